@@ -1,0 +1,115 @@
+import type { Box } from '../engine/types.ts';
+
+/** A gallery scope: a Discord server (`discord:<guildId>`), a Slack workspace (`slack:<teamId>`), or `global`. */
+export type Scope = string;
+
+/** The scope the CLI fills and that empty chat galleries fall back to. */
+export const GLOBAL_SCOPE: Scope = 'global';
+
+/** One candidate identity for a face. */
+export interface Candidate {
+  /** Display name, e.g. "Brad Pitt". */
+  name: string;
+  /** Stable id derived from the name, e.g. "brad-pitt". */
+  slug: string;
+  /** SVM probability in [0, 1] (similarity-based when the gallery has one identity). */
+  confidence: number;
+  /** Similarity in [0, 1] to this identity's nearest enrolled photo. */
+  similarity: number;
+}
+
+/** The best candidate, plus whether the face is probably that person themselves. */
+export interface Match extends Candidate {
+  same: boolean;
+}
+
+/** The answer for one face in a photo. */
+export interface FaceAnswer {
+  box: Box;
+  score: number;
+  /** PNG of the aligned face from the photo. */
+  thumbnail: Uint8Array;
+  /** Null only when the gallery is empty. */
+  match: Match | null;
+  /** Up to 3 candidates, best first. */
+  top: Candidate[];
+}
+
+/** How an identification was made. */
+export type Method = 'svm' | 'similarity' | 'none';
+
+/** The answer for one photo. */
+export interface Identification {
+  /** The gallery that answered (the caller's, or `global` when the caller's is empty). */
+  scope: Scope;
+  method: Method;
+  width: number;
+  height: number;
+  faces: FaceAnswer[];
+}
+
+/** An enrolled photo, as callers see it. */
+export interface PhotoInfo {
+  hash: string;
+  addedBy: string;
+  addedAt: string;
+  source?: string;
+}
+
+/** An identity in a gallery, as callers see it. */
+export interface IdentityInfo {
+  name: string;
+  slug: string;
+  photos: PhotoInfo[];
+}
+
+/** A file given to enrolment, with the name used in skip reports. */
+export interface NamedImage {
+  name: string;
+  data: Uint8Array;
+}
+
+/** Why an image was not enrolled. */
+export interface Skipped {
+  file: string;
+  reason: string;
+}
+
+/** What an enrolment did. */
+export interface EnrollResult {
+  identity: IdentityInfo;
+  added: { file: string; hash: string }[];
+  skipped: Skipped[];
+  version: number;
+}
+
+/** Result of comparing the largest face of two images. */
+export interface Comparison {
+  similarity: number;
+  same: boolean;
+  thumbnails: [Uint8Array, Uint8Array];
+}
+
+/** What /forget removed. */
+export interface ForgetResult {
+  photos: number;
+  other: string[];
+}
+
+/** The platform-neutral Lookalike API that the CLI and every chat adapter call. */
+export interface LookalikeService {
+  /** Finds every face and names its nearest identity in `scope` (falling back to `global` when empty). */
+  identify(scope: Scope, image: Uint8Array): Promise<Identification>;
+  /** Adds photos (one face each) to an identity, creating it when new. */
+  enroll(scope: Scope, name: string, images: NamedImage[], addedBy: string): Promise<EnrollResult>;
+  /** Compares the largest face of each image. */
+  compare(a: Uint8Array, b: Uint8Array): Promise<Comparison>;
+  list(scope: Scope): Promise<IdentityInfo[]>;
+  rename(scope: Scope, from: string, to: string): Promise<IdentityInfo>;
+  remove(scope: Scope, name: string): Promise<IdentityInfo>;
+  removePhoto(scope: Scope, hash: string): Promise<void>;
+  /** The PNG thumbnail of an identity's first enrolled photo, for reply pictures. */
+  thumbnail(scope: Scope, slug: string): Promise<Uint8Array | null>;
+  /** Deletes everything stored about a user id across scopes. */
+  forget(userId: string): Promise<ForgetResult>;
+}

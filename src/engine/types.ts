@@ -1,0 +1,48 @@
+/** A face box in pixels of the upright (EXIF-rotated) image: [x, y, width, height]. */
+export type Box = [number, number, number, number];
+
+/** One face found in an image. */
+export interface Face {
+  /** Where the face is in the upright original image. */
+  box: Box;
+  /** Detector confidence in [0, 1]. */
+  score: number;
+  /** L2-normalised embedding from Human's faceres model. */
+  embedding: Float32Array;
+  /** A small aligned face crop (PNG), for reply pictures and the gallery. */
+  thumbnail: Uint8Array;
+}
+
+/** Milliseconds spent in each stage of one analysis. */
+export interface StageTimings {
+  decode: number;
+  detect: number;
+  align: number;
+  embed: number;
+}
+
+/** Everything the engine found in one image. */
+export interface Analysis {
+  /** Size of the upright original image. */
+  width: number;
+  height: number;
+  /** Faces, largest first. */
+  faces: Face[];
+  timings: StageTimings;
+}
+
+/** Options for one analysis. */
+export interface AnalyzeOptions {
+  /** At most this many faces are returned (largest first); more raise `too_many_faces` when `strict`. */
+  maxFaces?: number;
+}
+
+/** The platform-neutral face engine: Human and tfjs stay behind this interface. */
+export interface FaceEngine {
+  /** Decodes an image buffer, finds every face, aligns and embeds each. */
+  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis>;
+  /** Name of the tfjs backend in use (`tensorflow` or `wasm`). */
+  readonly backend: string;
+  /** Frees workers and models. */
+  close(): Promise<void>;
+}
