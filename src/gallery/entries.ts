@@ -1,0 +1,113 @@
+import type { IdentityInfo, PhotoInfo } from '../core/types.ts';
+import { UserError } from '../errors.ts';
+import type { GalleryIndex, IdentityEntry, PhotoEntry } from './records.ts';
+import { slugify } from './slug.ts';
+import type { NewPhoto } from './types.ts';
+
+/** Shortest hash prefix accepted when naming a photo to remove. */
+export const MIN_HASH_PREFIX = 8;
+
+const SCOPE = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Checks a scope id (`global`, `discord:<id>`, `slack:<id>`, …); a bad one is a programming error. */
+export function checkScope(scope: string): string {
+  if (typeof scope !== 'string' || !SCOPE.test(scope)) throw new TypeError(`Bad gallery scope "${scope}"`);
+  return scope;
+}
+
+/** The key of a photo blob: per scope, so that deleting from one scope never touches another. */
+export function blobKey(scope: string, hash: string): string {
+  return `${scope}/${hash}`;
+}
+
+/** The scope and hash of a blob key. */
+export function parseBlobKey(key: string): { scope: string; hash: string } | undefined {
+  const at = key.lastIndexOf('/');
+  if (at <= 0) return undefined;
+  return { scope: key.slice(0, at), hash: key.slice(at + 1) };
+}
+
+/** Validates a photo to enrol and fills in defaults; problems are `bad_input`. */
+export function checkPhoto(photo: NewPhoto, embeddingDim: number): NewPhoto & { addedAt: string } {
+  const hash = typeof photo.hash === 'string' ? photo.hash.toLowerCase() : '';
+  if (!SHA256_HEX.test(hash))
+    throw new UserError('bad_input', 'A photo hash must be 64 hex digits (sha256).');
+  const { embedding, thumbnail } = photo;
+  if (!(embedding instanceof Float32Array) || embedding.length !== embeddingDim) {
+    throw new UserError('bad_input', `A photo embedding must be a Float32Array of ${embeddingDim} numbers.`);
+  }
+  if (!embedding.every(Number.isFinite))
+    throw new UserError('bad_input', 'A photo embedding has NaN or Infinity.');
+  if (!(thumbnail instanceof Uint8Array) || thumbnail.length === 0) {
+    throw new UserError('bad_input', 'A photo thumbnail must be non-empty PNG bytes.');
+  }
+  if (typeof photo.addedBy !== 'string' || photo.addedBy.trim() === '') {
+    throw new UserError('bad_input', 'A photo needs the id of who added it.');
+  }
+  const addedAt = photo.addedAt ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(addedAt))) throw new UserError('bad_input', 'A photo has a bad addedAt time.');
+  const checked: NewPhoto & { addedAt: string } = {
+    hash,
+    embedding,
+    thumbnail,
+    addedBy: photo.addedBy,
+    addedAt,
+  };
+  if (photo.source !== undefined) checked.source = String(photo.source).slice(0, 255);
+  return checked;
+}
+
+/** The identity called `nameOrSlug` (case and accents ignored), if any. */
+export function findIdentity(index: GalleryIndex, nameOrSlug: string): IdentityEntry | undefined {
+  const query = nameOrSlug.trim();
+  if (query === '') return undefined;
+  const slug = slugify(query);
+  const lower = query.toLowerCase();
+  return index.identities.find((identity) => identity.slug === slug || identity.name.toLowerCase() === lower);
+}
+
+/** Like findIdentity, but an unknown name raises `not_found`. */
+export function requireIdentity(index: GalleryIndex, nameOrSlug: string): IdentityEntry {
+  const identity = findIdentity(index, nameOrSlug);
+  if (identity === undefined) {
+    throw new UserError('not_found', `No one called "${nameOrSlug.trim()}" in this gallery.`);
+  }
+  return identity;
+}
+
+/**
+ * The photo whose hash is `hashOrPrefix`, or starts with it (at least MIN_HASH_PREFIX characters),
+ * so that people can copy the short hash a listing shows.
+ */
+export function findPhoto(
+  index: GalleryIndex,
+  hashOrPrefix: string,
+): { identity: IdentityEntry; photo: PhotoEntry } {
+  const query = hashOrPrefix.trim().toLowerCase();
+  const matches: { identity: IdentityEntry; photo: PhotoEntry }[] = [];
+  for (const identity of index.identities) {
+    for (const photo of identity.photos) {
+      if (photo.hash === query) return { identity, photo };
+      if (query.length >= MIN_HASH_PREFIX && photo.hash.startsWith(query)) matches.push({ identity, photo });
+    }
+  }
+  const [only, ...more] = matches;
+  if (only !== undefined && more.length === 0) return only;
+  if (only !== undefined) {
+    throw new UserError('bad_input', `More than one photo starts with "${query}"; give more of the hash.`);
+  }
+  throw new UserError('not_found', `No photo "${hashOrPrefix.trim()}" in this gallery.`);
+}
+
+/** A caller's copy of a stored photo entry. */
+export function photoInfo(photo: PhotoEntry): PhotoInfo {
+  const info: PhotoInfo = { hash: photo.hash, addedBy: photo.addedBy, addedAt: photo.addedAt };
+  if (photo.source !== undefined) info.source = photo.source;
+  return info;
+}
+
+/** A caller's copy of a stored identity. */
+export function identityInfo(identity: IdentityEntry): IdentityInfo {
+  return { name: identity.name, slug: identity.slug, photos: identity.photos.map(photoInfo) };
+}

@@ -1,0 +1,397 @@
+import type { IdentityInfo, Scope } from '../core/types.ts';
+import { UserError } from '../errors.ts';
+import type { Namespace, Store } from '../store/index.ts';
+import {
+  blobKey,
+  checkPhoto,
+  checkScope,
+  findIdentity,
+  findPhoto,
+  identityInfo,
+  parseBlobKey,
+  photoInfo,
+  requireIdentity,
+} from './entries.ts';
+import { KeyedMutex } from './mutex.ts';
+import {
+  CURRENT_SCHEMA,
+  emptyIndex,
+  type GalleryIndex,
+  type IdentityEntry,
+  migrateIndex,
+  migrateModel,
+  migratePhoto,
+  type PhotoBlob,
+  type PhotoEntry,
+} from './records.ts';
+import { cleanName, slugify } from './slug.ts';
+import {
+  type BatchOutcome,
+  type BulkEnrollOutcome,
+  EMBEDDING_DIM,
+  type EnrollBatch,
+  type EnrollOutcome,
+  type GalleryOptions,
+  type GallerySnapshot,
+  type IdentitySnapshot,
+  type NewPhoto,
+  type RemovedPhoto,
+} from './types.ts';
+
+/** Store namespaces the gallery uses. */
+export const GALLERY_NAMESPACES = { index: 'gallery', photos: 'photos', models: 'models' } as const;
+
+// Per store rather than per Gallery, so that two Gallery objects over one store still take turns.
+const LOCKS = new WeakMap<Store, KeyedMutex>();
+
+// Blobs fetched per getMany, to bound the size of one store request.
+const FETCH_CHUNK = 200;
+
+/**
+ * Celebrity galleries, one per scope, over a Store.
+ *
+ * Key layout (namespace/key): `photos/<scope>/<hash>` holds a photo's embedding and thumbnail,
+ * `gallery/<scope>` the scope's index (identities, photo metadata, version), `models/<scope>` the cached
+ * model. A change writes any new blobs first and then the index in one `set`: the index is the commit
+ * point, so an interrupted change leaves at most orphan blobs, which nothing reads and `collectGarbage`
+ * deletes. Blobs that a change drops are deleted after its commit. Writers are serialised per scope and
+ * store inside this process; two processes writing one scope race and the last index written wins (the
+ * loser's change is lost, never half-applied). Index documents are never deleted, so a scope's version
+ * only grows and a cached model can never match a recreated gallery by accident.
+ */
+export class Gallery {
+  private readonly indexes: Namespace<unknown>;
+  private readonly photos: Namespace<unknown>;
+  private readonly models: Namespace<unknown>;
+  private readonly locks: KeyedMutex;
+  private readonly embeddingDim: number;
+  private readonly gcGraceMs: number;
+
+  constructor(store: Store, options: GalleryOptions = {}) {
+    let locks = LOCKS.get(store);
+    if (locks === undefined) {
+      locks = new KeyedMutex();
+      LOCKS.set(store, locks);
+    }
+    this.locks = locks;
+    this.indexes = store.namespace(GALLERY_NAMESPACES.index);
+    this.photos = store.namespace(GALLERY_NAMESPACES.photos);
+    this.models = store.namespace(GALLERY_NAMESPACES.models);
+    this.embeddingDim = options.embeddingDim ?? EMBEDDING_DIM;
+    this.gcGraceMs = options.gcGraceMs ?? 10 * 60 * 1000;
+  }
+
+  private async readIndex(scope: Scope): Promise<GalleryIndex> {
+    const raw = await this.indexes.get(checkScope(scope));
+    return raw === undefined ? emptyIndex(scope) : migrateIndex(raw);
+  }
+
+  // The single write that makes a change visible.
+  private async commit(index: GalleryIndex): Promise<number> {
+    const version = index.version + 1;
+    await this.indexes.set(index.scope, { ...index, version, updatedAt: new Date().toISOString() });
+    return version;
+  }
+
+  // Dropped blobs are garbage once the index no longer names them; failing to delete leaves orphans.
+  private async dropBlobs(scope: Scope, hashes: readonly string[]): Promise<void> {
+    for (const hash of hashes) await this.photos.delete(blobKey(scope, hash)).catch(() => false);
+  }
+
+  /** The scope's current version: 0 for a scope never written, and bumped by every change. */
+  async version(scope: Scope): Promise<number> {
+    return (await this.readIndex(scope)).version;
+  }
+
+  /** Every scope that has a gallery (including ones emptied since), sorted. */
+  async scopes(): Promise<Scope[]> {
+    return (await this.indexes.keys()).sort();
+  }
+
+  /** The identities of a scope, sorted by name. */
+  async list(scope: Scope): Promise<IdentityInfo[]> {
+    const index = await this.readIndex(scope);
+    return index.identities
+      .map(identityInfo)
+      .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
+  }
+
+  /** One identity by name or slug (case-insensitive); unknown names raise `not_found`. */
+  async get(scope: Scope, nameOrSlug: string): Promise<IdentityInfo> {
+    return identityInfo(requireIdentity(await this.readIndex(scope), nameOrSlug));
+  }
+
+  /**
+   * Every identity with its photos' embeddings and thumbnails, at one version, for training. Photos whose
+   * blob is missing (possible only after a cross-process race or manual deletion) are left out.
+   */
+  async snapshot(scope: Scope): Promise<GallerySnapshot> {
+    checkScope(scope);
+    // Under the lock so that no in-process change deletes a blob between reading the index and the blobs.
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
+      const hashes = index.identities.flatMap((identity) => identity.photos.map((photo) => photo.hash));
+      const blobs = await this.readBlobs(scope, hashes);
+      const identities: IdentitySnapshot[] = [];
+      for (const identity of index.identities) {
+        const photos = identity.photos.flatMap((photo) => {
+          const blob = blobs.get(photo.hash);
+          return blob === undefined
+            ? []
+            : [{ ...photoInfo(photo), embedding: blob.embedding, thumbnail: blob.thumbnail }];
+        });
+        if (photos.length > 0) {
+          identities.push({
+            slug: identity.slug,
+            name: identity.name,
+            createdAt: identity.createdAt,
+            photos,
+          });
+        }
+      }
+      return { scope, version: index.version, identities };
+    });
+  }
+
+  private async readBlobs(scope: Scope, hashes: readonly string[]): Promise<Map<string, PhotoBlob>> {
+    const blobs = new Map<string, PhotoBlob>();
+    for (let start = 0; start < hashes.length; start += FETCH_CHUNK) {
+      const chunk = hashes.slice(start, start + FETCH_CHUNK);
+      const values = await this.photos.getMany(chunk.map((hash) => blobKey(scope, hash)));
+      values.forEach((value, i) => {
+        const hash = chunk[i];
+        if (value !== undefined && hash !== undefined) blobs.set(hash, migratePhoto(value));
+      });
+    }
+    return blobs;
+  }
+
+  /** The PNG thumbnail of an identity's first photo, or null when there is no such identity or photo. */
+  async photoThumbnail(scope: Scope, nameOrSlug: string): Promise<Uint8Array | null> {
+    const identity = findIdentity(await this.readIndex(scope), nameOrSlug);
+    for (const photo of identity?.photos ?? []) {
+      const raw = await this.photos.get(blobKey(scope, photo.hash));
+      if (raw !== undefined) return migratePhoto(raw).thumbnail;
+    }
+    return null;
+  }
+
+  /**
+   * Adds photos to an identity, creating it when new. A hash already in the scope (or repeated in `photos`)
+   * is reported in `duplicates` rather than added. Nothing to add for a new identity raises `duplicate`
+   * (all were duplicates) or `bad_input` (no photos).
+   */
+  async enroll(scope: Scope, name: string, photos: NewPhoto[]): Promise<EnrollOutcome> {
+    const { results, version } = await this.enrollMany(scope, [{ name, photos }]);
+    const result = results[0];
+    if (result?.identity == null) {
+      if (photos.length === 0) throw new UserError('bad_input', 'There are no photos to add.');
+      throw new UserError('duplicate', 'All of these photos are already in this gallery.');
+    }
+    return { identity: result.identity, added: result.added, duplicates: result.duplicates, version };
+  }
+
+  /**
+   * Enrols several identities with one commit: either every batch is in the gallery afterwards or none is,
+   * so no identity is ever half-made. Batches naming the same identity are merged. Callers that want
+   * progress to survive a failure part-way through a huge import should call this in chunks.
+   */
+  async enrollMany(scope: Scope, batches: EnrollBatch[]): Promise<BulkEnrollOutcome> {
+    checkScope(scope);
+    // Validate everything before taking the lock or writing anything.
+    const checked = batches.map((batch) => ({
+      name: cleanName(batch.name),
+      photos: batch.photos.map((photo) => checkPhoto(photo, this.embeddingDim)),
+    }));
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
+      const owners = new Map<string, IdentityEntry>();
+      for (const identity of index.identities)
+        for (const photo of identity.photos) owners.set(photo.hash, identity);
+      const pending: PhotoBlob[] = [];
+      const touched: { outcome: BatchOutcome; identity: IdentityEntry }[] = [];
+      const now = new Date().toISOString();
+      for (const batch of checked) {
+        const existing = findIdentity(index, batch.name);
+        const identity = existing ?? {
+          slug: slugify(batch.name),
+          name: batch.name,
+          createdAt: now,
+          photos: [],
+        };
+        const outcome: BatchOutcome = { name: batch.name, identity: null, added: [], duplicates: [] };
+        for (const photo of batch.photos) {
+          const owner = owners.get(photo.hash);
+          if (owner !== undefined) {
+            const { hash, source } = photo;
+            outcome.duplicates.push({
+              hash,
+              ...(source === undefined ? {} : { source }),
+              slug: owner.slug,
+              name: owner.name,
+            });
+            continue;
+          }
+          const entry: PhotoEntry = { hash: photo.hash, addedBy: photo.addedBy, addedAt: photo.addedAt };
+          if (photo.source !== undefined) entry.source = photo.source;
+          identity.photos.push(entry);
+          owners.set(photo.hash, identity);
+          outcome.added.push(photoInfo(entry));
+          const { hash, embedding, thumbnail, addedBy } = photo;
+          pending.push({ schema: CURRENT_SCHEMA, hash, embedding, thumbnail, addedBy, storedAt: now });
+        }
+        // A new identity exists only with at least one photo, so later batches can find and extend it.
+        if (existing === undefined && identity.photos.length > 0) index.identities.push(identity);
+        touched.push({ outcome, identity });
+      }
+      let version = index.version;
+      if (pending.length > 0) {
+        // Blobs first, index last: a failure before the commit leaves only orphan blobs.
+        for (const blob of pending) await this.photos.set(blobKey(scope, blob.hash), blob);
+        version = await this.commit(index);
+      }
+      // Reported after all batches, since a later batch may have added to the same identity.
+      const results = touched.map(({ outcome, identity }) => ({
+        ...outcome,
+        identity: identity.photos.length > 0 ? identityInfo(identity) : null,
+      }));
+      return { results, version };
+    });
+  }
+
+  /** Renames an identity; the new name may only differ in case/accents from its own, not match another. */
+  async rename(scope: Scope, from: string, to: string): Promise<IdentityInfo> {
+    checkScope(scope);
+    const name = cleanName(to);
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
+      const identity = requireIdentity(index, from);
+      const slug = slugify(name);
+      const clash = index.identities.find((other) => other !== identity && other.slug === slug);
+      if (clash !== undefined) {
+        throw new UserError('bad_input', `Someone called "${clash.name}" is already in this gallery.`);
+      }
+      if (identity.name === name && identity.slug === slug) return identityInfo(identity);
+      identity.name = name;
+      identity.slug = slug;
+      await this.commit(index);
+      return identityInfo(identity);
+    });
+  }
+
+  /** Removes an identity and all its photos; returns it as it was. */
+  async removeIdentity(scope: Scope, nameOrSlug: string): Promise<IdentityInfo> {
+    checkScope(scope);
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
+      const identity = requireIdentity(index, nameOrSlug);
+      index.identities = index.identities.filter((other) => other !== identity);
+      await this.commit(index);
+      await this.dropBlobs(
+        scope,
+        identity.photos.map((photo) => photo.hash),
+      );
+      return identityInfo(identity);
+    });
+  }
+
+  /** Removes one photo by hash (or a unique prefix of at least 8); its identity goes with its last photo. */
+  async removePhoto(scope: Scope, hash: string): Promise<RemovedPhoto> {
+    checkScope(scope);
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
+      const { identity, photo } = findPhoto(index, hash);
+      identity.photos = identity.photos.filter((other) => other !== photo);
+      const identityRemoved = identity.photos.length === 0;
+      if (identityRemoved) index.identities = index.identities.filter((other) => other !== identity);
+      const version = await this.commit(index);
+      await this.dropBlobs(scope, [photo.hash]);
+      const info = identityInfo(identity);
+      if (identityRemoved) info.photos = [photoInfo(photo)];
+      return { hash: photo.hash, identity: info, identityRemoved, version };
+    });
+  }
+
+  /**
+   * Deletes every photo that `userId` added, in every scope, with any model trained on them; also deletes
+   * that user's uncommitted (orphan) blobs. Returns how many gallery photos were deleted.
+   */
+  async forgetUser(userId: string): Promise<number> {
+    let deleted = 0;
+    for (const scope of await this.scopes()) {
+      deleted += await this.locks.run(scope, async () => {
+        const index = await this.readIndex(scope);
+        const dropped: string[] = [];
+        for (const identity of index.identities) {
+          const kept = identity.photos.filter((photo) => photo.addedBy !== userId);
+          for (const photo of identity.photos) if (photo.addedBy === userId) dropped.push(photo.hash);
+          identity.photos = kept;
+        }
+        if (dropped.length === 0) return 0;
+        index.identities = index.identities.filter((identity) => identity.photos.length > 0);
+        // A model keeps traces of its training photos, so it goes too, not merely invalidated; and before
+        // the commit, so that a retry after a failure here still finds the photos and deletes the model.
+        await this.models.delete(scope);
+        await this.commit(index);
+        await this.dropBlobs(scope, dropped);
+        return dropped.length;
+      });
+    }
+    await this.sweepOrphans((blob) => blob.addedBy === userId);
+    return deleted;
+  }
+
+  /**
+   * Deletes photo blobs that no index references and that are older than the grace period (younger ones
+   * may belong to an enrolment another process is about to commit). Returns how many were deleted.
+   */
+  async collectGarbage(): Promise<number> {
+    const cutoff = Date.now() - this.gcGraceMs;
+    return this.sweepOrphans((blob) => Date.parse(blob.storedAt) <= cutoff);
+  }
+
+  private async sweepOrphans(shouldDelete: (blob: PhotoBlob) => boolean): Promise<number> {
+    const candidates = new Map<string, string[]>();
+    for await (const [key, value] of this.photos.entries()) {
+      const parsed = parseBlobKey(key);
+      if (parsed === undefined || !shouldDelete(migratePhoto(value))) continue;
+      candidates.set(parsed.scope, [...(candidates.get(parsed.scope) ?? []), parsed.hash]);
+    }
+    let deleted = 0;
+    for (const [scope, hashes] of candidates) {
+      // Under the scope's lock, so an in-process enrolment cannot commit a blob between check and delete.
+      deleted += await this.locks.run(scope, async () => {
+        const index = await this.readIndex(scope);
+        const live = new Set(
+          index.identities.flatMap((identity) => identity.photos.map((photo) => photo.hash)),
+        );
+        const orphans = hashes.filter((hash) => !live.has(hash));
+        for (const hash of orphans) await this.photos.delete(blobKey(scope, hash));
+        return orphans.length;
+      });
+    }
+    return deleted;
+  }
+
+  /** The cached model of a scope, or null when none was saved for the gallery's current version. */
+  async getModel<T = unknown>(scope: Scope): Promise<T | null> {
+    const [raw, version] = await Promise.all([this.models.get(checkScope(scope)), this.version(scope)]);
+    if (raw === undefined || version === 0) return null;
+    const record = migrateModel(raw);
+    return record.version === version ? (record.model as T) : null;
+  }
+
+  /**
+   * Caches a model trained on gallery `version`. Returns false, storing nothing, when the gallery has
+   * changed since (a newer model may already be cached, and this one would be stale anyway).
+   */
+  async setModel(scope: Scope, version: number, model: unknown): Promise<boolean> {
+    checkScope(scope);
+    return this.locks.run(scope, async () => {
+      if (version !== (await this.version(scope)) || version === 0) return false;
+      const record = { schema: CURRENT_SCHEMA, scope, version, savedAt: new Date().toISOString(), model };
+      await this.models.set(scope, record);
+      return true;
+    });
+  }
+}

@@ -1,0 +1,5 @@
+/** Celebrity galleries per scope, stored through src/store. */
+export { GALLERY_NAMESPACES, Gallery } from './gallery.ts';
+export { CURRENT_SCHEMA, migrateIndex, migrateModel, migratePhoto } from './records.ts';
+export { cleanName, MAX_NAME_LENGTH, slugify } from './slug.ts';
+export * from './types.ts';

@@ -1,0 +1,97 @@
+import type { IdentityInfo, PhotoInfo, Scope } from '../core/types.ts';
+
+/** Length of the face embeddings the gallery accepts by default (Human's faceres). */
+export const EMBEDDING_DIM = 1024;
+
+/** A photo to enrol: one face, already analysed. */
+export interface NewPhoto {
+  /** sha256 hex of the image file bytes; the same hash is never enrolled twice in a scope. */
+  hash: string;
+  embedding: Float32Array;
+  /** PNG of the aligned face. */
+  thumbnail: Uint8Array;
+  /** Who added it, e.g. 'cli' or 'discord:123'; /forget deletes by this. */
+  addedBy: string;
+  /** ISO time; defaults to now. */
+  addedAt?: string;
+  /** File name, for listings. */
+  source?: string;
+}
+
+/** An enrolled photo with its embedding and thumbnail, as training needs it. */
+export interface PhotoRecord extends PhotoInfo {
+  embedding: Float32Array;
+  thumbnail: Uint8Array;
+}
+
+/** One identity with all its photos. */
+export interface IdentitySnapshot {
+  slug: string;
+  name: string;
+  createdAt: string;
+  photos: PhotoRecord[];
+}
+
+/** A consistent copy of one scope's gallery at one version. */
+export interface GallerySnapshot {
+  scope: Scope;
+  version: number;
+  identities: IdentitySnapshot[];
+}
+
+/** A photo that was not enrolled because its hash is already in the scope. */
+export interface DuplicatePhoto {
+  hash: string;
+  source?: string;
+  /** The identity that already has it. */
+  slug: string;
+  name: string;
+}
+
+/** What `enroll` did. */
+export interface EnrollOutcome {
+  identity: IdentityInfo;
+  added: PhotoInfo[];
+  duplicates: DuplicatePhoto[];
+  /** The scope's version after the enrolment (unchanged when nothing was added). */
+  version: number;
+}
+
+/** Photos for one identity in a bulk enrolment. */
+export interface EnrollBatch {
+  name: string;
+  photos: NewPhoto[];
+}
+
+/** What a bulk enrolment did for one batch. */
+export interface BatchOutcome {
+  name: string;
+  /** Null when the identity is new and every photo was a duplicate, so it was not created. */
+  identity: IdentityInfo | null;
+  added: PhotoInfo[];
+  duplicates: DuplicatePhoto[];
+}
+
+/** What `enrollMany` did. */
+export interface BulkEnrollOutcome {
+  results: BatchOutcome[];
+  version: number;
+}
+
+/** What `removePhoto` did. */
+export interface RemovedPhoto {
+  hash: string;
+  /** The identity as it is after the removal (or as it was, when it went with its last photo). */
+  identity: IdentityInfo;
+  identityRemoved: boolean;
+  version: number;
+}
+
+/** Tuning for a Gallery. */
+export interface GalleryOptions {
+  /** Required embedding length (default EMBEDDING_DIM). */
+  embeddingDim?: number;
+  /** Orphan photo blobs younger than this are left alone by `collectGarbage` (default 10 minutes),
+   *  because another process may be about to commit them. */
+  gcGraceMs?: number;
+}

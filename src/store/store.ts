@@ -1,0 +1,256 @@
+import type Keyv from 'keyv';
+import { UserError } from '../errors.ts';
+import { type Backend, memoryBackend, redisBackend, type StoreKind, sqliteBackend } from './backends.ts';
+import { DEFAULT_STORE_URL, parseStoreUrl, redactUrl } from './url.ts';
+
+/**
+ * A typed view of one namespace. Values must be JSON-serialisable; Uint8Array (Buffer included),
+ * Float32Array and Float64Array are encoded by the store (tagged base64) and read back as the same
+ * typed array (a Buffer reads back as a plain Uint8Array), so callers need not encode them.
+ */
+export interface Namespace<T> {
+  readonly name: string;
+  get(key: string): Promise<T | undefined>;
+  /** Values in the order of `keys`; missing keys give undefined. */
+  getMany(keys: readonly string[]): Promise<(T | undefined)[]>;
+  set(key: string, value: T): Promise<void>;
+  /** True when the key existed. */
+  delete(key: string): Promise<boolean>;
+  has(key: string): Promise<boolean>;
+  /** Every key in the namespace that starts with `prefix`, in no particular order. */
+  keys(prefix?: string): Promise<string[]>;
+  /** Every entry whose key starts with `prefix`. Writes during the iteration may or may not be seen, and
+   *  deleting while iterating may make SQLite skip other keys (it pages by offset): collect keys first. */
+  entries(prefix?: string): AsyncGenerator<[string, T], void, undefined>;
+  /** Deletes every key of this namespace (and nothing else). */
+  clear(): Promise<void>;
+}
+
+/** A key-value store split into namespaces ('gallery', 'models', 'settings', …). */
+export interface Store {
+  readonly kind: StoreKind;
+  /** The store URL with credentials removed, safe to log. */
+  readonly url: string;
+  /** The same name always gives a view of the same data. Names are lowercase: `[a-z][a-z0-9_-]*`. */
+  namespace<T>(name: string): Namespace<T>;
+  /** Resolves when the store answers; raises UserError('store_unavailable') when it does not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Tuning for `openStore`; the defaults suit the bot. */
+export interface StoreOptions {
+  /** Milliseconds any one operation may take before it fails with `store_unavailable` (default 5000). */
+  timeoutMs?: number;
+  /** Receives every error event from keyv, the adapters and the Redis client (default: ignored, since
+   *  the failing operation reports it). Never rethrow from here. */
+  onError?: (err: unknown) => void;
+  /** Milliseconds one Redis connection attempt may take (default 1000). */
+  connectTimeoutMs?: number;
+  /** Redis connection attempts per operation before it fails (default 3). */
+  connectAttempts?: number;
+  /** Milliseconds SQLite waits for another process holding the write lock (default 2000). */
+  busyTimeoutMs?: number;
+}
+
+/** What users see when the store is down; the real cause is kept as `cause`. */
+export const STORE_UNAVAILABLE_MESSAGE =
+  'The gallery store is not reachable right now. Please try again in a little while.';
+
+const NAMESPACE_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
+
+/** Wraps a failure of the storage backend as UserError('store_unavailable'), keeping the cause. */
+export function storeUnavailable(cause: unknown): UserError {
+  return new UserError('store_unavailable', STORE_UNAVAILABLE_MESSAGE, { cause });
+}
+
+function toStoreError(err: unknown, lastError: Error | undefined): unknown {
+  // UserErrors are already meaningful; TypeErrors are bugs in the caller (e.g. an unstorable value).
+  if (err instanceof UserError || err instanceof TypeError) return err;
+  // @keyv/redis replaces the real reason (refused, wrong password, …) with a generic "not connected".
+  if (lastError !== undefined && err instanceof Error && lastError.message !== err.message) {
+    return storeUnavailable(
+      new Error(`${err.message} (last connection error: ${lastError.message})`, { cause: err }),
+    );
+  }
+  return storeUnavailable(err);
+}
+
+type Guard = <R>(op: () => Promise<R>) => Promise<R>;
+
+class KeyvNamespace<T> implements Namespace<T> {
+  constructor(
+    readonly name: string,
+    private readonly keyv: Keyv,
+    private readonly guard: Guard,
+  ) {}
+
+  // keyv leaves keys that already start with `<namespace>:` unprefixed, which would alias another key.
+  private check(key: string): string {
+    if (typeof key !== 'string' || key === '') throw new TypeError('Store keys must be non-empty strings');
+    if (key.startsWith(`${this.name}:`)) {
+      throw new TypeError(`Keys in namespace "${this.name}" may not start with "${this.name}:"`);
+    }
+    return key;
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    this.check(key);
+    return this.guard(() => this.keyv.get<T>(key));
+  }
+
+  async getMany(keys: readonly string[]): Promise<(T | undefined)[]> {
+    for (const key of keys) this.check(key);
+    if (keys.length === 0) return [];
+    return this.guard(() => this.keyv.getMany<T>([...keys]));
+  }
+
+  async set(key: string, value: T): Promise<void> {
+    this.check(key);
+    return this.guard(async () => {
+      if (!(await this.keyv.set(key, value))) throw new Error(`The store refused to write "${key}"`);
+    });
+  }
+
+  async delete(key: string): Promise<boolean> {
+    this.check(key);
+    return this.guard(() => this.keyv.delete(key));
+  }
+
+  async has(key: string): Promise<boolean> {
+    this.check(key);
+    return this.guard(() => this.keyv.has(key));
+  }
+
+  async keys(prefix = ''): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const [key] of this.entries(prefix)) keys.push(key);
+    return keys;
+  }
+
+  async *entries(prefix = ''): AsyncGenerator<[string, T], void, undefined> {
+    const iterate = this.keyv.iterator;
+    if (iterate === undefined) throw new Error(`The ${this.name} namespace's adapter cannot list its keys`);
+    const it = iterate(undefined) as AsyncGenerator<[string, T], void>;
+    try {
+      while (true) {
+        // Each step is guarded so a store that dies mid-listing fails fast instead of hanging.
+        const step = await this.guard(() => it.next());
+        if (step.done) return;
+        const [key, value] = step.value;
+        if (key.startsWith(prefix)) yield [key, value];
+      }
+    } finally {
+      it.return(undefined).catch(() => {});
+    }
+  }
+
+  clear(): Promise<void> {
+    return this.guard(() => this.keyv.clear());
+  }
+}
+
+class KeyvStore implements Store {
+  private readonly views = new Map<string, KeyvNamespace<unknown>>();
+  private closed = false;
+  readonly kind: StoreKind;
+
+  constructor(
+    private readonly backend: Backend,
+    readonly url: string,
+    private readonly timeoutMs: number,
+    private readonly onError: (err: unknown) => void,
+  ) {
+    this.kind = backend.kind;
+  }
+
+  private readonly guard: Guard = async (op) => {
+    if (this.closed) throw storeUnavailable(new Error('The store has been closed'));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Store operation took longer than ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    const run = async () => {
+      await this.backend.prepare?.();
+      return op();
+    };
+    try {
+      return await Promise.race([run(), timeout]);
+    } catch (err) {
+      throw toStoreError(err, this.backend.lastError?.());
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  namespace<T>(name: string): Namespace<T> {
+    if (!NAMESPACE_NAME.test(name)) {
+      throw new TypeError(`Bad namespace name "${name}": use lowercase letters, digits, - and _`);
+    }
+    let view = this.views.get(name);
+    if (view === undefined) {
+      view = new KeyvNamespace<unknown>(name, this.backend.keyv(name), this.guard);
+      this.views.set(name, view);
+    }
+    return view as KeyvNamespace<T>;
+  }
+
+  ping(): Promise<void> {
+    return this.guard(() => this.backend.ping());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.backend.close();
+    } catch (err) {
+      // Closing a store that is already gone is not worth failing shutdown for.
+      this.onError(err);
+    }
+  }
+}
+
+/**
+ * Opens the store at `url` (default `sqlite://./data/lookalike.sqlite`, relative to the working directory;
+ * its folder is created). Accepts `sqlite://<path>`, `redis://…`, `rediss://…` and `memory://` (a fresh,
+ * private in-memory store). SQLite is opened at once, so a bad path fails here; Redis connects on first use,
+ * so the bot can start while Redis is down and recover when it comes back.
+ */
+export async function openStore(url: string = DEFAULT_STORE_URL, options: StoreOptions = {}): Promise<Store> {
+  const location = parseStoreUrl(url);
+  const onError = options.onError ?? (() => {});
+  const backendOptions = {
+    onError,
+    connectTimeoutMs: options.connectTimeoutMs ?? 1000,
+    connectAttempts: options.connectAttempts ?? 3,
+    busyTimeoutMs: options.busyTimeoutMs ?? 2000,
+  };
+  const timeoutMs = options.timeoutMs ?? 5000;
+  switch (location.kind) {
+    case 'memory':
+      return new KeyvStore(memoryBackend(backendOptions), 'memory://', timeoutMs, onError);
+    case 'redis': {
+      let backend: Backend;
+      try {
+        backend = redisBackend(location.url, backendOptions);
+      } catch {
+        // No cause: URL parse errors carry the whole URL, password included.
+        throw new UserError('config', `The store URL "${redactUrl(location.url)}" is not a valid Redis URL.`);
+      }
+      return new KeyvStore(backend, redactUrl(location.url), timeoutMs, onError);
+    }
+    case 'sqlite': {
+      let backend: Backend;
+      try {
+        backend = await sqliteBackend(location.file, backendOptions);
+      } catch (err) {
+        throw storeUnavailable(err);
+      }
+      return new KeyvStore(backend, `sqlite://${location.file}`, timeoutMs, onError);
+    }
+  }
+}
