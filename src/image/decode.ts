@@ -1,0 +1,213 @@
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type { Box } from '../engine/types.ts';
+import { UserError } from '../errors.ts';
+import { assertRgb, type RgbImage, squareAround } from './geometry.ts';
+
+/** Image formats that people may send; everything else is refused as `not_image`. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff';
+
+/** Limits and sizes for one decode. */
+export interface DecodeOptions {
+  /** Largest accepted file in bytes (default 20 MiB). */
+  maxBytes?: number;
+  /** Largest accepted image in pixels, width x height, checked from the header (default 40 megapixels). */
+  maxPixels?: number;
+  /** The decoded image's longest side is scaled down to at most this (default 1024); never enlarged. */
+  maxSide?: number;
+  /** Seconds a decode may take before it fails with `timeout` (default 20). */
+  timeoutSeconds?: number;
+}
+
+/** An upright sRGB image ready for face detection, plus what is needed to map boxes back to the file. */
+export interface DecodedImage extends RgbImage {
+  /** Size of the upright (EXIF-rotated) original image. */
+  originalWidth: number;
+  originalHeight: number;
+  /** Decoded size divided by upright original size (1 when not scaled down). */
+  scale: number;
+  format: ImageFormat;
+}
+
+/** An image with a border added around it; `offset` is where the original's top-left pixel now sits. */
+export interface PaddedImage extends RgbImage {
+  offset: { x: number; y: number };
+}
+
+/** How `padImage` fills the border. */
+export type PadMode = 'grey' | 'edge' | 'mirror';
+
+/** Default largest accepted file: 20 MiB. */
+export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+/** Default largest accepted image: 40 megapixels. */
+export const DEFAULT_MAX_PIXELS = 40_000_000;
+/** Default longest side of a decoded image. */
+export const DEFAULT_MAX_SIDE = 1024;
+
+const NOT_IMAGE = 'That file is not an image I can read (JPEG, PNG, WebP, GIF, AVIF or TIFF).';
+const CORRUPT = 'That image seems to be damaged or cut off, so I cannot read it. Could you send it again?';
+
+/**
+ * The accepted format named by sharp's metadata, or undefined to refuse it. sharp reports AVIF as `heif`;
+ * HEIC shares that container but is not supported, so `compression` decides.
+ */
+export function acceptedFormat(meta: Pick<Metadata, 'format' | 'compression'>): ImageFormat | undefined {
+  switch (meta.format) {
+    case 'jpeg':
+    case 'png':
+    case 'webp':
+    case 'gif':
+    case 'tiff':
+      return meta.format;
+    case 'heif':
+      return meta.compression === 'av1' ? 'avif' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function formatMb(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return Number.isInteger(mb) ? `${mb}` : mb.toFixed(1);
+}
+
+function positiveOption(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return v;
+}
+
+/**
+ * Decodes an untrusted image file into an upright, sRGB, 3-channel raw image no larger than `maxSide`.
+ * Throws `UserError` (`file_too_large`, `not_image`, `too_many_pixels`, `corrupt_image`, `timeout`) for bad input.
+ */
+export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const maxBytes = positiveOption('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES);
+  const maxPixels = Math.floor(positiveOption('maxPixels', options.maxPixels, DEFAULT_MAX_PIXELS));
+  const maxSide = Math.floor(positiveOption('maxSide', options.maxSide, DEFAULT_MAX_SIDE));
+  const timeoutSeconds = Math.ceil(positiveOption('timeoutSeconds', options.timeoutSeconds, 20));
+
+  // Checked before sharp sees the bytes, so an oversized upload costs nothing to refuse.
+  if (input.length > maxBytes) {
+    throw new UserError(
+      'file_too_large',
+      `That file is too large (${formatMb(input.length)} MB); the limit is ${formatMb(maxBytes)} MB.`,
+    );
+  }
+  if (input.length === 0) throw new UserError('not_image', NOT_IMAGE);
+
+  // metadata() reads only the header, so format and size are known before any pixel is decoded.
+  let meta: Metadata;
+  try {
+    meta = await sharp(input).metadata();
+  } catch (err) {
+    throw new UserError('not_image', NOT_IMAGE, { cause: err });
+  }
+  const format = acceptedFormat(meta);
+  if (!format) throw new UserError('not_image', NOT_IMAGE);
+  if (!meta.width || !meta.height) throw new UserError('corrupt_image', CORRUPT);
+
+  // Guards against decompression bombs: a tiny file can claim a huge canvas.
+  if (meta.width * meta.height > maxPixels) {
+    throw new UserError(
+      'too_many_pixels',
+      `That image is too big (${meta.width}x${meta.height} pixels); the limit is ${Math.round(maxPixels / 1e6)} megapixels.`,
+    );
+  }
+
+  const originalWidth = meta.autoOrient?.width ?? meta.width;
+  const originalHeight = meta.autoOrient?.height ?? meta.height;
+  const scale = Math.min(1, maxSide / Math.max(originalWidth, originalHeight));
+
+  // The pipeline limit backs up the header check in case a decoder disagrees with metadata().
+  let pipeline = sharp(input, { failOn: 'truncated', limitInputPixels: maxPixels, pages: 1 })
+    .timeout({ seconds: timeoutSeconds })
+    .rotate();
+  if (scale < 1) {
+    // Exact target size (not fit: 'inside') so the reported scale matches the long side exactly.
+    const width = Math.max(1, Math.round(originalWidth * scale));
+    const height = Math.max(1, Math.round(originalHeight * scale));
+    pipeline = pipeline.resize(width, height, { fit: 'fill' });
+  }
+  pipeline = pipeline.flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw();
+
+  let result: { data: Buffer; info: OutputInfo };
+  try {
+    result = await pipeline.toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    if (err instanceof Error && /timeout/i.test(err.message)) {
+      throw new UserError('timeout', 'That image took too long to read. Please try a smaller one.', {
+        cause: err,
+      });
+    }
+    throw new UserError('corrupt_image', CORRUPT, { cause: err });
+  }
+  const { data, info } = result;
+  assertRgb(data, info.width, info.height);
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    originalWidth,
+    originalHeight,
+    scale,
+    format,
+  };
+}
+
+/**
+ * Adds a border of `fraction` of the width (left/right) and height (top/bottom) around an image.
+ * Tight face crops leave a detector no context around the face; a border brings back a face-sized
+ * margin. `grey` is a neutral flat fill, `edge` repeats the outermost pixels, `mirror` reflects them.
+ */
+export async function padImage(
+  img: RgbImage,
+  fraction: number,
+  mode: PadMode = 'grey',
+): Promise<PaddedImage> {
+  assertRgb(img.data, img.width, img.height);
+  if (!Number.isFinite(fraction) || fraction < 0)
+    throw new RangeError(`fraction must be >= 0, got ${fraction}`);
+  const x = Math.round(img.width * fraction);
+  const y = Math.round(img.height * fraction);
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .extend({
+      top: y,
+      bottom: y,
+      left: x,
+      right: x,
+      extendWith: mode === 'grey' ? 'background' : mode === 'edge' ? 'copy' : 'mirror',
+      background: { r: 128, g: 128, b: 128 },
+    })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  assertRgb(data, info.width, info.height);
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    offset: { x, y },
+  };
+}
+
+/**
+ * Encodes a square PNG thumbnail (size x size) of the face in `box` (pixels of this raw RGB image),
+ * with a little margin around the face and the square kept inside the image.
+ */
+export async function encodeThumbnail(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  box: Box,
+  size = 112,
+): Promise<Uint8Array> {
+  assertRgb(rgb, width, height);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`size must be a positive integer, got ${size}`);
+  const [left, top, side] = squareAround(box, width, height);
+  const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .extract({ left, top, width: side, height: side })
+    .resize(size, size, { fit: 'fill' })
+    .png()
+    .toBuffer();
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
