@@ -35,6 +35,8 @@ export interface Analysis {
 export interface AnalyzeOptions {
   /** At most this many faces are returned (largest first); more raise `too_many_faces` when `strict`. */
   maxFaces?: number;
+  /** Refuse photos with more faces than `maxFaces` instead of keeping the largest. */
+  strict?: boolean;
 }
 
 /** The platform-neutral face engine: Human and tfjs stay behind this interface. */

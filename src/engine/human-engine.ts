@@ -1,0 +1,288 @@
+import { createRequire } from 'node:module';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
+import type * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
+import { UserError } from '../errors.ts';
+import { decodeImage, padImage } from '../image/decode.ts';
+import { type Backend, humanBuildFile, wasmBinariesDir } from './backend.ts';
+import { MODELS_DIR } from './model-files.ts';
+import { MODEL_SCHEME, registerModelRouter } from './model-loader.ts';
+import { DEFAULT_TUNING, type Tuning } from './tuning.ts';
+import type { Analysis, AnalyzeOptions, Box, Face, StageTimings } from './types.ts';
+
+const require = createRequire(import.meta.url);
+
+/** Most faces analysed in one photo; more are reported as `too_many_faces`. */
+export const MAX_FACES = 10;
+
+// Human's own types are not reachable through its exports map; this is the part we use.
+interface HumanFace {
+  box: [number, number, number, number];
+  score: number;
+  boxScore: number;
+  tensor?: tf.Tensor;
+}
+interface HumanInstance {
+  tf: typeof tf & { loadGraphModel: (url: string) => Promise<GraphModel> };
+  load(): Promise<void>;
+  detect(input: tf.Tensor): Promise<{ face: HumanFace[]; error?: string | null }>;
+}
+interface HumanModule {
+  Human: new (config: Record<string, unknown>) => HumanInstance;
+}
+
+/** Options for an in-thread engine. */
+export interface HumanEngineOptions {
+  backend: Backend;
+  tuning?: Partial<Tuning>;
+  modelsDir?: string;
+}
+
+function ms(since: number): number {
+  return performance.now() - since;
+}
+
+/**
+ * One Human instance plus our faceres graph, on the calling thread. The worker pool
+ * runs one of these per worker; tests and the benchmark use it directly.
+ */
+export class HumanEngine {
+  readonly backend: Backend;
+  readonly tuning: Tuning;
+  private readonly human: HumanInstance;
+  private readonly tf: HumanInstance['tf'];
+  private faceres: GraphModel | undefined;
+
+  private constructor(human: HumanInstance, backend: Backend, tuning: Tuning) {
+    this.human = human;
+    this.tf = human.tf;
+    this.backend = backend;
+    this.tuning = tuning;
+  }
+
+  /** Loads Human and the models from disk, then warms every model up once. */
+  static async create(options: HumanEngineOptions): Promise<HumanEngine> {
+    const tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    const { Human } = require(humanBuildFile(options.backend)) as HumanModule;
+    const human = new Human({
+      backend: options.backend,
+      wasmPath: wasmBinariesDir(),
+      wasmPlatformFetch: false,
+      modelBasePath: MODEL_SCHEME,
+      cacheModels: false,
+      warmup: 'none',
+      debug: false,
+      // Still photos are unrelated to each other: never reuse a previous frame's result.
+      cacheSensitivity: 0,
+      skipAllowed: false,
+      filter: { enabled: false },
+      gesture: { enabled: false },
+      body: { enabled: false },
+      hand: { enabled: false },
+      object: { enabled: false },
+      segmentation: { enabled: false },
+      face: {
+        enabled: true,
+        detector: {
+          rotation: tuning.rotation && tuning.mesh,
+          maxDetected: MAX_FACES + 1,
+          minConfidence: tuning.minConfidence,
+          scale: tuning.cropScale,
+          skipFrames: 0,
+          skipTime: 0,
+          return: true,
+        },
+        mesh: { enabled: tuning.mesh },
+        attention: { enabled: false },
+        iris: { enabled: false },
+        emotion: { enabled: false },
+        // Embeddings come from our fused faceres graph (see scripts/build-models.ts).
+        description: { enabled: false },
+        antispoof: { enabled: false },
+        liveness: { enabled: false },
+        gear: { enabled: false },
+      },
+    });
+    registerModelRouter(human.tf, options.modelsDir ?? MODELS_DIR);
+    await human.load();
+    const engine = new HumanEngine(human, options.backend, tuning);
+    engine.faceres = await human.tf.loadGraphModel(`${MODEL_SCHEME}faceres-fused.json`);
+    await engine.warmup();
+    return engine;
+  }
+
+  private async warmup(): Promise<void> {
+    const t = this.tf;
+    const probe = t.zeros([1, 256, 256, 3]);
+    await this.human.detect(probe);
+    t.dispose(probe);
+    const faces = t.zeros([1, this.tuning.embedSize, this.tuning.embedSize, 3]);
+    t.dispose(await this.embed(faces));
+    t.dispose(faces);
+  }
+
+  /** Live tensors on this thread's backend, to prove nothing leaks. */
+  tensorCount(): number {
+    return this.tf.memory().numTensors;
+  }
+
+  /** Decodes, detects, aligns and embeds every face of one photo, largest first. */
+  async analyze(image: Uint8Array, options: AnalyzeOptions = {}): Promise<Analysis> {
+    const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
+    const maxFaces = Math.min(options.maxFaces ?? MAX_FACES, MAX_FACES);
+    const t = this.tf;
+    let start = performance.now();
+    const decoded = await decodeImage(image, { maxSide: this.tuning.maxSide });
+    let rgb: { data: Uint8Array; width: number; height: number } = decoded;
+    let offset = { x: 0, y: 0 };
+    if (Math.min(decoded.width, decoded.height) <= this.tuning.padBelow) {
+      const padded = await padImage(decoded, this.tuning.padFraction, 'grey');
+      rgb = padded;
+      offset = padded.offset;
+    }
+    timings.decode = ms(start);
+
+    start = performance.now();
+    const input = t.tidy(() => t.expandDims(t.tensor3d(rgb.data, [rgb.height, rgb.width, 3], 'int32'), 0));
+    let found: HumanFace[];
+    try {
+      const result = await this.human.detect(input);
+      if (result.error) throw new Error(`face detection failed: ${result.error}`);
+      found = result.face;
+    } finally {
+      t.dispose(input);
+    }
+    timings.detect = ms(start);
+
+    try {
+      found.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
+      if (found.length > maxFaces && options.strict) {
+        throw new UserError(
+          'too_many_faces',
+          `I found more than ${maxFaces} faces in that photo. Please send one with fewer people.`,
+        );
+      }
+      const kept = found.slice(0, maxFaces).filter((f) => f.tensor);
+      if (kept.length === 0)
+        return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
+
+      start = performance.now();
+      // Each face tensor is Human's crop of the face, rotated upright from the mesh when enabled.
+      const crops = t.tidy(() =>
+        t.concat(kept.map((f) => t.image.resizeBilinear(as4d(t, f.tensor), [112, 112]))),
+      );
+      const thumbs = await Promise.all(
+        kept.map(async (_, i) => {
+          const one = t.tidy(() =>
+            t.cast(t.mul(t.slice(crops, [i, 0, 0, 0], [1, 112, 112, 3]), 255), 'int32'),
+          );
+          const px = await one.data();
+          t.dispose(one);
+          return pngFromRgb(Uint8Array.from(px), 112, 112);
+        }),
+      );
+      timings.align = ms(start);
+
+      start = performance.now();
+      const batch = t.tidy(() =>
+        t.concat(
+          kept.map((f) =>
+            t.image.resizeBilinear(as4d(t, f.tensor), [this.tuning.embedSize, this.tuning.embedSize]),
+          ),
+        ),
+      );
+      t.dispose(crops);
+      let embeddings: Float32Array[];
+      if (this.tuning.flip) {
+        // Mirrored faces go in the same batch: one faceres call, then the two halves are averaged.
+        const both = t.tidy(() => t.concat([batch, t.image.flipLeftRight(batch as tf.Tensor4D)]));
+        const all = await this.embed(both);
+        t.dispose(both);
+        embeddings = kept.map((_, i) =>
+          normalise(all[i] as Float32Array, all[i + kept.length] as Float32Array),
+        );
+      } else {
+        embeddings = await this.embed(batch);
+      }
+      t.dispose(batch);
+      timings.embed = ms(start);
+
+      const faces: Face[] = kept.map((f, i) => ({
+        box: toOriginal(f.box, offset, decoded.scale, decoded.originalWidth, decoded.originalHeight),
+        score: f.score,
+        embedding: embeddings[i] as Float32Array,
+        thumbnail: thumbs[i] as Uint8Array,
+      }));
+      return { width: decoded.originalWidth, height: decoded.originalHeight, faces, timings };
+    } finally {
+      for (const f of found) if (f.tensor) t.dispose(f.tensor);
+    }
+  }
+
+  /** Runs faceres on a batch of face crops in [0, 1] and returns L2-normalised embeddings. */
+  private async embed(batch: tf.Tensor): Promise<Float32Array[]> {
+    const t = this.tf;
+    const model = this.faceres;
+    if (!model) throw new Error('faceres model is not loaded');
+    // faceres was trained on 0..255 inputs, as Human feeds it.
+    const scaled = t.mul(batch, 255);
+    const outputs = model.execute(scaled) as tf.Tensor[];
+    t.dispose(scaled);
+    const descriptor = outputs.find((o) => o.shape[1] === 1024);
+    const normalised = descriptor
+      ? t.tidy(() => t.div(descriptor, t.add(t.norm(descriptor, 2, 1, true), 1e-12)))
+      : undefined;
+    t.dispose(outputs);
+    if (!normalised) throw new Error('faceres produced no 1024-d descriptor');
+    const flat = (await normalised.data()) as Float32Array;
+    const n = normalised.shape[0] ?? 0;
+    t.dispose(normalised);
+    return Array.from({ length: n }, (_, i) => flat.slice(i * 1024, (i + 1) * 1024));
+  }
+
+  /** Frees the models and the backend's memory. */
+  async close(): Promise<void> {
+    this.faceres?.dispose();
+    this.tf.disposeVariables();
+  }
+}
+
+function normalise(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  let norm = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = (a[i] as number) + (b[i] as number);
+    out[i] = v;
+    norm += v * v;
+  }
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / norm;
+  return out;
+}
+
+// Human hands back face crops as [h, w, 3] or [1, h, w, 3] depending on the pipeline path.
+function as4d(t: typeof tf, x: tf.Tensor | undefined): tf.Tensor4D {
+  if (!x) throw new Error('face crop missing');
+  return (x.rank === 3 ? t.expandDims(x, 0) : x) as tf.Tensor4D;
+}
+
+function toOriginal(box: Box, offset: { x: number; y: number }, scale: number, w: number, h: number): Box {
+  const x = Math.max(0, (box[0] - offset.x) / scale);
+  const y = Math.max(0, (box[1] - offset.y) / scale);
+  const right = Math.min(w, (box[0] + box[2] - offset.x) / scale);
+  const bottom = Math.min(h, (box[1] + box[3] - offset.y) / scale);
+  return [
+    Math.round(x),
+    Math.round(y),
+    Math.round(Math.max(1, right - x)),
+    Math.round(Math.max(1, bottom - y)),
+  ];
+}
+
+async function pngFromRgb(rgb: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+  // A copy owns its buffer, so the worker can transfer it without touching a shared pool.
+  return new Uint8Array(png);
+}

@@ -1,0 +1,35 @@
+import { type BackendChoice, parseBackendChoice, selectBackend } from './backend.ts';
+import { WorkerPool } from './pool.ts';
+import type { Tuning } from './tuning.ts';
+
+export { WorkerPool } from './pool.ts';
+export type { Analysis, AnalyzeOptions, Box, Face, FaceEngine, StageTimings } from './types.ts';
+
+/** Options for the face engine used by the app. */
+export interface EngineOptions {
+  /** Overrides FACE_BACKEND. */
+  backend?: BackendChoice;
+  workers?: number;
+  queueLimit?: number;
+  tuning?: Partial<Tuning>;
+  /** Receives the one start-up line naming the backend. */
+  log?: (line: string) => void;
+}
+
+/** Starts the inference pool on the backend FACE_BACKEND asks for (tfjs-node when installed, else wasm). */
+export async function createFaceEngine(options: EngineOptions = {}): Promise<WorkerPool> {
+  const choice = options.backend ?? parseBackendChoice(process.env.FACE_BACKEND);
+  const backend = selectBackend(choice);
+  const fromEnv = Number(process.env.LOOKALIKE_WORKERS);
+  const pool = new WorkerPool({
+    backend,
+    workers: options.workers ?? (fromEnv > 0 ? fromEnv : undefined),
+    queueLimit: options.queueLimit,
+    tuning: options.tuning,
+  });
+  (options.log ?? ((line) => console.error(line)))(
+    `face engine: ${backend} backend (FACE_BACKEND=${choice}), ${pool.size} worker${pool.size === 1 ? '' : 's'}`,
+  );
+  await pool.ready();
+  return pool;
+}

@@ -1,0 +1,179 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { UserError, type UserErrorCode } from '../errors.ts';
+import type { Backend } from './backend.ts';
+import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
+import type { Tuning } from './tuning.ts';
+import type { Analysis, AnalyzeOptions, FaceEngine } from './types.ts';
+
+/** Options of the inference pool. */
+export interface PoolOptions {
+  backend: Backend;
+  /** Worker threads (default: one per core). */
+  workers?: number;
+  /** Requests that may wait for a free worker before callers get `busy` (default 8 per worker). */
+  queueLimit?: number;
+  tuning?: Partial<Tuning>;
+  modelsDir?: string;
+}
+
+interface Task {
+  id: number;
+  request: WorkerRequest;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  task?: Task;
+}
+
+const WORKER_FILE = new URL('./worker-entry.mjs', import.meta.url);
+
+function fromWire(err: WireError): Error {
+  if (err.name === 'UserError' && err.code) return new UserError(err.code as UserErrorCode, err.message);
+  const e = new Error(err.message);
+  e.name = err.name;
+  if (err.stack) e.stack = err.stack;
+  return e;
+}
+
+/**
+ * A pool of inference workers, each with its own Human and models, behind a bounded
+ * queue: when the queue is full callers get a `busy` UserError at once rather than
+ * waiting behind work they cannot see, and the chat adapters answer "busy, try again".
+ */
+export class WorkerPool implements FaceEngine {
+  readonly backend: Backend;
+  readonly size: number;
+  private readonly queueLimit: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+  private readonly init: WorkerInit;
+  private readonly readyPromise: Promise<void>;
+
+  constructor(options: PoolOptions) {
+    this.backend = options.backend;
+    this.size = Math.max(1, options.workers ?? availableParallelism());
+    this.queueLimit = options.queueLimit ?? this.size * 8;
+    this.init = { backend: options.backend, tuning: options.tuning, modelsDir: options.modelsDir };
+    const starts: Promise<void>[] = [];
+    for (let i = 0; i < this.size; i++) starts.push(this.spawn(i));
+    this.readyPromise = Promise.all(starts).then(() => undefined);
+    // Callers await ready(); an unobserved start failure must not crash the process.
+    this.readyPromise.catch(() => {});
+  }
+
+  /** Resolves once every worker has loaded its models and warmed up. */
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Requests waiting for a worker. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private spawn(index: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(WORKER_FILE, { workerData: this.init });
+      const slot: Slot = { worker, ready: false };
+      this.slots[index] = slot;
+      worker.on('message', (msg: WorkerResponse) => {
+        if (msg.type === 'ready') {
+          slot.ready = true;
+          resolve();
+          this.dispatch();
+        } else if (msg.type === 'fatal') {
+          reject(fromWire(msg.error));
+        } else {
+          const task = slot.task;
+          if (!task || task.id !== msg.id) return;
+          slot.task = undefined;
+          if (msg.type === 'error') task.reject(fromWire(msg.error));
+          else if (msg.type === 'result') task.resolve(msg.analysis);
+          else task.resolve(msg.tensors);
+          this.dispatch();
+        }
+      });
+      worker.on('error', (err) => {
+        reject(err);
+        slot.task?.reject(new Error(`inference worker crashed: ${err.message}`));
+        slot.task = undefined;
+      });
+      worker.on('exit', (code) => {
+        if (this.closed) return;
+        slot.task?.reject(new Error(`inference worker exited with code ${code}`));
+        slot.task = undefined;
+        slot.ready = false;
+        // A crashed worker is replaced so that one bad image cannot shrink the pool for good.
+        if (slot.worker === worker) this.spawn(index).catch(() => {});
+      });
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.task) continue;
+      const task = this.queue.shift();
+      if (!task) return;
+      slot.task = task;
+      slot.worker.postMessage(task.request);
+    }
+  }
+
+  private submit<T>(make: (id: number) => WorkerRequest): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the face engine is closed'));
+    const busySlots = this.slots.filter((s) => s.task).length;
+    if (this.queue.length >= this.queueLimit && busySlots >= this.size) {
+      return Promise.reject(
+        new UserError(
+          'busy',
+          "I'm busy looking at a lot of faces right now. Please try again in a few seconds.",
+        ),
+      );
+    }
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ id, request: make(id), resolve: resolve as (v: unknown) => void, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Analyses one photo on the next free worker. */
+  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis> {
+    return this.submit((id) => ({ id, type: 'analyze', image, options }));
+  }
+
+  /** Live tensors in each worker, to show that nothing leaks. */
+  async tensorCounts(): Promise<number[]> {
+    await this.ready();
+    return Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<number>((resolve) => {
+            const id = this.nextId++;
+            const onMessage = (msg: WorkerResponse) => {
+              if (msg.type === 'stats' && msg.id === id) {
+                slot.worker.off('message', onMessage);
+                resolve(msg.tensors);
+              }
+            };
+            slot.worker.on('message', onMessage);
+            slot.worker.postMessage({ id, type: 'stats' } satisfies WorkerRequest);
+          }),
+      ),
+    );
+  }
+
+  /** Stops the workers; queued requests fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0)) task.reject(new Error('the face engine is closed'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,31 @@
+import type { Backend } from './backend.ts';
+import type { Tuning } from './tuning.ts';
+import type { Analysis, AnalyzeOptions } from './types.ts';
+
+/** Data handed to each worker at start. */
+export interface WorkerInit {
+  backend: Backend;
+  tuning?: Partial<Tuning>;
+  modelsDir?: string;
+}
+
+/** Messages from the pool to a worker. */
+export type WorkerRequest =
+  | { id: number; type: 'analyze'; image: Uint8Array; options?: AnalyzeOptions }
+  | { id: number; type: 'stats' };
+
+/** An error as it crosses the thread boundary. */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+/** Messages from a worker to the pool. */
+export type WorkerResponse =
+  | { type: 'ready' }
+  | { type: 'fatal'; error: WireError }
+  | { id: number; type: 'result'; analysis: Analysis }
+  | { id: number; type: 'stats'; tensors: number }
+  | { id: number; type: 'error'; error: WireError };

@@ -1,0 +1,44 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
+import { UserError } from '../errors.ts';
+import { HumanEngine } from './human-engine.ts';
+import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run in a worker thread');
+
+function toWire(err: unknown): WireError {
+  if (err instanceof UserError) return { name: 'UserError', code: err.code, message: err.message };
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { name: e.name, message: e.message, stack: e.stack };
+}
+
+// Parallelism comes from the pool's workers; libvips threads on top would only fight them for the cores.
+sharp.concurrency(1);
+sharp.cache(false);
+
+const send = (msg: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
+
+try {
+  const engine = await HumanEngine.create(workerData as WorkerInit);
+  port.on('message', async (req: WorkerRequest) => {
+    try {
+      if (req.type === 'stats') {
+        send({ id: req.id, type: 'stats', tensors: engine.tensorCount() });
+        return;
+      }
+      const analysis = await engine.analyze(req.image, req.options);
+      // Hand the embedding and thumbnail buffers over instead of copying them.
+      const transfer = analysis.faces.flatMap((f) => [
+        f.embedding.buffer,
+        f.thumbnail.buffer,
+      ]) as ArrayBuffer[];
+      send({ id: req.id, type: 'result', analysis }, [...new Set(transfer)]);
+    } catch (err) {
+      send({ id: req.id, type: 'error', error: toWire(err) });
+    }
+  });
+  send({ type: 'ready' });
+} catch (err) {
+  send({ type: 'fatal', error: toWire(err) });
+}

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { dataDir, people } from '../scripts/lib/data.ts';
+import { cosine } from '../src/classifier/similarity.ts';
+import { HumanEngine } from '../src/engine/human-engine.ts';
+import { WorkerPool } from '../src/engine/pool.ts';
+import { UserError } from '../src/errors.ts';
+
+const data = dataDir();
+const read = (...parts: string[]) => readFileSync(path.join(data, ...parts));
+
+describe('face engine on real photos (wasm)', () => {
+  let engine: HumanEngine;
+  before(async () => {
+    engine = await HumanEngine.create({ backend: 'wasm' });
+  });
+  after(() => engine.close());
+
+  it('finds the 4 faces of bbt1.jpg, in original pixels, largest first', async () => {
+    const a = await engine.analyze(read('bbt', 'group', 'bbt1.jpg'));
+    assert.equal(a.faces.length, 4);
+    assert.deepEqual([a.width, a.height], [1366, 768]);
+    const areas = a.faces.map((f) => f.box[2] * f.box[3]);
+    assert.deepEqual(
+      areas,
+      [...areas].sort((x, y) => y - x),
+    );
+    for (const f of a.faces) {
+      const [x, y, w, h] = f.box;
+      assert.ok(x >= 0 && y >= 0 && x + w <= 1366 && y + h <= 768, `box ${f.box} inside the photo`);
+      assert.ok(w > 100 && h > 100, `box ${f.box} is face-sized at full resolution`);
+      assert.ok(f.score > 0.3 && f.score <= 1);
+    }
+  });
+
+  it('returns unit embeddings and 112x112 PNG thumbnails', async () => {
+    const a = await engine.analyze(read('bbt', 'penny', 'penny1.png'));
+    const face = a.faces[0];
+    assert.ok(face);
+    assert.equal(face.embedding.length, 1024);
+    assert.ok(Math.abs(cosine(face.embedding, face.embedding) - 1) < 1e-4);
+    const meta = await sharp(face.thumbnail).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['png', 112, 112]);
+    for (const k of ['decode', 'detect', 'align', 'embed'] as const) assert.ok(a.timings[k] >= 0);
+  });
+
+  it('finds the face in a small tight crop', async () => {
+    const a = await engine.analyze(read('celebs', 'barack_obama', '0.png'));
+    assert.equal(a.faces.length, 1);
+  });
+
+  it('finds no face in a blank image', async () => {
+    const a = await engine.analyze(read('misc', 'no-face-white.png'));
+    assert.equal(a.faces.length, 0);
+  });
+
+  it('scores the same person higher than different people on bbt', async () => {
+    const cast = people(path.join(data, 'bbt'));
+    const rows: { who: string; e: Float32Array }[] = [];
+    for (const p of cast) {
+      for (const f of p.files.slice(0, 3)) {
+        const face = (await engine.analyze(readFileSync(f))).faces[0];
+        assert.ok(face, `face in ${f}`);
+        rows.push({ who: p.name, e: face.embedding });
+      }
+    }
+    const same: number[] = [];
+    const diff: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      for (let j = i + 1; j < rows.length; j++) {
+        const a = rows[i] as (typeof rows)[number];
+        const b = rows[j] as (typeof rows)[number];
+        (a.who === b.who ? same : diff).push(cosine(a.e, b.e));
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    assert.ok(mean(same) > mean(diff) + 0.1, `same ${mean(same)} vs different ${mean(diff)}`);
+    // Each person's nearest other photo is one of their own for most photos.
+    let right = 0;
+    rows.forEach((r, i) => {
+      let best = -1;
+      let who = '';
+      rows.forEach((o, j) => {
+        if (i !== j && cosine(r.e, o.e) > best) {
+          best = cosine(r.e, o.e);
+          who = o.who;
+        }
+      });
+      if (who === r.who) right++;
+    });
+    assert.ok(right / rows.length >= 0.8, `nearest-neighbour agreement ${right}/${rows.length}`);
+  });
+
+  it('refuses a non-image with a typed error', async () => {
+    await assert.rejects(
+      engine.analyze(Buffer.from('not a photo')),
+      (e: unknown) => e instanceof UserError && e.code === 'not_image',
+    );
+  });
+
+  it('keeps the tensor count flat over hundreds of images', async () => {
+    const inputs = [
+      read('bbt', 'group', 'bbt1.jpg'),
+      read('bbt', 'sheldon', 'sheldon2.png'),
+      read('celebs', 'barack_obama', '3.png'),
+      read('misc', 'no-face-white.png'),
+    ];
+    await engine.analyze(inputs[0] as Buffer);
+    const baseline = engine.tensorCount();
+    for (let i = 0; i < 200; i++) {
+      await engine.analyze(inputs[i % inputs.length] as Buffer);
+      if (i % 50 === 0) await engine.analyze(Buffer.from('junk')).catch(() => undefined);
+    }
+    assert.equal(engine.tensorCount(), baseline);
+  });
+});
+
+describe('worker pool', () => {
+  it('analyses in workers, passes typed errors back, and answers busy when its queue is full', async () => {
+    const pool = new WorkerPool({ backend: 'wasm', workers: 1, queueLimit: 2 });
+    try {
+      await pool.ready();
+      const photo = read('bbt', 'amy', 'amy1.png');
+      const a = await pool.analyze(photo);
+      assert.equal(a.faces.length, 1);
+      assert.ok(a.faces[0]?.embedding instanceof Float32Array);
+      await assert.rejects(
+        pool.analyze(Buffer.from('nope')),
+        (e: unknown) => e instanceof UserError && e.code === 'not_image',
+      );
+      const burst = Array.from({ length: 6 }, () => pool.analyze(photo));
+      const settled = await Promise.allSettled(burst);
+      const busy = settled.filter((s) => s.status === 'rejected' && (s.reason as UserError).code === 'busy');
+      const done = settled.filter((s) => s.status === 'fulfilled');
+      // One running plus two queued are accepted; the rest are told to come back.
+      assert.equal(done.length, 3);
+      assert.equal(busy.length, 3);
+      const [tensors] = await pool.tensorCounts();
+      assert.ok(typeof tensors === 'number' && tensors > 0);
+    } finally {
+      await pool.close();
+    }
+  });
+});
