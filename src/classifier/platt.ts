@@ -1,0 +1,210 @@
+import type { Rng } from './rng.ts';
+
+/** A fitted sigmoid: P(y = +1 | f) = 1 / (1 + exp(a * f + b)), as libsvm's probA/probB. */
+export interface Sigmoid {
+  a: number;
+  b: number;
+}
+
+/** Outcome of `fitSigmoid`, with diagnostics. */
+export interface SigmoidFit extends Sigmoid {
+  iterations: number;
+  /** False when Newton's method hit its iteration cap or its line search failed. */
+  converged: boolean;
+}
+
+/** log(1 + exp(z)) without overflow. */
+function softplus(z: number): number {
+  return z >= 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+/**
+ * Platt scaling by the improved algorithm of Lin, Lin & Weng (2007), line for line as libsvm's
+ * `sigmoid_train`: Newton's method with backtracking on the regularised targets
+ * (N+ + 1) / (N+ + 2) and 1 / (N- + 2), computed in a form that cannot overflow.
+ */
+export function fitSigmoid(dec: ArrayLike<number>, positive: ArrayLike<boolean | number>): SigmoidFit {
+  const l = dec.length;
+  if (positive.length !== l) throw new Error(`got ${l} decision values but ${positive.length} labels`);
+  let prior1 = 0;
+  for (let i = 0; i < l; i++) if (positive[i]) prior1++;
+  const prior0 = l - prior1;
+  const maxIter = 100;
+  const minStep = 1e-10;
+  const sigma = 1e-12;
+  const eps = 1e-5;
+  const hiTarget = (prior1 + 1) / (prior1 + 2);
+  const loTarget = 1 / (prior0 + 2);
+  const t = new Float64Array(l);
+  for (let i = 0; i < l; i++) t[i] = positive[i] ? hiTarget : loTarget;
+  const objective = (a: number, b: number): number => {
+    let f = 0;
+    for (let i = 0; i < l; i++) {
+      const z = dec[i]! * a + b;
+      // t*z + log(1+exp(-z)) == (t-1)*z + log(1+exp(z)); pick the branch without overflow.
+      f += z >= 0 ? t[i]! * z + softplus(-z) : (t[i]! - 1) * z + softplus(z);
+    }
+    return f;
+  };
+  let a = 0;
+  let b = Math.log((prior0 + 1) / (prior1 + 1));
+  let fval = objective(a, b);
+  let iter = 0;
+  let converged = false;
+  for (; iter < maxIter; iter++) {
+    let h11 = sigma;
+    let h22 = sigma;
+    let h21 = 0;
+    let g1 = 0;
+    let g2 = 0;
+    for (let i = 0; i < l; i++) {
+      const f = dec[i]!;
+      const z = f * a + b;
+      let p: number;
+      let q: number;
+      if (z >= 0) {
+        const e = Math.exp(-z);
+        p = e / (1 + e);
+        q = 1 / (1 + e);
+      } else {
+        const e = Math.exp(z);
+        p = 1 / (1 + e);
+        q = e / (1 + e);
+      }
+      const d2 = p * q;
+      h11 += f * f * d2;
+      h22 += d2;
+      h21 += f * d2;
+      const d1 = t[i]! - p;
+      g1 += f * d1;
+      g2 += d1;
+    }
+    if (Math.abs(g1) < eps && Math.abs(g2) < eps) {
+      converged = true;
+      break;
+    }
+    const det = h11 * h22 - h21 * h21;
+    const dA = -(h22 * g1 - h21 * g2) / det;
+    const dB = -(-h21 * g1 + h11 * g2) / det;
+    const gd = g1 * dA + g2 * dB;
+    let step = 1;
+    while (step >= minStep) {
+      const newA = a + step * dA;
+      const newB = b + step * dB;
+      const newF = objective(newA, newB);
+      if (newF < fval + 0.0001 * step * gd) {
+        a = newA;
+        b = newB;
+        fval = newF;
+        break;
+      }
+      step /= 2;
+    }
+    if (step < minStep) break;
+  }
+  return { a, b, iterations: iter, converged };
+}
+
+/** P(y = +1 | f) of a fitted sigmoid, as libsvm's `sigmoid_predict`. */
+export function sigmoidProbability(f: number, s: Sigmoid): number {
+  const z = f * s.a + s.b;
+  return z >= 0 ? Math.exp(-z) / (1 + Math.exp(-z)) : 1 / (1 + Math.exp(z));
+}
+
+/** log P(y = +1 | f), accurate even where the probability underflows to 0. */
+export function sigmoidLogProbability(f: number, s: Sigmoid): number {
+  return -softplus(f * s.a + s.b);
+}
+
+/**
+ * Assigns each sample to one of `folds` folds, stratified by class: each class's samples are shuffled
+ * and dealt round-robin, continuing where the previous class stopped so that fold sizes stay even.
+ * libsvm shuffles without stratifying; stratifying keeps every class with >= 2 samples present in
+ * every training split, which matters for one-vs-rest where the positive class is tiny.
+ */
+export function stratifiedFolds(classOf: ArrayLike<number>, folds: number, rng: Rng): Int32Array {
+  const n = classOf.length;
+  if (!Number.isInteger(folds) || folds < 2) throw new Error(`folds must be an integer >= 2, got ${folds}`);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const c = classOf[i]!;
+    let members = byClass.get(c);
+    if (members === undefined) {
+      members = [];
+      byClass.set(c, members);
+    }
+    members.push(i);
+  }
+  const fold = new Int32Array(n);
+  let next = rng.int(folds);
+  for (const c of [...byClass.keys()].sort((p, q) => p - q)) {
+    const members = byClass.get(c)!;
+    rng.shuffle(members, members.length);
+    for (const i of members) {
+      fold[i] = next;
+      next = (next + 1) % folds;
+    }
+  }
+  return fold;
+}
+
+/**
+ * The number of folds: `requested` (libsvm uses 5), fewer only when there are fewer samples.
+ * Classes smaller than the fold count need no fewer folds here: stratified dealing puts each of their
+ * m samples in its own fold, so every training split keeps m - 1 of them, the most any split can.
+ */
+export function foldCount(requested: number, samples: number): number {
+  if (!Number.isInteger(requested) || requested < 2) {
+    throw new Error(`folds must be an integer >= 2, got ${requested}`);
+  }
+  return Math.max(2, Math.min(requested, samples));
+}
+
+/**
+ * Decision values of every sample from a model that did not see it, as libsvm's
+ * `svm_binary_svc_probability`: k-fold cross-validation, where a fold whose training split lacks
+ * one class predicts +1 or -1 for all its held-out samples.
+ */
+export function crossValidatedDecisions(
+  positive: ArrayLike<boolean>,
+  fold: ArrayLike<number>,
+  folds: number,
+  train: (trainRows: Int32Array) => (row: number) => number,
+): Float64Array {
+  const n = positive.length;
+  const dec = new Float64Array(n);
+  for (let f = 0; f < folds; f++) {
+    const trainRows: number[] = [];
+    const heldOut: number[] = [];
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      if (fold[i] === f) heldOut.push(i);
+      else {
+        trainRows.push(i);
+        if (positive[i]) pos++;
+      }
+    }
+    if (heldOut.length === 0) continue;
+    const neg = trainRows.length - pos;
+    if (pos === 0 || neg === 0) {
+      for (const i of heldOut) dec[i] = pos === 0 ? -1 : 1;
+      continue;
+    }
+    const predict = train(Int32Array.from(trainRows));
+    for (const i of heldOut) dec[i] = predict(i);
+  }
+  return dec;
+}
+
+/** Fits a Platt sigmoid to cross-validated decision values of a binary linear SVM or any model. */
+export function plattFromCrossValidation(
+  positive: ArrayLike<boolean>,
+  folds: number,
+  rng: Rng,
+  train: (trainRows: Int32Array) => (row: number) => number,
+): SigmoidFit {
+  const classOf = Array.from({ length: positive.length }, (_, i) => (positive[i] ? 1 : 0));
+  const k = foldCount(folds, classOf.length);
+  const fold = stratifiedFolds(classOf, k, rng);
+  return fitSigmoid(crossValidatedDecisions(positive, fold, k, train), positive);
+}
