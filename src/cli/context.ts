@@ -1,0 +1,56 @@
+import { Lookalike } from '../core/service.ts';
+import { createFaceEngine } from '../engine/index.ts';
+import type { Analysis, AnalyzeOptions, FaceEngine } from '../engine/types.ts';
+import { Gallery } from '../gallery/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import type { Output } from './output.ts';
+
+/** What every CLI command gets. */
+export interface CliContext {
+  service: Lookalike;
+  scope: string;
+  out: Output;
+  store: Store;
+}
+
+/**
+ * Starts the inference pool on first use only: list, rename, remove, train and export
+ * never look at a photo, so they should not pay for loading models.
+ */
+class LazyEngine implements FaceEngine {
+  private engine: Promise<FaceEngine> | undefined;
+  backend = 'pending';
+
+  private get(): Promise<FaceEngine> {
+    this.engine ??= createFaceEngine({ log: (line) => process.stderr.write(`${line}\n`) }).then((e) => {
+      this.backend = e.backend;
+      return e;
+    });
+    return this.engine;
+  }
+
+  async analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis> {
+    return (await this.get()).analyze(image, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.engine) await (await this.engine).close();
+  }
+}
+
+/** Opens the store and a lazily started engine for one CLI run. */
+export async function openContext(options: { store?: string; scope: string; out: Output }): Promise<{
+  ctx: CliContext;
+  close(): Promise<void>;
+}> {
+  const store = await openStore(options.store ?? process.env.LOOKALIKE_STORE ?? undefined);
+  const engine = new LazyEngine();
+  const service = new Lookalike(engine, new Gallery(store));
+  return {
+    ctx: { service, scope: options.scope, out: options.out, store },
+    async close() {
+      await engine.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { GLOBAL_SCOPE } from '../core/types.ts';
+import { UserError } from '../errors.ts';
+import { compareCommand, inferCommand } from './commands/faces.ts';
+import {
+  enrollCommand,
+  exportCommand,
+  listCommand,
+  removeCommand,
+  renameCommand,
+  trainCommand,
+} from './commands/gallery.ts';
+import { openContext } from './context.ts';
+import { consoleOutput } from './output.ts';
+
+const USAGE = `usage: lookalike <command> [options]
+
+commands:
+  enroll <dir>                     enrol one subfolder per person (<dir>/<person>/*.jpg)
+  enroll --name "Name" <images…>   add photos to one person
+  train                            retrain the classifier now (enrolling already retrains)
+  list                             list the gallery
+  remove <name>                    remove an identity and its photos
+  rename <old> <new>               rename an identity
+  infer <images…>                  name the nearest celebrity for every face
+  compare <a> <b>                  similarity of the largest face in each image
+  export <dir>                     write OpenFace's labels.csv and reps.csv
+
+options (every command):
+  --store <keyv-url>   gallery store (default LOOKALIKE_STORE or sqlite://./data/lookalike.sqlite)
+  --scope <id>         gallery scope (default "global")
+  --json               machine-readable output, one JSON object per line
+  -h, --help           this help`;
+
+/** Runs the CLI with these arguments and returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    process.stderr.write(`lookalike: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const out = consoleOutput(values.json === true);
+  let context: Awaited<ReturnType<typeof openContext>> | undefined;
+  try {
+    context = await openContext({ store: values.store, scope: values.scope ?? GLOBAL_SCOPE, out });
+    const ctx = context.ctx;
+    switch (command) {
+      case 'enroll':
+        return await enrollCommand(ctx, rest, values.name);
+      case 'train':
+        return await trainCommand(ctx);
+      case 'list':
+        return await listCommand(ctx);
+      case 'remove':
+        return await removeCommand(ctx, rest);
+      case 'rename':
+        return await renameCommand(ctx, rest);
+      case 'infer':
+        return await inferCommand(ctx, rest);
+      case 'compare':
+        return await compareCommand(ctx, rest);
+      case 'export':
+        return await exportCommand(ctx, rest);
+      default:
+        process.stderr.write(`lookalike: unknown command "${command}"\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (err) {
+    out.endProgress();
+    const message = err instanceof UserError ? err.message : (err as Error).message;
+    process.stderr.write(`lookalike: ${message.split('\n')[0]}\n`);
+    if (!(err instanceof UserError) && process.env.LOOKALIKE_DEBUG)
+      process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  } finally {
+    await context?.close();
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      store: { type: 'string' },
+      scope: { type: 'string' },
+      json: { type: 'boolean' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+// The wasm runtime installs process-wide handlers that rethrow; exit explicitly once done.
+process.exitCode = await run(process.argv.slice(2));
+process.exit();

@@ -1,0 +1,41 @@
+import { createFaceEngine, type EngineOptions } from '../engine/index.ts';
+import { Gallery } from '../gallery/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { Lookalike, type ServiceOptions } from './service.ts';
+
+export { Lookalike } from './service.ts';
+export * from './types.ts';
+
+/** Options for the whole core. */
+export interface CreateOptions extends ServiceOptions {
+  /** keyv URL; default LOOKALIKE_STORE or sqlite://./data/lookalike.sqlite. */
+  storeUrl?: string;
+  engine?: EngineOptions;
+}
+
+/** A running core: the service, the store it writes to, and a way to shut both down. */
+export interface LookalikeApp {
+  service: Lookalike;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** Opens the store, starts the inference pool and returns the service. */
+export async function createLookalike(options: CreateOptions = {}): Promise<LookalikeApp> {
+  const store = await openStore(options.storeUrl ?? process.env.LOOKALIKE_STORE ?? undefined);
+  try {
+    const engine = await createFaceEngine(options.engine);
+    const service = new Lookalike(engine, new Gallery(store), options);
+    return {
+      service,
+      store,
+      async close() {
+        await engine.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,304 @@
+import { createHash } from 'node:crypto';
+import { centre } from '../classifier/centering.ts';
+import { decodeFloat32 } from '../classifier/embedding-codec.ts';
+import { Matcher } from '../classifier/matcher.ts';
+import { cosine, similarity } from '../classifier/similarity.ts';
+import { type Calibration, readCalibration } from '../engine/calibration.ts';
+import type { FaceEngine } from '../engine/types.ts';
+import { UserError } from '../errors.ts';
+import type { Gallery } from '../gallery/index.ts';
+import { mapLimit } from '../util/concurrency.ts';
+import {
+  type Comparison,
+  type EnrollResult,
+  type FaceAnswer,
+  type ForgetResult,
+  GLOBAL_SCOPE,
+  type Identification,
+  type IdentityInfo,
+  type LookalikeService,
+  type NamedImage,
+  type Scope,
+  type Skipped,
+} from './types.ts';
+
+/** Options of the service. */
+export interface ServiceOptions {
+  /** Thresholds and the prior mean face; default models/calibration.json (see README, "Calibration"). */
+  calibration?: Calibration;
+  /** Photos analysed at once during enrolment (keeps the pool's queue from overflowing). */
+  concurrency?: number;
+}
+
+/** One photo that enrolment accepted, before it is committed. */
+interface Accepted {
+  file: string;
+  hash: string;
+  embedding: Float32Array;
+  thumbnail: Uint8Array;
+}
+
+/** Progress of a bulk enrolment, for the CLI's progress bar. */
+export type ProgressFn = (done: number, total: number) => void;
+
+function toInfo(identity: {
+  name: string;
+  slug: string;
+  photos: { hash: string; addedBy: string; addedAt: string; source?: string }[];
+}): IdentityInfo {
+  return {
+    name: identity.name,
+    slug: identity.slug,
+    photos: identity.photos.map((p) => ({
+      hash: p.hash,
+      addedBy: p.addedBy,
+      addedAt: p.addedAt,
+      source: p.source,
+    })),
+  };
+}
+
+/**
+ * The platform-neutral Lookalike core: it ties the face engine, the gallery and the
+ * classifier together. The trained classifier is cached per scope and gallery version,
+ * in memory and in the store beside the gallery, so it is retrained only after a change.
+ */
+export class Lookalike implements LookalikeService {
+  readonly engine: FaceEngine;
+  readonly gallery: Gallery;
+  readonly sameThreshold: number;
+  /** Centred cosine above which /compare says "same person". */
+  readonly pairThreshold: number;
+  private readonly prior: Float32Array;
+  private readonly concurrency: number;
+  private readonly matchers = new Map<Scope, { version: number; matcher: Promise<Matcher> }>();
+
+  constructor(engine: FaceEngine, gallery: Gallery, options: ServiceOptions = {}) {
+    this.engine = engine;
+    this.gallery = gallery;
+    const calibration = options.calibration ?? readCalibration();
+    this.sameThreshold = calibration.sameThreshold;
+    this.pairThreshold = calibration.pairThreshold;
+    this.prior = decodeFloat32(calibration.prior, 1024, 1)[0] as Float32Array;
+    this.concurrency = options.concurrency ?? 4;
+  }
+
+  /** The classifier for a scope at its current gallery version, trained only when the gallery changed. */
+  async matcher(scope: Scope, force = false): Promise<{ matcher: Matcher; version: number }> {
+    const version = await this.gallery.version(scope);
+    const cached = this.matchers.get(scope);
+    if (!force && cached && cached.version === version) return { matcher: await cached.matcher, version };
+    const build = (async () => {
+      if (!force) {
+        const stored = await this.gallery.getModel(scope);
+        if (stored) return Matcher.fromJSON(stored, { sameThreshold: this.sameThreshold });
+      }
+      const snapshot = await this.gallery.snapshot(scope);
+      const matcher = Matcher.train(
+        snapshot.identities.map((i) => ({
+          slug: i.slug,
+          name: i.name,
+          embeddings: i.photos.map((p) => p.embedding),
+        })),
+        { sameThreshold: this.sameThreshold, prior: this.prior },
+      );
+      await this.gallery.setModel(scope, snapshot.version, matcher.toJSON());
+      return matcher;
+    })();
+    this.matchers.set(scope, { version, matcher: build });
+    try {
+      return { matcher: await build, version };
+    } catch (err) {
+      this.matchers.delete(scope);
+      throw err;
+    }
+  }
+
+  /** Retrains a scope's classifier now, whatever the cache holds. */
+  async train(scope: Scope): Promise<{ identities: number; version: number }> {
+    const { matcher, version } = await this.matcher(scope, true);
+    return { identities: matcher.size, version };
+  }
+
+  /** The scope that answers for `scope`: itself, or `global` while its own gallery is empty. */
+  async answeringScope(scope: Scope): Promise<Scope> {
+    if (scope === GLOBAL_SCOPE) return scope;
+    const own = await this.gallery.list(scope);
+    return own.length > 0 ? scope : GLOBAL_SCOPE;
+  }
+
+  async identify(scope: Scope, image: Uint8Array): Promise<Identification> {
+    const answering = await this.answeringScope(scope);
+    const [{ matcher }, analysis] = await Promise.all([
+      this.matcher(answering),
+      this.engine.analyze(image, { strict: true }),
+    ]);
+    let method: Identification['method'] = 'none';
+    const faces: FaceAnswer[] = analysis.faces.map((face) => {
+      const result = matcher.identify(face.embedding);
+      method = result.method;
+      return {
+        box: face.box,
+        score: face.score,
+        thumbnail: face.thumbnail,
+        match: result.match,
+        top: result.top,
+      };
+    });
+    if (faces.length === 0) method = matcher.size === 0 ? 'none' : matcher.size === 1 ? 'similarity' : 'svm';
+    return { scope: answering, method, width: analysis.width, height: analysis.height, faces };
+  }
+
+  /** Analyses photos for enrolment: exactly one face each, or a reason to skip. */
+  async prepare(
+    images: NamedImage[],
+    onProgress?: ProgressFn,
+  ): Promise<{ accepted: Accepted[]; skipped: Skipped[] }> {
+    const skipped: Skipped[] = [];
+    const accepted: Accepted[] = [];
+    let done = 0;
+    const results = await mapLimit(images, this.concurrency, async (img): Promise<Skipped | Accepted> => {
+      try {
+        const analysis = await this.engine.analyze(img.data);
+        if (analysis.faces.length === 0) return { file: img.name, reason: 'no face found' };
+        if (analysis.faces.length > 1) {
+          return { file: img.name, reason: `${analysis.faces.length} faces: use a photo with one face` };
+        }
+        const face = analysis.faces[0] as (typeof analysis.faces)[number];
+        const hash = createHash('sha256').update(img.data).digest('hex');
+        return { file: img.name, hash, embedding: face.embedding, thumbnail: face.thumbnail };
+      } catch (err) {
+        if (err instanceof UserError) return { file: img.name, reason: err.message };
+        throw err;
+      } finally {
+        onProgress?.(++done, images.length);
+      }
+    });
+    for (const r of results) {
+      if ('reason' in r) skipped.push(r);
+      else accepted.push(r);
+    }
+    return { accepted, skipped };
+  }
+
+  async enroll(scope: Scope, name: string, images: NamedImage[], addedBy: string): Promise<EnrollResult> {
+    const cleanName = name.trim();
+    if (!cleanName) throw new UserError('bad_input', 'Please give the person a name.');
+    const { accepted, skipped } = await this.prepare(images);
+    if (accepted.length === 0) {
+      const existing = await this.gallery.get(scope, cleanName).catch(() => undefined);
+      return {
+        identity: existing ? toInfo(existing) : { name: cleanName, slug: '', photos: [] },
+        added: [],
+        skipped,
+        version: await this.gallery.version(scope),
+      };
+    }
+    const result = await this.gallery.enroll(scope, cleanName, this.toPhotos(accepted, addedBy));
+    for (const d of result.duplicates)
+      skipped.push({ file: d.source ?? d.hash, reason: 'duplicate: already enrolled' });
+    await this.matcher(scope);
+    return {
+      identity: toInfo(result.identity),
+      added: result.added.map((p) => ({ file: p.source ?? p.hash, hash: p.hash })),
+      skipped,
+      version: result.version,
+    };
+  }
+
+  /** Bulk enrolment, one identity per batch; each identity is committed whole or not at all. */
+  async enrollMany(
+    scope: Scope,
+    batches: { name: string; images: NamedImage[] }[],
+    addedBy: string,
+    onProgress?: ProgressFn,
+  ): Promise<{ enrolled: number; identities: number; skipped: Skipped[] }> {
+    const total = batches.reduce((n, b) => n + b.images.length, 0);
+    let base = 0;
+    const skipped: Skipped[] = [];
+    const ready: { name: string; photos: ReturnType<Lookalike['toPhotos']> }[] = [];
+    for (const batch of batches) {
+      const offset = base;
+      const prepared = await this.prepare(batch.images, (done) => onProgress?.(offset + done, total));
+      base += batch.images.length;
+      skipped.push(...prepared.skipped);
+      if (prepared.accepted.length > 0)
+        ready.push({ name: batch.name, photos: this.toPhotos(prepared.accepted, addedBy) });
+    }
+    const { results } = await this.gallery.enrollMany(scope, ready);
+    let enrolled = 0;
+    for (const r of results) {
+      enrolled += r.added.length;
+      for (const d of r.duplicates)
+        skipped.push({ file: d.source ?? d.hash, reason: 'duplicate: already enrolled' });
+    }
+    await this.matcher(scope);
+    const identities = (await this.gallery.list(scope)).length;
+    return { enrolled, identities, skipped };
+  }
+
+  private toPhotos(accepted: Accepted[], addedBy: string) {
+    const addedAt = new Date().toISOString();
+    return accepted.map((a) => ({
+      hash: a.hash,
+      embedding: a.embedding,
+      thumbnail: a.thumbnail,
+      addedBy,
+      addedAt,
+      source: a.file,
+    }));
+  }
+
+  async compare(a: Uint8Array, b: Uint8Array): Promise<Comparison> {
+    const [fa, fb] = await Promise.all([this.engine.analyze(a), this.engine.analyze(b)]);
+    const first = fa.faces[0];
+    const second = fb.faces[0];
+    if (!first || !second) {
+      const which = !first && !second ? 'either photo' : !first ? 'the first photo' : 'the second photo';
+      throw new UserError('no_face', `I couldn't find a face in ${which}.`);
+    }
+    // Shown: the plain similarity. Decided: the centred cosine, calibrated for pairs of photos.
+    const same =
+      cosine(centre(first.embedding, this.prior), centre(second.embedding, this.prior)) >= this.pairThreshold;
+    return {
+      similarity: similarity(first.embedding, second.embedding),
+      same,
+      thumbnails: [first.thumbnail, second.thumbnail],
+    };
+  }
+
+  async list(scope: Scope): Promise<IdentityInfo[]> {
+    return (await this.gallery.list(scope)).map(toInfo);
+  }
+
+  async rename(scope: Scope, from: string, to: string): Promise<IdentityInfo> {
+    return toInfo(await this.gallery.rename(scope, from, to));
+  }
+
+  async remove(scope: Scope, name: string): Promise<IdentityInfo> {
+    return toInfo(await this.gallery.removeIdentity(scope, name));
+  }
+
+  async removePhoto(scope: Scope, hash: string): Promise<void> {
+    await this.gallery.removePhoto(scope, hash);
+  }
+
+  async thumbnail(scope: Scope, slug: string): Promise<Uint8Array | null> {
+    return (await this.gallery.photoThumbnail(scope, slug)) ?? null;
+  }
+
+  async forget(userId: string): Promise<ForgetResult> {
+    const photos = await this.gallery.forgetUser(userId);
+    return { photos, other: [] };
+  }
+
+  /** Every enrolled photo of a scope with its label, for OpenFace-style export. */
+  async embeddings(
+    scope: Scope,
+  ): Promise<{ name: string; slug: string; source?: string; embedding: Float32Array }[]> {
+    const snapshot = await this.gallery.snapshot(scope);
+    return snapshot.identities.flatMap((i) =>
+      i.photos.map((p) => ({ name: i.name, slug: i.slug, source: p.source, embedding: p.embedding })),
+    );
+  }
+}
