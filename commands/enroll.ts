@@ -1,0 +1,92 @@
+import { plural } from '../src/chat/format.ts';
+import { optionAttachment, readImage, requireString } from '../src/chat/options.ts';
+import type { Attachment, Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
+import type { NamedImage, Skipped } from '../src/core/types.ts';
+import { isUserError, UserError } from '../src/errors.ts';
+
+const EXTRA_IMAGES = ['image2', 'image3', 'image4', 'image5'] as const;
+
+/** `/enroll name image [image2…image5]`, admins only. */
+export const data: CommandData = {
+  name: 'enroll',
+  description: "Add a person to this server's gallery (admins)",
+  requires: ['admin'],
+  options: [
+    { name: 'name', description: 'Who is in the photos, e.g. Brad Pitt', type: 'string', required: true },
+    { name: 'image', description: 'A photo with exactly one face', type: 'attachment', required: true },
+    ...EXTRA_IMAGES.map((name) => ({
+      name,
+      description: 'Another photo of the same person',
+      type: 'attachment' as const,
+    })),
+  ],
+};
+
+// Mobile clients name every upload "image.png"; skip reports must still say which one was meant.
+function uniqueNames(attachments: Attachment[]): string[] {
+  const seen = new Map<string, number>();
+  return attachments.map((a) => {
+    const n = (seen.get(a.name) ?? 0) + 1;
+    seen.set(a.name, n);
+    return n === 1 ? a.name : `${a.name} (#${n})`;
+  });
+}
+
+/** Turns the service's skip reason into advice the admin can act on. */
+export function friendlyReason(reason: string): string {
+  if (/no[ _-]?face/i.test(reason)) return 'no face found — use a clear, front-facing photo';
+  if (/(several|multiple|too[ _-]?many|\d+)[ _-]?faces/i.test(reason)) {
+    return 'several faces — send a photo with just one face';
+  }
+  if (/duplicate|already/i.test(reason)) return 'already in the gallery (duplicate)';
+  return reason;
+}
+
+/** Enrols the attached photos under `name` in this server's gallery and reports what was added or skipped. */
+export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
+  const name = requireString(input, 'name');
+  const attachments = (['image', ...EXTRA_IMAGES] as const)
+    .map((option) => optionAttachment(input, option))
+    .filter((a): a is Attachment => a !== undefined);
+  if (attachments.length === 0)
+    throw new UserError('bad_input', 'Please attach at least one photo in `image`.');
+
+  const names = uniqueNames(attachments);
+  const downloads = await Promise.allSettled(attachments.map((a) => readImage(a)));
+  const images: NamedImage[] = [];
+  const skipped: Skipped[] = [];
+  downloads.forEach((d, i) => {
+    const file = names[i]!;
+    if (d.status === 'fulfilled') images.push({ name: file, data: d.value });
+    else if (isUserError(d.reason)) skipped.push({ file, reason: d.reason.message });
+    else throw d.reason;
+  });
+
+  const result =
+    images.length > 0
+      ? await deps.lookalike.enroll(input.ctx.scope, name, images, input.ctx.user.id)
+      : undefined;
+  skipped.push(...(result?.skipped ?? []));
+  const added = result?.added.length ?? 0;
+
+  const lines: string[] = [];
+  if (result && added > 0) {
+    lines.push(
+      `Added ${plural(added, 'photo')} of **${result.identity.name}** to this server's gallery ` +
+        `(${plural(result.identity.photos.length, 'photo')} in all).`,
+    );
+  } else {
+    lines.push(`Nothing was added for **${result?.identity.name ?? name}**.`);
+  }
+  if (skipped.length > 0) {
+    lines.push('', '**Skipped**', ...skipped.map((s) => `• ${s.file}: ${friendlyReason(s.reason)}`));
+  }
+  return {
+    title: added > 0 ? `Enrolled ${result!.identity.name}` : 'Nothing enrolled',
+    text: lines.join('\n'),
+    color: added > 0 ? 0x57f287 : 0xfee75c,
+  };
+}
+
+/** The `/enroll` command. */
+export const enrollCommand: Command = { data, execute };

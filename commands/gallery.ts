@@ -1,0 +1,94 @@
+import { HOW_TO_FILL, plural } from '../src/chat/format.ts';
+import { optionInteger, requireString } from '../src/chat/options.ts';
+import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
+import { UserError } from '../src/errors.ts';
+
+/** People per `/gallery list` page: keeps one page inside Discord's embed and Slack's block limits. */
+export const PAGE_SIZE = 20;
+
+/** `/gallery list [page]`, `/gallery remove name` (admins), `/gallery rename from to` (admins). */
+export const data: CommandData = {
+  name: 'gallery',
+  description: "See or change this server's celebrity gallery",
+  subcommands: [
+    {
+      name: 'list',
+      description: 'List the people in the gallery',
+      options: [{ name: 'page', description: 'Page number', type: 'integer', min: 1 }],
+    },
+    {
+      name: 'remove',
+      description: 'Remove a person and all their photos (admins)',
+      requires: ['admin'],
+      options: [{ name: 'name', description: 'Who to remove', type: 'string', required: true }],
+    },
+    {
+      name: 'rename',
+      description: 'Rename a person (admins)',
+      requires: ['admin'],
+      options: [
+        { name: 'from', description: 'Current name', type: 'string', required: true },
+        { name: 'to', description: 'New name', type: 'string', required: true },
+      ],
+    },
+  ],
+};
+
+async function list(input: CommandInput, deps: Deps): Promise<Reply> {
+  const people = [...(await deps.lookalike.list(input.ctx.scope))].sort((a, b) =>
+    a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }),
+  );
+  if (people.length === 0) {
+    return {
+      title: "This server's gallery is empty",
+      text: `Lookalike answers from the global gallery until this server has its own people.\n${HOW_TO_FILL}`,
+    };
+  }
+  const pages = Math.ceil(people.length / PAGE_SIZE);
+  const page = optionInteger(input, 'page') ?? 1;
+  if (page < 1 || page > pages) {
+    throw new UserError('bad_input', `There ${pages === 1 ? 'is only 1 page' : `are only ${pages} pages`}.`);
+  }
+  const shown = people.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  const photos = people.reduce((sum, p) => sum + p.photos.length, 0);
+  const lines = shown.map((p) => `• **${p.name}** — ${plural(p.photos.length, 'photo')}`);
+  if (page < pages) lines.push('', `Next: \`/gallery list page:${page + 1}\``);
+  return {
+    title: `Gallery: ${people.length} ${people.length === 1 ? 'person' : 'people'}, ${plural(photos, 'photo')} (page ${page}/${pages})`,
+    text: lines.join('\n'),
+  };
+}
+
+async function remove(input: CommandInput, deps: Deps): Promise<Reply> {
+  const removed = await deps.lookalike.remove(input.ctx.scope, requireString(input, 'name'));
+  return {
+    text: `Removed **${removed.name}** and ${plural(removed.photos.length, 'photo')} from this server's gallery.`,
+  };
+}
+
+async function rename(input: CommandInput, deps: Deps): Promise<Reply> {
+  const from = requireString(input, 'from');
+  const renamed = await deps.lookalike.rename(input.ctx.scope, from, requireString(input, 'to'));
+  return { text: `Renamed **${from}** to **${renamed.name}**.` };
+}
+
+/** Runs the gallery subcommand; permission checks for remove/rename happen in the Bot. */
+export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
+  switch (input.subcommand) {
+    case 'list':
+    case undefined:
+      return list(input, deps);
+    case 'remove':
+      return remove(input, deps);
+    case 'rename':
+      return rename(input, deps);
+    default:
+      throw new UserError(
+        'bad_input',
+        `Unknown subcommand \`${input.subcommand}\`: use list, remove or rename.`,
+      );
+  }
+}
+
+/** The `/gallery` command. */
+export const galleryCommand: Command = { data, execute };

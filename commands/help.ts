@@ -1,0 +1,43 @@
+import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
+import { data as compare } from './compare.ts';
+import { data as enroll } from './enroll.ts';
+import { data as forget } from './forget.ts';
+import { data as gallery } from './gallery.ts';
+import { data as game } from './game.ts';
+import { data as leaderboard } from './leaderboard.ts';
+import { data as lookalike } from './lookalike.ts';
+import { data as watch } from './watch.ts';
+
+/** `/help`. */
+export const data: CommandData = {
+  name: 'help',
+  description: 'How to use Lookalike',
+  ephemeral: true,
+};
+
+// Listed explicitly (not via commands/index.ts) so help does not import the list that contains it.
+const LISTED: CommandData[] = [lookalike, compare, gallery, enroll, watch, forget, game, leaderboard];
+
+function describe(command: CommandData): string[] {
+  const admin = command.requires?.includes('admin') ? ' _(admins)_' : '';
+  if (!command.subcommands) return [`• \`/${command.name}\` — ${command.description}${admin}`];
+  return command.subcommands.map((sub) => {
+    const subAdmin = admin || (sub.requires?.includes('admin') ? ' _(admins)_' : '');
+    return `• \`/${command.name} ${sub.name}\` — ${sub.description.replace(/ \(admins\)$/, '')}${subAdmin}`;
+  });
+}
+
+/** Lists the commands, and how to use the bot without them. */
+export async function execute(_input: CommandInput, _deps: Deps): Promise<Reply> {
+  const lines = [
+    'Send `/lookalike` with a selfie (or no picture, to use your profile picture) and I will tell you which celebrity you look like.',
+    '',
+    ...LISTED.flatMap(describe),
+    '',
+    'You can also @mention me on a photo. Photos you send are never stored; `/forget` deletes what you enrolled.',
+  ];
+  return { title: 'Lookalike', text: lines.join('\n'), ephemeral: true };
+}
+
+/** The `/help` command. */
+export const helpCommand: Command = { data, execute };

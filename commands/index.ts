@@ -1,0 +1,23 @@
+import type { Command } from '../src/chat/types.ts';
+import { compareCommand } from './compare.ts';
+import { enrollCommand } from './enroll.ts';
+import { forgetCommand } from './forget.ts';
+import { galleryCommand } from './gallery.ts';
+import { gameCommand } from './game.ts';
+import { helpCommand } from './help.ts';
+import { leaderboardCommand } from './leaderboard.ts';
+import { lookalikeCommand } from './lookalike.ts';
+import { watchCommand } from './watch.ts';
+
+/** Every command, in the order platforms list them. Adding one here registers it everywhere. */
+export const commands: Command[] = [
+  lookalikeCommand,
+  compareCommand,
+  galleryCommand,
+  enrollCommand,
+  watchCommand,
+  forgetCommand,
+  gameCommand,
+  leaderboardCommand,
+  helpCommand,
+];

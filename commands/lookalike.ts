@@ -1,0 +1,162 @@
+import { formatConfidence, formatPercent, galleryNote, HOW_TO_FILL } from '../src/chat/format.ts';
+import { optionAttachment, optionUser, readImage } from '../src/chat/options.ts';
+import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
+import type { FaceAnswer, Identification } from '../src/core/types.ts';
+import { isUserError, UserError } from '../src/errors.ts';
+import { renderNumberedBoxes, renderSideBySide } from '../src/image/render.ts';
+
+/** `/lookalike [image] [user]`. */
+export const data: CommandData = {
+  name: 'lookalike',
+  description: 'Find out which celebrity you look like',
+  options: [
+    { name: 'image', description: 'A selfie (group photos work too)', type: 'attachment' },
+    { name: 'user', description: "Use this member's profile picture instead", type: 'user' },
+  ],
+};
+
+const COLOR = 0x5865f2;
+// Discord embeds and Slack sections get unreadable past this; the picture still numbers every face.
+const MAX_FACE_LINES = 10;
+
+/** The no-face answer, shared with message handling so both say the same thing. */
+export const NO_FACE_TEXT = "I couldn't find a face in that photo — try a well-lit, front-facing selfie.";
+
+interface Source {
+  bytes: Uint8Array;
+  /** Who is in the picture, as the reply calls them ("You", or a member's name). */
+  subject: string;
+  fromAvatar: boolean;
+}
+
+async function source(input: CommandInput, deps: Deps): Promise<Source> {
+  const image = optionAttachment(input, 'image');
+  if (image) return { bytes: await readImage(image), subject: 'You', fromAvatar: false };
+  const member = optionUser(input, 'user');
+  const url = member ? member.avatarUrl : input.ctx.user.avatarUrl;
+  if (!url) {
+    throw new UserError(
+      'bad_input',
+      member
+        ? `${member.displayName} has no profile picture I can use. Attach a photo with the \`image\` option instead.`
+        : 'You have no profile picture I can use. Attach a selfie with the `image` option instead.',
+    );
+  }
+  if (!deps.fetchAvatar)
+    throw new UserError('config', 'Profile pictures are not available here; attach a photo.');
+  return {
+    bytes: await deps.fetchAvatar(url),
+    subject: member ? member.displayName : 'You',
+    fromAvatar: true,
+  };
+}
+
+function emptyGallery(): Reply {
+  return {
+    title: 'The gallery is empty',
+    text: `I have nobody to compare you with yet: this server's gallery and the global gallery are both empty.\n${HOW_TO_FILL}`,
+    color: COLOR,
+  };
+}
+
+function topLines(face: FaceAnswer): string[] {
+  return face.top.map(
+    (c, i) =>
+      `${i + 1}. ${c.name} — ${formatConfidence(c.confidence)} confidence, ${formatPercent(c.similarity)} similar`,
+  );
+}
+
+function verdict(subject: string, face: FaceAnswer): string {
+  const match = face.match;
+  if (!match) return `${subject === 'You' ? 'You match' : `${subject} matches`} nobody in the gallery.`;
+  // The product card's "That's Brad Pitt himself!", worded so that it fits everybody.
+  if (match.same) return `That's ${match.name} in person!`;
+  const verb = subject === 'You' ? 'You look like' : `${subject} looks like`;
+  return `${verb} ${match.name} (${formatConfidence(match.confidence)} confidence)`;
+}
+
+async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Identification): Promise<Reply> {
+  const face = result.faces[0]!;
+  const match = face.match!;
+  const title = verdict(src.subject, face);
+  const thumb = await deps.lookalike.thumbnail(result.scope, match.slug);
+  const picture = await renderSideBySide({
+    face: face.thumbnail,
+    match: thumb,
+    name: match.name,
+    faceLabel: src.subject,
+    caption: `${formatPercent(match.similarity)} similar`,
+  });
+  const lines = [
+    `**${title}**`,
+    `Similarity: ${formatPercent(match.similarity)}`,
+    '',
+    '**Top 3**',
+    ...topLines(face),
+    '',
+    `_${galleryNote(input.ctx.scope, result.scope)}_`,
+  ];
+  return {
+    title,
+    text: lines.join('\n'),
+    image: { name: 'lookalike.png', data: picture, alt: `${src.subject} next to ${match.name}` },
+    matches: [
+      { label: src.subject, confidence: match.confidence, similarity: match.similarity, top: face.top },
+    ],
+    color: COLOR,
+  };
+}
+
+async function manyFaces(input: CommandInput, src: Source, result: Identification): Promise<Reply> {
+  const shown = result.faces.slice(0, MAX_FACE_LINES);
+  const lines = shown.map((face, i) => {
+    const m = face.match;
+    if (!m) return `${i + 1}. matches nobody in the gallery`;
+    if (m.same) return `${i + 1}. is ${m.name}!`;
+    return `${i + 1}. looks like ${m.name} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)`;
+  });
+  const more = result.faces.length - shown.length;
+  if (more > 0) lines.push(`…and ${more} more face${more === 1 ? '' : 's'}.`);
+  const picture = await renderNumberedBoxes(
+    src.bytes,
+    shown.map((f) => f.box),
+  );
+  const title = `I found ${result.faces.length} faces`;
+  return {
+    title,
+    text: [`**${title}**`, ...lines, '', `_${galleryNote(input.ctx.scope, result.scope)}_`].join('\n'),
+    image: { name: 'faces.png', data: picture, alt: 'The photo with each face numbered' },
+    matches: shown.flatMap((f, i) =>
+      f.match
+        ? [{ label: `${i + 1}`, confidence: f.match.confidence, similarity: f.match.similarity, top: f.top }]
+        : [],
+    ),
+    color: COLOR,
+  };
+}
+
+/** Names the celebrity each face in the photo (or profile picture) looks like. */
+export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
+  const src = await source(input, deps);
+  let result: Identification;
+  try {
+    result = await deps.lookalike.identify(input.ctx.scope, src.bytes);
+  } catch (err) {
+    if (isUserError(err) && err.code === 'empty_gallery') return emptyGallery();
+    if (isUserError(err) && err.code === 'no_face') throw noFace(src, err);
+    throw err;
+  }
+  if (result.faces.length === 0) throw noFace(src);
+  if (result.faces.every((f) => f.match === null)) return emptyGallery();
+  return result.faces.length === 1 ? oneFace(input, deps, src, result) : manyFaces(input, src, result);
+}
+
+function noFace(src: Source, cause?: unknown): UserError {
+  const text = src.fromAvatar
+    ? "I couldn't find a face in that profile picture — attach a well-lit, front-facing selfie with the `image` option."
+    : NO_FACE_TEXT;
+  return new UserError('no_face', text, { cause });
+}
+
+/** The `/lookalike` command. */
+export const lookalikeCommand: Command = { data, execute };

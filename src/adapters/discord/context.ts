@@ -1,0 +1,163 @@
+import {
+  ApplicationCommandOptionType,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type CommandInteractionOption,
+  type Attachment as DiscordAttachment,
+  GuildMember,
+  type Message,
+  PermissionFlagsBits,
+  type User,
+} from 'discord.js';
+import { downloadLimited } from '../../chat/download.ts';
+import type {
+  Attachment,
+  ChatContext,
+  ChatUser,
+  CommandInput,
+  OptionValue,
+  UserOption,
+} from '../../chat/types.ts';
+
+/** Limits for attachment downloads; Discord's own upload limit is larger than any useful selfie. */
+export interface AttachmentLimits {
+  maxBytes?: number;
+  timeoutMs?: number;
+}
+
+/** A Discord attachment as a lazy neutral Attachment: nothing is downloaded until a command asks. */
+export function toChatAttachment(attachment: DiscordAttachment, limits: AttachmentLimits = {}): Attachment {
+  return {
+    name: attachment.name,
+    contentType: attachment.contentType ?? undefined,
+    size: attachment.size,
+    fetch: () => downloadLimited(attachment.url, { ...limits, announcedSize: attachment.size }),
+  };
+}
+
+// Default avatars (no picture uploaded) are Discord's logo, which has no face: report them as absent.
+function avatarUrl(user: User, member?: GuildMember | null): string | undefined {
+  if (member instanceof GuildMember && member.avatar)
+    return member.displayAvatarURL({ extension: 'png', size: 512 });
+  return user.avatar ? user.displayAvatarURL({ extension: 'png', size: 512, forceStatic: true }) : undefined;
+}
+
+function displayName(user: User, member: unknown): string {
+  if (member instanceof GuildMember) return member.displayName;
+  const nick = (member as { nick?: unknown } | null | undefined)?.nick;
+  return typeof nick === 'string' && nick !== '' ? nick : user.displayName;
+}
+
+function userOption(option: CommandInteractionOption): UserOption | undefined {
+  const user = option.user;
+  if (!user) return undefined;
+  const member = option.member instanceof GuildMember ? option.member : null;
+  return {
+    id: `discord:${user.id}`,
+    platformId: user.id,
+    displayName: displayName(user, option.member),
+    avatarUrl: avatarUrl(user, member),
+  };
+}
+
+/** The gallery scope of a guild; DMs get a per-user scope (commands are guild-only, this is a safety net). */
+export function discordScope(guildId: string | null, userId: string): string {
+  return guildId ? `discord:${guildId}` : `discord:dm-${userId}`;
+}
+
+/** Who ran a slash command or pressed a button; Manage Server makes them a platform admin. */
+export function interactionUser(interaction: ChatInputCommandInteraction | ButtonInteraction): ChatUser {
+  const member = interaction.member instanceof GuildMember ? interaction.member : null;
+  return {
+    id: `discord:${interaction.user.id}`,
+    platformId: interaction.user.id,
+    displayName: displayName(interaction.user, interaction.member),
+    avatarUrl: avatarUrl(interaction.user, member),
+    isPlatformAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+  };
+}
+
+/** A slash command as neutral CommandInput; attachment options stay lazy so the deferral goes out first. */
+export function toCommandInput(
+  interaction: ChatInputCommandInteraction,
+  seesAllMessages: boolean,
+  limits: AttachmentLimits = {},
+): CommandInput {
+  const subcommand = interaction.options.getSubcommand(false) ?? undefined;
+  let raw: readonly CommandInteractionOption[] = interaction.options.data;
+  if (raw[0]?.type === ApplicationCommandOptionType.SubcommandGroup) raw = raw[0].options ?? [];
+  if (raw[0]?.type === ApplicationCommandOptionType.Subcommand) raw = raw[0].options ?? [];
+
+  const options: Record<string, OptionValue | undefined> = {};
+  for (const option of raw) {
+    switch (option.type) {
+      case ApplicationCommandOptionType.Attachment:
+        options[option.name] = option.attachment ? toChatAttachment(option.attachment, limits) : undefined;
+        break;
+      case ApplicationCommandOptionType.User:
+        options[option.name] = userOption(option);
+        break;
+      default:
+        if (
+          typeof option.value === 'string' ||
+          typeof option.value === 'number' ||
+          typeof option.value === 'boolean'
+        ) {
+          options[option.name] = option.value;
+        }
+    }
+  }
+  return {
+    ctx: {
+      platform: 'discord',
+      scope: discordScope(interaction.guildId, interaction.user.id),
+      channelId: interaction.channelId,
+      user: interactionUser(interaction),
+      raw: interaction,
+      seesAllMessages,
+    },
+    subcommand,
+    options,
+  };
+}
+
+/** Where a button was pressed, as a neutral ChatContext (the channel is the message's channel). */
+export function buttonContext(interaction: ButtonInteraction, seesAllMessages: boolean): ChatContext {
+  return {
+    platform: 'discord',
+    scope: discordScope(interaction.guildId, interaction.user.id),
+    channelId: interaction.channelId,
+    user: interactionUser(interaction),
+    raw: interaction,
+    seesAllMessages,
+  };
+}
+
+/** Where a posted message came from, as a neutral ChatContext. */
+export function messageContext(message: Message, seesAllMessages: boolean): ChatContext {
+  let isPlatformAdmin = false;
+  try {
+    isPlatformAdmin = message.member?.permissions.has(PermissionFlagsBits.ManageGuild) ?? false;
+  } catch {
+    // Permissions need the guild's roles cached; a message answer never needs admin rights anyway.
+  }
+  return {
+    platform: 'discord',
+    scope: discordScope(message.guildId, message.author.id),
+    channelId: message.channelId,
+    user: {
+      id: `discord:${message.author.id}`,
+      platformId: message.author.id,
+      displayName: displayName(message.author, message.member),
+      avatarUrl: avatarUrl(message.author, message.member),
+      isPlatformAdmin,
+    },
+    raw: message,
+    seesAllMessages,
+  };
+}
+
+/** A message's attachments as lazy neutral Attachments. */
+export function messageAttachments(message: Message, limits: AttachmentLimits = {}): Attachment[] {
+  return [...message.attachments.values()].map((a) => toChatAttachment(a, limits));
+}

@@ -1,0 +1,111 @@
+import {
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Message,
+  MessageFlags,
+} from 'discord.js';
+import type { Responder } from '../../chat/bot.ts';
+import type { Logger } from '../../chat/logger.ts';
+import type { Reply } from '../../chat/types.ts';
+import { toDiscordPayload } from './payload.ts';
+
+/** Answers a slash command: deferral callback, then edits of the original response or follow-ups. */
+export class InteractionResponder implements Responder {
+  readonly #interaction: ChatInputCommandInteraction;
+  readonly #logger: Logger;
+
+  constructor(interaction: ChatInputCommandInteraction, logger: Logger) {
+    this.#interaction = interaction;
+    this.#logger = logger;
+  }
+
+  get deferred(): boolean {
+    return this.#interaction.deferred || this.#interaction.replied;
+  }
+
+  async defer(opts: { ephemeral?: boolean } = {}): Promise<void> {
+    if (this.deferred) return;
+    await this.#interaction.deferReply(opts.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+  }
+
+  async send(reply: Reply): Promise<void> {
+    const i = this.#interaction;
+    const payload = toDiscordPayload(reply);
+    const flags = reply.ephemeral ? MessageFlags.Ephemeral : undefined;
+    if (!i.deferred && !i.replied) {
+      await i.reply({ ...payload, flags });
+      return;
+    }
+    if (i.replied) {
+      await i.followUp({ ...payload, flags });
+      return;
+    }
+    if (!reply.ephemeral || i.ephemeral) {
+      await i.editReply(payload);
+      return;
+    }
+    // The public "thinking…" placeholder cannot turn private, and the first follow-up after a deferral
+    // inherits the deferral's visibility. So: settle the placeholder, send the private answer as a second
+    // message, then remove the placeholder so the channel is not left with a dangling note.
+    await i.editReply({ content: '…', embeds: [], files: [], allowedMentions: payload.allowedMentions });
+    await i.followUp({ ...payload, flags: MessageFlags.Ephemeral });
+    await i.deleteReply().catch((err: unknown) => {
+      this.#logger.debug('could not delete the deferred placeholder', { error: err });
+    });
+  }
+}
+
+/** Answers a photo posted in a channel: a typing indicator while working, then a reply to the message. */
+export class MessageResponder implements Responder {
+  readonly #message: Message;
+  #deferred = false;
+
+  constructor(message: Message) {
+    this.#message = message;
+  }
+
+  get deferred(): boolean {
+    return this.#deferred;
+  }
+
+  async defer(): Promise<void> {
+    if (this.#deferred) return;
+    this.#deferred = true;
+    const channel = this.#message.channel;
+    // Typing is cosmetic: a missing permission must not stop the answer.
+    if ('sendTyping' in channel) await channel.sendTyping().catch(() => {});
+  }
+
+  async send(reply: Reply): Promise<void> {
+    // Channel messages cannot be ephemeral; errors are short and go in the thread like any answer.
+    await this.#message.reply(toDiscordPayload(reply));
+  }
+}
+
+/**
+ * Answers a button press. Deferring acknowledges it without touching the message (DEFERRED_UPDATE_MESSAGE):
+ * the game edits its own message, and the presser gets a private follow-up.
+ */
+export class ButtonResponder implements Responder {
+  readonly #interaction: ButtonInteraction;
+
+  constructor(interaction: ButtonInteraction) {
+    this.#interaction = interaction;
+  }
+
+  get deferred(): boolean {
+    return this.#interaction.deferred || this.#interaction.replied;
+  }
+
+  async defer(): Promise<void> {
+    if (this.deferred) return;
+    await this.#interaction.deferUpdate();
+  }
+
+  async send(reply: Reply): Promise<void> {
+    const i = this.#interaction;
+    const flags = reply.ephemeral ? MessageFlags.Ephemeral : undefined;
+    if (i.deferred || i.replied) await i.followUp({ ...toDiscordPayload(reply), flags });
+    else await i.reply({ ...toDiscordPayload(reply), flags });
+  }
+}

@@ -1,0 +1,23 @@
+import type { Bot } from './bot.ts';
+import type { Platform, Reply } from './types.ts';
+
+/** Where a posted message lives, so it can be edited later (a game round revealing a face). */
+export interface MessageRef {
+  platform: Platform;
+  channelId: string;
+  /** The platform's message id (Discord snowflake, Slack `ts`, playground id). */
+  id: string;
+}
+
+/** A chat platform connection: it turns platform events into `Bot` calls and `Reply`s into platform messages. */
+export interface Adapter {
+  readonly platform: Platform;
+  /** Connects and starts routing events to `bot`; resolves once the platform accepted the connection. */
+  start(bot: Bot): Promise<void>;
+  /** Disconnects; safe to call twice or before `start`. */
+  stop(): Promise<void>;
+  /** Posts to a channel outside any command (game rounds, reveals, final scores). */
+  post?(channelId: string, reply: Reply): Promise<MessageRef>;
+  /** Replaces a message posted with `post`, rendered like `send`. */
+  edit?(ref: MessageRef, reply: Reply): Promise<void>;
+}

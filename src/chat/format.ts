@@ -1,0 +1,35 @@
+import { GLOBAL_SCOPE, type Scope } from '../core/types.ts';
+
+/** An SVM probability as people read it in replies, e.g. `0.73`. */
+export function formatConfidence(confidence: number): string {
+  return (Math.round(confidence * 100) / 100).toFixed(2);
+}
+
+/** A similarity in [0, 1] as a percentage, e.g. `81%`. */
+export function formatPercent(value: number): string {
+  return `${Math.round(value * 100)}%`;
+}
+
+/** `1 photo`, `3 photos`. */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** Says which gallery answered, so people understand matches from the global fallback. */
+export function galleryNote(askedScope: Scope, answeredScope: Scope): string {
+  if (answeredScope === GLOBAL_SCOPE && askedScope !== GLOBAL_SCOPE) {
+    return "Answered from the global gallery, because this server's gallery is empty.";
+  }
+  if (answeredScope === GLOBAL_SCOPE) return 'Answered from the global gallery.';
+  return "Answered from this server's gallery.";
+}
+
+/** How admins fill a gallery; shown whenever there is nothing to match against. */
+export const HOW_TO_FILL =
+  'An admin can add people with `/enroll name:<who> image:<photo>` (one face per photo), ' +
+  'or fill the global gallery for every server with the command-line tool (`npx lookalike enroll`).';
+
+/** Cuts `text` to `max` characters with an ellipsis; platforms reject longer messages outright. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}

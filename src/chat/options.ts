@@ -1,0 +1,85 @@
+import { UserError } from '../errors.ts';
+import type { Attachment, CommandInput, OptionValue, UserOption } from './types.ts';
+
+/** True for an attachment option value. */
+export function isAttachment(value: OptionValue | undefined): value is Attachment {
+  return typeof value === 'object' && value !== null && 'fetch' in value && typeof value.fetch === 'function';
+}
+
+/** True for a resolved user option value. */
+export function isUserOption(value: OptionValue | undefined): value is UserOption {
+  return typeof value === 'object' && value !== null && !('fetch' in value) && 'platformId' in value;
+}
+
+function missing(name: string): UserError {
+  return new UserError('bad_input', `Please fill in the \`${name}\` option.`);
+}
+
+/** A string option, trimmed; undefined when absent or blank. */
+export function optionString(input: CommandInput, name: string): string | undefined {
+  const value = input.options[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new UserError('bad_input', `The \`${name}\` option must be text.`);
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** A required string option. */
+export function requireString(input: CommandInput, name: string): string {
+  const value = optionString(input, name);
+  if (value === undefined) throw missing(name);
+  return value;
+}
+
+/** An integer option; undefined when absent. */
+export function optionInteger(input: CommandInput, name: string): number | undefined {
+  const value = input.options[name];
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n)) {
+    throw new UserError('bad_input', `The \`${name}\` option must be a whole number.`);
+  }
+  return n;
+}
+
+/** An attachment option; undefined when absent. */
+export function optionAttachment(input: CommandInput, name: string): Attachment | undefined {
+  const value = input.options[name];
+  if (value === undefined) return undefined;
+  if (!isAttachment(value)) throw new UserError('bad_input', `The \`${name}\` option must be a file.`);
+  return value;
+}
+
+/** A required attachment option. */
+export function requireAttachment(input: CommandInput, name: string): Attachment {
+  const value = optionAttachment(input, name);
+  if (value === undefined) throw missing(name);
+  return value;
+}
+
+/** A user option; undefined when absent. */
+export function optionUser(input: CommandInput, name: string): UserOption | undefined {
+  const value = input.options[name];
+  if (value === undefined) return undefined;
+  if (!isUserOption(value)) throw new UserError('bad_input', `The \`${name}\` option must be a member.`);
+  return value;
+}
+
+const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp|gif|avif|tiff?)$/i;
+
+/** Whether an attachment looks like an image, by its announced type or else its file name. */
+export function looksLikeImage(attachment: Attachment): boolean {
+  if (attachment.contentType) return attachment.contentType.toLowerCase().startsWith('image/');
+  return IMAGE_EXTENSIONS.test(attachment.name);
+}
+
+/** Downloads an attachment after checking it claims to be an image (the decoder checks the bytes). */
+export async function readImage(attachment: Attachment): Promise<Uint8Array> {
+  if (!looksLikeImage(attachment)) {
+    throw new UserError(
+      'not_image',
+      `\`${attachment.name}\` is not an image I can read (JPEG, PNG, WebP, GIF, AVIF or TIFF).`,
+    );
+  }
+  return attachment.fetch();
+}

@@ -1,0 +1,156 @@
+import type { Candidate, LookalikeService, Scope } from '../core/types.ts';
+import type { GameManager } from '../games/manager.ts';
+
+/** The chat platforms Lookalike runs on; the core never imports their SDKs. */
+export type Platform = 'discord' | 'slack' | 'playground';
+
+/** A member as the core sees them. */
+export interface ChatUser {
+  /** Platform-qualified id, e.g. `discord:1234`, used for storage and /forget. */
+  id: string;
+  /** The platform's own id, e.g. `1234`. */
+  platformId: string;
+  displayName: string;
+  /** URL of the profile picture, when the platform exposes one. */
+  avatarUrl?: string;
+  /** Whether the adapter saw platform admin rights (Manage Server, workspace admin…). */
+  isPlatformAdmin: boolean;
+}
+
+/** A file attached to a message or command; bytes are only downloaded when asked. */
+export interface Attachment {
+  name: string;
+  contentType?: string;
+  /** Size in bytes, when the platform announces it. */
+  size?: number;
+  /** Downloads the bytes (with the adapter's size limit and timeout). */
+  fetch(): Promise<Uint8Array>;
+}
+
+/** Where a command or message came from. */
+export interface ChatContext {
+  platform: Platform;
+  /** The gallery scope of this server / workspace (`discord:<guildId>`, `slack:<teamId>`, `playground`). */
+  scope: Scope;
+  channelId: string;
+  user: ChatUser;
+  /** The raw platform payload, as an escape hatch; handlers should not need it. */
+  raw?: unknown;
+  /**
+   * False when this connection cannot see ordinary messages (Discord without the Message Content intent),
+   * so watched channels only answer mentions; absent means it can.
+   */
+  seesAllMessages?: boolean;
+}
+
+/** Types of command options, mapped by each adapter to its platform's own. */
+export type OptionType = 'string' | 'integer' | 'boolean' | 'user' | 'attachment';
+
+/** One typed option of a command. */
+export interface OptionSpec {
+  name: string;
+  description: string;
+  type: OptionType;
+  required?: boolean;
+  choices?: { name: string; value: string }[];
+  min?: number;
+  max?: number;
+}
+
+/** What a command may require of its caller. */
+export type Requirement = 'admin';
+
+/** A subcommand, e.g. `/gallery list`. */
+export interface SubcommandSpec {
+  name: string;
+  description: string;
+  options?: OptionSpec[];
+  requires?: Requirement[];
+}
+
+/** A command's declaration, shared by every platform. */
+export interface CommandData {
+  name: string;
+  description: string;
+  options?: OptionSpec[];
+  subcommands?: SubcommandSpec[];
+  requires?: Requirement[];
+  /** Replies are only for the caller (help, /forget): adapters defer privately so no public placeholder shows. */
+  ephemeral?: boolean;
+}
+
+/** A resolved `user` option value. */
+export interface UserOption {
+  id: string;
+  platformId: string;
+  displayName: string;
+  avatarUrl?: string;
+}
+
+/** A resolved option value. */
+export type OptionValue = string | number | boolean | UserOption | Attachment;
+
+/** A picture attached to a reply. */
+export interface ReplyImage {
+  name: string;
+  data: Uint8Array;
+  alt?: string;
+}
+
+/** A button under a reply (games). */
+export interface ReplyButton {
+  /** Opaque id routed back to the core when pressed. */
+  id: string;
+  label: string;
+  style?: 'primary' | 'secondary' | 'success' | 'danger';
+  disabled?: boolean;
+}
+
+/** A platform-neutral reply; each adapter renders it natively (embed, Block Kit, HTML). */
+export interface Reply {
+  /** Markdown-ish text: `**bold**`, line breaks. Always set, as the fallback rendering. */
+  text: string;
+  title?: string;
+  fields?: { name: string; value: string; inline?: boolean }[];
+  image?: ReplyImage;
+  buttons?: ReplyButton[];
+  /** Only the caller sees it (errors, help). */
+  ephemeral?: boolean;
+  /** Structured match data, for renderers that draw a confidence bar and a top 3. */
+  matches?: { label: string; confidence: number; similarity: number; top: Candidate[] }[];
+  /** Accent colour, e.g. 0x5865f2. */
+  color?: number;
+}
+
+/** A command invocation as handlers see it. */
+export interface CommandInput {
+  ctx: ChatContext;
+  subcommand?: string;
+  options: Record<string, OptionValue | undefined>;
+}
+
+/** Which channels answer every photo posted in them (`/watch`). */
+export interface ChannelSettings {
+  isWatched(scope: Scope, channelId: string): Promise<boolean>;
+  setWatched(scope: Scope, channelId: string, watched: boolean): Promise<void>;
+}
+
+/** What handlers can use; tests pass fakes. */
+export interface Deps {
+  lookalike: LookalikeService;
+  /** Watched channels; without it `/watch` says it is unavailable and only mentions are answered. */
+  settings?: ChannelSettings;
+  /** Milliseconds since the epoch; tests pass a fake clock (default `Date.now`). */
+  now?: () => number;
+  /** Downloads a profile picture with a size limit and a timeout (default: a plain limited HTTP GET). */
+  fetchAvatar?: (url: string) => Promise<Uint8Array>;
+  /** Group chat games (`/game`, `/leaderboard`); `/forget` also clears what they keep. Absent: games are off. */
+  games?: GameManager;
+}
+
+/** A command module: its data and its handler, written once for every platform. */
+export interface Command {
+  data: CommandData;
+  /** Returns the reply; throws UserError for expected failures. */
+  execute(input: CommandInput, deps: Deps): Promise<Reply>;
+}

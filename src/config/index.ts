@@ -1,0 +1,192 @@
+import { UserError } from '../errors.ts';
+
+/** Discord settings; present only when the bot should connect to Discord. */
+export interface DiscordConfig {
+  token: string;
+  appId: string;
+  /** Commands are registered to this server only (instant updates while developing); else globally. */
+  guildId?: string;
+  /** REST base URL without the version (`/v10` is appended by discord.js), e.g. an `@discordjs/proxy`. */
+  apiUrl?: string;
+}
+
+/** Slack settings; present only when the bot should connect to Slack. */
+export interface SlackConfig {
+  botToken: string;
+  /** App-level token (`xapp-…`), needed in socket mode. */
+  appToken?: string;
+  /** Needed in http mode to verify Slack's request signatures. */
+  signingSecret?: string;
+  mode: 'socket' | 'http';
+  apiUrl?: string;
+}
+
+/** Which tfjs backend the face engine uses. */
+export type FaceBackend = 'auto' | 'tensorflow' | 'wasm';
+
+/** Everything read from the environment, validated once at start-up. */
+export interface Config {
+  discord?: DiscordConfig;
+  slack?: SlackConfig;
+  /** Platform ids or qualified ids (`discord:1234`) with admin rights on every server. */
+  adminUserIds: string[];
+  /** A keyv URL (`sqlite://data/lookalike.sqlite`, `redis://…`, `memory://`); unset: the store's default. */
+  storeUrl?: string;
+  faceBackend: FaceBackend;
+  port: number;
+  host: string;
+}
+
+/** Every environment variable Lookalike reads, for help texts. */
+export const ENV_VARS = [
+  'DISCORD_TOKEN',
+  'DISCORD_APP_ID',
+  'DISCORD_GUILD_ID',
+  'DISCORD_API_URL',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_MODE',
+  'SLACK_API_URL',
+  'ADMIN_USER_IDS',
+  'LOOKALIKE_STORE',
+  'FACE_BACKEND',
+  'PORT',
+  'HOST',
+] as const;
+
+type Env = Record<string, string | undefined>;
+
+const SNOWFLAKE = /^\d{5,25}$/;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function url(env: Env, name: string, errors: string[]): string | undefined {
+  const value = read(env, name);
+  if (value === undefined) return undefined;
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    errors.push(`${name} must be an http(s) URL, got "${value}".`);
+    return undefined;
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function missingFor(platform: string, present: string[], required: string[], env: Env): string | undefined {
+  const missing = required.filter((name) => read(env, name) === undefined);
+  if (missing.length === 0) return undefined;
+  return `${platform} is partly configured (${present.join(', ')} set) but ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing.`;
+}
+
+function discord(env: Env, errors: string[]): DiscordConfig | undefined {
+  const names = ['DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_URL'];
+  const present = names.filter((n) => read(env, n) !== undefined);
+  if (present.length === 0) return undefined;
+  const problem = missingFor('Discord', present, ['DISCORD_TOKEN', 'DISCORD_APP_ID'], env);
+  if (problem) {
+    errors.push(problem);
+    return undefined;
+  }
+  const appId = read(env, 'DISCORD_APP_ID')!;
+  const guildId = read(env, 'DISCORD_GUILD_ID');
+  if (!SNOWFLAKE.test(appId)) errors.push(`DISCORD_APP_ID must be a numeric id, got "${appId}".`);
+  if (guildId !== undefined && !SNOWFLAKE.test(guildId)) {
+    errors.push(`DISCORD_GUILD_ID must be a numeric id, got "${guildId}".`);
+  }
+  // discord.js appends `/v10` itself; accept a URL copied with the version so it is not doubled.
+  const apiUrl = url(env, 'DISCORD_API_URL', errors)?.replace(/\/v\d+$/, '');
+  return { token: read(env, 'DISCORD_TOKEN')!, appId, guildId, apiUrl };
+}
+
+function slack(env: Env, errors: string[]): SlackConfig | undefined {
+  const names = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_MODE', 'SLACK_API_URL'];
+  const present = names.filter((n) => read(env, n) !== undefined);
+  if (present.length === 0) return undefined;
+  const mode = read(env, 'SLACK_MODE') ?? 'socket';
+  if (mode !== 'socket' && mode !== 'http') {
+    errors.push(`SLACK_MODE must be "socket" or "http", got "${mode}".`);
+    return undefined;
+  }
+  const needed = ['SLACK_BOT_TOKEN', mode === 'socket' ? 'SLACK_APP_TOKEN' : 'SLACK_SIGNING_SECRET'];
+  const problem = missingFor(`Slack (${mode} mode)`, present, needed, env);
+  if (problem) {
+    errors.push(problem);
+    return undefined;
+  }
+  return {
+    botToken: read(env, 'SLACK_BOT_TOKEN')!,
+    appToken: read(env, 'SLACK_APP_TOKEN'),
+    signingSecret: read(env, 'SLACK_SIGNING_SECRET'),
+    mode,
+    apiUrl: url(env, 'SLACK_API_URL', errors),
+  };
+}
+
+function port(env: Env, errors: string[]): number {
+  const value = read(env, 'PORT');
+  if (value === undefined) return 3000;
+  const n = Number(value);
+  // 0 asks the OS for a free port, which tests use.
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    errors.push(`PORT must be a whole number from 0 to 65535, got "${value}".`);
+    return 3000;
+  }
+  return n;
+}
+
+function backend(env: Env, errors: string[]): FaceBackend {
+  const value = read(env, 'FACE_BACKEND') ?? 'auto';
+  if (value === 'auto' || value === 'tensorflow' || value === 'wasm') return value;
+  errors.push(`FACE_BACKEND must be auto, tensorflow or wasm, got "${value}".`);
+  return 'auto';
+}
+
+/**
+ * Reads and validates the configuration from environment variables (normally `process.env`). Every
+ * platform is optional, but a partly configured one is an error naming what is missing; all problems
+ * are reported at once as a UserError with code `config`. Secrets never appear in its message.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const errors: string[] = [];
+  const config: Config = {
+    discord: discord(env, errors),
+    slack: slack(env, errors),
+    adminUserIds: (read(env, 'ADMIN_USER_IDS') ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== ''),
+    storeUrl: read(env, 'LOOKALIKE_STORE'),
+    faceBackend: backend(env, errors),
+    port: port(env, errors),
+    host: read(env, 'HOST') ?? '127.0.0.1',
+  };
+  if (errors.length > 0) {
+    throw new UserError('config', `Invalid configuration:\n${errors.map((e) => `- ${e}`).join('\n')}`);
+  }
+  return config;
+}
+
+/** The values loggers must hide. */
+export function secretsOf(config: Config): string[] {
+  return [
+    config.discord?.token,
+    config.slack?.botToken,
+    config.slack?.appToken,
+    config.slack?.signingSecret,
+  ].filter((s): s is string => s !== undefined);
+}
+
+/** What to set to start at least one platform, printed when none is configured. */
+export const NO_PLATFORM_HELP = [
+  'No chat platform is configured, so there is nothing to start. Set one of:',
+  '  Discord: DISCORD_TOKEN and DISCORD_APP_ID (optional: DISCORD_GUILD_ID, DISCORD_API_URL),',
+  '           then run `npm run deploy:discord` once to register the slash commands.',
+  '  Slack:   SLACK_BOT_TOKEN and SLACK_APP_TOKEN (socket mode, the default),',
+  '           or SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_MODE=http.',
+  'Optional everywhere: ADMIN_USER_IDS, LOOKALIKE_STORE, FACE_BACKEND, PORT, HOST.',
+].join('\n');

@@ -1,0 +1,168 @@
+import { pathToFileURL } from 'node:url';
+import { commands } from '../commands/index.ts';
+import { DiscordAdapter } from './adapters/discord/adapter.ts';
+import { PlaygroundAdapter } from './adapters/playground/adapter.ts';
+import { SlackAdapter } from './adapters/slack/adapter.ts';
+import type { Adapter } from './chat/adapter.ts';
+import { Bot } from './chat/bot.ts';
+import { createLogger, type Logger } from './chat/logger.ts';
+import type { RateLimitOptions } from './chat/rate-limit.ts';
+import { createChannelSettings, type WatchSetting } from './chat/settings.ts';
+import { type Config, loadConfig, NO_PLATFORM_HELP, secretsOf } from './config/index.ts';
+import { createLookalike } from './core/index.ts';
+import { isUserError } from './errors.ts';
+import { engineFaces } from './games/faces.ts';
+import { GameManager } from './games/manager.ts';
+import { AdapterPoster } from './games/poster.ts';
+import type { GameTiming } from './games/types.ts';
+
+/** Overrides for `startApp`, for tests; `npm start` uses none. */
+export interface StartOptions {
+  logger?: Logger;
+  rateLimit?: RateLimitOptions | false;
+  /** Forces Discord's Message Content intent on or off (default: as enabled in the portal). */
+  discordMessageContent?: boolean;
+  /** Shorter game timings, for end-to-end tests. */
+  gameTiming?: Partial<GameTiming>;
+}
+
+/** A running Lookalike: the bot, its connected platforms, and a clean shutdown. */
+export interface RunningApp {
+  bot: Bot;
+  adapters: Adapter[];
+  games: GameManager;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Whether the configuration names at least one platform to start. */
+export function hasPlatform(config: Config): boolean {
+  return config.discord !== undefined || config.slack !== undefined;
+}
+
+/** What `npm start` prints when no platform is configured, before it opens the playground instead. */
+export function playgroundHint(config: Config): string {
+  // NO_PLATFORM_HELP's first line says there is nothing to start; the rest lists what to set.
+  const [, ...howTo] = NO_PLATFORM_HELP.split('\n');
+  return [
+    `No chat platform is configured, so Lookalike starts the local playground on http://${config.host}:${config.port}/.`,
+    'To connect a chat platform instead, set:',
+    ...howTo,
+  ].join('\n');
+}
+
+/**
+ * Opens the core, builds the bot and starts every configured platform; what `npm start` runs. With no
+ * platform configured it starts the local web playground (src/adapters/playground) instead.
+ */
+export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
+  const playgroundOnly = !hasPlatform(config);
+  const logger = options.logger ?? createLogger({ secrets: secretsOf(config) });
+  const core = await createLookalike({
+    storeUrl: config.storeUrl,
+    engine: { backend: config.faceBackend, log: (line) => logger.info(line) },
+  });
+  // Games post through whichever adapter serves the game's platform (filled in below, once they exist).
+  const poster = new AdapterPoster();
+  const games = new GameManager({
+    store: core.store,
+    service: core.service,
+    faces: engineFaces(core.service),
+    poster,
+    logger,
+    timing: options.gameTiming,
+  });
+  const bot = new Bot({
+    deps: {
+      lookalike: core.service,
+      settings: createChannelSettings(core.store.namespace<WatchSetting>('settings')),
+      games,
+    },
+    commands,
+    adminUserIds: config.adminUserIds,
+    logger,
+    // One person testing on their own computer would only be slowed down by the per-user limit.
+    rateLimit: options.rateLimit ?? (playgroundOnly ? false : undefined),
+  });
+
+  const adapters: Adapter[] = [];
+  if (config.discord) {
+    adapters.push(
+      new DiscordAdapter({ config: config.discord, logger, messageContent: options.discordMessageContent }),
+    );
+  }
+  // Slack: push the Slack adapter here when `config.slack` is set (src/adapters/slack).
+  if (config.slack) {
+    // http mode listens on HOST:PORT (the playground, the other user of that port, only runs without platforms).
+    adapters.push(
+      new SlackAdapter({ config: config.slack, logger, listen: { port: config.port, host: config.host } }),
+    );
+  }
+  if (playgroundOnly) adapters.push(new PlaygroundAdapter({ host: config.host, port: config.port, logger }));
+
+  games.attach(bot);
+  for (const adapter of adapters) poster.add(adapter);
+
+  const started: Adapter[] = [];
+  const stop = async () => {
+    // Timers first, so no round posts through an adapter that is shutting down; games resume on restart.
+    await games.stop();
+    for (const adapter of started.reverse()) {
+      await adapter
+        .stop()
+        .catch((error: unknown) => logger.error(`stopping ${adapter.platform} failed`, { error }));
+    }
+    started.length = 0;
+    await core.close();
+  };
+  try {
+    for (const adapter of adapters) {
+      await adapter.start(bot);
+      started.push(adapter);
+    }
+    // After the adapters: a restored game whose deadline passed while the bot was down posts at once.
+    await games.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { bot, adapters, games, logger, stop };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    console.error(isUserError(err) ? err.message : err);
+    process.exit(1);
+  }
+  if (!hasPlatform(config)) console.error(playgroundHint(config));
+  const app = await startApp(config);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      // A second Ctrl-C means the person does not want to wait for running commands.
+      process.exit(130);
+    }
+    stopping = true;
+    app.logger.info(`${signal} received, shutting down`);
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.logger.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+// Run only as the entry point, so tests can import startApp without starting anything.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    console.error(isUserError(err) ? err.message : err);
+    process.exit(1);
+  });
+}

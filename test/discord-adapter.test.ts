@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import {
+  ApplicationCommandOptionType,
+  type ChatInputCommandInteraction,
+  GatewayIntentBits,
+  MessageFlags,
+} from 'discord.js';
+import { commands } from '../commands/index.ts';
+import { discordIntents, restOptions } from '../src/adapters/discord/adapter.ts';
+import { toDiscordCommand, toDiscordCommands } from '../src/adapters/discord/commands-json.ts';
+import { safeFileName, toDiscordPayload } from '../src/adapters/discord/payload.ts';
+import { InteractionResponder } from '../src/adapters/discord/responders.ts';
+import { silentLogger } from '../src/chat/logger.ts';
+import { DiscordStandin } from './support/discord-standin.ts';
+
+describe('slash-command JSON', () => {
+  const byName = new Map(toDiscordCommands(commands).map((c) => [c.name, c]));
+
+  it('maps typed options, required ones first', () => {
+    const lookalike = byName.get('lookalike')!;
+    assert.deepEqual(
+      lookalike.options?.map((o) => [o.name, o.type, o.required]),
+      [
+        ['image', ApplicationCommandOptionType.Attachment, false],
+        ['user', ApplicationCommandOptionType.User, false],
+      ],
+    );
+    const custom = toDiscordCommand({
+      name: 'x',
+      description: 'x',
+      options: [
+        { name: 'page', description: 'p', type: 'integer', min: 1, max: 9 },
+        {
+          name: 'mode',
+          description: 'm',
+          type: 'string',
+          required: true,
+          choices: [{ name: 'On', value: 'on' }],
+        },
+      ],
+    });
+    assert.deepEqual(custom.options, [
+      { name: 'mode', description: 'm', required: true, type: 3, choices: [{ name: 'On', value: 'on' }] },
+      { name: 'page', description: 'p', required: false, type: 4, min_value: 1, max_value: 9 },
+    ]);
+  });
+
+  it('maps subcommands and hides admin commands behind Manage Server', () => {
+    const gallery = byName.get('gallery')!;
+    assert.deepEqual(
+      gallery.options?.map((o) => [o.name, o.type]),
+      [
+        ['list', ApplicationCommandOptionType.Subcommand],
+        ['remove', ApplicationCommandOptionType.Subcommand],
+        ['rename', ApplicationCommandOptionType.Subcommand],
+      ],
+    );
+    assert.equal(gallery.default_member_permissions, null, 'list is for everyone');
+    assert.equal(byName.get('enroll')?.default_member_permissions, '32');
+    assert.equal(byName.get('watch')?.default_member_permissions, '32');
+    assert.equal(byName.get('lookalike')?.default_member_permissions, null);
+    assert.deepEqual(byName.get('help')?.contexts, [0]);
+  });
+});
+
+describe('reply payloads', () => {
+  it('renders plain replies as content and rich ones as an embed with the PNG attached', () => {
+    assert.deepEqual(toDiscordPayload({ text: 'hi' }).content, 'hi');
+    const rich = toDiscordPayload({
+      title: 'T',
+      text: 'body',
+      color: 1,
+      image: { name: 'my pic.png', data: new Uint8Array([1, 2, 3]), alt: 'a' },
+    });
+    assert.equal(rich.content, '');
+    assert.deepEqual(rich.embeds, [
+      { description: 'body', title: 'T', color: 1, image: { url: 'attachment://my_pic.png' } },
+    ]);
+    assert.equal(rich.files[0]?.name, 'my_pic.png');
+    assert.deepEqual([...(rich.files[0]!.attachment as Buffer)], [1, 2, 3]);
+    assert.deepEqual(rich.allowedMentions.parse, [], 'names from users never ping');
+  });
+
+  it('keeps within Discord limits', () => {
+    assert.equal(toDiscordPayload({ text: 'x'.repeat(5000) }).content.length, 2000);
+    assert.equal(
+      toDiscordPayload({ title: 't', text: 'x'.repeat(5000) }).embeds[0]?.description?.length,
+      4096,
+    );
+    assert.equal(safeFileName('../../etc/passwd'), 'etc_passwd');
+  });
+});
+
+describe('intents and REST', () => {
+  it('asks for Message Content only when allowed', () => {
+    assert.deepEqual(discordIntents(false), [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages]);
+    assert.ok(discordIntents(true).includes(GatewayIntentBits.MessageContent));
+  });
+
+  it('points REST at DISCORD_API_URL', () => {
+    assert.deepEqual(restOptions({ token: 't', appId: '1', apiUrl: 'http://proxy:8080/api' }), {
+      api: 'http://proxy:8080/api',
+    });
+    assert.deepEqual(restOptions({ token: 't', appId: '1' }), {});
+  });
+});
+
+describe('InteractionResponder', () => {
+  function fakeInteraction() {
+    const calls: [string, unknown][] = [];
+    const i = {
+      deferred: false,
+      replied: false,
+      ephemeral: null as boolean | null,
+      async deferReply(o: { flags?: number }) {
+        calls.push(['deferReply', o.flags ?? 0]);
+        i.deferred = true;
+        i.ephemeral = o.flags === MessageFlags.Ephemeral;
+      },
+      async reply(o: { flags?: number; content: string }) {
+        calls.push(['reply', o.flags]);
+        i.replied = true;
+      },
+      async editReply(o: { content: string }) {
+        calls.push(['editReply', o.content]);
+        i.replied = true;
+      },
+      async followUp(o: { flags?: number }) {
+        calls.push(['followUp', o.flags]);
+      },
+      async deleteReply() {
+        calls.push(['deleteReply', null]);
+      },
+    };
+    return {
+      responder: new InteractionResponder(i as unknown as ChatInputCommandInteraction, silentLogger),
+      calls,
+    };
+  }
+
+  it('replies directly when nothing was deferred', async () => {
+    const { responder, calls } = fakeInteraction();
+    await responder.send({ text: 'no', ephemeral: true });
+    assert.deepEqual(calls, [['reply', MessageFlags.Ephemeral]]);
+  });
+
+  it('edits the deferred reply with the answer', async () => {
+    const { responder, calls } = fakeInteraction();
+    await responder.defer();
+    await responder.defer();
+    await responder.send({ text: 'answer' });
+    assert.deepEqual(calls, [
+      ['deferReply', 0],
+      ['editReply', 'answer'],
+    ]);
+    assert.equal(responder.deferred, true);
+  });
+
+  it('sends a private error after a public deferral as a second message and removes the placeholder', async () => {
+    const { responder, calls } = fakeInteraction();
+    await responder.defer();
+    await responder.send({ text: 'oops', ephemeral: true });
+    assert.deepEqual(calls, [
+      ['deferReply', 0],
+      ['editReply', '…'],
+      ['followUp', MessageFlags.Ephemeral],
+      ['deleteReply', null],
+    ]);
+  });
+
+  it('edits a private deferral in place', async () => {
+    const { responder, calls } = fakeInteraction();
+    await responder.defer({ ephemeral: true });
+    await responder.send({ text: 'secret', ephemeral: true });
+    assert.deepEqual(calls, [
+      ['deferReply', MessageFlags.Ephemeral],
+      ['editReply', 'secret'],
+    ]);
+  });
+});
+
+describe('npm run deploy:discord', () => {
+  it('registers every command to DISCORD_GUILD_ID through DISCORD_API_URL', async () => {
+    const standin = new DiscordStandin({ dataDir: '.' });
+    await standin.start();
+    try {
+      const token = 'MTAwMDAwMDAwMDAwMDAwMDAy.GstAnd.deploy-test-token-not-real-at-all';
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/deploy-discord.ts'],
+        {
+          env: {
+            ...process.env,
+            DISCORD_TOKEN: token,
+            DISCORD_APP_ID: standin.appId,
+            DISCORD_GUILD_ID: standin.guildId,
+            DISCORD_API_URL: standin.apiUrl,
+          },
+        },
+      );
+      assert.match(stdout, new RegExp(`Registered ${commands.length} commands in server ${standin.guildId}`));
+      const put = standin.requests.find((r) => r.method === 'PUT');
+      assert.equal(put?.path, `/applications/${standin.appId}/guilds/${standin.guildId}/commands`);
+      const body = put?.body as unknown as { name: string }[];
+      assert.deepEqual(
+        body.map((c) => c.name),
+        commands.map((c) => c.data.name),
+      );
+    } finally {
+      await standin.close();
+    }
+  });
+});

@@ -1,0 +1,458 @@
+// A local stand-in for Discord: REST under /api/v10 and a JSON gateway under /gateway, enough for the real
+// discord.js client to log in, receive commands and messages, and answer them. Tests drive it and read
+// what the bot sent.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { type WebSocket, WebSocketServer } from 'ws';
+import {
+  channelPayload,
+  guildPayload,
+  MEMBER_PERMISSIONS,
+  memberPayload,
+  type StandinUser,
+  userPayload,
+} from './discord-payloads.ts';
+
+export type { StandinUser } from './discord-payloads.ts';
+
+/** A request the bot made to the REST API. */
+export interface RecordedRequest {
+  method: string;
+  /** Path after `/api/v10`, e.g. `/interactions/1/tok/callback`. */
+  path: string;
+  query: URLSearchParams;
+  /** JSON body (`payload_json` for multipart requests). */
+  body: Record<string, unknown> | undefined;
+  files: { name: string; data: Buffer }[];
+  /** `performance.now()` when it arrived. */
+  at: number;
+  /** The message the stand-in answered with, for requests that create or edit one. */
+  response?: Record<string, unknown>;
+}
+
+/** An option of a dispatched interaction. */
+export type StandinOption =
+  | { name: string; type: 3 | 4 | 5; value: string | number | boolean }
+  | { name: string; type: 11; file: string };
+
+const VERSION_PREFIX = '/api/v10';
+const EPHEMERAL = 64;
+
+let nextId = 400_000_000_000_000_000n;
+/** A fresh snowflake-looking id. */
+export function snowflake(): string {
+  nextId += 1n;
+  return nextId.toString();
+}
+
+/** Fake Discord REST + gateway. */
+export class DiscordStandin extends EventEmitter {
+  readonly appId = '100000000000000001';
+  readonly botUser: StandinUser = { id: '100000000000000002', username: 'Lookalike' };
+  readonly guildId = '200000000000000001';
+  readonly channelId = '300000000000000001';
+  readonly watchedChannelId = '300000000000000002';
+  readonly requests: RecordedRequest[] = [];
+  /** IDENTIFY payloads received, in order. */
+  readonly identifies: Record<string, unknown>[] = [];
+  heartbeats = 0;
+  connections = 0;
+  readonly #dataDir: string;
+  readonly #appFlags: number;
+  readonly #files = new Map<string, Buffer>();
+  /** Messages the bot posted or edited in channels, by id, so button presses can point at them. */
+  readonly #messages = new Map<string, Record<string, unknown>>();
+  readonly #server = createServer((req, res) => void this.#handle(req, res));
+  readonly #wss = new WebSocketServer({ noServer: true });
+  #socket: WebSocket | undefined;
+  #seq = 0;
+  #base = '';
+
+  /** `dataDir` holds the photos served as attachments; `appFlags` are the application's flags. */
+  constructor(options: { dataDir: string; appFlags?: number }) {
+    super();
+    this.#dataDir = options.dataDir;
+    this.#appFlags = options.appFlags ?? 0;
+    this.#server.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/gateway')) return socket.destroy();
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onGateway(ws));
+    });
+  }
+
+  /** What DISCORD_API_URL should be (discord.js appends `/v10`). */
+  get apiUrl(): string {
+    return `${this.#base}/api`;
+  }
+
+  /** Whether the bot's gateway connection is open. */
+  get connected(): boolean {
+    return this.#socket?.readyState === 1;
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    this.#base = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.#wss.clients) client.terminate();
+    this.#wss.close();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Serves raw bytes as an attachment file named `name`. */
+  addFile(name: string, data: Buffer): void {
+    this.#files.set(name, data);
+  }
+
+  /** An attachment object for a file under the data dir (or one added with `addFile`). */
+  async attachment(file: string): Promise<Record<string, unknown>> {
+    const data = this.#files.get(file) ?? (await readFile(this.#safePath(file)));
+    const name = file.split('/').pop() ?? file;
+    const url = `${this.#base}/files/${file}`;
+    return {
+      id: snowflake(),
+      filename: name,
+      size: data.byteLength,
+      url,
+      proxy_url: url,
+      content_type: 'image/png',
+    };
+  }
+
+  /** Dispatches a slash command; resolves with its id, token and the dispatch time. */
+  async dispatchInteraction(spec: {
+    name: string;
+    subcommand?: string;
+    options?: StandinOption[];
+    user: StandinUser;
+    admin?: boolean;
+    channelId?: string;
+  }): Promise<{ id: string; token: string; at: number }> {
+    const attachments: Record<string, unknown> = {};
+    const options = [];
+    for (const o of spec.options ?? []) {
+      if (o.type === 11) {
+        const a = await this.attachment(o.file);
+        attachments[a.id as string] = a;
+        options.push({ name: o.name, type: 11, value: a.id });
+      } else {
+        options.push(o);
+      }
+    }
+    const id = snowflake();
+    const token = `aW50ZXJhY3Rpb246${randomBytes(24).toString('hex')}`;
+    const channelId = spec.channelId ?? this.channelId;
+    const payload = {
+      id,
+      application_id: this.appId,
+      type: 2,
+      token,
+      version: 1,
+      guild_id: this.guildId,
+      channel_id: channelId,
+      channel: channelPayload(
+        this.guildId,
+        channelId,
+        channelId === this.watchedChannelId ? 'selfies' : 'general',
+      ),
+      member: memberPayload(spec.user, spec.admin ?? false),
+      app_permissions: MEMBER_PERMISSIONS.toString(),
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': this.guildId },
+      context: 0,
+      data: {
+        id: snowflake(),
+        name: spec.name,
+        type: 1,
+        guild_id: this.guildId,
+        options: spec.subcommand ? [{ name: spec.subcommand, type: 1, options }] : options,
+        resolved: { attachments },
+      },
+    };
+    const at = performance.now();
+    this.#dispatch('INTERACTION_CREATE', payload);
+    return { id, token, at };
+  }
+
+  /** Dispatches a press of button `customId` on a message the bot posted (MESSAGE_COMPONENT interaction). */
+  dispatchButton(spec: { user: StandinUser; messageId: string; customId: string }): {
+    id: string;
+    token: string;
+    at: number;
+  } {
+    const message = this.#messages.get(spec.messageId);
+    if (!message) throw new Error(`the bot posted no message ${spec.messageId}`);
+    const channelId = String(message.channel_id);
+    const id = snowflake();
+    const token = `aW50ZXJhY3Rpb246${randomBytes(24).toString('hex')}`;
+    const at = performance.now();
+    this.#dispatch('INTERACTION_CREATE', {
+      id,
+      application_id: this.appId,
+      type: 3,
+      token,
+      version: 1,
+      guild_id: this.guildId,
+      channel_id: channelId,
+      channel: channelPayload(
+        this.guildId,
+        channelId,
+        channelId === this.watchedChannelId ? 'selfies' : 'general',
+      ),
+      member: memberPayload(spec.user, false),
+      app_permissions: MEMBER_PERMISSIONS.toString(),
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': this.guildId },
+      context: 0,
+      message,
+      data: { custom_id: spec.customId, component_type: 2 },
+    });
+    return { id, token, at };
+  }
+
+  /** Dispatches a message with attachments; `mention` @mentions the bot. */
+  async dispatchMessage(spec: {
+    user: StandinUser;
+    channelId: string;
+    files: string[];
+    mention?: boolean;
+  }): Promise<{ id: string; at: number }> {
+    const id = snowflake();
+    const { user: _user, ...member } = memberPayload(spec.user, false);
+    const payload = {
+      id,
+      channel_id: spec.channelId,
+      guild_id: this.guildId,
+      author: userPayload(spec.user),
+      member,
+      content: spec.mention ? `<@${this.botUser.id}> who is this?` : '',
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: spec.mention ? [userPayload(this.botUser, true)] : [],
+      mention_roles: [],
+      attachments: await Promise.all(spec.files.map((f) => this.attachment(f))),
+      embeds: [],
+      pinned: false,
+      type: 0,
+      flags: 0,
+      components: [],
+    };
+    const at = performance.now();
+    this.#dispatch('MESSAGE_CREATE', payload);
+    return { id, at };
+  }
+
+  /** The first request (from index `from`) matching `predicate`, waiting up to `timeoutMs`. */
+  waitFor(
+    predicate: (r: RecordedRequest) => boolean,
+    options: { from?: number; timeoutMs?: number } = {},
+  ): Promise<RecordedRequest> {
+    const found = this.requests.slice(options.from ?? 0).find(predicate);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('request', listener);
+        reject(new Error('timed out waiting for a request from the bot'));
+      }, options.timeoutMs ?? 30_000);
+      const listener = (r: RecordedRequest) => {
+        if (!predicate(r)) return;
+        clearTimeout(timer);
+        this.off('request', listener);
+        resolve(r);
+      };
+      this.on('request', listener);
+    });
+  }
+
+  /** Whether a request asked for an ephemeral message. */
+  static isEphemeral(r: RecordedRequest): boolean {
+    const data = (r.body?.data ?? r.body) as { flags?: number } | undefined;
+    return ((data?.flags ?? 0) & EPHEMERAL) !== 0;
+  }
+
+  #safePath(file: string): string {
+    const path = normalize(join(this.#dataDir, file));
+    if (!path.startsWith(normalize(this.#dataDir))) throw new Error(`outside the data dir: ${file}`);
+    return path;
+  }
+
+  #send(payload: Record<string, unknown>): void {
+    this.#socket?.send(JSON.stringify(payload));
+  }
+
+  #dispatch(t: string, d: unknown): void {
+    if (!this.connected) throw new Error(`cannot dispatch ${t}: the bot is not connected`);
+    this.#send({ op: 0, t, s: ++this.#seq, d });
+  }
+
+  #onGateway(ws: WebSocket): void {
+    this.connections++;
+    this.#socket = ws;
+    this.#seq = 0;
+    // A short interval makes the client heartbeat (and us acknowledge) several times during a test.
+    this.#send({ op: 10, d: { heartbeat_interval: 1_500 }, s: null, t: null });
+    ws.on('message', (raw) => {
+      const msg = JSON.parse(raw.toString()) as { op: number; d: Record<string, unknown> };
+      if (msg.op === 1) {
+        this.heartbeats++;
+        this.#send({ op: 11, d: null, s: null, t: null });
+      } else if (msg.op === 2) {
+        this.identifies.push(msg.d);
+        this.#dispatch('READY', {
+          v: 10,
+          user: { ...userPayload(this.botUser, true), verified: true, mfa_enabled: false },
+          guilds: [{ id: this.guildId, unavailable: true }],
+          session_id: randomBytes(8).toString('hex'),
+          resume_gateway_url: `${this.#base.replace('http', 'ws')}/gateway`,
+          shard: [0, 1],
+          application: { id: this.appId, flags: this.#appFlags },
+        });
+        this.#dispatch('GUILD_CREATE', guildPayload(this.guildId, [this.channelId, this.watchedChannelId]));
+      } else if (msg.op === 6) {
+        this.#send({ op: 9, d: false, s: null, t: null });
+      }
+    });
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.#base);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+
+    if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
+      const file = decodeURIComponent(url.pathname.slice('/files/'.length));
+      try {
+        const data = this.#files.get(file) ?? (await readFile(this.#safePath(file)));
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': data.byteLength }).end(data);
+      } catch {
+        res.writeHead(404).end();
+      }
+      return;
+    }
+    if (!url.pathname.startsWith(VERSION_PREFIX)) {
+      json(res, 404, { message: 'Not Found', code: 0 });
+      return;
+    }
+
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      // discord.js percent-encodes `@original`.
+      path: decodeURIComponent(url.pathname.slice(VERSION_PREFIX.length)),
+      query: url.searchParams,
+      body: undefined,
+      files: [],
+      at: performance.now(),
+    };
+    const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+      const entries: [string, FormDataEntryValue][] = [];
+      form.forEach((value, key) => {
+        entries.push([key, value]);
+      });
+      for (const [key, value] of entries) {
+        if (key === 'payload_json') recorded.body = JSON.parse(String(value)) as Record<string, unknown>;
+        else if (typeof value !== 'string') {
+          recorded.files.push({ name: value.name, data: Buffer.from(await value.arrayBuffer()) });
+        }
+      }
+    } else if (raw.byteLength > 0) {
+      recorded.body = JSON.parse(raw.toString()) as Record<string, unknown>;
+    }
+    // Answered first, so that a test woken by the request can already use the message it created.
+    this.#respond(recorded, res);
+    this.requests.push(recorded);
+    this.emit('request', recorded);
+  }
+
+  #respond(r: RecordedRequest, res: ServerResponse): void {
+    const { method, path } = r;
+    const webhook = /^\/webhooks\/\d+\/[^/]+(\/messages\/@original)?$/.test(path);
+    const channel = /^\/channels\/(\d+)\/messages$/.exec(path);
+    const edit = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
+    if (method === 'GET' && path === '/gateway/bot') {
+      json(res, 200, {
+        url: `${this.#base.replace('http', 'ws')}/gateway`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 60_000, max_concurrency: 1 },
+      });
+    } else if (method === 'GET' && path === '/applications/@me') {
+      json(res, 200, { id: this.appId, name: 'Lookalike', flags: this.#appFlags, bot_public: false });
+    } else if (
+      (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) ||
+      (method === 'POST' && /^\/channels\/\d+\/typing$/.test(path)) ||
+      (method === 'DELETE' && webhook && path.endsWith('/@original'))
+    ) {
+      res.writeHead(204).end();
+    } else if (method === 'PUT' && /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(path)) {
+      const list = (Array.isArray(r.body) ? r.body : []) as Record<string, unknown>[];
+      json(
+        res,
+        200,
+        list.map((c) => ({ ...c, id: snowflake(), application_id: this.appId, version: '1' })),
+      );
+    } else if (webhook && (method === 'PATCH' || method === 'POST')) {
+      json(res, 200, this.#message(r, this.channelId));
+    } else if (channel && method === 'POST') {
+      json(res, 200, this.#remember(r, this.#message(r, channel[1]!)));
+    } else if (edit && method === 'PATCH' && this.#messages.has(edit[2]!)) {
+      json(res, 200, this.#remember(r, { ...this.#message(r, edit[1]!), id: edit[2]! }));
+    } else {
+      json(res, 404, { message: `Unknown route ${method} ${path}`, code: 0 });
+    }
+  }
+
+  #remember(r: RecordedRequest, message: Record<string, unknown>): Record<string, unknown> {
+    this.#messages.set(String(message.id), message);
+    r.response = message;
+    return message;
+  }
+
+  #message(r: RecordedRequest, channelId: string): Record<string, unknown> {
+    const body = r.body ?? {};
+    return {
+      id: snowflake(),
+      channel_id: channelId,
+      author: userPayload(this.botUser, true),
+      content: body.content ?? '',
+      embeds: body.embeds ?? [],
+      attachments: r.files.map((f) => ({
+        id: snowflake(),
+        filename: f.name,
+        size: f.data.byteLength,
+        url: '',
+      })),
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      pinned: false,
+      type: 0,
+      flags: typeof body.flags === 'number' ? body.flags : 0,
+      components: Array.isArray(body.components) ? body.components : [],
+      application_id: this.appId,
+      webhook_id: r.path.startsWith('/webhooks') ? this.appId : undefined,
+    };
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const data = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': data.byteLength }).end(data);
+}
