@@ -1,0 +1,57 @@
+import type { Responder } from '../../chat/bot.ts';
+import type { Logger } from '../../chat/logger.ts';
+import type { Reply } from '../../chat/types.ts';
+import type { ReplyTarget, SlackOutbox } from './outbox.ts';
+
+/** Options for `new SlackResponder`. */
+export interface SlackResponderOptions {
+  /** Shown privately to the caller while a public answer is being prepared; none when unset. */
+  workingText?: string;
+  /** Adjusts replies before they are sent (the Slack tips added to /help). */
+  decorate?: (reply: Reply) => Reply;
+}
+
+/**
+ * Answers one command, photo or button press. Slack's 3-second deadline is met by the adapter, which
+ * calls Bolt's `ack()` before the Bot runs, so deferring only optionally tells the caller that work has
+ * started. Public answers are posted to the channel (in the thread, for photos), private ones with
+ * `chat.postEphemeral` to the caller.
+ */
+export class SlackResponder implements Responder {
+  readonly #outbox: SlackOutbox;
+  readonly #target: ReplyTarget;
+  readonly #logger: Logger;
+  readonly #options: SlackResponderOptions;
+  #deferred = false;
+
+  constructor(outbox: SlackOutbox, target: ReplyTarget, logger: Logger, options: SlackResponderOptions = {}) {
+    this.#outbox = outbox;
+    this.#target = target;
+    this.#logger = logger;
+    this.#options = options;
+  }
+
+  get deferred(): boolean {
+    return this.#deferred;
+  }
+
+  async defer(opts: { ephemeral?: boolean } = {}): Promise<void> {
+    if (this.#deferred) return;
+    this.#deferred = true;
+    const text = this.#options.workingText;
+    if (opts.ephemeral || !text || !this.#target.userId) return;
+    // Cosmetic: a failed note must not stop the answer.
+    await this.#outbox.ephemeral(this.#target, { text, ephemeral: true }).catch((error: unknown) => {
+      this.#logger.debug('Slack: could not post the working note', { error });
+    });
+  }
+
+  async send(reply: Reply): Promise<void> {
+    const out = this.#options.decorate ? this.#options.decorate(reply) : reply;
+    if (out.ephemeral && this.#target.userId) {
+      await this.#outbox.ephemeral(this.#target, out);
+      return;
+    }
+    await this.#outbox.publish(this.#target, out);
+  }
+}

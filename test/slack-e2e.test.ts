@@ -1,0 +1,258 @@
+// End to end on Slack in http mode: the real app (startApp, as `npm start` runs it) with Bolt's HTTP
+// receiver on loopback, the real face engine and commands. The test signs requests as Slack does, and
+// Slack's Web API, file hosting and upload URL are a local stand-in reached through SLACK_API_URL.
+// E2E_LOG=1 prints the bot's log while it runs.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import type { SlackAdapter } from '../src/adapters/slack/adapter.ts';
+import { createLogger } from '../src/chat/logger.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { type RunningApp, startApp } from '../src/main.ts';
+import { commandBody, messageEventBody, signedPost } from './support/slack-payloads.ts';
+import { type RecordedCall, SlackStandin } from './support/slack-standin.ts';
+
+const DATA =
+  process.env.LOOKALIKE_BBT_DIR ?? fileURLToPath(new URL('../../shared/data/bbt', import.meta.url));
+const BOT_TOKEN = 'xoxb-4444444444-5555555555-notarealtokenonlyforthestandin';
+const SECRET = 'e2e-signing-secret-0123456789abcdef';
+const GENERAL = 'C0GENERAL';
+const SELFIES = 'C0SELFIES';
+const RANDOM = 'C0RANDOM';
+const ADMIN = 'U0ADMIN';
+const BOB = 'U0BOB';
+const CAROL = 'U0CAROL';
+const DAVE = 'U0DAVE';
+const EVE = 'U0EVE';
+
+function blocksText(call: RecordedCall): string {
+  return JSON.stringify(call.args.blocks ?? []);
+}
+
+describe('Slack bot end to end (http mode, stand-in Slack, real engine)', { timeout: 300_000 }, () => {
+  const standin = new SlackStandin({ dataDir: DATA, botToken: BOT_TOKEN });
+  const logLines: string[] = [];
+  const workers = process.env.LOOKALIKE_WORKERS;
+  let app: RunningApp | undefined;
+  let endpoint = '';
+
+  const post = (body: string, type: string, sign: { timestamp?: number; signWith?: string } = {}) =>
+    signedPost(endpoint, body, type, { secret: SECRET, ...sign });
+
+  async function command(userId: string, name: string, text = '', channelId = GENERAL) {
+    const from = standin.calls.length;
+    const body = commandBody({
+      teamId: standin.teamId,
+      channelId,
+      userId,
+      command: name,
+      text,
+      responseUrl: standin.responseUrl(),
+    });
+    const sent = performance.now();
+    const res = await post(body, 'application/x-www-form-urlencoded');
+    assert.equal(res.status, 200, `${name} acknowledged`);
+    // Slack shows "dispatch_failed" for a command not acknowledged within 3 seconds.
+    assert.ok(performance.now() - sent < 3_000, `${name} acknowledged within Slack's deadline`);
+    return from;
+  }
+
+  async function share(userId: string, channelId: string, files: string[], extra: { text?: string } = {}) {
+    const from = standin.calls.length;
+    const at = performance.now();
+    const { body, ts } = messageEventBody({
+      teamId: standin.teamId,
+      botUserId: standin.botUserId,
+      channelId,
+      userId,
+      files: files.map((f) => standin.file(f)),
+      text: extra.text,
+    });
+    const res = await post(JSON.stringify(body), 'application/json');
+    assert.equal(res.status, 200);
+    return { from, ts, body, at };
+  }
+
+  const ephemeralTo = (userId: string) => (c: RecordedCall) =>
+    c.method === 'chat.postEphemeral' && c.args.user === userId && !/Working on it/.test(String(c.args.text));
+  const shareIn = (channelId: string) => (c: RecordedCall) =>
+    c.method === 'files.completeUploadExternal' && c.args.channel_id === channelId;
+
+  async function decodedUpload(call: RecordedCall) {
+    const fileId = (call.args.files as { id: string }[])[0]?.id ?? '';
+    const bytes = standin.uploaded(fileId);
+    assert.ok(bytes && bytes.byteLength > 0, 'the picture was uploaded to upload_url');
+    return sharp(bytes).metadata();
+  }
+
+  before(async () => {
+    assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
+    process.env.LOOKALIKE_WORKERS ??= '1';
+    await standin.start();
+    standin.addMember({ id: ADMIN, name: 'admin', admin: true });
+    for (const id of [BOB, CAROL, DAVE]) standin.addMember({ id, name: id.slice(2).toLowerCase() });
+    standin.addMember({ id: EVE, name: 'eve', avatar: 'penny/penny5.png' });
+    const config = loadConfig({
+      SLACK_MODE: 'http',
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: standin.apiUrl,
+      LOOKALIKE_STORE: 'memory://',
+      HOST: '127.0.0.1',
+      PORT: '0',
+    });
+    const started = performance.now();
+    app = await startApp(config, {
+      logger: createLogger({
+        level: 'debug',
+        secrets: [BOT_TOKEN, SECRET],
+        write: (line) => {
+          logLines.push(line);
+          if (process.env.E2E_LOG) process.stderr.write(`${line}\n`);
+        },
+      }),
+    });
+    console.log(`start-up (engine + Bolt): ${Math.round(performance.now() - started)} ms`);
+    const adapter = app.adapters.find((a) => a.platform === 'slack') as SlackAdapter | undefined;
+    assert.ok(adapter?.address, 'the HTTP receiver listens');
+    endpoint = `http://127.0.0.1:${adapter.address.port}/slack/events`;
+  });
+
+  after(async () => {
+    await app?.stop();
+    await standin.close();
+    if (workers === undefined) delete process.env.LOOKALIKE_WORKERS;
+  });
+
+  it('starts in http mode against SLACK_API_URL with the bot token', () => {
+    const auth = standin.calls.find((c) => c.method === 'auth.test');
+    assert.equal(auth?.token, BOT_TOKEN);
+  });
+
+  it('rejects a bad signature and a stale timestamp, and runs nothing for them', async () => {
+    const body = commandBody({
+      teamId: standin.teamId,
+      channelId: GENERAL,
+      userId: 'U0MALLORY',
+      command: '/help',
+      responseUrl: standin.responseUrl(),
+    });
+    const type = 'application/x-www-form-urlencoded';
+    assert.equal((await post(body, type, { signWith: 'not-the-secret' })).status, 401);
+    const stale = Math.floor(Date.now() / 1000) - 6 * 60;
+    assert.equal((await post(body, type, { timestamp: stale })).status, 401);
+
+    // A valid command afterwards is answered, and nothing ever happened for the rejected ones.
+    const from = await command(BOB, '/help');
+    const help = await standin.waitFor(ephemeralTo(BOB), { from });
+    assert.match(String(help.args.text), /lookalike/i);
+    assert.match(blocksText(help), /On Slack/);
+    assert.ok(!standin.calls.some((c) => JSON.stringify(c.args).includes('U0MALLORY')));
+  });
+
+  it("refuses a non-admin's /enroll privately", async () => {
+    await share(BOB, GENERAL, ['penny/penny5.png']);
+    const from = await command(BOB, '/enroll', 'Bob');
+    const refusal = await standin.waitFor(ephemeralTo(BOB), { from });
+    assert.equal(refusal.args.channel, GENERAL);
+    assert.match(String(refusal.args.text), /Only .*admins/);
+  });
+
+  it('enrols two people with /enroll after an admin shares their photos', async () => {
+    for (const [name, files] of [
+      ['Penny', ['penny/penny1.png', 'penny/penny2.png', 'penny/penny3.png']],
+      ['Sheldon', ['sheldon/sheldon1.png', 'sheldon/sheldon2.png', 'sheldon/sheldon3.png']],
+    ] as const) {
+      await share(ADMIN, GENERAL, [...files]);
+      const from = await command(ADMIN, '/enroll', name);
+      const answer = await standin.waitFor(
+        (c) => c.method === 'chat.postMessage' && c.args.channel === GENERAL,
+        {
+          from,
+          timeoutMs: 90_000,
+        },
+      );
+      assert.match(blocksText(answer), new RegExp(`Added 3 photos of \\*${name}\\*`));
+      const downloads = standin.calls.slice(from).filter((c) => c.method === 'download');
+      assert.equal(downloads.length, 3);
+      assert.ok(
+        downloads.every((d) => d.token === BOT_TOKEN),
+        'url_private is fetched with the bot token',
+      );
+    }
+  });
+
+  it('answers a photo in a watched channel in its thread, with the picture uploaded', async () => {
+    let from = await command(ADMIN, '/watch', 'on', SELFIES);
+    const on = await standin.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === SELFIES, {
+      from,
+    });
+    assert.match(String(on.args.text), /answer every photo/);
+
+    const posted = await share(CAROL, SELFIES, ['sheldon/sheldon4.png']);
+    from = posted.from;
+    const reply = await standin.waitFor(shareIn(SELFIES), { from, timeoutMs: 90_000 });
+    console.log(`watched photo: event sent -> picture shared ${Math.round(reply.at - posted.at)} ms`);
+    assert.equal(reply.args.thread_ts, posted.ts, 'answered in the photo thread');
+    assert.match(blocksText(reply), /Sheldon/);
+    const meta = await decodedUpload(reply);
+    assert.equal(meta.format, 'png');
+    assert.ok((meta.width ?? 0) > 0 && (meta.height ?? 0) > 0);
+  });
+
+  it('answers an @mention with a photo once, though Slack sends it as message and app_mention', async () => {
+    const text = `<@${standin.botUserId}> who is this?`;
+    const posted = await share(CAROL, GENERAL, ['penny/penny4.png'], { text });
+    const mention = messageEventBody({
+      teamId: standin.teamId,
+      botUserId: standin.botUserId,
+      channelId: GENERAL,
+      userId: CAROL,
+      ts: posted.ts,
+      text,
+      type: 'app_mention',
+      files: (posted.body.event as { files: Record<string, unknown>[] }).files,
+    });
+    assert.equal((await post(JSON.stringify(mention.body), 'application/json')).status, 200);
+    const reply = await standin.waitFor((c) => shareIn(GENERAL)(c) && c.args.thread_ts === posted.ts, {
+      from: posted.from,
+      timeoutMs: 90_000,
+    });
+    assert.match(blocksText(reply), /Penny/);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const answers = standin.calls.filter((c) => shareIn(GENERAL)(c) && c.args.thread_ts === posted.ts);
+    assert.equal(answers.length, 1);
+  });
+
+  it('/lookalike uses the photo the caller shared just before', async () => {
+    await share(DAVE, GENERAL, ['sheldon/sheldon5.png']);
+    const from = await command(DAVE, '/lookalike');
+    const reply = await standin.waitFor(shareIn(GENERAL), { from, timeoutMs: 90_000 });
+    assert.equal(reply.args.thread_ts, undefined, 'a command answer is a channel message');
+    assert.match(blocksText(reply), /Sheldon/);
+    assert.equal((await decodedUpload(reply)).format, 'png');
+  });
+
+  it('/lookalike falls back to the profile photo, and explains when there is none', async () => {
+    let from = await command(EVE, '/lookalike', '', RANDOM);
+    const reply = await standin.waitFor(shareIn(RANDOM), { from, timeoutMs: 90_000 });
+    assert.match(blocksText(reply), /Penny/);
+
+    from = await command(CAROL, '/lookalike', '', RANDOM);
+    const hint = await standin.waitFor(ephemeralTo(CAROL), { from, timeoutMs: 10_000 });
+    assert.match(String(hint.args.text), /post a selfie in this channel/);
+  });
+
+  it('kept the gallery to the admin enrolments', async () => {
+    const from = await command(CAROL, '/gallery', 'list');
+    const list = await standin.waitFor((c) => c.method === 'chat.postMessage', { from });
+    assert.match(String(list.args.text), /2 people, 6 photos/);
+  });
+
+  it('never logs the bot token or the signing secret', () => {
+    assert.ok(logLines.length > 0);
+    assert.ok(logLines.every((l) => !l.includes(BOT_TOKEN) && !l.includes(SECRET)));
+  });
+});
