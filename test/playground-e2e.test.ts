@@ -1,0 +1,221 @@
+// End to end in the playground: `startApp` with no chat platform configured (what `npm start` does out
+// of the box), the real face engine, and the page driven in a real headless Chromium through
+// playwright-core. Screenshots go to test-output/; UPDATE_SCREENSHOT=1 also refreshes docs/playground.png.
+// E2E_LOG=1 prints the bot's log while it runs.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { PlaygroundAdapter } from '../src/adapters/playground/adapter.ts';
+import { createLogger } from '../src/chat/logger.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { type RunningApp, startApp } from '../src/main.ts';
+
+const DATA =
+  process.env.LOOKALIKE_BBT_DIR ?? fileURLToPath(new URL('../../shared/data/bbt', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
+const DOCS_SCREENSHOT = fileURLToPath(new URL('../docs/playground.png', import.meta.url));
+const INFERENCE_MS = 120_000;
+
+type FilePayload = { name: string; mimeType: string; buffer: Buffer };
+const text = async (locator: Locator) => (await locator.textContent()) ?? '';
+const photos = (person: string, numbers: number[]) =>
+  numbers.map((n) => `${DATA}/${person}/${person}${n}.png`);
+
+describe('playground end to end (real engine, real Chromium)', { timeout: 420_000 }, () => {
+  let app: RunningApp | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  /** Types a message, attaches files through the file input, sends it, and returns the bot's answer. */
+  async function send(text: string, files: string[] | FilePayload[] = []) {
+    const before = await page.locator('.message.bot:not(.pending)').count();
+    await page.locator('#text').fill(text);
+    if (files.length > 0) {
+      await page.locator('#file-input').setInputFiles(files);
+      await page
+        .locator('#pending .chip')
+        .nth(files.length - 1)
+        .waitFor();
+    }
+    // Fast answers replace the progress indicator within milliseconds, so record that it was shown.
+    await page.evaluate(() => {
+      const w = window as unknown as { sawPending: boolean };
+      w.sawPending = false;
+      new MutationObserver((changes, observer) => {
+        for (const change of changes) {
+          for (const node of Array.from(change.addedNodes)) {
+            if (node instanceof Element && node.matches('.message.pending')) {
+              w.sawPending = true;
+              observer.disconnect();
+            }
+          }
+        }
+      }).observe(document.getElementById('log')!, { childList: true });
+    });
+    await page.locator('#send').click();
+    await page.waitForFunction(
+      (n) =>
+        document.querySelectorAll('.message.bot:not(.pending)').length > n &&
+        !document.querySelector('.message.pending'),
+      before,
+      { timeout: INFERENCE_MS },
+    );
+    assert.equal(await page.evaluate(() => (window as unknown as { sawPending: boolean }).sawPending), true);
+    return page.locator('.message.bot:not(.pending)').last();
+  }
+
+  before(async () => {
+    assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
+    assert.ok(
+      existsSync(CHROMIUM),
+      `Chromium not found at ${CHROMIUM}: install it with \`apt-get install chromium\` (CI's .ci/run does), or set CHROMIUM_PATH`,
+    );
+    app = await startApp(loadConfig({ LOOKALIKE_STORE: 'memory://', PORT: '0' }), {
+      logger: createLogger({
+        level: 'debug',
+        write: (line) => {
+          if (process.env.E2E_LOG) process.stderr.write(`${line}\n`);
+        },
+      }),
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        // A synthetic camera that needs no permission prompt, for the webcam test.
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1000, height: 1200 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await mkdir(OUTPUT, { recursive: true });
+  });
+
+  after(async () => {
+    if (page && !page.isClosed()) {
+      await page.screenshot({ path: `${OUTPUT}/playground-final.png`, fullPage: true }).catch(() => {});
+    }
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('starts only the playground when no platform is configured, on 127.0.0.1', () => {
+    const adapters = app?.adapters ?? [];
+    assert.deepEqual(
+      adapters.map((a) => a.platform),
+      ['playground'],
+    );
+    assert.ok(adapters[0] instanceof PlaygroundAdapter);
+    assert.match(adapters[0].url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('explains how to fill the empty gallery on first run', async () => {
+    const adapter = app?.adapters[0] as PlaygroundAdapter;
+    await page.goto(adapter.url);
+    const hint = page.locator('.hint.empty-gallery');
+    await hint.waitFor();
+    assert.match(await text(hint), /npx lookalike enroll <dir>/);
+    assert.match(await text(hint), /\/enroll Brad Pitt/);
+    await page.locator('#connection[data-state="online"]').waitFor();
+    await page.screenshot({ path: `${OUTPUT}/playground-first-run.png` });
+    assert.equal(adapter.connectedPages, 1);
+  });
+
+  it('suggests commands while typing a slash', async () => {
+    await page.locator('#text').fill('/gal');
+    const suggestions = page.locator('#suggestions li');
+    await suggestions.first().waitFor();
+    assert.match(await text(page.locator('#suggestions')), /\/gallery rename <from> -> <to>/);
+    await page.locator('#text').fill('');
+  });
+
+  it('enrols Penny and Sheldon through the page with attached photos', async () => {
+    for (const person of ['penny', 'sheldon']) {
+      const name = person.charAt(0).toUpperCase() + person.slice(1);
+      const reply = await send(`/enroll ${name}`, photos(person, [1, 2, 3]));
+      assert.match(await text(reply.locator('.title')), new RegExp(`Enrolled ${name}`));
+      assert.match(await text(reply), /Added 3 photos/);
+    }
+    await page.waitForFunction(() =>
+      /2 people here/.test(document.getElementById('gallery-status')?.textContent ?? ''),
+    );
+  });
+
+  it('names Penny in a new photo, with a confidence bar and a picture that loads', async () => {
+    const reply = await send('/lookalike', photos('penny', [4]));
+    assert.match(await text(reply.locator('.title')), /Penny/);
+    assert.equal(await reply.locator('.match').count(), 1);
+    assert.match(await text(reply.locator('.match-name')), /Penny/);
+    const width = await reply
+      .locator('.match .bar.confidence .fill')
+      .evaluate((e) => e.getBoundingClientRect().width);
+    assert.ok(width > 0, 'the confidence bar is drawn');
+    assert.ok((await reply.locator('.top li').count()) >= 2, 'the top candidates are listed');
+    const picture = reply.locator('img.reply-image');
+    await picture.waitFor();
+    await page.waitForFunction(
+      (img) => img instanceof HTMLImageElement && img.complete,
+      await picture.elementHandle(),
+    );
+    const naturalWidth = await picture.evaluate((img) => (img as HTMLImageElement).naturalWidth);
+    assert.ok(naturalWidth > 0, 'the composite picture loaded');
+    assert.equal(await reply.evaluate((e) => e.classList.contains('ephemeral')), false);
+
+    await page.screenshot({ path: `${OUTPUT}/playground.png` });
+    if (process.env.UPDATE_SCREENSHOT) {
+      await mkdir(new URL('../docs/', import.meta.url), { recursive: true });
+      await copyFile(`${OUTPUT}/playground.png`, DOCS_SCREENSHOT);
+    }
+  });
+
+  it('shows an error in the page for a text file', async () => {
+    const file = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') };
+    const reply = await send('/lookalike', [file]);
+    assert.match(await text(reply), /notes\.txt is not an image I can read/);
+    assert.match(await text(reply), /Only you can see this/);
+    assert.equal(await reply.evaluate((e) => e.classList.contains('ephemeral')), true);
+  });
+
+  it('takes a photo with the webcam and sends it', async () => {
+    await page.locator('#camera-button').click();
+    await page.waitForFunction(() => {
+      const video = document.getElementById('camera-video') as HTMLVideoElement | null;
+      return (
+        (video?.videoWidth ?? 0) > 0 &&
+        !(document.getElementById('camera-shoot') as HTMLButtonElement).disabled
+      );
+    });
+    await page.locator('#camera-shoot').click();
+    const chip = page.locator('#pending .chip');
+    await chip.waitFor();
+    assert.match(await text(chip), /^camera-\d+\.jpg/);
+    assert.equal(await page.locator('#camera').evaluate((d) => (d as HTMLDialogElement).open), false);
+    // Chromium's fake camera films a test pattern, which has no face in it.
+    const reply = await send('/lookalike');
+    assert.match(await text(reply), /couldn't find a face/);
+  });
+
+  it('renders names as text, never as markup, and runs without page errors', async () => {
+    const reply = await send('/gallery rename Sheldon -> <img src=x onerror="window.hacked=1">');
+    assert.match(await text(reply), /Renamed Sheldon to <img src=x onerror="window\.hacked=1">/);
+    assert.equal(await reply.locator('.body img').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked), undefined);
+    assert.deepEqual(pageErrors, []);
+  });
+});
