@@ -1,0 +1,415 @@
+// The GameManager runs the pure game rules for real: one game per channel, events serialised per channel,
+// state persisted in the 'games' namespace with timers restored after a restart, and messages posted and
+// edited through a Poster.
+
+import { randomBytes } from 'node:crypto';
+import type { Bot, Responder } from '../chat/bot.ts';
+import { plural } from '../chat/format.ts';
+import type { Logger } from '../chat/logger.ts';
+import type { Attachment, ChatContext, Reply } from '../chat/types.ts';
+import type { LookalikeService } from '../core/types.ts';
+import { UserError } from '../errors.ts';
+import { KeyedMutex } from '../gallery/mutex.ts';
+import type { Namespace, Store } from '../store/index.ts';
+import { battleSelfie, standings } from './battle.ts';
+import { type Clock, systemClock, Timers } from './clock.ts';
+import type { GameFaces } from './faces.ts';
+import { guessAnswer, guessTimer, parseGameButton } from './guess.ts';
+import { type Board, type LeaderboardRow, Leaderboards } from './leaderboard.ts';
+import { OptIns } from './optins.ts';
+import { EditQueue, type Poster } from './poster.ts';
+import { renderView } from './render.ts';
+import { endGame, type GameState, viewOf, withoutPlayer } from './rules.ts';
+import {
+  type BattleOptions,
+  type GuessOptions,
+  type JoinOptions,
+  type Prepared,
+  prepareBattle,
+  prepareGuess,
+  prepareJoin,
+  prepareSelfie,
+  prepareTwins,
+  type TwinsOptions,
+} from './setup.ts';
+import { twinsJoin, twinsOpen } from './twins.ts';
+import {
+  channelKey,
+  DEFAULT_TIMING,
+  type GameTiming,
+  type OptIn,
+  type Outcome,
+  type Player,
+  type View,
+} from './types.ts';
+
+/** Options for `new GameManager`. */
+export interface GameManagerOptions {
+  /** Where games ('games'), leaderboards ('leaderboards') and twin-finder opt-ins ('optin') live. */
+  store: Pick<Store, 'namespace'>;
+  service: LookalikeService;
+  faces: GameFaces;
+  poster: Poster;
+  logger: Logger;
+  clock?: Clock;
+  /** Numbers in [0, 1) for picking faces and answers (default Math.random). */
+  random?: () => number;
+  timing?: Partial<GameTiming>;
+}
+
+/** The prefix of every game button id. */
+export const GAME_BUTTON_PREFIX = 'game:';
+
+/** A member as games record them. */
+export function playerOf(ctx: ChatContext): Player {
+  return { id: ctx.user.id, name: ctx.user.displayName };
+}
+
+/** Runs every channel's game; see the module comment. One per process: games are not shared between processes. */
+export class GameManager {
+  readonly leaderboards: Leaderboards;
+  readonly #games = new Map<string, GameState>();
+  readonly #timers: Timers;
+  readonly #mutex = new KeyedMutex();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  // The battle leader's face crop, by game id: memory only, dropped at the announcement (never stored).
+  readonly #leaderFaces = new Map<string, { userId: string; face: Uint8Array }>();
+  readonly #store: Namespace<GameState>;
+  readonly #optIns: OptIns;
+  readonly #edits: EditQueue<View>;
+  readonly #options: GameManagerOptions;
+  readonly #clock: Clock;
+  readonly #timing: GameTiming;
+  readonly #log: Logger;
+  #running = false;
+
+  constructor(options: GameManagerOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#timers = new Timers(this.#clock);
+    this.#timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.#log = options.logger;
+    this.#store = options.store.namespace<GameState>('games');
+    this.#optIns = new OptIns(options.store.namespace<OptIn>('optin'), options.faces, options.logger);
+    this.leaderboards = new Leaderboards(options.store.namespace<Board>('leaderboards'));
+    this.#edits = new EditQueue(
+      async (ref, view) => options.poster.edit(ref, await this.#render(view)),
+      options.logger,
+    );
+  }
+
+  /**
+   * Loads the games in progress and schedules their next deadline; one already past fires at once.
+   * A store that is down is logged, not thrown: the bot starts anyway, and the games resume next start.
+   */
+  async start(): Promise<void> {
+    this.#running = true;
+    try {
+      // Keys first: deleting while iterating may make SQLite skip entries.
+      for (const key of await this.#store.keys()) {
+        const state = await this.#store.get(key);
+        if (!state || state.done) {
+          await this.#store.delete(key);
+          continue;
+        }
+        this.#games.set(key, state);
+        this.#schedule(key, state);
+      }
+    } catch (error) {
+      this.#log.error('could not restore the games in progress', { error });
+    }
+    if (this.#games.size > 0) this.#log.info('games restored', { games: this.#games.size });
+  }
+
+  /** Stops the timers and waits for running work; the games stay stored and resume on the next `start`. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#timers.cancelAll();
+    await this.settled();
+  }
+
+  /** Resolves once no event, timer or message edit is in progress (tests wait on it). */
+  async settled(): Promise<void> {
+    do {
+      await Promise.allSettled([...this.#inFlight]);
+      await this.#edits.idle();
+    } while (this.#inFlight.size > 0);
+  }
+
+  /** Routes `bot`'s game buttons and the selfies posted during a battle here. */
+  attach(bot: Bot): void {
+    bot.onButton(GAME_BUTTON_PREFIX, (ctx, id, responder) => this.press(ctx, id, responder));
+    bot.routeImages({
+      claims: (ctx) => this.current(ctx.scope, ctx.channelId)?.kind === 'battle',
+      handle: (ctx, image) => this.submit(ctx, image),
+    });
+  }
+
+  /** The game running in a channel, if any. States are never mutated, so this is a safe snapshot. */
+  current(scope: string, channelId: string): GameState | undefined {
+    return this.#games.get(channelKey(scope, channelId));
+  }
+
+  /** `/game guess`: posts round 1 and returns the command's reply. */
+  startGuess(ctx: ChatContext, options: GuessOptions = {}): Promise<Reply> {
+    const env = { timing: this.#timing, random: this.#options.random ?? Math.random };
+    return this.#start(ctx, () => prepareGuess(this.#options.service, ctx, options, env));
+  }
+
+  /** `/game battle`: posts the live board and returns the command's reply (with the celebrity's face). */
+  startBattle(ctx: ChatContext, options: BattleOptions): Promise<Reply> {
+    return this.#start(ctx, () => prepareBattle(this.#options.service, ctx, options));
+  }
+
+  /** `/game twins`: posts the lobby and returns the command's reply. */
+  startTwins(ctx: ChatContext, options: TwinsOptions = {}): Promise<Reply> {
+    return this.#start(ctx, () => prepareTwins(options));
+  }
+
+  /** A press of a game button: answers privately with what it did. */
+  async press(ctx: ChatContext, buttonId: string, responder: Responder): Promise<void> {
+    const button = parseGameButton(buttonId);
+    if (!button) throw new UserError('not_found', 'That button has expired.');
+    await responder.defer({ ephemeral: true });
+    const key = channelKey(ctx.scope, ctx.channelId);
+    const notice = await this.#locked(key, async () => {
+      const state = this.#games.get(key);
+      if (!state || state.id !== button.gameId || state.kind !== 'guess') return 'That game is over.';
+      const now = this.#clock.now();
+      const outcome = guessAnswer(state, {
+        player: playerOf(ctx),
+        round: button.round,
+        choice: button.choice,
+        now,
+      });
+      if (outcome.state !== state) await this.#commit(key, outcome);
+      return outcome.notice;
+    });
+    if (notice) await responder.send({ text: notice, ephemeral: true });
+  }
+
+  /** A selfie for the battle in this channel (posted, or `/game submit`): scores it, keeps nothing. */
+  async submit(ctx: ChatContext, image: Attachment): Promise<Reply> {
+    const key = channelKey(ctx.scope, ctx.channelId);
+    const started = this.#games.get(key);
+    const selfie = await prepareSelfie(this.#options.faces, started, image, this.#clock.now());
+    const player = playerOf(ctx);
+    const notice = await this.#locked(key, async () => {
+      const state = this.#games.get(key);
+      if (!state || state.id !== selfie.gameId || state.kind !== 'battle') return 'The battle is over.';
+      const outcome = battleSelfie(state, { player, score: selfie.score, now: this.#clock.now() });
+      if (outcome.state === state) return outcome.notice;
+      const leader = standings(outcome.state)[0];
+      if (leader?.id === player.id && leader.score === selfie.score) {
+        this.#leaderFaces.set(state.id, { userId: player.id, face: selfie.face });
+      }
+      await this.#commit(key, outcome);
+      return outcome.notice;
+    });
+    return { text: notice ?? 'The battle is over.' };
+  }
+
+  /** `/game join`: opts into the twin finder with a selfie (or the one kept from an earlier game). */
+  async join(ctx: ChatContext, options: JoinOptions): Promise<Reply> {
+    const key = channelKey(ctx.scope, ctx.channelId);
+    const player = playerOf(ctx);
+    const stored = await this.#optIns.get(player.id);
+    const optIn = await prepareJoin(
+      this.#options.faces,
+      this.#games.get(key),
+      options,
+      stored,
+      this.#clock.now(),
+    );
+    const notice = await this.#locked(key, async () => {
+      const state = this.#games.get(key);
+      const now = this.#clock.now();
+      if (state?.id !== optIn.gameId || state.kind !== 'twins' || !twinsOpen(state, now)) return undefined;
+      // Stored only now, once the game is known to be open: joining is the member's consent.
+      await this.#optIns.set(player.id, optIn.value);
+      const outcome = twinsJoin(state, { player, now });
+      if (outcome.state !== state) await this.#commit(key, outcome);
+      return outcome.notice;
+    });
+    if (notice === undefined) throw new UserError('not_found', 'The twin finder is over.');
+    const kept = optIn.value.keep
+      ? 'Your selfie is kept for later games until you `/forget`.'
+      : 'Your selfie is deleted when the game ends.';
+    return { text: `${notice} ${kept}`, ephemeral: true };
+  }
+
+  /** `/game stop`: ends the channel's game now; only who started it or a platform admin may. */
+  async stopGame(ctx: ChatContext): Promise<Reply> {
+    const key = channelKey(ctx.scope, ctx.channelId);
+    return this.#locked(key, async () => {
+      const state = this.#games.get(key);
+      if (!state) throw new UserError('not_found', 'No game is running in this channel.');
+      if (state.startedBy.id !== ctx.user.id && !ctx.user.isPlatformAdmin) {
+        throw new UserError(
+          'forbidden',
+          `Only ${state.startedBy.name}, who started this game, or a server admin can end it.`,
+        );
+      }
+      await this.#commit(key, await this.#end(state));
+      return { text: `Game ended by ${ctx.user.displayName}.` };
+    });
+  }
+
+  /** The channel's leaderboard, best first. */
+  leaderboard(ctx: ChatContext, limit = 10): Promise<LeaderboardRow[]> {
+    return this.leaderboards.top(channelKey(ctx.scope, ctx.channelId), limit);
+  }
+
+  /** Deletes what games keep about a member (`/forget`); returns what went, as lines for the reply. */
+  async forget(userId: string): Promise<string[]> {
+    let games = 0;
+    for (const key of [...this.#games.keys()]) {
+      await this.#locked(key, async () => {
+        const state = this.#games.get(key);
+        if (!state) return;
+        const outcome = withoutPlayer(state, userId);
+        if (outcome.state === state) return;
+        games++;
+        if (this.#leaderFaces.get(state.id)?.userId === userId) this.#leaderFaces.delete(state.id);
+        await this.#commit(key, outcome);
+      });
+    }
+    let boards = 0;
+    for (const key of await this.leaderboards.keys()) {
+      if (await this.#locked(key, () => this.leaderboards.remove(key, userId))) boards++;
+    }
+    const lines: string[] = [];
+    if (await this.#optIns.delete(userId)) lines.push('your twin-finder selfie');
+    if (boards > 0) lines.push(`your points on ${plural(boards, 'leaderboard')}`);
+    if (games > 0) lines.push(`your part in ${plural(games, 'game')} in progress`);
+    return lines;
+  }
+
+  /** Runs `fn` alone for the channel, and counts it as running work until it ends. */
+  #locked<R>(key: string, fn: () => Promise<R>): Promise<R> {
+    const work = this.#mutex.run(key, fn);
+    this.#inFlight.add(work);
+    void work.then(
+      () => this.#inFlight.delete(work),
+      () => this.#inFlight.delete(work),
+    );
+    return work;
+  }
+
+  /** Prepares a game (gallery, options), then creates it if the channel has none, and gives the reply. */
+  async #start(ctx: ChatContext, prepare: () => Prepared | Promise<Prepared>): Promise<Reply> {
+    if (!this.#options.poster.supports(ctx.platform)) {
+      throw new UserError('config', "Games can't run here yet: this connection can't post game messages.");
+    }
+    const { create, reply } = await prepare();
+    const key = channelKey(ctx.scope, ctx.channelId);
+    await this.#locked(key, async () => {
+      const running = this.#games.get(key);
+      if (running) {
+        throw new UserError(
+          'duplicate',
+          'A game is already running in this channel: wait for it to end, or end it with `/game stop`.',
+        );
+      }
+      const outcome = create({
+        id: randomBytes(4).toString('hex'),
+        platform: ctx.platform,
+        scope: ctx.scope,
+        channelId: ctx.channelId,
+        startedBy: playerOf(ctx),
+        now: this.#clock.now(),
+      });
+      await this.#commit(key, outcome, { create: true });
+    });
+    return reply;
+  }
+
+  /** Applies an outcome: stores and keeps the state, runs the effects in order, reschedules the timer. */
+  async #commit(key: string, outcome: Outcome<GameState>, options: { create?: boolean } = {}): Promise<void> {
+    let state = outcome.state;
+    // Saved before anything is posted: a store that is down refuses a new game instead of losing it.
+    if (options.create) await this.#store.set(key, state);
+    else await this.#save(key, state);
+    this.#games.set(key, state);
+    let posted = false;
+    for (const effect of outcome.effects) {
+      try {
+        if (effect.type === 'award') await this.leaderboards.award(key, effect.awards);
+        else if (effect.type === 'release') {
+          const gameId = state.id;
+          await this.#optIns.release(effect.userIds, (id) =>
+            [...this.#games.values()].some((g) => g.kind === 'twins' && g.id !== gameId && id in g.players),
+          );
+        } else if (effect.type === 'edit' && state.messages[effect.slot]) {
+          this.#edits.push(state.messages[effect.slot]!, viewOf(state, effect.slot));
+        } else {
+          // A post, or an edit of a message whose post failed: post it now.
+          const reply = await this.#render(viewOf(state, effect.slot));
+          const ref = await this.#options.poster.post(state.platform, state.channelId, reply);
+          state = { ...state, messages: { ...state.messages, [effect.slot]: ref } };
+          posted = true;
+        }
+      } catch (err) {
+        // One failed message or award must not stop the game for everyone.
+        this.#log.error('a game effect failed', { kind: state.kind, effect: effect.type, key, error: err });
+      }
+    }
+    if (state.done) {
+      this.#games.delete(key);
+      this.#timers.cancel(key);
+      this.#leaderFaces.delete(state.id);
+      await this.#store
+        .delete(key)
+        .catch((error: unknown) => this.#log.error('could not delete a game', { key, error }));
+      return;
+    }
+    if (posted) {
+      this.#games.set(key, state);
+      await this.#save(key, state);
+    }
+    this.#schedule(key, state);
+  }
+
+  async #save(key: string, state: GameState): Promise<void> {
+    try {
+      await this.#store.set(key, state);
+    } catch (error) {
+      // The game goes on from memory; the next save catches up, only a restart in between loses it.
+      this.#log.error('could not save a game', { key, error });
+    }
+  }
+
+  #schedule(key: string, state: GameState): void {
+    const at = this.#running && !state.done ? state.deadline : null;
+    this.#timers.schedule(key, at, () => void this.#fire(key, state.id));
+  }
+
+  async #fire(key: string, gameId: string): Promise<void> {
+    try {
+      await this.#locked(key, async () => {
+        const state = this.#games.get(key);
+        if (!state || state.id !== gameId || state.deadline === null) return;
+        // An answer moved the deadline while this timer waited for the lock.
+        if (state.deadline > this.#clock.now()) return this.#schedule(key, state);
+        const outcome =
+          state.kind === 'guess' ? guessTimer(state, this.#clock.now()) : await this.#end(state);
+        await this.#commit(key, outcome);
+      });
+    } catch (error) {
+      this.#log.error('a game timer failed', { key, error });
+    }
+  }
+
+  /** Ends a game now: time is up, or `/game stop`. */
+  async #end(state: GameState): Promise<Outcome<GameState>> {
+    return endGame(state, state.kind === 'twins' ? await this.#optIns.result(state) : undefined);
+  }
+
+  #render(view: View): Promise<Reply> {
+    return renderView(view, {
+      thumbnail: (gallery, slug) => this.#options.service.thumbnail(gallery, slug),
+      winnerFace: (gameId) => this.#leaderFaces.get(gameId)?.face,
+      optInThumbnail: async (userId) => (await this.#optIns.get(userId))?.thumbnail,
+    });
+  }
+}
