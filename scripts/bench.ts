@@ -14,12 +14,17 @@ import sharp from 'sharp';
 import { humanBuildFile, humanPackageDir, wasmBinariesDir } from '../src/engine/backend.ts';
 import { registerModelRouter } from '../src/engine/model-loader.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
+import { DEFAULT_TUNING } from '../src/engine/tuning.ts';
 import type { Analysis, StageTimings } from '../src/engine/types.ts';
 import { mapLimit } from '../src/util/concurrency.ts';
 import { dataDir, people } from './lib/data.ts';
 
 const { values: args } = parseArgs({
-  options: { rounds: { type: 'string', default: '2' }, images: { type: 'string', default: '60' } },
+  options: {
+    rounds: { type: 'string', default: '2' },
+    images: { type: 'string', default: '60' },
+    workers: { type: 'string' },
+  },
 });
 const rounds = Number(args.rounds);
 const require = createRequire(import.meta.url);
@@ -133,7 +138,11 @@ function looTop1(embeddings: (Float32Array | undefined)[]): { top1: number; foun
 
 const one = new WorkerPool({ backend: 'wasm', workers: 1, queueLimit: 1000 });
 await one.ready();
-const pool = new WorkerPool({ backend: 'wasm', queueLimit: 1000 });
+const pool = new WorkerPool({
+  backend: 'wasm',
+  queueLimit: 1000,
+  workers: args.workers ? Number(args.workers) : undefined,
+});
 await pool.ready();
 
 console.log(
@@ -168,7 +177,7 @@ const accOurs = looTop1(ours.map((a) => a.faces[0]?.embedding));
 
 console.log('\nper-stage time per photo, ours (ms, mean, measured inside the workers of the pool run):');
 console.log(
-  `  decode ${stages.decode.toFixed(1)}  detect (detector + mesh) ${stages.detect.toFixed(1)}  align (crop + thumbnail) ${stages.align.toFixed(1)}  embed (faceres) ${stages.embed.toFixed(1)}`,
+  `  decode ${stages.decode.toFixed(1)}  detect (${DEFAULT_TUNING.mesh ? 'detector + mesh' : 'detector'}) ${stages.detect.toFixed(1)}  align (crop + thumbnail) ${stages.align.toFixed(1)}  embed (faceres) ${stages.embed.toFixed(1)}`,
 );
 console.log('\nthroughput (best round):');
 console.log(
