@@ -1,4 +1,4 @@
-import { plural } from '../src/chat/format.ts';
+import { place, plural } from '../src/chat/format.ts';
 import { optionAttachment, readImage, requireString } from '../src/chat/options.ts';
 import type { Attachment, Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
 import type { NamedImage, Skipped } from '../src/core/types.ts';
@@ -72,7 +72,7 @@ export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
   const lines: string[] = [];
   if (result && added > 0) {
     lines.push(
-      `Added ${plural(added, 'photo')} of **${result.identity.name}** to this server's gallery ` +
+      `Added ${plural(added, 'photo')} of **${result.identity.name}** to this ${place(input.ctx.platform)}'s gallery ` +
         `(${plural(result.identity.photos.length, 'photo')} in all).`,
     );
   } else {

@@ -1,4 +1,4 @@
-import { HOW_TO_FILL, plural } from '../src/chat/format.ts';
+import { HOW_TO_FILL, place, plural } from '../src/chat/format.ts';
 import { optionInteger, requireString } from '../src/chat/options.ts';
 import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
 import { UserError } from '../src/errors.ts';
@@ -40,8 +40,8 @@ async function list(input: CommandInput, deps: Deps): Promise<Reply> {
   );
   if (people.length === 0) {
     return {
-      title: "This server's gallery is empty",
-      text: `Lookalike answers from the global gallery until this server has its own people.\n${HOW_TO_FILL}`,
+      title: `This ${place(input.ctx.platform)}'s gallery is empty`,
+      text: `Lookalike answers from the global gallery until this ${place(input.ctx.platform)} has its own people.\n${HOW_TO_FILL}`,
     };
   }
   const pages = Math.ceil(people.length / PAGE_SIZE);
@@ -62,7 +62,7 @@ async function list(input: CommandInput, deps: Deps): Promise<Reply> {
 async function remove(input: CommandInput, deps: Deps): Promise<Reply> {
   const removed = await deps.lookalike.remove(input.ctx.scope, requireString(input, 'name'));
   return {
-    text: `Removed **${removed.name}** and ${plural(removed.photos.length, 'photo')} from this server's gallery.`,
+    text: `Removed **${removed.name}** and ${plural(removed.photos.length, 'photo')} from this ${place(input.ctx.platform)}'s gallery.`,
   };
 }
 

@@ -1,6 +1,6 @@
-import { formatConfidence, formatPercent, galleryNote, HOW_TO_FILL } from '../src/chat/format.ts';
+import { formatConfidence, formatPercent, galleryNote, HOW_TO_FILL, place } from '../src/chat/format.ts';
 import { optionAttachment, optionUser, readImage } from '../src/chat/options.ts';
-import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
+import type { Command, CommandData, CommandInput, Deps, Platform, Reply } from '../src/chat/types.ts';
 import type { FaceAnswer, Identification } from '../src/core/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
 import { renderNumberedBoxes, renderSideBySide } from '../src/image/render.ts';
@@ -51,10 +51,10 @@ async function source(input: CommandInput, deps: Deps): Promise<Source> {
   };
 }
 
-function emptyGallery(): Reply {
+function emptyGallery(platform: Platform): Reply {
   return {
     title: 'The gallery is empty',
-    text: `I have nobody to compare you with yet: this server's gallery and the global gallery are both empty.\n${HOW_TO_FILL}`,
+    text: `I have nobody to compare you with yet: this ${place(platform)}'s gallery and the global gallery are both empty.\n${HOW_TO_FILL}`,
     color: COLOR,
   };
 }
@@ -94,7 +94,7 @@ async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Ide
     '**Top 3**',
     ...topLines(face),
     '',
-    `_${galleryNote(input.ctx.scope, result.scope)}_`,
+    `_${galleryNote(input.ctx.scope, result.scope, input.ctx.platform)}_`,
   ];
   return {
     title,
@@ -124,7 +124,12 @@ async function manyFaces(input: CommandInput, src: Source, result: Identificatio
   const title = `I found ${result.faces.length} faces`;
   return {
     title,
-    text: [`**${title}**`, ...lines, '', `_${galleryNote(input.ctx.scope, result.scope)}_`].join('\n'),
+    text: [
+      `**${title}**`,
+      ...lines,
+      '',
+      `_${galleryNote(input.ctx.scope, result.scope, input.ctx.platform)}_`,
+    ].join('\n'),
     image: { name: 'faces.png', data: picture, alt: 'The photo with each face numbered' },
     matches: shown.flatMap((f, i) =>
       f.match
@@ -142,12 +147,12 @@ export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
   try {
     result = await deps.lookalike.identify(input.ctx.scope, src.bytes);
   } catch (err) {
-    if (isUserError(err) && err.code === 'empty_gallery') return emptyGallery();
+    if (isUserError(err) && err.code === 'empty_gallery') return emptyGallery(input.ctx.platform);
     if (isUserError(err) && err.code === 'no_face') throw noFace(src, err);
     throw err;
   }
   if (result.faces.length === 0) throw noFace(src);
-  if (result.faces.every((f) => f.match === null)) return emptyGallery();
+  if (result.faces.every((f) => f.match === null)) return emptyGallery(input.ctx.platform);
   return result.faces.length === 1 ? oneFace(input, deps, src, result) : manyFaces(input, src, result);
 }
 

@@ -48,7 +48,7 @@ describe('Bot: admin commands', () => {
     assert.deepEqual(responder.events, ['send']);
     const reply = responder.only();
     assert.equal(reply.ephemeral, true);
-    assert.match(reply.text, /Only server admins/);
+    assert.match(reply.text, /Only admins can use/);
     assert.equal(lookalike.calls.length, 0);
   });
 

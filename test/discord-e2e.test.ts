@@ -170,7 +170,10 @@ describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 24
     });
     assert.equal(ack.body?.type, 4);
     assert.ok(DiscordStandin.isEphemeral(ack), 'flags 64');
-    assert.match(String((ack.body?.data as { content?: string } | undefined)?.content), /Only server admins/);
+    assert.match(
+      String((ack.body?.data as { content?: string } | undefined)?.content),
+      /Only admins can use/,
+    );
   });
 
   it('answers photos in a watched channel, and @mentions elsewhere', async () => {

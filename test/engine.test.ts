@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { dataDir, people } from '../scripts/lib/data.ts';
+import { Matcher } from '../src/classifier/matcher.ts';
 import { cosine } from '../src/classifier/similarity.ts';
 import { HumanEngine } from '../src/engine/human-engine.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
@@ -92,6 +93,30 @@ describe('face engine on real photos (wasm)', () => {
       if (who === r.who) right++;
     });
     assert.ok(right / rows.length >= 0.8, `nearest-neighbour agreement ${right}/${rows.length}`);
+  });
+
+  it('names the right person from a gallery of two people with two photos each', async () => {
+    // Regression: tiny cross-validation folds once fitted Platt sigmoids backwards, naming the other person.
+    const embed = async (who: string, i: number) => {
+      const face = (await engine.analyze(read('bbt', who, `${who}${i}.png`))).faces[0];
+      assert.ok(face);
+      return face.embedding;
+    };
+    const gallery = await Promise.all(
+      ['penny', 'sheldon'].map(async (who) => ({
+        slug: who,
+        name: who,
+        embeddings: [await embed(who, 1), await embed(who, 2)],
+      })),
+    );
+    const matcher = Matcher.train(gallery);
+    for (const who of ['penny', 'sheldon']) {
+      for (const i of [4, 5]) {
+        const match = matcher.identify(await embed(who, i)).match;
+        assert.equal(match?.slug, who, `${who}${i}`);
+        assert.ok((match?.confidence ?? 0) > 0.5);
+      }
+    }
   });
 
   it('refuses a non-image with a typed error', async () => {

@@ -97,7 +97,7 @@ export class Bot {
     await withErrorBoundary(responder, this.#context(label, input.ctx), this.logger, async () => {
       if (!command) throw new UserError('not_found', `I don't know the command /${name}.`);
       if (this.requiresAdmin(command, input.subcommand) && !this.isAdmin(input.ctx.user)) {
-        throw new UserError('forbidden', `Only server admins (Manage Server) can use /${label}.`);
+        throw new UserError('forbidden', `Only admins can use /${label}.`);
       }
       this.#takeToken(input.ctx.user);
       // Before any download or inference: the platform's acknowledgement deadline is a few seconds.
