@@ -4,7 +4,7 @@
 import { formatPercent, plural } from '../chat/format.ts';
 import type { Scope } from '../core/types.ts';
 import { medal } from './scoring.ts';
-import type { Award, GameBase, Outcome, Player, View } from './types.ts';
+import { type Award, type GameBase, type Outcome, type Player, startFields, type View } from './types.ts';
 
 /** A member's best selfie score. */
 export interface BattleEntry {
@@ -40,16 +40,7 @@ export interface NewBattle extends Pick<GameBase, 'id' | 'platform' | 'scope' | 
 export function createBattle(init: NewBattle): Outcome<BattleState> {
   const endsAt = init.now + init.minutes * 60_000;
   const state: BattleState = {
-    id: init.id,
-    kind: 'battle',
-    platform: init.platform,
-    scope: init.scope,
-    channelId: init.channelId,
-    startedBy: init.startedBy,
-    startedAt: init.now,
-    deadline: endsAt,
-    messages: {},
-    done: false,
+    ...startFields(init, 'battle', endsAt),
     celebrity: init.celebrity,
     minutes: init.minutes,
     endsAt,

@@ -5,7 +5,15 @@ import type { Scope } from '../core/types.ts';
 import { UserError } from '../errors.ts';
 import { PIXELATE_LEVELS } from '../image/render.ts';
 import { medal, ranked, scoreLine } from './scoring.ts';
-import type { Award, GameBase, GameTiming, Outcome, Player, View } from './types.ts';
+import {
+  type Award,
+  type GameBase,
+  type GameTiming,
+  type Outcome,
+  type Player,
+  startFields,
+  type View,
+} from './types.ts';
 
 /** An identity a round can ask about or offer as an answer. */
 export interface Choice {
@@ -113,16 +121,7 @@ export function createGuess(init: NewGuess): Outcome<GuessState> {
   }
   const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(init.rounds)));
   const state: GuessState = {
-    id: init.id,
-    kind: 'guess',
-    platform: init.platform,
-    scope: init.scope,
-    channelId: init.channelId,
-    startedBy: init.startedBy,
-    startedAt: init.now,
-    deadline: init.now + init.timing.revealMs,
-    messages: {},
-    done: false,
+    ...startFields(init, 'guess', init.now + init.timing.revealMs),
     gallery: init.gallery,
     plan: planRounds(unique, rounds, init.random),
     round: 0,

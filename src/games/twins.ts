@@ -3,7 +3,7 @@
 // lookalike, and the selfies are released.
 import { formatPercent, plural } from '../chat/format.ts';
 import { cosine, similarityFromCosine } from '../classifier/similarity.ts';
-import type { GameBase, Outcome, Player, View } from './types.ts';
+import { type GameBase, type Outcome, type Player, startFields, type View } from './types.ts';
 
 /** A member who joined. */
 export interface TwinsPlayer {
@@ -43,16 +43,7 @@ export interface NewTwins extends Pick<GameBase, 'id' | 'platform' | 'scope' | '
 export function createTwins(init: NewTwins): Outcome<TwinsState> {
   const endsAt = init.now + init.minutes * 60_000;
   const state: TwinsState = {
-    id: init.id,
-    kind: 'twins',
-    platform: init.platform,
-    scope: init.scope,
-    channelId: init.channelId,
-    startedBy: init.startedBy,
-    startedAt: init.now,
-    deadline: endsAt,
-    messages: {},
-    done: false,
+    ...startFields(init, 'twins', endsAt),
     minutes: init.minutes,
     endsAt,
     players: {},

@@ -30,6 +30,31 @@ export interface GameBase {
   done: boolean;
 }
 
+/** Who starts a game, where, and when: what every `create*` rule receives. */
+export type GameStart = Pick<GameBase, 'id' | 'platform' | 'scope' | 'channelId' | 'startedBy'> & {
+  now: number;
+};
+
+/** The fields every new game starts with, whatever its kind. */
+export function startFields<K extends GameKind>(
+  init: GameStart,
+  kind: K,
+  deadline: number,
+): GameBase & { kind: K } {
+  return {
+    id: init.id,
+    kind,
+    platform: init.platform,
+    scope: init.scope,
+    channelId: init.channelId,
+    startedBy: init.startedBy,
+    startedAt: init.now,
+    deadline,
+    messages: {},
+    done: false,
+  };
+}
+
 /** Leaderboard points a game hands out when it ends. */
 export interface Award {
   player: Player;
