@@ -3,6 +3,7 @@ import { centre } from '../classifier/centering.ts';
 import { decodeFloat32 } from '../classifier/embedding-codec.ts';
 import { Matcher } from '../classifier/matcher.ts';
 import { cosine, similarity } from '../classifier/similarity.ts';
+import { trainOffThread } from '../classifier/train-off-thread.ts';
 import { type Calibration, readCalibration } from '../engine/calibration.ts';
 import type { FaceEngine } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
@@ -94,7 +95,7 @@ export class Lookalike implements LookalikeService {
         if (stored) return Matcher.fromJSON(stored, { sameThreshold: this.sameThreshold });
       }
       const snapshot = await this.gallery.snapshot(scope);
-      const matcher = Matcher.train(
+      const matcher = await trainOffThread(
         snapshot.identities.map((i) => ({
           slug: i.slug,
           name: i.name,
