@@ -89,7 +89,7 @@ export async function prepareGuess(
     reply: {
       title: "🎮 Who's that celebrity?",
       text:
-        `${plural(rounds, 'round')}, started by ${ctx.user.displayName}. A hidden face appears below and clears ` +
+        `${plural(rounds, 'round')}, started by ${ctx.user.displayName}. A hidden face is posted in this channel and clears ` +
         `up every ${seconds} s: press the right name. The sooner, the more points (up to ${pointsAt(0)}); ` +
         'one try per round.',
       color: 0x5865f2,
