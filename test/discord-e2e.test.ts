@@ -231,7 +231,11 @@ describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 24
     assert.match(embedText(listed), /2 people, 6 photos/);
     assert.ok(standin.connected);
     assert.equal(standin.connections, 1, 'no reconnect');
+    // The client's first heartbeat comes after a random share of the 1.5 s interval: wait for it.
+    const until = Date.now() + 10_000;
+    while (standin.heartbeats < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     assert.ok(standin.heartbeats >= 1, 'heartbeats were acknowledged');
+    assert.ok(standin.connected, 'still connected after heartbeating');
   });
 
   it("plays a round of Who's that celebrity? with buttons, and scores the right press once", async () => {
