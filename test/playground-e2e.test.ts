@@ -3,20 +3,21 @@
 // playwright-core. Screenshots go to test-output/; UPDATE_SCREENSHOT=1 also refreshes docs/playground.png.
 // E2E_LOG=1 prints the bot's log while it runs.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { PlaygroundAdapter } from '../src/adapters/playground/adapter.ts';
-import { createLogger } from '../src/chat/logger.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { type RunningApp, startApp } from '../src/main.ts';
+import {
+  assertBrowserPrerequisites,
+  DATA,
+  e2eLogger,
+  OUTPUT,
+  openBrowser,
+} from './support/playground-browser.ts';
 
-const DATA =
-  process.env.LOOKALIKE_BBT_DIR ?? fileURLToPath(new URL('../../shared/data/bbt', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../docs/playground.png', import.meta.url));
 const INFERENCE_MS = 120_000;
 
@@ -70,41 +71,15 @@ describe('playground end to end (real engine, real Chromium)', { timeout: 420_00
   }
 
   before(async () => {
-    assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Chromium not found at ${CHROMIUM}: install it with \`apt-get install chromium\` (CI's .ci/run does), or set CHROMIUM_PATH`,
-    );
+    assertBrowserPrerequisites();
     app = await startApp(loadConfig({ LOOKALIKE_STORE: 'memory://', PORT: '0' }), {
-      logger: createLogger({
-        level: 'debug',
-        write: (line) => {
-          if (process.env.E2E_LOG) process.stderr.write(`${line}\n`);
-        },
-      }),
+      logger: e2eLogger(),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // A synthetic camera that needs no permission prompt, for the webcam test.
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1000, height: 1200 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    await mkdir(OUTPUT, { recursive: true });
+    // A synthetic camera that needs no permission prompt, for the webcam test.
+    ({ browser, page } = await openBrowser(pageErrors, [
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+    ]));
   });
 
   after(async () => {

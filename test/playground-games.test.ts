@@ -4,22 +4,21 @@
 // the page; the answer is read from the running app's GameManager. Screenshot: test-output/playground-game.png.
 // E2E_LOG=1 prints the bot's log while it runs.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { PlaygroundAdapter } from '../src/adapters/playground/adapter.ts';
 import { PLAYGROUND_CHANNEL, PLAYGROUND_SCOPE } from '../src/adapters/playground/server.ts';
-import { createLogger } from '../src/chat/logger.ts';
 import { loadConfig } from '../src/config/index.ts';
 import type { GuessState } from '../src/games/guess.ts';
 import { type RunningApp, startApp } from '../src/main.ts';
+import {
+  assertBrowserPrerequisites,
+  DATA,
+  e2eLogger,
+  OUTPUT,
+  openBrowser,
+} from './support/playground-browser.ts';
 
-const DATA =
-  process.env.LOOKALIKE_BBT_DIR ?? fileURLToPath(new URL('../../shared/data/bbt', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
 const INFERENCE_MS = 120_000;
 // Long enough that the test clicks well inside the second step (4 points), short enough to see a reveal edit.
 const REVEAL_MS = 5_000;
@@ -85,41 +84,14 @@ describe('playground game end to end (real engine, real Chromium)', { timeout: 4
   }
 
   before(async () => {
-    assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Chromium not found at ${CHROMIUM}: install it with \`apt-get install chromium\` (CI's .ci/run does), or set CHROMIUM_PATH`,
-    );
+    assertBrowserPrerequisites();
     // One inference worker: the photos are few, and the machine is shared.
     process.env.LOOKALIKE_WORKERS ??= '1';
     app = await startApp(loadConfig({ LOOKALIKE_STORE: 'memory://', PORT: '0' }), {
       gameTiming: { revealMs: REVEAL_MS, pauseMs: PAUSE_MS },
-      logger: createLogger({
-        level: 'debug',
-        write: (line) => {
-          if (process.env.E2E_LOG) process.stderr.write(`${line}\n`);
-        },
-      }),
+      logger: e2eLogger(),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1000, height: 1200 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    await mkdir(OUTPUT, { recursive: true });
+    ({ browser, page } = await openBrowser(pageErrors));
   });
 
   after(async () => {
