@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { dataDir, people } from '../scripts/lib/data.ts';
+import { dataDir, people, readData } from '../scripts/lib/data.ts';
 import { Matcher } from '../src/classifier/matcher.ts';
 import { cosine } from '../src/classifier/similarity.ts';
 import { HumanEngine } from '../src/engine/human-engine.ts';
@@ -11,7 +11,7 @@ import { WorkerPool } from '../src/engine/pool.ts';
 import { UserError } from '../src/errors.ts';
 
 const data = dataDir();
-const read = (...parts: string[]) => readFileSync(path.join(data, ...parts));
+const read = readData;
 
 describe('face engine on real photos (wasm)', () => {
   let engine: HumanEngine;
@@ -133,10 +133,10 @@ describe('face engine on real photos (wasm)', () => {
       read('celebs', 'barack_obama', '3.png'),
       read('misc', 'no-face-white.png'),
     ];
-    await engine.analyze(inputs[0] as Buffer);
+    await engine.analyze(inputs[0] as Uint8Array);
     const baseline = engine.tensorCount();
     for (let i = 0; i < 200; i++) {
-      await engine.analyze(inputs[i % inputs.length] as Buffer);
+      await engine.analyze(inputs[i % inputs.length] as Uint8Array);
       if (i % 50 === 0) await engine.analyze(Buffer.from('junk')).catch(() => undefined);
     }
     assert.equal(engine.tensorCount(), baseline);

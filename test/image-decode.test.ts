@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
+import { readData } from '../scripts/lib/data.ts';
 import { UserError } from '../src/errors.ts';
 import { acceptedFormat, decodeImage, encodeThumbnail, padImage } from '../src/image/decode.ts';
-
-const REPO = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-const DATA = path.resolve(REPO, process.env.LOOKALIKE_DATA ?? '../shared/data');
-
-/** Reads a shared test photo, failing with where it looked when the data set is missing. */
-function readData(...parts: string[]): Uint8Array {
-  const file = path.join(DATA, ...parts);
-  if (!existsSync(file)) {
-    throw new Error(`Test photo not found at ${file} (data dir ${DATA}; set LOOKALIKE_DATA to override)`);
-  }
-  return new Uint8Array(readFileSync(file));
-}
 
 function pixel(img: { data: Uint8Array; width: number }, x: number, y: number): number[] {
   const i = (y * img.width + x) * 3;

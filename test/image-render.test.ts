@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { dataDir, readData } from '../scripts/lib/data.ts';
 import { UserError } from '../src/errors.ts';
 import { decodeImage } from '../src/image/decode.ts';
 import {
@@ -15,17 +15,7 @@ import {
   renderSideBySide,
 } from '../src/image/render.ts';
 
-const REPO = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-const DATA = path.resolve(REPO, process.env.LOOKALIKE_DATA ?? '../shared/data');
-
-/** Reads a shared test photo, failing with where it looked when the data set is missing. */
-function readData(...parts: string[]): Uint8Array {
-  const file = path.join(DATA, ...parts);
-  if (!existsSync(file)) {
-    throw new Error(`Test photo not found at ${file} (data dir ${DATA}; set LOOKALIKE_DATA to override)`);
-  }
-  return new Uint8Array(readFileSync(file));
-}
+const DATA = dataDir();
 
 interface Raw {
   data: Buffer;
