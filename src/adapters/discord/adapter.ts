@@ -19,7 +19,7 @@ import type { Reply } from '../../chat/types.ts';
 import type { DiscordConfig } from '../../config/index.ts';
 import {
   type AttachmentLimits,
-  buttonContext,
+  interactionContext,
   messageAttachments,
   messageContext,
   toCommandInput,
@@ -220,7 +220,7 @@ export class DiscordAdapter implements Adapter {
   async #onButton(interaction: ButtonInteraction): Promise<void> {
     try {
       await this.#bot?.handleButton(
-        buttonContext(interaction, this.#messageContent),
+        interactionContext(interaction, this.#messageContent),
         interaction.customId,
         new ButtonResponder(interaction),
       );

@@ -107,22 +107,14 @@ export function toCommandInput(
         }
     }
   }
-  return {
-    ctx: {
-      platform: 'discord',
-      scope: discordScope(interaction.guildId, interaction.user.id),
-      channelId: interaction.channelId,
-      user: interactionUser(interaction),
-      raw: interaction,
-      seesAllMessages,
-    },
-    subcommand,
-    options,
-  };
+  return { ctx: interactionContext(interaction, seesAllMessages), subcommand, options };
 }
 
-/** Where a button was pressed, as a neutral ChatContext (the channel is the message's channel). */
-export function buttonContext(interaction: ButtonInteraction, seesAllMessages: boolean): ChatContext {
+/** Where a command was run or a button pressed, as a neutral ChatContext (a button's channel is its message's). */
+export function interactionContext(
+  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  seesAllMessages: boolean,
+): ChatContext {
   return {
     platform: 'discord',
     scope: discordScope(interaction.guildId, interaction.user.id),
