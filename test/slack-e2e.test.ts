@@ -3,20 +3,12 @@
 // Slack's Web API, file hosting and upload URL are a local stand-in reached through SLACK_API_URL.
 // E2E_LOG=1 prints the bot's log while it runs.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { SlackAdapter } from '../src/adapters/slack/adapter.ts';
-import { createLogger } from '../src/chat/logger.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { type RunningApp, startApp } from '../src/main.ts';
-import { commandBody, messageEventBody, signedPost } from './support/slack-payloads.ts';
-import { type RecordedCall, SlackStandin } from './support/slack-standin.ts';
+import { BOT_TOKEN, SlackAppHarness } from './support/slack-app.ts';
+import { commandBody, messageEventBody } from './support/slack-payloads.ts';
+import type { RecordedCall } from './support/slack-standin.ts';
 
-const DATA =
-  process.env.LOOKALIKE_BBT_DIR ?? fileURLToPath(new URL('../../shared/data/bbt', import.meta.url));
-const BOT_TOKEN = 'xoxb-4444444444-5555555555-notarealtokenonlyforthestandin';
 const SECRET = 'e2e-signing-secret-0123456789abcdef';
 const GENERAL = 'C0GENERAL';
 const SELFIES = 'C0SELFIES';
@@ -32,48 +24,12 @@ function blocksText(call: RecordedCall): string {
 }
 
 describe('Slack bot end to end (http mode, stand-in Slack, real engine)', { timeout: 300_000 }, () => {
-  const standin = new SlackStandin({ dataDir: DATA, botToken: BOT_TOKEN });
-  const logLines: string[] = [];
-  const workers = process.env.LOOKALIKE_WORKERS;
-  let app: RunningApp | undefined;
-  let endpoint = '';
-
-  const post = (body: string, type: string, sign: { timestamp?: number; signWith?: string } = {}) =>
-    signedPost(endpoint, body, type, { secret: SECRET, ...sign });
-
-  async function command(userId: string, name: string, text = '', channelId = GENERAL) {
-    const from = standin.calls.length;
-    const body = commandBody({
-      teamId: standin.teamId,
-      channelId,
-      userId,
-      command: name,
-      text,
-      responseUrl: standin.responseUrl(),
-    });
-    const sent = performance.now();
-    const res = await post(body, 'application/x-www-form-urlencoded');
-    assert.equal(res.status, 200, `${name} acknowledged`);
-    // Slack shows "dispatch_failed" for a command not acknowledged within 3 seconds.
-    assert.ok(performance.now() - sent < 3_000, `${name} acknowledged within Slack's deadline`);
-    return from;
-  }
-
-  async function share(userId: string, channelId: string, files: string[], extra: { text?: string } = {}) {
-    const from = standin.calls.length;
-    const at = performance.now();
-    const { body, ts } = messageEventBody({
-      teamId: standin.teamId,
-      botUserId: standin.botUserId,
-      channelId,
-      userId,
-      files: files.map((f) => standin.file(f)),
-      text: extra.text,
-    });
-    const res = await post(JSON.stringify(body), 'application/json');
-    assert.equal(res.status, 200);
-    return { from, ts, body, at };
-  }
+  const harness = new SlackAppHarness(SECRET);
+  const { standin, logLines } = harness;
+  const post = harness.post.bind(harness);
+  const command = (userId: string, name: string, text = '', channelId = GENERAL) =>
+    harness.command(userId, name, text, channelId);
+  const share = harness.share.bind(harness);
 
   const ephemeralTo = (userId: string) => (c: RecordedCall) =>
     c.method === 'chat.postEphemeral' && c.args.user === userId && !/Working on it/.test(String(c.args.text));
@@ -88,43 +44,16 @@ describe('Slack bot end to end (http mode, stand-in Slack, real engine)', { time
   }
 
   before(async () => {
-    assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
-    process.env.LOOKALIKE_WORKERS ??= '1';
-    await standin.start();
-    standin.addMember({ id: ADMIN, name: 'admin', admin: true });
-    for (const id of [BOB, CAROL, DAVE]) standin.addMember({ id, name: id.slice(2).toLowerCase() });
-    standin.addMember({ id: EVE, name: 'eve', avatar: 'penny/penny5.png' });
-    const config = loadConfig({
-      SLACK_MODE: 'http',
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: standin.apiUrl,
-      LOOKALIKE_STORE: 'memory://',
-      HOST: '127.0.0.1',
-      PORT: '0',
-    });
     const started = performance.now();
-    app = await startApp(config, {
-      logger: createLogger({
-        level: 'debug',
-        secrets: [BOT_TOKEN, SECRET],
-        write: (line) => {
-          logLines.push(line);
-          if (process.env.E2E_LOG) process.stderr.write(`${line}\n`);
-        },
-      }),
-    });
+    await harness.start([
+      { id: ADMIN, name: 'admin', admin: true },
+      ...[BOB, CAROL, DAVE].map((id) => ({ id, name: id.slice(2).toLowerCase() })),
+      { id: EVE, name: 'eve', avatar: 'penny/penny5.png' },
+    ]);
     console.log(`start-up (engine + Bolt): ${Math.round(performance.now() - started)} ms`);
-    const adapter = app.adapters.find((a) => a.platform === 'slack') as SlackAdapter | undefined;
-    assert.ok(adapter?.address, 'the HTTP receiver listens');
-    endpoint = `http://127.0.0.1:${adapter.address.port}/slack/events`;
   });
 
-  after(async () => {
-    await app?.stop();
-    await standin.close();
-    if (workers === undefined) delete process.env.LOOKALIKE_WORKERS;
-  });
+  after(() => harness.stop());
 
   it('starts in http mode against SLACK_API_URL with the bot token', () => {
     const auth = standin.calls.find((c) => c.method === 'auth.test');

@@ -4,20 +4,13 @@
 // with four Block Kit buttons; signed `block_actions` payloads press a wrong name, then the right one.
 // E2E_LOG=1 prints the bot's log while it runs.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { SlackAdapter } from '../src/adapters/slack/adapter.ts';
-import { createLogger } from '../src/chat/logger.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { type RunningApp, startApp } from '../src/main.ts';
-import { blockActionPayload, commandBody, messageEventBody, signedPost } from './support/slack-payloads.ts';
-import { type RecordedCall, SlackStandin } from './support/slack-standin.ts';
+import type { RunningApp } from '../src/main.ts';
+import { BOT_TOKEN, SlackAppHarness } from './support/slack-app.ts';
+import { blockActionPayload } from './support/slack-payloads.ts';
+import type { RecordedCall } from './support/slack-standin.ts';
 
-const DATA =
-  process.env.LOOKALIKE_BBT_DIR ?? fileURLToPath(new URL('../../shared/data/bbt', import.meta.url));
-const BOT_TOKEN = 'xoxb-4444444444-5555555555-notarealtokenonlyforthestandin';
 const SECRET = 'games-signing-secret-0123456789abcdef';
 const GENERAL = 'C0GENERAL';
 const ADMIN = 'U0ADMIN';
@@ -59,39 +52,12 @@ function buttonsOf(call: RecordedCall): SlackButton[] {
 }
 
 describe('Slack guess game end to end (http mode, stand-in Slack)', { timeout: 240_000 }, () => {
-  const standin = new SlackStandin({ dataDir: DATA, botToken: BOT_TOKEN });
-  const logLines: string[] = [];
-  const workers = process.env.LOOKALIKE_WORKERS;
+  const harness = new SlackAppHarness(SECRET);
+  const { standin, logLines } = harness;
+  const post = harness.post.bind(harness);
+  const command = (userId: string, name: string, text = '') => harness.command(userId, name, text, GENERAL);
+  const share = (userId: string, files: readonly string[]) => harness.share(userId, GENERAL, files);
   let app: RunningApp | undefined;
-  let endpoint = '';
-
-  const post = (body: string, type: string) => signedPost(endpoint, body, type, { secret: SECRET });
-
-  async function command(userId: string, name: string, text = '') {
-    const from = standin.calls.length;
-    const body = commandBody({
-      teamId: standin.teamId,
-      channelId: GENERAL,
-      userId,
-      command: name,
-      text,
-      responseUrl: standin.responseUrl(),
-    });
-    const res = await post(body, 'application/x-www-form-urlencoded');
-    assert.equal(res.status, 200, `${name} acknowledged`);
-    return from;
-  }
-
-  async function share(userId: string, files: readonly string[]) {
-    const { body } = messageEventBody({
-      teamId: standin.teamId,
-      botUserId: standin.botUserId,
-      channelId: GENERAL,
-      userId,
-      files: files.map((f) => standin.file(f)),
-    });
-    assert.equal((await post(JSON.stringify(body), 'application/json')).status, 200);
-  }
 
   /** Presses a button as Slack does: a signed, form-encoded `payload` holding a `block_actions` JSON. */
   async function press(userId: string, messageTs: string, button: SlackButton) {
@@ -121,48 +87,19 @@ describe('Slack guess game end to end (http mode, stand-in Slack)', { timeout: 2
     c.method === 'chat.postEphemeral' && c.args.user === userId;
 
   before(async () => {
-    assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
-    process.env.LOOKALIKE_WORKERS ??= '1';
-    await standin.start();
-    standin.addMember({ id: ADMIN, name: 'admin', admin: true });
-    for (const [id, name] of [
-      [ALICE, 'alice'],
-      [BOB, 'bob'],
-      [CAROL, 'carol'],
-    ] as const) {
-      standin.addMember({ id, name });
-    }
-    const config = loadConfig({
-      SLACK_MODE: 'http',
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: standin.apiUrl,
-      LOOKALIKE_STORE: 'memory://',
-      HOST: '127.0.0.1',
-      PORT: '0',
-    });
-    app = await startApp(config, {
+    app = await harness.start(
+      [
+        { id: ADMIN, name: 'admin', admin: true },
+        { id: ALICE, name: 'alice' },
+        { id: BOB, name: 'bob' },
+        { id: CAROL, name: 'carol' },
+      ],
       // A reveal step far slower than the test, so the round stays open while it presses; a short pause after.
-      gameTiming: { revealMs: 120_000, pauseMs: 300 },
-      logger: createLogger({
-        level: 'debug',
-        secrets: [BOT_TOKEN, SECRET],
-        write: (line) => {
-          logLines.push(line);
-          if (process.env.E2E_LOG) process.stderr.write(`${line}\n`);
-        },
-      }),
-    });
-    const adapter = app.adapters.find((a) => a.platform === 'slack') as SlackAdapter | undefined;
-    assert.ok(adapter?.address, 'the HTTP receiver listens');
-    endpoint = `http://127.0.0.1:${adapter.address.port}/slack/events`;
+      { gameTiming: { revealMs: 120_000, pauseMs: 300 } },
+    );
   });
 
-  after(async () => {
-    await app?.stop();
-    await standin.close();
-    if (workers === undefined) delete process.env.LOOKALIKE_WORKERS;
-  });
+  after(() => harness.stop());
 
   it('refuses /game guess while the gallery has fewer than four people', async () => {
     const from = await command(ALICE, '/game', 'guess 1');
