@@ -7,16 +7,24 @@
  *
  * Usage: npm run build:models
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { MODELS_DIR, type ModelManifest, readGraphModel, sha256 } from '../src/engine/model-files.ts';
+import {
+  MODELS_DIR,
+  type ModelManifest,
+  readGraphModel,
+  readManifest,
+  sha256,
+} from '../src/engine/model-files.ts';
+import { exportGraph, type TfConst, type TfNode } from './lib/onnx/tfjs-to-onnx.ts';
 
 const require = createRequire(import.meta.url);
 const humanDir = path.resolve(path.dirname(require.resolve('@vladmandic/human')), '..');
 const humanModels = path.join(humanDir, 'models');
+const humanPackage = '@vladmandic/human';
 const humanVersion = (
   JSON.parse(readFileSync(path.join(humanDir, 'package.json'), 'utf8')) as { version: string }
 ).version;
@@ -129,12 +137,64 @@ async function fuseFaceres(): Promise<void> {
   console.log(`faceres: fused ${fused} conv blocks, ${nodes.length} -> ${topology.node.length} nodes`);
 }
 
+/** Reads a TF.js graph's constants as typed arrays (dequantised by tfjs). */
+function readConstants(name: string): { graph: { node: TfNode[] }; weights: Map<string, TfConst> } {
+  const { json, weights } = readGraphModel(MODELS_DIR, name);
+  const specs = json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[];
+  const decoded = tf.io.decodeWeights(weights, specs);
+  const out = new Map<string, TfConst>();
+  for (const [key, t] of Object.entries(decoded)) {
+    out.set(key, {
+      shape: t.shape,
+      dtype: t.dtype === 'int32' ? 'int32' : 'float32',
+      data: t.dataSync() as Float32Array | Int32Array,
+    });
+    t.dispose();
+  }
+  return { graph: json.modelTopology as { node: TfNode[] }, weights: out };
+}
+
+/** Exports BlazeFace and the fused faceres graph to ONNX for the native engine. */
+function exportOnnx(): void {
+  const doc = (from: string) =>
+    `${from} from ${humanPackage} ${humanVersion}, converted by lookalike scripts/build-models.ts; NCHW input`;
+  const blazeface = readConstants('blazeface.json');
+  const bf = exportGraph({
+    ...blazeface,
+    input: { tfName: 'input', onnxName: 'image', dims: [1, 3, 256, 256] },
+    outputs: [
+      { tfName: 'Identity', onnxName: 'scores_16' },
+      { tfName: 'Identity_1', onnxName: 'scores_8' },
+      { tfName: 'Identity_2', onnxName: 'boxes_16' },
+      { tfName: 'Identity_3', onnxName: 'boxes_8' },
+    ],
+    producerVersion: humanVersion,
+    docString: doc('blazeface.json'),
+  });
+  writeFileSync(path.join(MODELS_DIR, 'blazeface.onnx'), bf.bytes);
+  console.log(`blazeface.onnx: ${bf.bytes.byteLength} bytes, ops ${JSON.stringify(bf.ops)}`);
+  const faceres = readConstants('faceres-fused.json');
+  const fr = exportGraph({
+    ...faceres,
+    // Only the 1024-d descriptor: the age and gender heads are not used.
+    input: { tfName: 'input_1', onnxName: 'faces', dims: ['batch', 3, 'height', 'width'] },
+    outputs: [{ tfName: 'global_pooling/Mean', onnxName: 'descriptor' }],
+    producerVersion: humanVersion,
+    docString: doc('faceres-fused.json'),
+  });
+  writeFileSync(path.join(MODELS_DIR, 'faceres.onnx'), fr.bytes);
+  console.log(`faceres.onnx: ${fr.bytes.byteLength} bytes, ops ${JSON.stringify(fr.ops)}`);
+}
+
 mkdirSync(MODELS_DIR, { recursive: true });
 const copied = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin'];
 for (const f of copied) copyFileSync(path.join(humanModels, f), path.join(MODELS_DIR, f));
 await fuseFaceres();
-const files: ModelManifest['files'] = {};
-for (const f of [...copied, 'faceres-fused.json', 'faceres-fused.bin']) {
+exportOnnx();
+// Entries written by other scripts (calibration.json by npm run calibrate) are kept.
+const previous = existsSync(path.join(MODELS_DIR, 'manifest.json')) ? readManifest().files : {};
+const files: ModelManifest['files'] = { ...previous };
+for (const f of [...copied, 'faceres-fused.json', 'faceres-fused.bin', 'blazeface.onnx', 'faceres.onnx']) {
   const data = readFileSync(path.join(MODELS_DIR, f));
   files[f] = { sha256: sha256(data), bytes: data.byteLength };
 }
@@ -143,6 +203,7 @@ const manifest: ModelManifest = {
   notes: [
     'blazeface and facemesh are copied unchanged from the package models/ folder.',
     'faceres-fused is faceres.json with Conv2D/DepthwiseConv2dNative + batch-norm + ReLU6 fused (scripts/build-models.ts); weights stored as float32.',
+    'blazeface.onnx and faceres.onnx are blazeface.json and faceres-fused.json converted to ONNX (opset 13, NCHW input, TF SAME padding as auto_pad SAME_UPPER) by scripts/lib/onnx; faceres.onnx keeps only the 1024-d descriptor.',
   ],
   files,
 };

@@ -2,49 +2,52 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
+  type Availability,
   humanBuildFile,
   parseBackendChoice,
   selectBackend,
   tfjsNodeAvailable,
   wasmBinariesDir,
 } from '../src/engine/backend.ts';
+import { onnxAvailable } from '../src/engine/onnx/onnx-engine.ts';
+
+const having = (onnx: boolean, tensorflow: boolean): Availability => ({
+  onnx: () => onnx,
+  tensorflow: () => tensorflow,
+});
 
 describe('backend selection', () => {
-  it('falls back to wasm when tfjs-node is absent', () => {
-    assert.equal(
-      selectBackend('auto', () => false),
-      'wasm',
-    );
+  it('auto prefers ONNX Runtime, then tfjs-node, then wasm', () => {
+    assert.equal(selectBackend('auto', having(true, true)), 'onnx');
+    assert.equal(selectBackend('auto', having(false, true)), 'tensorflow');
+    assert.equal(selectBackend('auto', having(false, false)), 'wasm');
   });
 
-  it('prefers tfjs-node when it loads', () => {
-    assert.equal(
-      selectBackend('auto', () => true),
-      'tensorflow',
-    );
+  it('honours FACE_BACKEND=wasm even where the native runtimes load', () => {
+    assert.equal(selectBackend('wasm', having(true, true)), 'wasm');
   });
 
-  it('honours FACE_BACKEND=wasm even where tfjs-node is installed', () => {
-    assert.equal(
-      selectBackend('wasm', () => true),
-      'wasm',
-    );
+  it('honours FACE_BACKEND=tensorflow over ONNX Runtime', () => {
+    assert.equal(selectBackend('tensorflow', having(true, true)), 'tensorflow');
   });
 
-  it('refuses FACE_BACKEND=tensorflow without tfjs-node, naming the package', () => {
-    assert.throws(() => selectBackend('tensorflow', () => false), /@tensorflow\/tfjs-node/);
+  it('refuses an explicit backend whose runtime does not load, naming the package', () => {
+    assert.throws(() => selectBackend('tensorflow', having(true, false)), /@tensorflow\/tfjs-node/);
+    assert.throws(() => selectBackend('onnx', having(false, true)), /onnxruntime-node/);
   });
 
-  it('chooses wasm on this machine, where tfjs-node cannot install', () => {
+  it('chooses onnx on this machine, where onnxruntime-node installs and tfjs-node cannot', () => {
     assert.equal(tfjsNodeAvailable(), false, 'this test expects tfjs-node to be absent, as in CI');
-    assert.equal(selectBackend(parseBackendChoice(undefined)), 'wasm');
+    assert.equal(onnxAvailable(), true, 'onnxruntime-node should load (npm install brings its CPU library)');
+    assert.equal(selectBackend(parseBackendChoice(undefined)), 'onnx');
   });
 
   it('parses FACE_BACKEND and rejects anything else', () => {
     assert.equal(parseBackendChoice(''), 'auto');
     assert.equal(parseBackendChoice(' WASM '), 'wasm');
+    assert.equal(parseBackendChoice('ONNX'), 'onnx');
     assert.equal(parseBackendChoice('tensorflow'), 'tensorflow');
-    assert.throws(() => parseBackendChoice('gpu'), /FACE_BACKEND must be auto, tensorflow or wasm/);
+    assert.throws(() => parseBackendChoice('gpu'), /FACE_BACKEND must be auto, onnx, tensorflow, wasm/);
   });
 
   it('finds the wasm build of Human and the wasm binaries on disk', () => {

@@ -33,6 +33,8 @@ describe('models/ and its manifest', () => {
       'facemesh.bin',
       'faceres-fused.json',
       'faceres-fused.bin',
+      'blazeface.onnx',
+      'faceres.onnx',
     ]) {
       const entry = manifest.files[name];
       assert.ok(entry, `${name} missing from manifest`);

@@ -9,6 +9,7 @@ import { cosine } from '../src/classifier/similarity.ts';
 import { HumanEngine } from '../src/engine/human-engine.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
 import { UserError } from '../src/errors.ts';
+import { assertPoolContract } from './support/pool.ts';
 
 const data = dataDir();
 const read = readData;
@@ -147,22 +148,7 @@ describe('worker pool', () => {
   it('analyses in workers, passes typed errors back, and answers busy when its queue is full', async () => {
     const pool = new WorkerPool({ backend: 'wasm', workers: 1, queueLimit: 2 });
     try {
-      await pool.ready();
-      const photo = read('bbt', 'amy', 'amy1.png');
-      const a = await pool.analyze(photo);
-      assert.equal(a.faces.length, 1);
-      assert.ok(a.faces[0]?.embedding instanceof Float32Array);
-      await assert.rejects(
-        pool.analyze(Buffer.from('nope')),
-        (e: unknown) => e instanceof UserError && e.code === 'not_image',
-      );
-      const burst = Array.from({ length: 6 }, () => pool.analyze(photo));
-      const settled = await Promise.allSettled(burst);
-      const busy = settled.filter((s) => s.status === 'rejected' && (s.reason as UserError).code === 'busy');
-      const done = settled.filter((s) => s.status === 'fulfilled');
-      // One running plus two queued are accepted; the rest are told to come back.
-      assert.equal(done.length, 3);
-      assert.equal(busy.length, 3);
+      await assertPoolContract(pool);
       const [tensors] = await pool.tensorCounts();
       assert.ok(typeof tensors === 'number' && tensors > 0);
     } finally {

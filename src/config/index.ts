@@ -22,7 +22,7 @@ export interface SlackConfig {
 }
 
 /** Which tfjs backend the face engine uses. */
-export type FaceBackend = 'auto' | 'tensorflow' | 'wasm';
+export type FaceBackend = 'auto' | 'onnx' | 'tensorflow' | 'wasm';
 
 /** Everything read from the environment, validated once at start-up. */
 export interface Config {
@@ -141,8 +141,8 @@ function port(env: Env, errors: string[]): number {
 
 function backend(env: Env, errors: string[]): FaceBackend {
   const value = read(env, 'FACE_BACKEND') ?? 'auto';
-  if (value === 'auto' || value === 'tensorflow' || value === 'wasm') return value;
-  errors.push(`FACE_BACKEND must be auto, tensorflow or wasm, got "${value}".`);
+  if (value === 'auto' || value === 'onnx' || value === 'tensorflow' || value === 'wasm') return value;
+  errors.push(`FACE_BACKEND must be auto, onnx, tensorflow or wasm, got "${value}".`);
   return 'auto';
 }
 

@@ -1,13 +1,26 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { onnxAvailable } from './onnx/onnx-engine.ts';
 
 const require = createRequire(import.meta.url);
 
 /** What FACE_BACKEND may ask for. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm';
+export type BackendChoice = 'auto' | 'onnx' | 'tensorflow' | 'wasm';
 
-/** A backend the engine can run on. */
-export type Backend = 'tensorflow' | 'wasm';
+/** A backend the engine can run on: ONNX Runtime, or Human on one of the tfjs backends. */
+export type Backend = 'onnx' | TfjsBackend;
+
+/** The tfjs backends that Human runs on (the reference engine and the fallback). */
+export type TfjsBackend = 'tensorflow' | 'wasm';
+
+/** Which optional native runtimes load on this machine (injectable for tests). */
+export interface Availability {
+  onnx: () => boolean;
+  tensorflow: () => boolean;
+}
+
+/** The values FACE_BACKEND accepts, for config validation and messages. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'onnx', 'tensorflow', 'wasm'];
 
 /** True when @tensorflow/tfjs-node is installed and its native binding loads. */
 export function tfjsNodeAvailable(): boolean {
@@ -20,25 +33,36 @@ export function tfjsNodeAvailable(): boolean {
   }
 }
 
-/** Parses FACE_BACKEND, refusing anything but auto|tensorflow|wasm. */
+const AVAILABLE: Availability = { onnx: onnxAvailable, tensorflow: tfjsNodeAvailable };
+
+/** Parses a FACE_BACKEND value (case-insensitive), refusing anything but auto|onnx|tensorflow|wasm. */
 export function parseBackendChoice(value: string | undefined): BackendChoice {
   const v = (value ?? 'auto').trim().toLowerCase() || 'auto';
-  if (v === 'auto' || v === 'tensorflow' || v === 'wasm') return v;
-  throw new Error(`FACE_BACKEND must be auto, tensorflow or wasm (got "${value}")`);
+  if ((BACKEND_CHOICES as readonly string[]).includes(v)) return v as BackendChoice;
+  throw new Error(`FACE_BACKEND must be ${BACKEND_CHOICES.join(', ')} (got "${value}")`);
 }
 
-/** Picks the backend: tfjs-node where it is installed, wasm otherwise, unless overridden. */
-export function selectBackend(choice: BackendChoice, available: () => boolean = tfjsNodeAvailable): Backend {
+/** Picks the backend: ONNX Runtime where it loads, then tfjs-node, then wasm, unless overridden. */
+export function selectBackend(choice: BackendChoice, available: Availability = AVAILABLE): Backend {
   if (choice === 'wasm') return 'wasm';
+  if (choice === 'onnx') {
+    if (!available.onnx()) {
+      throw new Error(
+        'FACE_BACKEND=onnx but onnxruntime-node is not installed or its native library failed to load; use FACE_BACKEND=wasm or auto',
+      );
+    }
+    return 'onnx';
+  }
   if (choice === 'tensorflow') {
-    if (!available()) {
+    if (!available.tensorflow()) {
       throw new Error(
         'FACE_BACKEND=tensorflow but @tensorflow/tfjs-node is not installed or its native library failed to load; use FACE_BACKEND=wasm or auto',
       );
     }
     return 'tensorflow';
   }
-  return available() ? 'tensorflow' : 'wasm';
+  if (available.onnx()) return 'onnx';
+  return available.tensorflow() ? 'tensorflow' : 'wasm';
 }
 
 /** Folder of the @vladmandic/human package (its `exports` map hides package.json). */
@@ -46,8 +70,8 @@ export function humanPackageDir(): string {
   return path.resolve(path.dirname(require.resolve('@vladmandic/human')), '..');
 }
 
-/** Path of the Human build for a backend: the wasm build is not reachable through the package's exports. */
-export function humanBuildFile(backend: Backend): string {
+/** Path of the Human build for a tfjs backend: the wasm build is not reachable through the package's exports. */
+export function humanBuildFile(backend: TfjsBackend): string {
   return path.join(humanPackageDir(), 'dist', backend === 'wasm' ? 'human.node-wasm.js' : 'human.node.js');
 }
 

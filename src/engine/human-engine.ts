@@ -1,19 +1,16 @@
 import { createRequire } from 'node:module';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type * as tf from '@tensorflow/tfjs-core';
-import sharp from 'sharp';
-import { UserError } from '../errors.ts';
-import { decodeImage, padImage } from '../image/decode.ts';
-import { type Backend, humanBuildFile, wasmBinariesDir } from './backend.ts';
+import { humanBuildFile, type TfjsBackend, wasmBinariesDir } from './backend.ts';
 import { MODELS_DIR } from './model-files.ts';
 import { MODEL_SCHEME, registerModelRouter } from './model-loader.ts';
+import { analysisOf, MAX_FACES, normalised, pngFromRgb, preparePhoto, tooManyFaces } from './pipeline.ts';
 import { DEFAULT_TUNING, type Tuning } from './tuning.ts';
-import type { Analysis, AnalyzeOptions, Box, Face, StageTimings } from './types.ts';
+import type { Analysis, AnalyzeOptions, StageTimings } from './types.ts';
 
 const require = createRequire(import.meta.url);
 
-/** Most faces analysed in one photo; more are reported as `too_many_faces`. */
-export const MAX_FACES = 10;
+export { MAX_FACES } from './pipeline.ts';
 
 // Human's own types are not reachable through its exports map; this is the part we use.
 interface HumanFace {
@@ -33,7 +30,7 @@ interface HumanModule {
 
 /** Options for an in-thread engine. */
 export interface HumanEngineOptions {
-  backend: Backend;
+  backend: TfjsBackend;
   tuning?: Partial<Tuning>;
   modelsDir?: string;
 }
@@ -47,13 +44,13 @@ function ms(since: number): number {
  * runs one of these per worker; tests and the benchmark use it directly.
  */
 export class HumanEngine {
-  readonly backend: Backend;
+  readonly backend: TfjsBackend;
   readonly tuning: Tuning;
   private readonly human: HumanInstance;
   private readonly tf: HumanInstance['tf'];
   private faceres: GraphModel | undefined;
 
-  private constructor(human: HumanInstance, backend: Backend, tuning: Tuning) {
+  private constructor(human: HumanInstance, backend: TfjsBackend, tuning: Tuning) {
     this.human = human;
     this.tf = human.tf;
     this.backend = backend;
@@ -132,14 +129,8 @@ export class HumanEngine {
     const maxFaces = Math.min(options.maxFaces ?? MAX_FACES, MAX_FACES);
     const t = this.tf;
     let start = performance.now();
-    const decoded = await decodeImage(image, { maxSide: this.tuning.maxSide });
-    let rgb: { data: Uint8Array; width: number; height: number } = decoded;
-    let offset = { x: 0, y: 0 };
-    if (Math.min(decoded.width, decoded.height) <= this.tuning.padBelow) {
-      const padded = await padImage(decoded, this.tuning.padFraction, 'grey');
-      rgb = padded;
-      offset = padded.offset;
-    }
+    const photo = await preparePhoto(image, this.tuning);
+    const { rgb, decoded } = photo;
     timings.decode = ms(start);
 
     start = performance.now();
@@ -156,12 +147,7 @@ export class HumanEngine {
 
     try {
       found.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
-      if (found.length > maxFaces && options.strict) {
-        throw new UserError(
-          'too_many_faces',
-          `I found more than ${maxFaces} faces in that photo. Please send one with fewer people.`,
-        );
-      }
+      if (found.length > maxFaces && options.strict) throw tooManyFaces(maxFaces);
       const kept = found.slice(0, maxFaces).filter((f) => f.tensor);
       if (kept.length === 0)
         return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
@@ -199,7 +185,7 @@ export class HumanEngine {
         const all = await this.embed(both);
         t.dispose(both);
         embeddings = kept.map((_, i) =>
-          normalise(all[i] as Float32Array, all[i + kept.length] as Float32Array),
+          normalised(all[i] as Float32Array, all[i + kept.length] as Float32Array),
         );
       } else {
         embeddings = await this.embed(batch);
@@ -207,13 +193,7 @@ export class HumanEngine {
       t.dispose(batch);
       timings.embed = ms(start);
 
-      const faces: Face[] = kept.map((f, i) => ({
-        box: toOriginal(f.box, offset, decoded.scale, decoded.originalWidth, decoded.originalHeight),
-        score: f.score,
-        embedding: embeddings[i] as Float32Array,
-        thumbnail: thumbs[i] as Uint8Array,
-      }));
-      return { width: decoded.originalWidth, height: decoded.originalHeight, faces, timings };
+      return analysisOf(photo, kept, embeddings, thumbs as Uint8Array[], timings);
     } finally {
       for (const f of found) if (f.tensor) t.dispose(f.tensor);
     }
@@ -229,14 +209,14 @@ export class HumanEngine {
     const outputs = model.execute(scaled) as tf.Tensor[];
     t.dispose(scaled);
     const descriptor = outputs.find((o) => o.shape[1] === 1024);
-    const normalised = descriptor
+    const unit = descriptor
       ? t.tidy(() => t.div(descriptor, t.add(t.norm(descriptor, 2, 1, true), 1e-12)))
       : undefined;
     t.dispose(outputs);
-    if (!normalised) throw new Error('faceres produced no 1024-d descriptor');
-    const flat = (await normalised.data()) as Float32Array;
-    const n = normalised.shape[0] ?? 0;
-    t.dispose(normalised);
+    if (!unit) throw new Error('faceres produced no 1024-d descriptor');
+    const flat = (await unit.data()) as Float32Array;
+    const n = unit.shape[0] ?? 0;
+    t.dispose(unit);
     return Array.from({ length: n }, (_, i) => flat.slice(i * 1024, (i + 1) * 1024));
   }
 
@@ -247,42 +227,8 @@ export class HumanEngine {
   }
 }
 
-function normalise(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    const v = (a[i] as number) + (b[i] as number);
-    out[i] = v;
-    norm += v * v;
-  }
-  norm = Math.sqrt(norm) || 1;
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / norm;
-  return out;
-}
-
 // Human hands back face crops as [h, w, 3] or [1, h, w, 3] depending on the pipeline path.
 function as4d(t: typeof tf, x: tf.Tensor | undefined): tf.Tensor4D {
   if (!x) throw new Error('face crop missing');
   return (x.rank === 3 ? t.expandDims(x, 0) : x) as tf.Tensor4D;
-}
-
-function toOriginal(box: Box, offset: { x: number; y: number }, scale: number, w: number, h: number): Box {
-  const x = Math.max(0, (box[0] - offset.x) / scale);
-  const y = Math.max(0, (box[1] - offset.y) / scale);
-  const right = Math.min(w, (box[0] + box[2] - offset.x) / scale);
-  const bottom = Math.min(h, (box[1] + box[3] - offset.y) / scale);
-  return [
-    Math.round(x),
-    Math.round(y),
-    Math.round(Math.max(1, right - x)),
-    Math.round(Math.max(1, bottom - y)),
-  ];
-}
-
-async function pngFromRgb(rgb: Uint8Array, width: number, height: number): Promise<Uint8Array> {
-  const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
-    .png()
-    .toBuffer();
-  // A copy owns its buffer, so the worker can transfer it without touching a shared pool.
-  return new Uint8Array(png);
 }

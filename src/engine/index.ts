@@ -16,7 +16,7 @@ export interface EngineOptions {
   log?: (line: string) => void;
 }
 
-/** Starts the inference pool on the backend FACE_BACKEND asks for (tfjs-node when installed, else wasm). */
+/** Starts the inference pool on the chosen backend (auto: ONNX Runtime, then tfjs-node, then wasm). */
 export async function createFaceEngine(options: EngineOptions = {}): Promise<WorkerPool> {
   const choice = options.backend ?? parseBackendChoice(process.env.FACE_BACKEND);
   const backend = selectBackend(choice);

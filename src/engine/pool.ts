@@ -6,6 +6,14 @@ import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './pro
 import type { Tuning } from './tuning.ts';
 import type { Analysis, AnalyzeOptions, FaceEngine } from './types.ts';
 
+/** One worker's memory figures. */
+export interface WorkerStats {
+  tensors: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
 /** Options of the inference pool. */
 export interface PoolOptions {
   backend: Backend;
@@ -151,16 +159,22 @@ export class WorkerPool implements FaceEngine {
 
   /** Live tensors in each worker, to show that nothing leaks. */
   async tensorCounts(): Promise<number[]> {
+    return (await this.workerStats()).map((s) => s.tensors);
+  }
+
+  /** Each worker's live tfjs tensors and JS heap and native buffer memory, for leak checks. */
+  async workerStats(): Promise<WorkerStats[]> {
     await this.ready();
     return Promise.all(
       this.slots.map(
         (slot) =>
-          new Promise<number>((resolve) => {
+          new Promise<WorkerStats>((resolve) => {
             const id = this.nextId++;
             const onMessage = (msg: WorkerResponse) => {
               if (msg.type === 'stats' && msg.id === id) {
                 slot.worker.off('message', onMessage);
-                resolve(msg.tensors);
+                const { tensors, heapUsed, external, arrayBuffers } = msg;
+                resolve({ tensors, heapUsed, external, arrayBuffers });
               }
             };
             slot.worker.on('message', onMessage);

@@ -27,5 +27,5 @@ export type WorkerResponse =
   | { type: 'ready' }
   | { type: 'fatal'; error: WireError }
   | { id: number; type: 'result'; analysis: Analysis }
-  | { id: number; type: 'stats'; tensors: number }
+  | { id: number; type: 'stats'; tensors: number; heapUsed: number; external: number; arrayBuffers: number }
   | { id: number; type: 'error'; error: WireError };

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { UserError } from '../errors.ts';
-import { HumanEngine } from './human-engine.ts';
+import { createLocalEngine } from './local-engine.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
 
 const port = parentPort;
@@ -20,11 +20,12 @@ sharp.cache(false);
 const send = (msg: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
 
 try {
-  const engine = await HumanEngine.create(workerData as WorkerInit);
+  const engine = await createLocalEngine(workerData as WorkerInit);
   port.on('message', async (req: WorkerRequest) => {
     try {
       if (req.type === 'stats') {
-        send({ id: req.id, type: 'stats', tensors: engine.tensorCount() });
+        const { heapUsed, external, arrayBuffers } = process.memoryUsage();
+        send({ id: req.id, type: 'stats', tensors: engine.tensorCount(), heapUsed, external, arrayBuffers });
         return;
       }
       const analysis = await engine.analyze(req.image, req.options);

@@ -1,0 +1,33 @@
+import type { Backend } from './backend.ts';
+import { HumanEngine } from './human-engine.ts';
+import { OnnxEngine } from './onnx/onnx-engine.ts';
+import type { Tuning } from './tuning.ts';
+import type { Analysis, AnalyzeOptions } from './types.ts';
+
+/** One engine on the calling thread: what each worker of the pool runs. */
+export interface LocalEngine {
+  readonly backend: Backend;
+  readonly tuning: Tuning;
+  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis>;
+  /** Live tfjs tensors (always 0 on ONNX Runtime, which holds no tfjs state). */
+  tensorCount(): number;
+  close(): Promise<void>;
+}
+
+/** Options for a local engine. */
+export interface LocalEngineOptions {
+  backend: Backend;
+  tuning?: Partial<Tuning>;
+  modelsDir?: string;
+}
+
+/** Creates the engine for a backend: ONNX Runtime natively, or Human on tfjs (the reference engine). */
+export async function createLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
+  if (options.backend === 'onnx')
+    return OnnxEngine.create({ tuning: options.tuning, modelsDir: options.modelsDir });
+  return HumanEngine.create({
+    backend: options.backend,
+    tuning: options.tuning,
+    modelsDir: options.modelsDir,
+  });
+}

@@ -1,0 +1,211 @@
+import { createRequire } from 'node:module';
+import type * as Ort from 'onnxruntime-node';
+import { MODELS_DIR, readManifest, readVerified } from '../model-files.ts';
+import { analysisOf, MAX_FACES, normalised, pngFromRgb, preparePhoto, tooManyFaces } from '../pipeline.ts';
+import { DEFAULT_TUNING, type Tuning } from '../tuning.ts';
+import type { Analysis, AnalyzeOptions, StageTimings } from '../types.ts';
+import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
+import { cropAndResize, type FloatImage, resizeBilinear, toPlanar } from './tf-image.ts';
+
+const require = createRequire(import.meta.url);
+
+/** Human's face crop side: the detector box is cut out at the detector's own input size. */
+const CROP_SIZE = DETECTOR_SIZE;
+/** Thumbnail side for replies and the gallery. */
+const THUMB_SIZE = 112;
+const DESCRIPTOR = 1024;
+
+/** Loads onnxruntime-node, or explains why it cannot be used. */
+export function loadOrt(): typeof Ort {
+  return require('onnxruntime-node') as typeof Ort;
+}
+
+/** True when onnxruntime-node is installed and its native library loads on this machine. */
+export function onnxAvailable(): boolean {
+  try {
+    loadOrt();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Options for an in-thread ONNX engine. */
+export interface OnnxEngineOptions {
+  tuning?: Partial<Tuning>;
+  modelsDir?: string;
+  /** Intra-op threads per session; one per worker is the robust choice when workers fill the cores. */
+  threads?: number;
+}
+
+function ms(since: number): number {
+  return performance.now() - since;
+}
+
+/**
+ * Human's BlazeFace and faceres models on ONNX Runtime, on the calling thread, with Human's
+ * detection, crop and embedding steps re-implemented around them (see blazeface.ts and
+ * tf-image.ts). The worker pool runs one per worker; tests and the benchmark use it directly.
+ */
+export class OnnxEngine {
+  readonly backend = 'onnx' as const;
+  readonly tuning: Tuning;
+  private readonly ort: typeof Ort;
+  private readonly detector: Ort.InferenceSession;
+  private readonly faceres: Ort.InferenceSession;
+
+  private constructor(
+    ort: typeof Ort,
+    detector: Ort.InferenceSession,
+    faceres: Ort.InferenceSession,
+    tuning: Tuning,
+  ) {
+    this.ort = ort;
+    this.detector = detector;
+    this.faceres = faceres;
+    this.tuning = tuning;
+  }
+
+  /** Creates both sessions from the verified model files, then warms each up once. */
+  static async create(options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
+    const tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    if (tuning.mesh || tuning.rotation)
+      throw new Error('the onnx engine does not run the face mesh; use wasm for mesh tuning');
+    const ort = loadOrt();
+    const dir = options.modelsDir ?? MODELS_DIR;
+    const manifest = readManifest(dir);
+    const sessionOptions: Ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: options.threads ?? 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      // 'all' fuses and pre-packs the convolutions: about twice as fast as 'basic' here.
+      graphOptimizationLevel: 'all',
+      executionProviders: ['cpu'],
+    };
+    const open = (name: string) =>
+      ort.InferenceSession.create(readVerified(dir, name, manifest), sessionOptions);
+    const [detector, faceres] = await Promise.all([open('blazeface.onnx'), open('faceres.onnx')]);
+    const engine = new OnnxEngine(ort, detector, faceres, tuning);
+    await engine.warmup();
+    return engine;
+  }
+
+  private async warmup(): Promise<void> {
+    await this.detect(new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE));
+    const side = this.tuning.embedSize;
+    await this.embed(new Float32Array(3 * side * side), 1);
+  }
+
+  /** Live tfjs tensors: none, since this engine holds no tfjs state (kept for the pool's leak check). */
+  tensorCount(): number {
+    return 0;
+  }
+
+  private async detect(planar: Float32Array): Promise<{ scores: Float32Array; boxes: Float32Array }> {
+    const input = new this.ort.Tensor('float32', planar, [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]);
+    const out = await this.detector.run({ image: input });
+    try {
+      const part = (name: string) => out[name]?.data as Float32Array;
+      // The fine grid's 512 anchors come first, as Human concatenates them.
+      const scores = new Float32Array(896);
+      scores.set(part('scores_16'), 0);
+      scores.set(part('scores_8'), 512);
+      const boxes = new Float32Array(896 * 16);
+      boxes.set(part('boxes_16'), 0);
+      boxes.set(part('boxes_8'), 512 * 16);
+      return { scores, boxes };
+    } finally {
+      // Output tensors hold native memory until disposed; the GC alone lets it pile up under load.
+      for (const t of Object.values(out)) t.dispose();
+      input.dispose();
+    }
+  }
+
+  private async embed(planar: Float32Array, count: number): Promise<Float32Array[]> {
+    const side = this.tuning.embedSize;
+    const input = new this.ort.Tensor('float32', planar, [count, 3, side, side]);
+    const out = await this.faceres.run({ faces: input });
+    try {
+      const flat = out.descriptor?.data as Float32Array;
+      return Array.from({ length: count }, (_, i) => flat.slice(i * DESCRIPTOR, (i + 1) * DESCRIPTOR));
+    } finally {
+      for (const t of Object.values(out)) t.dispose();
+      input.dispose();
+    }
+  }
+
+  /** Decodes, detects, aligns and embeds every face of one photo, largest first. */
+  async analyze(image: Uint8Array, options: AnalyzeOptions = {}): Promise<Analysis> {
+    const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
+    const maxFaces = Math.min(options.maxFaces ?? MAX_FACES, MAX_FACES);
+    let start = performance.now();
+    const photo = await preparePhoto(image, this.tuning);
+    const { rgb, decoded } = photo;
+    const pixels: FloatImage = {
+      data: Float32Array.from(rgb.data),
+      width: rgb.width,
+      height: rgb.height,
+      channels: 3,
+    };
+    timings.decode = ms(start);
+
+    start = performance.now();
+    // Human stretches the photo to the detector's square input and scales it to [-1, 1].
+    const small = resizeBilinear(pixels, DETECTOR_SIZE, DETECTOR_SIZE);
+    const planar = new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE);
+    toPlanar(small, planar, 0, 1 / 127.5, -1);
+    const raw = await this.detect(planar);
+    const found: DetectedFace[] = decodeFaces(raw.scores, raw.boxes, {
+      width: rgb.width,
+      height: rgb.height,
+      minConfidence: this.tuning.minConfidence,
+      maxFaces: MAX_FACES + 1,
+      cropScale: this.tuning.cropScale,
+    });
+    timings.detect = ms(start);
+
+    found.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
+    if (found.length > maxFaces && options.strict) throw tooManyFaces(maxFaces);
+    const kept = found.slice(0, maxFaces);
+    if (kept.length === 0)
+      return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
+
+    start = performance.now();
+    // Human's crop: the squared box cut out at 256×256 in [0, 1]; thumbnails and embeddings resize it.
+    const crops = kept.map((f) => cropAndResize(pixels, f.square, CROP_SIZE, CROP_SIZE, 1 / 255));
+    const thumbs = await Promise.all(
+      crops.map((crop) => {
+        const t = resizeBilinear(crop, THUMB_SIZE, THUMB_SIZE);
+        const px = new Uint8Array(t.data.length);
+        // tfjs casts to int32 by truncation; so does this, so both engines' thumbnails match.
+        for (let i = 0; i < px.length; i++) px[i] = Math.trunc((t.data[i] as number) * 255);
+        return pngFromRgb(px, THUMB_SIZE, THUMB_SIZE);
+      }),
+    );
+    timings.align = ms(start);
+
+    start = performance.now();
+    const side = this.tuning.embedSize;
+    const plane = 3 * side * side;
+    const views = this.tuning.flip ? 2 : 1;
+    const batch = new Float32Array(plane * kept.length * views);
+    crops.forEach((crop, i) => {
+      const resized = resizeBilinear(crop, side, side);
+      // faceres was trained on 0..255 inputs, as Human feeds it.
+      toPlanar(resized, batch, i * plane, 255);
+      if (views === 2) toPlanar(resized, batch, (i + kept.length) * plane, 255, 0, true);
+    });
+    const all = await this.embed(batch, kept.length * views);
+    const embeddings = kept.map((_, i) =>
+      normalised(all[i] as Float32Array, views === 2 ? (all[i + kept.length] as Float32Array) : undefined),
+    );
+    timings.embed = ms(start);
+
+    return analysisOf(photo, kept, embeddings, thumbs, timings);
+  }
+
+  /** Frees both sessions' native memory. */
+  async close(): Promise<void> {
+    await Promise.all([this.detector.release(), this.faceres.release()]);
+  }
+}

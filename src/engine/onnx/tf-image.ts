@@ -1,0 +1,123 @@
+/**
+ * The two image ops of Human's face pipeline, written to TF.js's exact semantics (its CPU and
+ * wasm kernels agree), so that the ONNX engine sees the same pixels as Human on tfjs and the
+ * two engines' embeddings stay interchangeable. Images are float32, HWC, channel-interleaved.
+ */
+
+/** A float image, HWC with `channels` interleaved. */
+export interface FloatImage {
+  data: Float32Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** tf.image.resizeBilinear with alignCorners = false and halfPixelCenters = false (TF.js's default). */
+export function resizeBilinear(src: FloatImage, width: number, height: number): FloatImage {
+  const { data, channels: ch } = src;
+  const out = new Float32Array(width * height * ch);
+  const rowRatio = src.height / height;
+  const colRatio = src.width / width;
+  const rowStride = src.width * ch;
+  // Column sources are the same for every row: computed once.
+  const left = new Int32Array(width);
+  const right = new Int32Array(width);
+  const colFrac = new Float32Array(width);
+  for (let c = 0; c < width; c++) {
+    const f = colRatio * c;
+    const floor = Math.max(0, Math.floor(f));
+    left[c] = floor * ch;
+    right[c] = Math.min(src.width - 1, Math.ceil(f)) * ch;
+    colFrac[c] = f - floor;
+  }
+  let o = 0;
+  for (let r = 0; r < height; r++) {
+    const f = rowRatio * r;
+    const floor = Math.max(0, Math.floor(f));
+    const rowFrac = f - floor;
+    const top = floor * rowStride;
+    const bottom = Math.min(src.height - 1, Math.ceil(f)) * rowStride;
+    for (let c = 0; c < width; c++) {
+      const l = left[c] as number;
+      const rr = right[c] as number;
+      const cf = colFrac[c] as number;
+      for (let d = 0; d < ch; d++) {
+        const tl = data[top + l + d] as number;
+        const tr = data[top + rr + d] as number;
+        const bl = data[bottom + l + d] as number;
+        const br = data[bottom + rr + d] as number;
+        const t = tl + (tr - tl) * cf;
+        const b = bl + (br - bl) * cf;
+        out[o++] = t + (b - t) * rowFrac;
+      }
+    }
+  }
+  return { data: out, width, height, channels: ch };
+}
+
+/**
+ * tf.image.cropAndResize (bilinear, extrapolation 0) of one box given in pixels of `src`
+ * as [x1, y1, x2, y2]; parts of the box outside the image come out black, as in Human.
+ */
+export function cropAndResize(
+  src: FloatImage,
+  box: [number, number, number, number],
+  width: number,
+  height: number,
+  scale = 1,
+): FloatImage {
+  const { data, channels: ch } = src;
+  const out = new Float32Array(width * height * ch);
+  const [x1, y1, x2, y2] = [box[0] / src.width, box[1] / src.height, box[2] / src.width, box[3] / src.height];
+  const ih = src.height - 1;
+  const iw = src.width - 1;
+  const hScale = height > 1 ? ((y2 - y1) * ih) / (height - 1) : 0;
+  const wScale = width > 1 ? ((x2 - x1) * iw) / (width - 1) : 0;
+  const rowStride = src.width * ch;
+  for (let y = 0; y < height; y++) {
+    const yi = height > 1 ? y1 * ih + y * hScale : 0.5 * (y1 + y2) * ih;
+    if (yi < 0 || yi > ih) continue;
+    const top = Math.floor(yi);
+    const bottom = Math.ceil(yi);
+    const yl = yi - top;
+    for (let x = 0; x < width; x++) {
+      const xi = width > 1 ? x1 * iw + x * wScale : 0.5 * (x1 + x2) * iw;
+      if (xi < 0 || xi > iw) continue;
+      const l = Math.floor(xi);
+      const r = Math.ceil(xi);
+      const xl = xi - l;
+      const o = (y * width + x) * ch;
+      for (let c = 0; c < ch; c++) {
+        const tl = data[top * rowStride + l * ch + c] as number;
+        const tr = data[top * rowStride + r * ch + c] as number;
+        const bl = data[bottom * rowStride + l * ch + c] as number;
+        const br = data[bottom * rowStride + r * ch + c] as number;
+        const t = tl + (tr - tl) * xl;
+        const b = bl + (br - bl) * xl;
+        out[o + c] = (t + (b - t) * yl) * scale;
+      }
+    }
+  }
+  return { data: out, width, height, channels: ch };
+}
+
+/** Copies an HWC image into planar CHW at `offset` of `dest`, as `value * mul + add`, optionally mirrored. */
+export function toPlanar(
+  src: FloatImage,
+  dest: Float32Array,
+  offset: number,
+  mul = 1,
+  add = 0,
+  mirror = false,
+): void {
+  const { data, width, height, channels: ch } = src;
+  const plane = width * height;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const sx = mirror ? width - 1 - x : x;
+      const s = (y * width + sx) * ch;
+      const d = offset + y * width + x;
+      for (let c = 0; c < ch; c++) dest[d + c * plane] = (data[s + c] as number) * mul + add;
+    }
+  }
+}

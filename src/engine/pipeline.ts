@@ -1,0 +1,88 @@
+import sharp from 'sharp';
+import { UserError } from '../errors.ts';
+import { type DecodedImage, decodeImage, padImage } from '../image/decode.ts';
+import type { Tuning } from './tuning.ts';
+import type { Analysis, Box, StageTimings } from './types.ts';
+
+/** Most faces analysed in one photo; more are reported as `too_many_faces`. */
+export const MAX_FACES = 10;
+
+/** A photo ready for detection: upright RGB, scaled down, with a border when it is a tight crop. */
+export interface PreparedPhoto {
+  decoded: DecodedImage;
+  rgb: { data: Uint8Array; width: number; height: number };
+  offset: { x: number; y: number };
+}
+
+/** Decodes a photo and adds the grey border that lets the detector find faces in tight crops. */
+export async function preparePhoto(image: Uint8Array, tuning: Tuning): Promise<PreparedPhoto> {
+  const decoded = await decodeImage(image, { maxSide: tuning.maxSide });
+  if (Math.min(decoded.width, decoded.height) > tuning.padBelow)
+    return { decoded, rgb: decoded, offset: { x: 0, y: 0 } };
+  const padded = await padImage(decoded, tuning.padFraction, 'grey');
+  return { decoded, rgb: padded, offset: padded.offset };
+}
+
+/** The `too_many_faces` refusal, shared by both engines. */
+export function tooManyFaces(maxFaces: number): UserError {
+  return new UserError(
+    'too_many_faces',
+    `I found more than ${maxFaces} faces in that photo. Please send one with fewer people.`,
+  );
+}
+
+/** Maps a box in detector-input pixels back to the upright original photo, clamped to it. */
+export function toOriginal(box: Box, photo: PreparedPhoto): Box {
+  const { offset, decoded } = photo;
+  const { scale, originalWidth: w, originalHeight: h } = decoded;
+  const x = Math.max(0, (box[0] - offset.x) / scale);
+  const y = Math.max(0, (box[1] - offset.y) / scale);
+  const right = Math.min(w, (box[0] + box[2] - offset.x) / scale);
+  const bottom = Math.min(h, (box[1] + box[3] - offset.y) / scale);
+  return [
+    Math.round(x),
+    Math.round(y),
+    Math.round(Math.max(1, right - x)),
+    Math.round(Math.max(1, bottom - y)),
+  ];
+}
+
+/** Encodes an RGB buffer as PNG, in a buffer the worker can transfer. */
+export async function pngFromRgb(rgb: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+  // A copy owns its buffer, so the worker can transfer it without touching a shared pool.
+  return new Uint8Array(png);
+}
+
+/** L2-normalises one vector, or the sum of two (an embedding and its mirror image's). */
+export function normalised(a: Float32Array, b?: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  let norm = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = (a[i] as number) + (b ? (b[i] as number) : 0);
+    out[i] = v;
+    norm += v * v;
+  }
+  norm = Math.sqrt(norm) + 1e-12;
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / norm;
+  return out;
+}
+
+/** The analysis of a photo from its kept faces (boxes in detector-input pixels), embeddings and thumbnails. */
+export function analysisOf(
+  photo: PreparedPhoto,
+  kept: { box: Box; score: number }[],
+  embeddings: Float32Array[],
+  thumbnails: Uint8Array[],
+  timings: StageTimings,
+): Analysis {
+  const faces = kept.map((f, i) => ({
+    box: toOriginal(f.box, photo),
+    score: f.score,
+    embedding: embeddings[i] as Float32Array,
+    thumbnail: thumbnails[i] as Uint8Array,
+  }));
+  return { width: photo.decoded.originalWidth, height: photo.decoded.originalHeight, faces, timings };
+}
