@@ -1,35 +1,39 @@
 /**
- * Throughput benchmark: the plain Human configuration (detector + mesh + faceres with
- * Human's defaults, one image at a time, wasm, one thread) against Lookalike's engine
- * with one worker and with the pool, on the same single-face photos, in one run.
+ * Throughput benchmark, side by side in one run: the plain Human configuration (detector +
+ * mesh + faceres with Human's defaults, one image at a time, wasm, one thread) against
+ * Lookalike's engine on tfjs-wasm and on ONNX Runtime, each with one worker and with the
+ * pool, on single-face photos and on group photos. Rounds interleave the contenders so that a
+ * noisy moment on the machine hits all of them; peak RSS is measured per contender in a child
+ * process of its own, since worker threads share one process.
  *
- * Usage: npm run bench [-- --rounds 2 --images 60]
+ * Usage: npm run bench [-- --rounds 2 --images 60 --workers N]
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type * as tf from '@tensorflow/tfjs-core';
-import sharp from 'sharp';
-import { humanBuildFile, humanPackageDir, wasmBinariesDir } from '../src/engine/backend.ts';
-import { registerModelRouter } from '../src/engine/model-loader.ts';
+import type { Backend } from '../src/engine/backend.ts';
+import { MODELS_DIR } from '../src/engine/model-files.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
-import { DEFAULT_TUNING } from '../src/engine/tuning.ts';
 import type { Analysis, StageTimings } from '../src/engine/types.ts';
 import { mapLimit } from '../src/util/concurrency.ts';
 import { dataDir, people } from './lib/data.ts';
+import { graphMacs } from './lib/flops.ts';
+import { createPlainHuman } from './lib/plain-human.ts';
 
 const { values: args } = parseArgs({
   options: {
     rounds: { type: 'string', default: '2' },
     images: { type: 'string', default: '60' },
     workers: { type: 'string' },
+    // Internal: run one contender once and print its peak RSS (used for the per-contender memory figure).
+    only: { type: 'string' },
   },
 });
 const rounds = Number(args.rounds);
-const require = createRequire(import.meta.url);
+const workers = args.workers ? Number(args.workers) : undefined;
 
-// Single-face photos: the bbt portraits and a share of the celebrity crops.
 const data = dataDir();
 const portraits = people(path.join(data, 'bbt')).flatMap((p) =>
   p.files.map((f) => ({ who: `bbt/${p.name}`, f })),
@@ -37,83 +41,76 @@ const portraits = people(path.join(data, 'bbt')).flatMap((p) =>
 const crops = people(path.join(data, 'celebs')).flatMap((p) =>
   p.files.slice(0, 2).map((f) => ({ who: `celebs/${p.name}`, f })),
 );
-const photos = [...portraits, ...crops].slice(0, Number(args.images));
-const images = photos.map((p) => readFileSync(p.f));
-let peakRss = 0;
-const sampleRss = () => {
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+const single = [...portraits, ...crops].slice(0, Number(args.images));
+const groupDir = path.join(data, 'bbt', 'group');
+const groupFiles = readdirSync(groupDir)
+  .sort()
+  .map((f) => path.join(groupDir, f));
+const sets = {
+  single: single.map((p) => readFileSync(p.f)),
+  // Each group photo four times, so that the set takes long enough to time.
+  group: Array.from({ length: 4 }, () => groupFiles.map((f) => readFileSync(f))).flat(),
 };
-const rssTimer = setInterval(sampleRss, 50);
+type SetName = keyof typeof sets;
 
-// --- the plain configuration, in this thread
-interface HumanLike {
-  tf: typeof tf;
-  load(): Promise<void>;
-  detect(input: tf.Tensor): Promise<{ face: { embedding?: number[] }[] }>;
-}
-const { Human } = require(humanBuildFile('wasm')) as { Human: new (c: object) => HumanLike };
-const plain = new Human({
-  backend: 'wasm',
-  wasmPath: wasmBinariesDir(),
-  modelBasePath: 'human-models://',
-  cacheModels: false,
-  debug: false,
-  body: { enabled: false },
-  hand: { enabled: false },
-  object: { enabled: false },
-  gesture: { enabled: false },
-  segmentation: { enabled: false },
-  face: {
-    enabled: true,
-    detector: {},
-    mesh: { enabled: true },
-    description: { enabled: true },
-    iris: { enabled: false },
-    emotion: { enabled: false },
-    attention: { enabled: false },
-    antispoof: { enabled: false },
-    liveness: { enabled: false },
-  },
-});
-registerModelRouter(plain.tf, path.join(humanPackageDir(), 'models'), {
-  scheme: 'human-models://',
-  verify: false,
-});
-await plain.load();
-
-async function plainOne(buf: Uint8Array): Promise<Float32Array | undefined> {
-  const { data, info } = await sharp(buf)
-    .rotate()
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const t = plain.tf;
-  const input = t.tidy(() =>
-    t.expandDims(t.tensor3d(new Uint8Array(data), [info.height, info.width, info.channels], 'int32'), 0),
-  );
-  const result = await plain.detect(input);
-  t.dispose(input);
-  const e = result.face[0]?.embedding;
-  if (!e) return undefined;
-  const norm = Math.hypot(...e);
-  return Float32Array.from(e, (v) => v / norm);
+interface Contender {
+  name: string;
+  run(
+    images: Buffer[],
+    maxFaces: number,
+  ): Promise<{ analyses?: Analysis[]; embeddings: (Float32Array | undefined)[] }>;
+  close(): Promise<void>;
 }
 
-async function timePlain(): Promise<{ ips: number; embeddings: (Float32Array | undefined)[] }> {
-  const start = performance.now();
-  const embeddings: (Float32Array | undefined)[] = [];
-  for (const img of images) embeddings.push(await plainOne(img));
-  return { ips: images.length / ((performance.now() - start) / 1000), embeddings };
+async function plainContender(): Promise<Contender> {
+  const plain = await createPlainHuman();
+  return {
+    name: 'plain Human, 1 thread',
+    async run(images, maxFaces) {
+      const embeddings: (Float32Array | undefined)[] = [];
+      for (const img of images) embeddings.push(await plain.embedFirst(img, maxFaces));
+      return { embeddings };
+    },
+    close: async () => {},
+  };
 }
 
-async function timePool(pool: WorkerPool): Promise<{ ips: number; results: Analysis[] }> {
-  const start = performance.now();
-  const results = await mapLimit(images, pool.size * 2, (img) => pool.analyze(img));
-  return { ips: images.length / ((performance.now() - start) / 1000), results };
+async function poolContender(backend: Backend, size?: number): Promise<Contender> {
+  const pool = new WorkerPool({ backend, workers: size, queueLimit: 10_000 });
+  await pool.ready();
+  return {
+    name: `${backend}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
+    async run(images) {
+      const analyses = await mapLimit(images, pool.size * 2, (img) => pool.analyze(img));
+      return { analyses, embeddings: analyses.map((a) => a.faces[0]?.embedding) };
+    },
+    close: () => pool.close(),
+  };
 }
 
-/** Leave-one-out nearest-neighbour top-1 among these photos: a quick accuracy check for both pipelines. */
+const makers: Record<string, () => Promise<Contender>> = {
+  plain: plainContender,
+  'wasm-1': () => poolContender('wasm', 1),
+  'wasm-pool': () => poolContender('wasm', workers),
+  'onnx-1': () => poolContender('onnx', 1),
+  'onnx-pool': () => poolContender('onnx', workers),
+};
+
+if (args.only) {
+  // Child mode: one contender, one pass over both sets, then its peak RSS.
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+  const make = makers[args.only];
+  if (!make) throw new Error(`unknown contender ${args.only}`);
+  const c = await make();
+  for (const [set, images] of Object.entries(sets)) await c.run(images, set === 'group' ? 10 : 1);
+  await c.close();
+  clearInterval(timer);
+  console.log(JSON.stringify({ peakRss: Math.max(peak, process.memoryUsage.rss()) }));
+  process.exit(0);
+}
+
+/** Leave-one-out nearest-neighbour top-1 among the single-face photos: a quick accuracy check. */
 function looTop1(embeddings: (Float32Array | undefined)[]): { top1: number; found: number } {
   let right = 0;
   let found = 0;
@@ -128,76 +125,103 @@ function looTop1(embeddings: (Float32Array | undefined)[]): { top1: number; foun
       for (let k = 0; k < e.length; k++) dot += (e[k] as number) * (o[k] as number);
       if (dot > best) {
         best = dot;
-        who = photos[j]?.who ?? '';
+        who = single[j]?.who ?? '';
       }
     });
-    if (who === photos[i]?.who) right++;
+    if (who === single[i]?.who) right++;
   });
   return { top1: right / embeddings.length, found };
 }
 
-const one = new WorkerPool({ backend: 'wasm', workers: 1, queueLimit: 1000 });
-await one.ready();
-const pool = new WorkerPool({
-  backend: 'wasm',
-  queueLimit: 1000,
-  workers: args.workers ? Number(args.workers) : undefined,
-});
-await pool.ready();
+const keys = Object.keys(makers);
+const contenders: Contender[] = [];
+for (const k of keys) contenders.push(await (makers[k] as () => Promise<Contender>)());
+const best = new Map<string, Record<SetName, number>>();
+const lastRun = new Map<string, Record<SetName, Awaited<ReturnType<Contender['run']>>>>();
+let groupFaces = 0;
 
 console.log(
-  `${images.length} single-face photos (${portraits.length} portraits, then celebrity crops), ${rounds} rounds, wasm backend`,
+  `${sets.single.length} single-face photos (${portraits.length} portraits, then celebrity crops) and ${sets.group.length} group photos, ${rounds} rounds, interleaved`,
 );
-const best = { plain: 0, one: 0, pool: 0 };
-let plainEmb: (Float32Array | undefined)[] = [];
-let ours: Analysis[] = [];
 for (let r = 0; r < rounds; r++) {
-  // Interleaved so that a noisy moment on the machine hits every contender.
-  await plainOne(images[0] as Uint8Array);
-  const p = await timePlain();
-  plainEmb = p.embeddings;
-  const o = await timePool(one);
-  const q = await timePool(pool);
-  ours = q.results;
-  best.plain = Math.max(best.plain, p.ips);
-  best.one = Math.max(best.one, o.ips);
-  best.pool = Math.max(best.pool, q.ips);
+  const line: string[] = [];
+  for (const set of Object.keys(sets) as SetName[]) {
+    for (const c of contenders) {
+      const images = sets[set];
+      // On group photos the plain configuration also looks at every face (at most 10, as ours), not Human's default 1.
+      const maxFaces = set === 'group' ? 10 : 1;
+      await c.run(images.slice(0, 1), maxFaces); // a warm first photo for every contender
+      const start = performance.now();
+      const result = await c.run(images, maxFaces);
+      const ips = images.length / ((performance.now() - start) / 1000);
+      const b = best.get(c.name) ?? { single: 0, group: 0 };
+      b[set] = Math.max(b[set], ips);
+      best.set(c.name, b);
+      const l = lastRun.get(c.name) ?? ({} as Record<SetName, Awaited<ReturnType<Contender['run']>>>);
+      l[set] = result;
+      lastRun.set(c.name, l);
+      if (set === 'group' && result.analyses)
+        groupFaces = result.analyses.reduce((s, a) => s + a.faces.length, 0);
+      line.push(`${set}/${c.name} ${ips.toFixed(1)}`);
+    }
+  }
+  console.log(`round ${r + 1} (img/s): ${line.join(', ')}`);
+}
+for (const c of contenders) await c.close();
+
+const plainBest = best.get(contenders[0]?.name ?? '') ?? { single: 1, group: 1 };
+console.log('\nthroughput (best round), ratio to the plain configuration:');
+console.log('  contender                 single-face img/s   ratio   group img/s   ratio');
+for (const c of contenders) {
+  const b = best.get(c.name) ?? { single: 0, group: 0 };
   console.log(
-    `round ${r + 1}: plain ${p.ips.toFixed(1)} img/s, ours 1 worker ${o.ips.toFixed(1)} img/s, ours pool(${pool.size}) ${q.ips.toFixed(1)} img/s`,
+    `  ${c.name.padEnd(24)}  ${b.single.toFixed(1).padStart(8)}          ${(b.single / plainBest.single).toFixed(2).padStart(5)}x  ${b.group.toFixed(1).padStart(8)}     ${(b.group / plainBest.group).toFixed(2).padStart(5)}x`,
   );
 }
-sampleRss();
-clearInterval(rssTimer);
+console.log(`  (group photos hold ${(groupFaces / sets.group.length).toFixed(1)} faces each on average)`);
 
-const stages: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
-for (const a of ours)
-  for (const k of Object.keys(stages) as (keyof StageTimings)[]) stages[k] += a.timings[k] / ours.length;
-const accPlain = looTop1(plainEmb);
-const accOurs = looTop1(ours.map((a) => a.faces[0]?.embedding));
+console.log('\nper-stage time per photo, ms (mean, measured inside the worker, 1-worker runs):');
+for (const c of contenders.filter((x) => x.name.endsWith('1 worker'))) {
+  for (const set of Object.keys(sets) as SetName[]) {
+    const analyses = lastRun.get(c.name)?.[set]?.analyses ?? [];
+    const s: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
+    for (const a of analyses)
+      for (const k of Object.keys(s) as (keyof StageTimings)[]) s[k] += a.timings[k] / analyses.length;
+    const faces = analyses.reduce((n, a) => n + a.faces.length, 0) / (analyses.length || 1);
+    console.log(
+      `  ${c.name.padEnd(16)} ${set.padEnd(6)}  decode ${s.decode.toFixed(1)}  detect ${s.detect.toFixed(1)}  align ${s.align.toFixed(1)}  embed ${s.embed.toFixed(1)} (${(s.embed / faces).toFixed(1)} per face)`,
+    );
+  }
+}
 
-console.log('\nper-stage time per photo, ours (ms, mean, measured inside the workers of the pool run):');
 console.log(
-  `  decode ${stages.decode.toFixed(1)}  detect (${DEFAULT_TUNING.mesh ? 'detector + mesh' : 'detector'}) ${stages.detect.toFixed(1)}  align (crop + thumbnail) ${stages.align.toFixed(1)}  embed (faceres) ${stages.embed.toFixed(1)}`,
+  '\naccuracy on the single-face photos (leave-one-out nearest neighbour, a missed face counts as wrong):',
 );
-console.log('\nthroughput (best round):');
+for (const c of contenders.filter((x) => !x.name.includes('pool'))) {
+  const acc = looTop1(lastRun.get(c.name)?.single?.embeddings ?? []);
+  console.log(
+    `  ${c.name.padEnd(24)} top-1 ${(100 * acc.top1).toFixed(1)}%, faces found ${acc.found}/${sets.single.length}`,
+  );
+}
+
+const me = fileURLToPath(import.meta.url);
+console.log('\npeak RSS, each contender alone in a child process (both sets once):');
+for (const k of keys) {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', me, '--only', k, ...(workers ? ['--workers', String(workers)] : [])],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const { peakRss } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { peakRss: number };
+  console.log(`  ${k.padEnd(10)} ${(peakRss / 1048576).toFixed(0)} MiB`);
+}
+
+const macs = {
+  blazeface: graphMacs(MODELS_DIR, 'blazeface.json', 256),
+  faceres: graphMacs(MODELS_DIR, 'faceres-fused.json', 224),
+};
 console.log(
-  `  plain Human, 1 thread     ${best.plain.toFixed(1)} img/s  (${(1000 / best.plain).toFixed(0)} ms/img)`,
+  `\nmodel cost: BlazeFace ${(macs.blazeface / 1e6).toFixed(0)} M multiply-adds at 256x256, faceres ${(macs.faceres / 1e6).toFixed(0)} M at 224x224`,
 );
-console.log(
-  `  ours, 1 worker            ${best.one.toFixed(1)} img/s  ratio ${(best.one / best.plain).toFixed(2)}x`,
-);
-console.log(
-  `  ours, pool of ${pool.size}           ${best.pool.toFixed(1)} img/s  ratio ${(best.pool / best.plain).toFixed(2)}x  (target >= 3x)`,
-);
-console.log('\naccuracy on these photos (leave-one-out nearest neighbour, a missed face counts as wrong):');
-console.log(
-  `  plain: top-1 ${(100 * accPlain.top1).toFixed(1)}%, faces found ${accPlain.found}/${images.length}`,
-);
-console.log(
-  `  ours:  top-1 ${(100 * accOurs.top1).toFixed(1)}%, faces found ${accOurs.found}/${images.length}`,
-);
-console.log(
-  `\npeak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MiB (one process: plain Human + ${1 + pool.size} workers)`,
-);
-await one.close();
-await pool.close();

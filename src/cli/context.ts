@@ -20,9 +20,15 @@ export interface CliContext {
 class LazyEngine implements FaceEngine {
   private engine: Promise<FaceEngine> | undefined;
   backend = 'pending';
+  private readonly inline: boolean;
+
+  constructor(inline: boolean) {
+    this.inline = inline;
+  }
 
   private get(): Promise<FaceEngine> {
-    this.engine ??= createFaceEngine({ log: (line) => process.stderr.write(`${line}\n`) }).then((e) => {
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    this.engine ??= createFaceEngine({ inline: this.inline, log }).then((e) => {
       this.backend = e.backend;
       return e;
     });
@@ -39,12 +45,18 @@ class LazyEngine implements FaceEngine {
 }
 
 /** Opens the store and a lazily started engine for one CLI run. */
-export async function openContext(options: { store?: string; scope: string; out: Output }): Promise<{
+export async function openContext(options: {
+  store?: string;
+  scope: string;
+  out: Output;
+  /** Analyse on this thread rather than start the worker pool (a photo or two: start-up dominates). */
+  inline?: boolean;
+}): Promise<{
   ctx: CliContext;
   close(): Promise<void>;
 }> {
   const store = await openStore(options.store ?? process.env.LOOKALIKE_STORE ?? undefined);
-  const engine = new LazyEngine();
+  const engine = new LazyEngine(options.inline ?? false);
   const service = new Lookalike(engine, new Gallery(store));
   return {
     ctx: { service, scope: options.scope, out: options.out, store },

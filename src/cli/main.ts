@@ -50,7 +50,9 @@ export async function run(argv: string[]): Promise<number> {
   const out = consoleOutput(values.json === true);
   let context: Awaited<ReturnType<typeof openContext>> | undefined;
   try {
-    context = await openContext({ store: values.store, scope: values.scope ?? GLOBAL_SCOPE, out });
+    // A photo or two: loading one engine here beats starting a worker per core.
+    const inline = (command === 'infer' || command === 'compare') && rest.length <= 2;
+    context = await openContext({ store: values.store, scope: values.scope ?? GLOBAL_SCOPE, out, inline });
     const ctx = context.ctx;
     switch (command) {
       case 'enroll':

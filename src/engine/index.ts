@@ -1,6 +1,8 @@
 import { type BackendChoice, parseBackendChoice, selectBackend } from './backend.ts';
+import { createLocalEngine } from './local-engine.ts';
 import { WorkerPool } from './pool.ts';
 import type { Tuning } from './tuning.ts';
+import type { FaceEngine } from './types.ts';
 
 export { WorkerPool } from './pool.ts';
 export type { Analysis, AnalyzeOptions, Box, Face, FaceEngine, StageTimings } from './types.ts';
@@ -14,12 +16,23 @@ export interface EngineOptions {
   tuning?: Partial<Tuning>;
   /** Receives the one start-up line naming the backend. */
   log?: (line: string) => void;
+  /**
+   * Run on the calling thread instead of a pool: for a one-shot command with a photo or two,
+   * where starting workers (each loading its runtime and models) costs more than the work.
+   */
+  inline?: boolean;
 }
 
 /** Starts the inference pool on the chosen backend (auto: ONNX Runtime, then tfjs-node, then wasm). */
-export async function createFaceEngine(options: EngineOptions = {}): Promise<WorkerPool> {
+export async function createFaceEngine(options: EngineOptions = {}): Promise<FaceEngine> {
   const choice = options.backend ?? parseBackendChoice(process.env.FACE_BACKEND);
   const backend = selectBackend(choice);
+  const log = options.log ?? ((line) => console.error(line));
+  if (options.inline) {
+    const engine = await createLocalEngine({ backend, tuning: options.tuning });
+    log(`face engine: ${backend} backend (FACE_BACKEND=${choice}), on this thread`);
+    return engine;
+  }
   const fromEnv = Number(process.env.LOOKALIKE_WORKERS);
   const pool = new WorkerPool({
     backend,
@@ -27,7 +40,7 @@ export async function createFaceEngine(options: EngineOptions = {}): Promise<Wor
     queueLimit: options.queueLimit,
     tuning: options.tuning,
   });
-  (options.log ?? ((line) => console.error(line)))(
+  log(
     `face engine: ${backend} backend (FACE_BACKEND=${choice}), ${pool.size} worker${pool.size === 1 ? '' : 's'}`,
   );
   await pool.ready();

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import KeyvRedis, { createClient } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './codec.ts';
@@ -167,7 +166,9 @@ export async function sqliteBackend(file: string, options: BackendOptions): Prom
 }
 
 /** Redis through @keyv/redis: one client shared by all namespaces, keys `<namespace>::<key>`. */
-export function redisBackend(url: string, options: BackendOptions): Backend {
+export async function redisBackend(url: string, options: BackendOptions): Promise<Backend> {
+  // Loaded only when a Redis URL is configured: the client costs a one-shot CLI run on SQLite ~0.1 s.
+  const { default: KeyvRedis, createClient } = await import('@keyv/redis');
   const client = createClient({
     url,
     socket: {

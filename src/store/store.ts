@@ -236,7 +236,7 @@ export async function openStore(url: string = DEFAULT_STORE_URL, options: StoreO
     case 'redis': {
       let backend: Backend;
       try {
-        backend = redisBackend(location.url, backendOptions);
+        backend = await redisBackend(location.url, backendOptions);
       } catch {
         // No cause: URL parse errors carry the whole URL, password included.
         throw new UserError('config', `The store URL "${redactUrl(location.url)}" is not a valid Redis URL.`);

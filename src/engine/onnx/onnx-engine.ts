@@ -5,7 +5,7 @@ import { analysisOf, MAX_FACES, normalised, pngFromRgb, preparePhoto, tooManyFac
 import { DEFAULT_TUNING, type Tuning } from '../tuning.ts';
 import type { Analysis, AnalyzeOptions, StageTimings } from '../types.ts';
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
-import { cropAndResize, type FloatImage, resizeBilinear, toPlanar } from './tf-image.ts';
+import { cropAndResize, type PixelImage, resizeBilinear, toPlanar } from './tf-image.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -141,7 +141,7 @@ export class OnnxEngine {
     let start = performance.now();
     const photo = await preparePhoto(image, this.tuning);
     const { rgb, decoded } = photo;
-    const pixels: FloatImage = {
+    const pixels: PixelImage = {
       data: Float32Array.from(rgb.data),
       width: rgb.width,
       height: rgb.height,

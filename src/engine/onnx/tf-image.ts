@@ -4,16 +4,20 @@
  * two engines' embeddings stay interchangeable. Images are float32, HWC, channel-interleaved.
  */
 
-/** A float image, HWC with `channels` interleaved. */
-export interface FloatImage {
-  data: Float32Array;
+/** An image, HWC with `channels` interleaved: bytes as decoded, or floats between the steps. */
+export interface PixelImage {
+  data: Float32Array | Uint8Array;
   width: number;
   height: number;
   channels: number;
 }
 
 /** tf.image.resizeBilinear with alignCorners = false and halfPixelCenters = false (TF.js's default). */
-export function resizeBilinear(src: FloatImage, width: number, height: number): FloatImage {
+export function resizeBilinear(
+  src: PixelImage,
+  width: number,
+  height: number,
+): PixelImage & { data: Float32Array } {
   const { data, channels: ch } = src;
   const out = new Float32Array(width * height * ch);
   const rowRatio = src.height / height;
@@ -60,12 +64,12 @@ export function resizeBilinear(src: FloatImage, width: number, height: number): 
  * as [x1, y1, x2, y2]; parts of the box outside the image come out black, as in Human.
  */
 export function cropAndResize(
-  src: FloatImage,
+  src: PixelImage,
   box: [number, number, number, number],
   width: number,
   height: number,
   scale = 1,
-): FloatImage {
+): PixelImage & { data: Float32Array } {
   const { data, channels: ch } = src;
   const out = new Float32Array(width * height * ch);
   const [x1, y1, x2, y2] = [box[0] / src.width, box[1] / src.height, box[2] / src.width, box[3] / src.height];
@@ -103,7 +107,7 @@ export function cropAndResize(
 
 /** Copies an HWC image into planar CHW at `offset` of `dest`, as `value * mul + add`, optionally mirrored. */
 export function toPlanar(
-  src: FloatImage,
+  src: PixelImage,
   dest: Float32Array,
   offset: number,
   mul = 1,
