@@ -9,14 +9,17 @@
  * Usage: npm run bench [-- --rounds 2 --images 60 --workers N]
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import sharp from 'sharp';
 import type { Backend } from '../src/engine/backend.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
 import type { Analysis, StageTimings } from '../src/engine/types.ts';
+import { decodeImage } from '../src/image/decode.ts';
 import { mapLimit } from '../src/util/concurrency.ts';
 import { dataDir, people } from './lib/data.ts';
 import { graphMacs } from './lib/flops.ts';
@@ -216,6 +219,46 @@ for (const k of keys) {
   );
   const { peakRss } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { peakRss: number };
   console.log(`  ${k.padEnd(10)} ${(peakRss / 1048576).toFixed(0)} MiB`);
+}
+
+// Large phone photos: shrink-on-load (libvips decodes a JPEG at 1/2, 1/4 or 1/8 scale directly) against
+// decoding every pixel and scaling afterwards. CPU time, which a busy machine disturbs less than wall time.
+{
+  const phone = await sharp(readFileSync(groupFiles[0] as string))
+    .resize(4000, 3000, { fit: 'fill' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  const cpu = async (f: () => Promise<unknown>) => {
+    await f();
+    const c = process.cpuUsage();
+    for (let i = 0; i < 5; i++) await f();
+    const u = process.cpuUsage(c);
+    return (u.user + u.system) / 5000;
+  };
+  const full = await cpu(async () => {
+    const { data, info } = await sharp(phone).rotate().raw().toBuffer({ resolveWithObject: true });
+    const raw = { width: info.width, height: info.height, channels: info.channels };
+    return sharp(data, { raw }).resize(1024, 1024, { fit: 'inside' }).raw().toBuffer();
+  });
+  const onLoad = await cpu(() => decodeImage(phone));
+  console.log(
+    `\ndecoding a 4000x3000 JPEG (${(phone.length / 1048576).toFixed(1)} MB) to 1024 px, CPU ms: full decode then scale ${full.toFixed(0)}, shrink-on-load (decodeImage) ${onLoad.toFixed(0)}`,
+  );
+}
+
+// Start-up as a new user sees it: a fresh process answering `lookalike infer` for one photo.
+{
+  const store = `sqlite://${path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'g.sqlite')}`;
+  const cli = fileURLToPath(new URL('../bin/lookalike.js', import.meta.url));
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    execFileSync(process.execPath, [cli, 'infer', '--store', store, single[0]?.f ?? ''], { stdio: 'ignore' });
+    times.push(performance.now() - start);
+  }
+  console.log(
+    `lookalike infer one photo, fresh process: ${times.map((t) => (t / 1000).toFixed(2)).join(' s, ')} s (target < 1 s)`,
+  );
 }
 
 const macs = {

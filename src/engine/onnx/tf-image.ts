@@ -72,30 +72,46 @@ export function cropAndResize(
 ): PixelImage & { data: Float32Array } {
   const { data, channels: ch } = src;
   const out = new Float32Array(width * height * ch);
-  const [x1, y1, x2, y2] = [box[0] / src.width, box[1] / src.height, box[2] / src.width, box[3] / src.height];
+  // TF.js holds the normalised box in a float32 tensor; rounding the same way keeps the samples identical.
+  const [x1, y1, x2, y2] = [
+    box[0] / src.width,
+    box[1] / src.height,
+    box[2] / src.width,
+    box[3] / src.height,
+  ].map(Math.fround) as [number, number, number, number];
   const ih = src.height - 1;
   const iw = src.width - 1;
   const hScale = height > 1 ? ((y2 - y1) * ih) / (height - 1) : 0;
   const wScale = width > 1 ? ((x2 - x1) * iw) / (width - 1) : 0;
   const rowStride = src.width * ch;
+  // Column sources are the same for every row: computed once (-1 marks a column outside the image).
+  const left = new Int32Array(width);
+  const right = new Int32Array(width);
+  const frac = new Float64Array(width);
+  for (let x = 0; x < width; x++) {
+    const xi = width > 1 ? x1 * iw + x * wScale : 0.5 * (x1 + x2) * iw;
+    const inside = xi >= 0 && xi <= iw;
+    left[x] = inside ? Math.floor(xi) * ch : -1;
+    right[x] = inside ? Math.ceil(xi) * ch : -1;
+    frac[x] = inside ? xi - Math.floor(xi) : 0;
+  }
   for (let y = 0; y < height; y++) {
     const yi = height > 1 ? y1 * ih + y * hScale : 0.5 * (y1 + y2) * ih;
     if (yi < 0 || yi > ih) continue;
-    const top = Math.floor(yi);
-    const bottom = Math.ceil(yi);
-    const yl = yi - top;
+    const top = Math.floor(yi) * rowStride;
+    const bottom = Math.ceil(yi) * rowStride;
+    const yl = yi - Math.floor(yi);
     for (let x = 0; x < width; x++) {
-      const xi = width > 1 ? x1 * iw + x * wScale : 0.5 * (x1 + x2) * iw;
-      if (xi < 0 || xi > iw) continue;
-      const l = Math.floor(xi);
-      const r = Math.ceil(xi);
-      const xl = xi - l;
+      const l = left[x] as number;
+      if (l < 0) continue;
+      const r = right[x] as number;
+      const xl = frac[x] as number;
       const o = (y * width + x) * ch;
       for (let c = 0; c < ch; c++) {
-        const tl = data[top * rowStride + l * ch + c] as number;
-        const tr = data[top * rowStride + r * ch + c] as number;
-        const bl = data[bottom * rowStride + l * ch + c] as number;
-        const br = data[bottom * rowStride + r * ch + c] as number;
+        const tl = data[top + l + c] as number;
+        const tr = data[top + r + c] as number;
+        const bl = data[bottom + l + c] as number;
+        const br = data[bottom + r + c] as number;
         const t = tl + (tr - tl) * xl;
         const b = bl + (br - bl) * xl;
         out[o + c] = (t + (b - t) * yl) * scale;
