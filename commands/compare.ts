@@ -1,20 +1,20 @@
 import { formatPercent } from '../src/chat/format.ts';
 import { readImage, requireAttachment } from '../src/chat/options.ts';
-import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
+import type { Command, CommandData, CommandInput, Deps, OptionName, Reply } from '../src/chat/types.ts';
 import { renderSideBySide } from '../src/image/render.ts';
 
 /** `/compare image1 image2`. */
-export const data: CommandData = {
+export const data = {
   name: 'compare',
   description: 'Are the people in two photos the same person?',
   options: [
     { name: 'image1', description: 'The first photo', type: 'attachment', required: true },
     { name: 'image2', description: 'The second photo', type: 'attachment', required: true },
   ],
-};
+} as const satisfies CommandData;
 
 /** Compares the largest face of each photo and shows them side by side. */
-export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
+export async function execute(input: CommandInput<OptionName<typeof data>>, deps: Deps): Promise<Reply> {
   const [a, b] = await Promise.all([
     readImage(requireAttachment(input, 'image1')),
     readImage(requireAttachment(input, 'image2')),

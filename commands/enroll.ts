@@ -1,13 +1,22 @@
 import { place, plural } from '../src/chat/format.ts';
 import { optionAttachment, readImage, requireString } from '../src/chat/options.ts';
-import type { Attachment, Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
+import type {
+  Attachment,
+  Command,
+  CommandData,
+  CommandInput,
+  Deps,
+  OptionName,
+  Reply,
+} from '../src/chat/types.ts';
 import type { NamedImage, Skipped } from '../src/core/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
+import { skipAdvice } from '../src/user-texts.ts';
 
 const EXTRA_IMAGES = ['image2', 'image3', 'image4', 'image5'] as const;
 
 /** `/enroll name image [image2…image5]`, admins only. */
-export const data: CommandData = {
+export const data = {
   name: 'enroll',
   description: "Add a person to this server's gallery (admins)",
   requires: ['admin'],
@@ -20,7 +29,7 @@ export const data: CommandData = {
       type: 'attachment' as const,
     })),
   ],
-};
+} as const satisfies CommandData;
 
 // Mobile clients name every upload "image.png"; skip reports must still say which one was meant.
 function uniqueNames(attachments: Attachment[]): string[] {
@@ -32,18 +41,8 @@ function uniqueNames(attachments: Attachment[]): string[] {
   });
 }
 
-/** Turns the service's skip reason into advice the admin can act on. */
-export function friendlyReason(reason: string): string {
-  if (/no[ _-]?face/i.test(reason)) return 'no face found — use a clear, front-facing photo';
-  if (/(several|multiple|too[ _-]?many|\d+)[ _-]?faces/i.test(reason)) {
-    return 'several faces — send a photo with just one face';
-  }
-  if (/duplicate|already/i.test(reason)) return 'already in the gallery (duplicate)';
-  return reason;
-}
-
 /** Enrols the attached photos under `name` in this server's gallery and reports what was added or skipped. */
-export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
+export async function execute(input: CommandInput<OptionName<typeof data>>, deps: Deps): Promise<Reply> {
   const name = requireString(input, 'name');
   const attachments = (['image', ...EXTRA_IMAGES] as const)
     .map((option) => optionAttachment(input, option))
@@ -58,7 +57,7 @@ export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
   downloads.forEach((d, i) => {
     const file = names[i]!;
     if (d.status === 'fulfilled') images.push({ name: file, data: d.value });
-    else if (isUserError(d.reason)) skipped.push({ file, reason: d.reason.message });
+    else if (isUserError(d.reason)) skipped.push({ file, code: d.reason.code, reason: d.reason.message });
     else throw d.reason;
   });
 
@@ -79,7 +78,7 @@ export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
     lines.push(`Nothing was added for **${result?.identity.name ?? name}**.`);
   }
   if (skipped.length > 0) {
-    lines.push('', '**Skipped**', ...skipped.map((s) => `• ${s.file}: ${friendlyReason(s.reason)}`));
+    lines.push('', '**Skipped**', ...skipped.map((s) => `• ${s.file}: ${skipAdvice(s)}`));
   }
   return {
     title: added > 0 ? `Enrolled ${result!.identity.name}` : 'Nothing enrolled',

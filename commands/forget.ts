@@ -2,11 +2,11 @@ import { plural } from '../src/chat/format.ts';
 import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
 
 /** `/forget`. */
-export const data: CommandData = {
+export const data = {
   name: 'forget',
   description: 'Delete everything Lookalike stored about you',
   ephemeral: true,
-};
+} as const satisfies CommandData;
 
 /** Deletes what the caller added or is stored under their id, and says what went. */
 export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {

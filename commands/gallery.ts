@@ -1,13 +1,13 @@
 import { HOW_TO_FILL, place, plural } from '../src/chat/format.ts';
 import { optionInteger, requireString } from '../src/chat/options.ts';
-import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
+import type { Command, CommandData, CommandInput, Deps, OptionName, Reply } from '../src/chat/types.ts';
 import { UserError } from '../src/errors.ts';
 
 /** People per `/gallery list` page: keeps one page inside Discord's embed and Slack's block limits. */
 export const PAGE_SIZE = 20;
 
 /** `/gallery list [page]`, `/gallery remove name` (admins), `/gallery rename from to` (admins). */
-export const data: CommandData = {
+export const data = {
   name: 'gallery',
   description: "See or change this server's celebrity gallery",
   subcommands: [
@@ -32,9 +32,11 @@ export const data: CommandData = {
       ],
     },
   ],
-};
+} as const satisfies CommandData;
 
-async function list(input: CommandInput, deps: Deps): Promise<Reply> {
+type Input = CommandInput<OptionName<typeof data>>;
+
+async function list(input: Input, deps: Deps): Promise<Reply> {
   const people = [...(await deps.lookalike.list(input.ctx.scope))].sort((a, b) =>
     a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }),
   );
@@ -59,21 +61,21 @@ async function list(input: CommandInput, deps: Deps): Promise<Reply> {
   };
 }
 
-async function remove(input: CommandInput, deps: Deps): Promise<Reply> {
+async function remove(input: Input, deps: Deps): Promise<Reply> {
   const removed = await deps.lookalike.remove(input.ctx.scope, requireString(input, 'name'));
   return {
     text: `Removed **${removed.name}** and ${plural(removed.photos.length, 'photo')} from this ${place(input.ctx.platform)}'s gallery.`,
   };
 }
 
-async function rename(input: CommandInput, deps: Deps): Promise<Reply> {
+async function rename(input: Input, deps: Deps): Promise<Reply> {
   const from = requireString(input, 'from');
   const renamed = await deps.lookalike.rename(input.ctx.scope, from, requireString(input, 'to'));
   return { text: `Renamed **${from}** to **${renamed.name}**.` };
 }
 
 /** Runs the gallery subcommand; permission checks for remove/rename happen in the Bot. */
-export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
+export async function execute(input: Input, deps: Deps): Promise<Reply> {
   switch (input.subcommand) {
     case 'list':
     case undefined:

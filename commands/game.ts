@@ -1,5 +1,5 @@
 import { optionAttachment, optionInteger, requireAttachment, requireString } from '../src/chat/options.ts';
-import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
+import type { Command, CommandData, CommandInput, Deps, OptionName, Reply } from '../src/chat/types.ts';
 import { UserError } from '../src/errors.ts';
 import { MAX_ROUNDS } from '../src/games/guess.ts';
 import { MAX_GAME_MINUTES } from '../src/games/setup.ts';
@@ -13,9 +13,10 @@ const minutes = (what: string) => ({
 });
 
 /** `/game guess|battle|twins|join|submit|stop`. */
-export const data: CommandData = {
+export const data = {
   name: 'game',
   description: 'Play a celebrity game with this channel',
+  requires: ['games'],
   subcommands: [
     {
       name: 'guess',
@@ -60,12 +61,13 @@ export const data: CommandData = {
     },
     { name: 'stop', description: "End this channel's game now (who started it, or admins)" },
   ],
-};
+} as const satisfies CommandData;
 
 /** Starts or plays the channel's game; the GameManager does the work. */
-export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
+export async function execute(input: CommandInput<OptionName<typeof data>>, deps: Deps): Promise<Reply> {
   const games = deps.games;
-  if (!games) throw new UserError('config', "Games aren't available on this bot.");
+  // `requires` has the Bot refuse the command without games; this only narrows the type.
+  if (!games) throw new UserError('unavailable', { feature: 'games' });
   const { ctx } = input;
   switch (input.subcommand) {
     case 'guess':

@@ -9,11 +9,11 @@ import { data as lookalike } from './lookalike.ts';
 import { data as watch } from './watch.ts';
 
 /** `/help`. */
-export const data: CommandData = {
+export const data = {
   name: 'help',
   description: 'How to use Lookalike',
   ephemeral: true,
-};
+} as const satisfies CommandData;
 
 // Listed explicitly (not via commands/index.ts) so help does not import the list that contains it.
 const LISTED: CommandData[] = [lookalike, compare, gallery, enroll, watch, forget, game, leaderboard];

@@ -4,14 +4,16 @@ import { UserError } from '../src/errors.ts';
 import { medal } from '../src/games/scoring.ts';
 
 /** `/leaderboard`. */
-export const data: CommandData = {
+export const data = {
   name: 'leaderboard',
   description: "This channel's game leaderboard",
-};
+  requires: ['games'],
+} as const satisfies CommandData;
 
 /** Shows the channel's top 10 by points. */
 export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
-  if (!deps.games) throw new UserError('config', "Games aren't available on this bot.");
+  // `requires` has the Bot refuse the command without games; this only narrows the type.
+  if (!deps.games) throw new UserError('unavailable', { feature: 'games' });
   const rows = await deps.games.leaderboard(input.ctx);
   if (rows.length === 0) {
     return {

@@ -1,26 +1,34 @@
 import { formatConfidence, formatPercent, galleryNote, HOW_TO_FILL, place } from '../src/chat/format.ts';
 import { optionAttachment, optionUser, readImage } from '../src/chat/options.ts';
-import type { Command, CommandData, CommandInput, Deps, Platform, Reply } from '../src/chat/types.ts';
+import type {
+  Command,
+  CommandData,
+  CommandInput,
+  Deps,
+  OptionName,
+  Platform,
+  Reply,
+} from '../src/chat/types.ts';
 import type { FaceAnswer, Identification } from '../src/core/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
 import { renderNumberedBoxes, renderSideBySide } from '../src/image/render.ts';
 
 /** `/lookalike [image] [user]`. */
-export const data: CommandData = {
+export const data = {
   name: 'lookalike',
   description: 'Find out which celebrity you look like',
   options: [
     { name: 'image', description: 'A selfie (group photos work too)', type: 'attachment' },
     { name: 'user', description: "Use this member's profile picture instead", type: 'user' },
   ],
-};
+  avatarFallback: true,
+} as const satisfies CommandData;
+
+type Input = CommandInput<OptionName<typeof data>>;
 
 const COLOR = 0x5865f2;
 // Discord embeds and Slack sections get unreadable past this; the picture still numbers every face.
 const MAX_FACE_LINES = 10;
-
-/** The no-face answer, shared with message handling so both say the same thing. */
-export const NO_FACE_TEXT = "I couldn't find a face in that photo — try a well-lit, front-facing selfie.";
 
 interface Source {
   bytes: Uint8Array;
@@ -29,7 +37,7 @@ interface Source {
   fromAvatar: boolean;
 }
 
-async function source(input: CommandInput, deps: Deps): Promise<Source> {
+async function source(input: Input, deps: Deps): Promise<Source> {
   const image = optionAttachment(input, 'image');
   if (image) return { bytes: await readImage(image), subject: 'You', fromAvatar: false };
   const member = optionUser(input, 'user');
@@ -42,8 +50,7 @@ async function source(input: CommandInput, deps: Deps): Promise<Source> {
         : 'You have no profile picture I can use. Attach a selfie with the `image` option instead.',
     );
   }
-  if (!deps.fetchAvatar)
-    throw new UserError('config', 'Profile pictures are not available here; attach a photo.');
+  if (!deps.fetchAvatar) throw new UserError('unavailable', { feature: 'avatars' });
   return {
     bytes: await deps.fetchAvatar(url),
     subject: member ? member.displayName : 'You',
@@ -75,7 +82,7 @@ function verdict(subject: string, face: FaceAnswer): string {
   return `${verb} ${match.name} (${formatConfidence(match.confidence)} confidence)`;
 }
 
-async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Identification): Promise<Reply> {
+async function oneFace(input: Input, deps: Deps, src: Source, result: Identification): Promise<Reply> {
   const face = result.faces[0]!;
   const match = face.match!;
   const title = verdict(src.subject, face);
@@ -107,7 +114,7 @@ async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Ide
   };
 }
 
-async function manyFaces(input: CommandInput, src: Source, result: Identification): Promise<Reply> {
+async function manyFaces(input: Input, src: Source, result: Identification): Promise<Reply> {
   const shown = result.faces.slice(0, MAX_FACE_LINES);
   const lines = shown.map((face, i) => {
     const m = face.match;
@@ -141,7 +148,7 @@ async function manyFaces(input: CommandInput, src: Source, result: Identificatio
 }
 
 /** Names the celebrity each face in the photo (or profile picture) looks like. */
-export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
+export async function execute(input: Input, deps: Deps): Promise<Reply> {
   const src = await source(input, deps);
   let result: Identification;
   try {
@@ -157,10 +164,7 @@ export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
 }
 
 function noFace(src: Source, cause?: unknown): UserError {
-  const text = src.fromAvatar
-    ? "I couldn't find a face in that profile picture — attach a well-lit, front-facing selfie with the `image` option."
-    : NO_FACE_TEXT;
-  return new UserError('no_face', text, { cause });
+  return new UserError('no_face', src.fromAvatar ? { source: 'avatar' } : {}, { cause });
 }
 
 /** The `/lookalike` command. */

@@ -2,21 +2,22 @@ import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/cha
 import { UserError } from '../src/errors.ts';
 
 /** `/watch on|off`, admins only. */
-export const data: CommandData = {
+export const data = {
   name: 'watch',
   description: 'Answer every photo posted in this channel (admins)',
-  requires: ['admin'],
+  requires: ['admin', 'settings'],
   subcommands: [
     { name: 'on', description: 'Answer every photo posted in this channel' },
     { name: 'off', description: 'Only answer commands and @mentions here' },
   ],
-};
+} as const satisfies CommandData;
 
 /** Turns answering every posted photo on or off for the current channel. */
 export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
   const on = input.subcommand === 'on';
   if (!on && input.subcommand !== 'off') throw new UserError('bad_input', 'Use `/watch on` or `/watch off`.');
-  if (!deps.settings) throw new UserError('config', "Watching channels isn't available on this bot.");
+  // `requires` has the Bot refuse the command without settings; this only narrows the type.
+  if (!deps.settings) throw new UserError('unavailable', { feature: 'settings' });
   await deps.settings.setWatched(input.ctx.scope, input.ctx.channelId, on);
   if (!on)
     return { text: "OK, I'll stop answering photos in this channel. Commands and @mentions still work." };

@@ -1,16 +1,18 @@
 import { pathToFileURL } from 'node:url';
 import { commands } from '../commands/index.ts';
+import { lookalikeCommand } from '../commands/lookalike.ts';
 import { DiscordAdapter } from './adapters/discord/adapter.ts';
 import { PlaygroundAdapter } from './adapters/playground/adapter.ts';
 import { SlackAdapter } from './adapters/slack/adapter.ts';
 import type { Adapter } from './chat/adapter.ts';
 import { Bot } from './chat/bot.ts';
 import { createLogger, type Logger } from './chat/logger.ts';
+import { photoAnswers } from './chat/photo-route.ts';
 import type { RateLimitOptions } from './chat/rate-limit.ts';
 import { createChannelSettings, type WatchSetting } from './chat/settings.ts';
 import { type Config, loadConfig, NO_PLATFORM_HELP, secretsOf } from './config/index.ts';
 import { createLookalike } from './core/index.ts';
-import { isUserError } from './errors.ts';
+import { isConfigError, isUserError } from './errors.ts';
 import { engineFaces } from './games/faces.ts';
 import { GameManager } from './games/manager.ts';
 import { AdapterPoster } from './games/poster.ts';
@@ -72,12 +74,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     logger,
     timing: options.gameTiming,
   });
+  const settings = createChannelSettings(core.store.namespace<WatchSetting>('settings'));
   const bot = new Bot({
-    deps: {
-      lookalike: core.service,
-      settings: createChannelSettings(core.store.namespace<WatchSetting>('settings')),
-      games,
-    },
+    deps: { lookalike: core.service, settings, games },
     commands,
     adminUserIds: config.adminUserIds,
     logger,
@@ -91,7 +90,6 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       new DiscordAdapter({ config: config.discord, logger, messageContent: options.discordMessageContent }),
     );
   }
-  // Slack: push the Slack adapter here when `config.slack` is set (src/adapters/slack).
   if (config.slack) {
     // http mode listens on HOST:PORT (the playground, the other user of that port, only runs without platforms).
     adapters.push(
@@ -100,7 +98,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   }
   if (playgroundOnly) adapters.push(new PlaygroundAdapter({ host: config.host, port: config.port, logger }));
 
+  // Photos posted in channels: a battle in progress takes them first, then watched channels and mentions.
   games.attach(bot);
+  bot.routeImages(photoAnswers({ command: lookalikeCommand, settings, logger }));
   for (const adapter of adapters) poster.add(adapter);
 
   const started: Adapter[] = [];
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(process.env);
   } catch (err) {
-    console.error(isUserError(err) ? err.message : err);
+    console.error(isConfigError(err) ? err.message : err);
     process.exit(1);
   }
   if (!hasPlatform(config)) console.error(playgroundHint(config));
@@ -162,7 +162,8 @@ async function main(): Promise<void> {
 // Run only as the entry point, so tests can import startApp without starting anything.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((err: unknown) => {
-    console.error(isUserError(err) ? err.message : err);
+    // A refused token or a taken port is the operator's to fix: one line, no stack.
+    console.error(isConfigError(err) || isUserError(err) ? err.message : err);
     process.exit(1);
   });
 }

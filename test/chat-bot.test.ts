@@ -4,6 +4,8 @@ import { commands } from '../commands/index.ts';
 import { Bot, type BotOptions } from '../src/chat/bot.ts';
 import { createLogger } from '../src/chat/logger.ts';
 import { memoryChannelSettings } from '../src/chat/settings.ts';
+import type { Command, CommandInput, Deps } from '../src/chat/types.ts';
+import { UserError } from '../src/errors.ts';
 import {
   fakeAttachment,
   fakeContext,
@@ -11,9 +13,8 @@ import {
   identification,
   RecordingResponder,
   solidPng,
-} from '../src/chat/testing.ts';
-import type { Command, CommandInput, Deps } from '../src/chat/types.ts';
-import { UserError } from '../src/errors.ts';
+  withPhotoAnswers,
+} from './support/chat-fakes.ts';
 
 const face = await solidPng(32);
 
@@ -32,6 +33,7 @@ function makeBot(overrides: Omit<Partial<BotOptions>, 'deps'> & { deps?: Partial
     logger,
     deps: { lookalike: fakeLookalike(), ...overrides.deps },
   });
+  withPhotoAnswers(bot, overrides.deps?.settings);
   return { bot, lines };
 }
 
@@ -168,6 +170,31 @@ describe('Bot: error boundary', () => {
     await bot.handleCommand('x', { ctx: fakeContext(), options: {} }, responder);
     assert.match(lines[0] ?? '', /"deferred":false/);
     assert.match(lines[1] ?? '', /could not send the error reply/);
+  });
+
+  it('refuses a command whose required part is missing, once, before it runs', async () => {
+    const { bot } = makeBot();
+    let ran = false;
+    const needsGames: Command = {
+      data: { name: 'play', description: 'play', requires: ['games'] },
+      execute: async () => {
+        ran = true;
+        return { text: 'played' };
+      },
+    };
+    const { bot: withPlay } = makeBot({ commands: [needsGames] });
+    const responder = new RecordingResponder();
+    await withPlay.handleCommand('play', { ctx: fakeContext(), options: {} }, responder);
+    assert.equal(ran, false);
+    assert.equal(responder.only().ephemeral, true);
+    assert.match(responder.only().text, /Games aren't available on this bot/);
+    const watch = new RecordingResponder();
+    await bot.handleCommand(
+      'watch',
+      { ctx: fakeContext({ admin: true }), subcommand: 'on', options: {} },
+      watch,
+    );
+    assert.match(watch.only().text, /Watching channels isn't available on this bot/);
   });
 
   it('answers an unknown command instead of throwing', async () => {

@@ -7,13 +7,13 @@ import { createLogger } from '../src/chat/logger.ts';
 import { RateLimiter } from '../src/chat/rate-limit.ts';
 import { loadConfig, secretsOf } from '../src/config/index.ts';
 import { redact } from '../src/config/redact.ts';
-import { UserError } from '../src/errors.ts';
+import { ConfigError, UserError } from '../src/errors.ts';
 
 function configError(env: Record<string, string>): string {
   try {
     loadConfig(env);
   } catch (err) {
-    assert.ok(err instanceof UserError);
+    assert.ok(err instanceof ConfigError);
     assert.equal(err.code, 'config');
     return err.message;
   }

@@ -10,6 +10,9 @@ import { commands } from '../commands/index.ts';
 import * as lookalike from '../commands/lookalike.ts';
 import * as watch from '../commands/watch.ts';
 import { memoryChannelSettings } from '../src/chat/settings.ts';
+import type { CommandData, CommandInput, Deps, OptionValue } from '../src/chat/types.ts';
+import { UserError } from '../src/errors.ts';
+import { skipAdvice } from '../src/user-texts.ts';
 import {
   fakeAttachment,
   fakeContext,
@@ -17,9 +20,7 @@ import {
   identification,
   identity,
   solidPng,
-} from '../src/chat/testing.ts';
-import type { CommandInput, Deps, OptionValue } from '../src/chat/types.ts';
-import { UserError } from '../src/errors.ts';
+} from './support/chat-fakes.ts';
 
 const face = await solidPng(48);
 const celeb = await solidPng(48, 48, [20, 40, 200]);
@@ -184,8 +185,13 @@ describe('/enroll', () => {
         identity: identity(name, 3),
         added: [{ file: images[0]!.name, hash: 'h1' }],
         skipped: [
-          { file: images[1]!.name, reason: '2 faces: use a photo with one face' },
-          { file: 'c.png', reason: 'duplicate: already enrolled' },
+          {
+            file: images[1]!.name,
+            code: 'too_many_faces',
+            faces: 2,
+            reason: '2 faces: use a photo with one face',
+          },
+          { file: 'c.png', code: 'duplicate', reason: 'duplicate: already enrolled' },
         ],
         version: 2,
       }),
@@ -221,14 +227,16 @@ describe('/enroll', () => {
   });
 
   it('maps the service reasons to advice', () => {
-    assert.match(enroll.friendlyReason('no face found'), /no face found/);
-    assert.match(enroll.friendlyReason('3 faces: use a photo with one face'), /just one face/);
-    assert.equal(enroll.friendlyReason('something else'), 'something else');
+    const skip = (code: string, reason: string) => skipAdvice({ file: 'a.png', code, reason });
+    assert.match(skip('no_face', 'no face found'), /no face found/);
+    assert.match(skip('too_many_faces', '3 faces: use a photo with one face'), /just one face/);
+    assert.equal(skip('timeout', 'something else'), 'something else');
   });
 
   it('is for admins, with a required name and image', () => {
     assert.deepEqual(enroll.data.requires, ['admin']);
-    const required = enroll.data.options?.filter((o) => o.required).map((o) => o.name);
+    const data: CommandData = enroll.data;
+    const required = data.options?.filter((o) => o.required).map((o) => o.name);
     assert.deepEqual(required, ['name', 'image']);
     assert.equal(enroll.data.options?.length, 6);
   });
@@ -273,7 +281,8 @@ describe('/gallery', () => {
     });
     assert.match(renamed.text, /Renamed \*\*Penny\*\* to \*\*Penny H\*\*/);
     assert.deepEqual(service.calls[1]?.args, ['discord:guild', 'Penny', 'Penny H']);
-    const admin = gallery.data.subcommands?.filter((s) => s.requires?.includes('admin')).map((s) => s.name);
+    const data: CommandData = gallery.data;
+    const admin = data.subcommands?.filter((s) => s.requires?.includes('admin')).map((s) => s.name);
     assert.deepEqual(admin, ['remove', 'rename']);
   });
 });
@@ -321,7 +330,8 @@ describe('/watch and /help', () => {
     assert.equal(await settings.isWatched('discord:guild', 'channel-1'), false);
     await rejectsWith(
       watch.execute(input({}, { subcommand: 'on' }), { lookalike: fakeLookalike() }),
-      'config',
+      'unavailable',
+      /Watching channels isn't available/,
     );
   });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import sqlite3 from 'sqlite3';
-import { UserError } from '../src/errors.ts';
+import { ConfigError, UserError } from '../src/errors.ts';
 import { EMBEDDING_DIM, Gallery, migrateIndex, type NewPhoto } from '../src/gallery/index.ts';
 import { type Namespace, openStore, type Store, storeUnavailable } from '../src/store/index.ts';
 
@@ -263,7 +263,7 @@ describe('stored schema 1 records', () => {
     await writeRawRows(file, { 'gallery:global': { ...index, scope: 'global', schema: 2 } });
     const store = await openStore(`sqlite://${file}`);
     await assert.rejects(new Gallery(store).list('global'), (err) => {
-      assert.ok(err instanceof UserError && err.code === 'config');
+      assert.ok(err instanceof ConfigError && err.code === 'config');
       assert.match(err.message, /newer/);
       return true;
     });

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { fakeAttachment, fakeContext, RecordingResponder, solidPng } from '../src/chat/testing.ts';
 import {
   type BattleState,
   battleSelfie,
@@ -11,7 +10,8 @@ import {
   createBattle,
   standings,
 } from '../src/games/battle.ts';
-import { fakeFaces } from '../src/games/testing.ts';
+import { fakeAttachment, fakeContext, RecordingResponder, solidPng } from './support/chat-fakes.ts';
+import { fakeFaces } from './support/game-fakes.ts';
 import { gameRig } from './support/games.ts';
 
 const alice = { id: 'discord:1', name: 'Alice' };

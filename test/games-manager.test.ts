@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { silentLogger } from '../src/chat/logger.ts';
-import { fakeContext } from '../src/chat/testing.ts';
 import type { GuessState } from '../src/games/guess.ts';
 import { EditQueue } from '../src/games/poster.ts';
-import { FakeClock } from '../src/games/testing.ts';
 import { PIXELATE_LEVELS } from '../src/image/render.ts';
 import { openStore } from '../src/store/index.ts';
+import { fakeContext } from './support/chat-fakes.ts';
+import { FakeClock } from './support/game-fakes.ts';
 import { gameRig, type Rig, TIMING } from './support/games.ts';
 
 const alice = fakeContext({ userId: '1' });

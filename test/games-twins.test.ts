@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { fakeAttachment, fakeContext, solidPng } from '../src/chat/testing.ts';
-import { fakeFaces } from '../src/games/testing.ts';
 import { bestPair, createTwins, twinsJoin, twinsTimer, twinsView } from '../src/games/twins.ts';
 import type { OptIn } from '../src/games/types.ts';
+import { fakeAttachment, fakeContext, solidPng } from './support/chat-fakes.ts';
+import { fakeFaces } from './support/game-fakes.ts';
 import { gameRig } from './support/games.ts';
 
 const alice = { id: 'discord:1', name: 'Alice' };

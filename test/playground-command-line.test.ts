@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { commands } from '../commands/index.ts';
 import { parseCommandLine, usageOf, usages } from '../src/adapters/playground/command-line.ts';
-import { fakeAttachment } from '../src/chat/testing.ts';
 import type { Command, UserOption } from '../src/chat/types.ts';
 import { isUserError } from '../src/errors.ts';
+import { fakeAttachment } from './support/chat-fakes.ts';
 
 const me: UserOption = { id: 'playground:local', platformId: 'local', displayName: 'You' };
 const png = (name: string) => fakeAttachment(name, new Uint8Array([1, 2, 3]));

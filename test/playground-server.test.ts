@@ -9,22 +9,18 @@ import { CSRF_HEADER, createPlaygroundApp } from '../src/adapters/playground/ser
 import { ImageStore, type WireMessage } from '../src/adapters/playground/wire.ts';
 import { Bot } from '../src/chat/bot.ts';
 import { silentLogger } from '../src/chat/logger.ts';
-import { fakeLookalike, identification, identity, solidPng } from '../src/chat/testing.ts';
 import type { LookalikeService } from '../src/core/types.ts';
-import { isUserError } from '../src/errors.ts';
+import { isConfigError } from '../src/errors.ts';
+import { fakeLookalike, identification, identity, solidPng, withPhotoAnswers } from './support/chat-fakes.ts';
 
 const face = await solidPng(32);
 const MAX_FILE = 4 * 1024;
 
 function setup(overrides: Partial<LookalikeService> = {}, allowedHosts?: string[]) {
   const lookalike = fakeLookalike(overrides);
-  const bot = new Bot({
-    deps: { lookalike },
-    commands,
-    adminUserIds: [],
-    logger: silentLogger,
-    rateLimit: false,
-  });
+  const bot = withPhotoAnswers(
+    new Bot({ deps: { lookalike }, commands, adminUserIds: [], logger: silentLogger, rateLimit: false }),
+  );
   const images = new ImageStore();
   const app = createPlaygroundApp({
     bot,
@@ -239,12 +235,9 @@ describe('PlaygroundAdapter', () => {
     logger: silentLogger,
     maxFileBytes: MAX_FILE,
   });
-  const bot = new Bot({
-    deps: { lookalike: fakeLookalike() },
-    commands,
-    adminUserIds: [],
-    logger: silentLogger,
-  });
+  const bot = withPhotoAnswers(
+    new Bot({ deps: { lookalike: fakeLookalike() }, commands, adminUserIds: [], logger: silentLogger }),
+  );
   before(() => adapter.start(bot));
   after(() => adapter.stop());
 
@@ -253,7 +246,7 @@ describe('PlaygroundAdapter', () => {
     const second = new PlaygroundAdapter({ host: '127.0.0.1', port, logger: silentLogger });
     await assert.rejects(second.start(bot), (err: unknown) => {
       return (
-        isUserError(err) &&
+        isConfigError(err) &&
         err.code === 'config' &&
         /Port \d+ on 127.0.0.1 is already in use: set PORT/.test(err.message)
       );

@@ -9,8 +9,8 @@ import { SlackAdapter } from '../src/adapters/slack/adapter.ts';
 import { actionId } from '../src/adapters/slack/blocks.ts';
 import { Bot } from '../src/chat/bot.ts';
 import { createLogger, silentLogger } from '../src/chat/logger.ts';
-import { fakeLookalike, identification, solidPng } from '../src/chat/testing.ts';
-import { isUserError } from '../src/errors.ts';
+import { isConfigError } from '../src/errors.ts';
+import { fakeLookalike, identification, solidPng, withPhotoAnswers } from './support/chat-fakes.ts';
 import { blockActionPayload, commandBody, messageEventBody } from './support/slack-payloads.ts';
 import { SlackStandin } from './support/slack-standin.ts';
 
@@ -37,7 +37,9 @@ describe('Slack in Socket Mode (stand-in WebSocket, fake face service)', { timeo
       secrets: [BOT_TOKEN, APP_TOKEN],
       write: (l) => lines.push(l),
     });
-    const bot = new Bot({ deps: { lookalike }, commands, adminUserIds: [], logger, rateLimit: false });
+    const bot = withPhotoAnswers(
+      new Bot({ deps: { lookalike }, commands, adminUserIds: [], logger, rateLimit: false }),
+    );
     bot.onButton('test:', async (_ctx, id, responder) => {
       pressed = id;
       await responder.send({ text: `You pressed **${id}**` });
@@ -172,15 +174,15 @@ describe('Slack in Socket Mode (stand-in WebSocket, fake face service)', { timeo
     await assert.rejects(
       start('xoxb-wrong-wrong-wrong', APP_TOKEN),
       (err) =>
-        isUserError(err) && err.code === 'config' && /SLACK_BOT_TOKEN \(invalid_auth\)/.test(err.message),
+        isConfigError(err) && err.code === 'config' && /SLACK_BOT_TOKEN \(invalid_auth\)/.test(err.message),
     );
     await assert.rejects(
       start(BOT_TOKEN, 'xapp-1-A0STANDIN-revoked'),
-      (err) => isUserError(err) && /SLACK_APP_TOKEN \(invalid_auth\)/.test(err.message),
+      (err) => isConfigError(err) && /SLACK_APP_TOKEN \(invalid_auth\)/.test(err.message),
     );
     await assert.rejects(
       start(BOT_TOKEN, BOT_TOKEN),
-      (err) => isUserError(err) && /SLACK_APP_TOKEN must be an app-level token/.test(err.message),
+      (err) => isConfigError(err) && /SLACK_APP_TOKEN must be an app-level token/.test(err.message),
     );
   });
 

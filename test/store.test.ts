@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { UserError } from '../src/errors.ts';
+import { ConfigError, UserError } from '../src/errors.ts';
 import { openStore, parseStoreUrl, redactUrl, type Store } from '../src/store/index.ts';
 
 const TMP = mkdtempSync(path.join(tmpdir(), 'lookalike-store-'));
@@ -11,7 +11,9 @@ after(() => rmSync(TMP, { recursive: true, force: true }));
 
 function isUserError(code: string): (err: unknown) => boolean {
   return (err) => {
-    assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
+    // The operator's mistakes are ConfigErrors, members' are UserErrors; both carry their code.
+    const Expected = code === 'config' ? ConfigError : UserError;
+    assert.ok(err instanceof Expected, `expected a ${Expected.name}, got ${String(err)}`);
     assert.equal(err.code, code);
     return true;
   };
@@ -86,7 +88,7 @@ describe('store URLs', () => {
 
   it('refuses an unknown scheme, naming it and the accepted ones, without leaking credentials', async () => {
     await assert.rejects(openStore('postgres://admin:s3cret@db/x'), (err) => {
-      assert.ok(err instanceof UserError);
+      assert.ok(err instanceof ConfigError);
       assert.equal(err.code, 'config');
       assert.match(err.message, /"postgres:"/);
       for (const scheme of ['sqlite://', 'redis://', 'rediss://', 'memory://'])

@@ -1,19 +1,11 @@
-import { isUserError, UserError, type UserErrorCode } from '../errors.ts';
+import { isUserError, UserError } from '../errors.ts';
 import { fetchAvatar } from './download.ts';
 import { type BoundaryContext, withErrorBoundary } from './error-boundary.ts';
 import type { Logger } from './logger.ts';
 import { looksLikeImage } from './options.ts';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
-import type { Attachment, ChatContext, ChatUser, Command, CommandInput, Deps, Reply } from './types.ts';
-
-/** How an adapter answers one command or message; the Bot drives it, the adapter renders natively. */
-export interface Responder {
-  /** Acknowledges now and answers later (Discord's 3-second deadline, Slack's ack); safe to call twice. */
-  defer(opts?: { ephemeral?: boolean }): Promise<void>;
-  /** Sends the answer, replacing the deferred placeholder when there is one. */
-  send(reply: Reply): Promise<void>;
-  readonly deferred: boolean;
-}
+import type { ButtonHandler, ChatRoutes, ImageMessageOptions, ImageRoute, Responder } from './routes.ts';
+import type { Attachment, ChatContext, ChatUser, Command, CommandInput, Deps, Requirement } from './types.ts';
 
 /** Options for `new Bot`. */
 export interface BotOptions {
@@ -26,28 +18,8 @@ export interface BotOptions {
   rateLimit?: RateLimitOptions | false;
 }
 
-/** What `handleImageMessage` needs to know about the message. */
-export interface ImageMessageOptions {
-  /** The bot was @mentioned, so it answers even outside watched channels. */
-  mentioned: boolean;
-}
-
-// In a watched channel people post all sorts of pictures; answering "no face" to each would be spam.
-const QUIET_IN_WATCHED: ReadonlySet<UserErrorCode> = new Set(['no_face', 'not_image', 'rate_limited']);
-
-/** Handles a pressed button whose id starts with the prefix it was registered under. */
-export type ButtonHandler = (ctx: ChatContext, buttonId: string, responder: Responder) => Promise<void>;
-
-/** Takes photos posted in a channel ahead of watched channels and mentions (a lookalike battle). */
-export interface ImageRoute {
-  /** Whether photos posted in this channel go here now; asked for every posted photo, so keep it cheap. */
-  claims(ctx: ChatContext): boolean;
-  /** Answers the photo. */
-  handle(ctx: ChatContext, image: Attachment): Promise<Reply>;
-}
-
 /** The platform-neutral bot: permission checks, rate limits, deferral, commands and one error boundary. */
-export class Bot {
+export class Bot implements ChatRoutes {
   /** The dependencies commands get, with defaults filled in. */
   readonly deps: Deps & Required<Pick<Deps, 'now' | 'fetchAvatar'>>;
   readonly logger: Logger;
@@ -83,11 +55,27 @@ export class Bot {
     return user.isPlatformAdmin || this.#admins.has(user.platformId) || this.#admins.has(user.id);
   }
 
+  /** What a command (and the given subcommand) requires, the command's own first. */
+  requirements(command: Command, subcommand?: string): Requirement[] {
+    const sub = command.data.subcommands?.find((s) => s.name === subcommand);
+    return [...(command.data.requires ?? []), ...(sub?.requires ?? [])];
+  }
+
   /** Whether a command (or the given subcommand) is for admins only. */
   requiresAdmin(command: Command, subcommand?: string): boolean {
-    if (command.data.requires?.includes('admin')) return true;
-    const sub = command.data.subcommands?.find((s) => s.name === subcommand);
-    return sub?.requires?.includes('admin') ?? false;
+    return this.requirements(command, subcommand).includes('admin');
+  }
+
+  // Checked once here for every command: admin rights, then the optional parts the command needs.
+  #checkRequirements(command: Command, label: string, input: CommandInput): void {
+    const needs = this.requirements(command, input.subcommand);
+    if (needs.includes('admin') && !this.isAdmin(input.ctx.user)) {
+      throw new UserError('forbidden', { command: label });
+    }
+    for (const need of needs) {
+      if (need !== 'admin' && this.deps[need] === undefined)
+        throw new UserError('unavailable', { feature: need });
+    }
   }
 
   /** Runs a command for `input.ctx.user` and answers through `responder`; never throws. */
@@ -95,10 +83,8 @@ export class Bot {
     const command = this.#commands.get(name);
     const label = input.subcommand ? `${name} ${input.subcommand}` : name;
     await withErrorBoundary(responder, this.#context(label, input.ctx), this.logger, async () => {
-      if (!command) throw new UserError('not_found', `I don't know the command /${name}.`);
-      if (this.requiresAdmin(command, input.subcommand) && !this.isAdmin(input.ctx.user)) {
-        throw new UserError('forbidden', `Only admins can use /${label}.`);
-      }
+      if (!command) throw new UserError('not_found', { command: name });
+      this.#checkRequirements(command, label, input);
       this.#takeToken(input.ctx.user);
       // Before any download or inference: the platform's acknowledgement deadline is a few seconds.
       await responder.defer({ ephemeral: command.data.ephemeral === true });
@@ -113,43 +99,35 @@ export class Bot {
   }
 
   /**
-   * Answers a photo posted in a channel: through a route that claims the channel (a game in progress),
-   * else like `/lookalike` does when the channel is watched or the bot was mentioned. Returns whether
-   * it answered.
+   * Answers a photo posted in a channel through the first route that claims it (a game in progress, then
+   * watched channels and mentions, as `src/main.ts` registers them). Returns whether it answered.
    */
   async handleImageMessage(
     ctx: ChatContext,
     attachments: Attachment[],
-    opts: ImageMessageOptions,
+    message: ImageMessageOptions,
     responder: Responder,
   ): Promise<boolean> {
     const image = attachments.find(looksLikeImage);
     if (!image) return false;
-    const route = this.#imageRoutes.find((r) => r.claims(ctx));
-    if (route) {
-      await withErrorBoundary(responder, this.#context('game photo', ctx), this.logger, async () => {
-        this.#takeToken(ctx.user);
-        await responder.defer();
-        await responder.send(await route.handle(ctx, image));
-      });
-      return true;
+    let route: ImageRoute | undefined;
+    for (const candidate of this.#imageRoutes) {
+      if (await candidate.claims(ctx, message)) {
+        route = candidate;
+        break;
+      }
     }
-    const lookalike = this.#commands.get('lookalike');
-    if (!lookalike) return false;
-    if (!opts.mentioned && !(await this.#isWatched(ctx))) return false;
-
+    if (!route) return false;
     let answered = true;
-    await withErrorBoundary(responder, this.#context('message', ctx), this.logger, async () => {
+    await withErrorBoundary(responder, this.#context(route.label, ctx), this.logger, async () => {
       try {
         this.#takeToken(ctx.user);
         await responder.defer();
-        // Several photos in one message: answering the first keeps the channel readable.
-        const reply = await lookalike.execute({ ctx, options: { image } }, this.deps);
-        await responder.send(reply);
+        await responder.send(await route.handle(ctx, image, this.deps));
       } catch (err) {
-        if (!opts.mentioned && isUserError(err) && QUIET_IN_WATCHED.has(err.code)) {
-          this.logger.debug('stayed quiet on a watched-channel photo', {
-            ...this.#context('message', ctx),
+        if (isUserError(err) && route.quiet?.(err, message)) {
+          this.logger.debug('stayed quiet on a posted photo', {
+            ...this.#context(route.label, ctx),
             code: err.code,
           });
           answered = false;
@@ -176,30 +154,15 @@ export class Bot {
     await withErrorBoundary(responder, this.#context(`button ${buttonId}`, ctx), this.logger, async () => {
       const prefix = [...this.#buttons.keys()].find((p) => buttonId.startsWith(p));
       const handler = prefix === undefined ? undefined : this.#buttons.get(prefix);
-      if (!handler) throw new UserError('not_found', 'That button has expired.');
+      if (!handler) throw new UserError('not_found', { button: buttonId });
       await handler(ctx, buttonId, responder);
     });
-  }
-
-  async #isWatched(ctx: ChatContext): Promise<boolean> {
-    if (!this.deps.settings) return false;
-    try {
-      return await this.deps.settings.isWatched(ctx.scope, ctx.channelId);
-    } catch (err) {
-      // A store outage should not turn every posted photo into an error reply.
-      this.logger.warn('could not read watched channels', { scope: ctx.scope, error: err });
-      return false;
-    }
   }
 
   #takeToken(user: ChatUser): void {
     const decision = this.#limiter?.take(user.id);
     if (decision && !decision.ok) {
-      const s = decision.retryAfterSeconds;
-      throw new UserError(
-        'rate_limited',
-        `You're going a bit fast! Try again in ${s} second${s === 1 ? '' : 's'}.`,
-      );
+      throw new UserError('rate_limited', { seconds: decision.retryAfterSeconds });
     }
   }
 

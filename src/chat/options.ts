@@ -16,7 +16,7 @@ function missing(name: string): UserError {
 }
 
 /** A string option, trimmed; undefined when absent or blank. */
-export function optionString(input: CommandInput, name: string): string | undefined {
+export function optionString<N extends string>(input: CommandInput<N>, name: NoInfer<N>): string | undefined {
   const value = input.options[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new UserError('bad_input', `The \`${name}\` option must be text.`);
@@ -25,14 +25,17 @@ export function optionString(input: CommandInput, name: string): string | undefi
 }
 
 /** A required string option. */
-export function requireString(input: CommandInput, name: string): string {
+export function requireString<N extends string>(input: CommandInput<N>, name: NoInfer<N>): string {
   const value = optionString(input, name);
   if (value === undefined) throw missing(name);
   return value;
 }
 
 /** An integer option; undefined when absent. */
-export function optionInteger(input: CommandInput, name: string): number | undefined {
+export function optionInteger<N extends string>(
+  input: CommandInput<N>,
+  name: NoInfer<N>,
+): number | undefined {
   const value = input.options[name];
   if (value === undefined) return undefined;
   const n = typeof value === 'string' ? Number(value) : value;
@@ -43,7 +46,10 @@ export function optionInteger(input: CommandInput, name: string): number | undef
 }
 
 /** An attachment option; undefined when absent. */
-export function optionAttachment(input: CommandInput, name: string): Attachment | undefined {
+export function optionAttachment<N extends string>(
+  input: CommandInput<N>,
+  name: NoInfer<N>,
+): Attachment | undefined {
   const value = input.options[name];
   if (value === undefined) return undefined;
   if (!isAttachment(value)) throw new UserError('bad_input', `The \`${name}\` option must be a file.`);
@@ -51,14 +57,17 @@ export function optionAttachment(input: CommandInput, name: string): Attachment 
 }
 
 /** A required attachment option. */
-export function requireAttachment(input: CommandInput, name: string): Attachment {
+export function requireAttachment<N extends string>(input: CommandInput<N>, name: NoInfer<N>): Attachment {
   const value = optionAttachment(input, name);
   if (value === undefined) throw missing(name);
   return value;
 }
 
 /** A user option; undefined when absent. */
-export function optionUser(input: CommandInput, name: string): UserOption | undefined {
+export function optionUser<N extends string>(
+  input: CommandInput<N>,
+  name: NoInfer<N>,
+): UserOption | undefined {
   const value = input.options[name];
   if (value === undefined) return undefined;
   if (!isUserOption(value)) throw new UserError('bad_input', `The \`${name}\` option must be a member.`);
@@ -76,10 +85,7 @@ export function looksLikeImage(attachment: Attachment): boolean {
 /** Downloads an attachment after checking it claims to be an image (the decoder checks the bytes). */
 export async function readImage(attachment: Attachment): Promise<Uint8Array> {
   if (!looksLikeImage(attachment)) {
-    throw new UserError(
-      'not_image',
-      `\`${attachment.name}\` is not an image I can read (JPEG, PNG, WebP, GIF, AVIF or TIFF).`,
-    );
+    throw new UserError('not_image', { file: attachment.name });
   }
   return attachment.fetch();
 }

@@ -1,5 +1,4 @@
 import type { Candidate, LookalikeService, Scope } from '../core/types.ts';
-import type { GameManager } from '../games/manager.ts';
 
 /** The chat platforms Lookalike runs on; the core never imports their SDKs. */
 export type Platform = 'discord' | 'slack' | 'playground';
@@ -52,32 +51,54 @@ export interface OptionSpec {
   description: string;
   type: OptionType;
   required?: boolean;
-  choices?: { name: string; value: string }[];
+  choices?: readonly { name: string; value: string }[];
   min?: number;
   max?: number;
 }
 
-/** What a command may require of its caller. */
-export type Requirement = 'admin';
+/**
+ * What a command may require: admin rights, or an optional dependency (a key of `OptionalDeps`) without
+ * which it answers "not available on this bot". The Bot checks them all before `execute` runs.
+ */
+export type Requirement = 'admin' | keyof OptionalDeps;
 
 /** A subcommand, e.g. `/gallery list`. */
 export interface SubcommandSpec {
   name: string;
   description: string;
-  options?: OptionSpec[];
-  requires?: Requirement[];
+  options?: readonly OptionSpec[];
+  requires?: readonly Requirement[];
 }
 
 /** A command's declaration, shared by every platform. */
 export interface CommandData {
   name: string;
   description: string;
-  options?: OptionSpec[];
-  subcommands?: SubcommandSpec[];
-  requires?: Requirement[];
+  options?: readonly OptionSpec[];
+  subcommands?: readonly SubcommandSpec[];
+  requires?: readonly Requirement[];
   /** Replies are only for the caller (help, /forget): adapters defer privately so no public placeholder shows. */
   ephemeral?: boolean;
+  /**
+   * Without a photo, the command uses the caller's profile picture (`/lookalike`): adapters that find
+   * photos themselves (Slack's recent photos) then do not insist on one.
+   */
+  avatarFallback?: boolean;
 }
+
+type NamesOf<O> = O extends readonly { name: infer N extends string }[] ? N : never;
+
+/**
+ * The option names a command declares (its own and its subcommands'), from data declared
+ * `as const satisfies CommandData`; option getters take only these, so a typo fails the type check.
+ */
+export type OptionName<D extends CommandData> =
+  | (D extends { options: infer O } ? NamesOf<O> : never)
+  | (D extends { subcommands: readonly (infer S)[] }
+      ? S extends { options: infer O }
+        ? NamesOf<O>
+        : never
+      : never);
 
 /** A resolved `user` option value. */
 export interface UserOption {
@@ -122,11 +143,11 @@ export interface Reply {
   color?: number;
 }
 
-/** A command invocation as handlers see it. */
-export interface CommandInput {
+/** A command invocation as handlers see it; `N` narrows the option names (see `OptionName`). */
+export interface CommandInput<N extends string = string> {
   ctx: ChatContext;
   subcommand?: string;
-  options: Record<string, OptionValue | undefined>;
+  options: Partial<Record<N, OptionValue>>;
 }
 
 /** Which channels answer every photo posted in them (`/watch`). */
@@ -135,17 +156,22 @@ export interface ChannelSettings {
   setWatched(scope: Scope, channelId: string, watched: boolean): Promise<void>;
 }
 
-/** What handlers can use; tests pass fakes. */
-export interface Deps {
-  lookalike: LookalikeService;
+/**
+ * Parts a bot may run without, which commands name in `requires`. Features add theirs by declaration
+ * merging (`src/games/deps.ts` adds `games`), so this module never imports them.
+ */
+export interface OptionalDeps {
   /** Watched channels; without it `/watch` says it is unavailable and only mentions are answered. */
-  settings?: ChannelSettings;
+  settings: ChannelSettings;
+}
+
+/** What handlers can use; tests pass fakes. */
+export interface Deps extends Partial<OptionalDeps> {
+  lookalike: LookalikeService;
   /** Milliseconds since the epoch; tests pass a fake clock (default `Date.now`). */
   now?: () => number;
   /** Downloads a profile picture with a size limit and a timeout (default: a plain limited HTTP GET). */
   fetchAvatar?: (url: string) => Promise<Uint8Array>;
-  /** Group chat games (`/game`, `/leaderboard`); `/forget` also clears what they keep. Absent: games are off. */
-  games?: GameManager;
 }
 
 /** A command module: its data and its handler, written once for every platform. */

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 
 /** Discord settings; present only when the bot should connect to Discord. */
 export interface DiscordConfig {
@@ -149,7 +149,7 @@ function backend(env: Env, errors: string[]): FaceBackend {
 /**
  * Reads and validates the configuration from environment variables (normally `process.env`). Every
  * platform is optional, but a partly configured one is an error naming what is missing; all problems
- * are reported at once as a UserError with code `config`. Secrets never appear in its message.
+ * are reported at once as one ConfigError. Secrets never appear in its message.
  */
 export function loadConfig(env: Env = process.env): Config {
   const errors: string[] = [];
@@ -166,7 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: read(env, 'HOST') ?? '127.0.0.1',
   };
   if (errors.length > 0) {
-    throw new UserError('config', `Invalid configuration:\n${errors.map((e) => `- ${e}`).join('\n')}`);
+    throw new ConfigError(`Invalid configuration:\n${errors.map((e) => `- ${e}`).join('\n')}`);
   }
   return config;
 }

@@ -8,6 +8,7 @@ import { type Calibration, readCalibration } from '../engine/calibration.ts';
 import type { FaceEngine } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
 import type { Gallery } from '../gallery/index.ts';
+import { skipReason } from '../user-texts.ts';
 import { mapLimit } from '../util/concurrency.ts';
 import {
   type Comparison,
@@ -41,6 +42,10 @@ interface Accepted {
 
 /** Progress of a bulk enrolment, for the CLI's progress bar. */
 export type ProgressFn = (done: number, total: number) => void;
+
+function skip(file: string, code: string, faces?: number): Skipped {
+  return { file, code, ...(faces === undefined ? {} : { faces }), reason: skipReason(code, { faces }) };
+}
 
 function toInfo(identity: {
   name: string;
@@ -161,15 +166,13 @@ export class Lookalike implements LookalikeService {
     const results = await mapLimit(images, this.concurrency, async (img): Promise<Skipped | Accepted> => {
       try {
         const analysis = await this.engine.analyze(img.data);
-        if (analysis.faces.length === 0) return { file: img.name, reason: 'no face found' };
-        if (analysis.faces.length > 1) {
-          return { file: img.name, reason: `${analysis.faces.length} faces: use a photo with one face` };
-        }
+        if (analysis.faces.length === 0) return skip(img.name, 'no_face');
+        if (analysis.faces.length > 1) return skip(img.name, 'too_many_faces', analysis.faces.length);
         const face = analysis.faces[0] as (typeof analysis.faces)[number];
         const hash = createHash('sha256').update(img.data).digest('hex');
         return { file: img.name, hash, embedding: face.embedding, thumbnail: face.thumbnail };
       } catch (err) {
-        if (err instanceof UserError) return { file: img.name, reason: err.message };
+        if (err instanceof UserError) return { ...skip(img.name, err.code), reason: err.message };
         throw err;
       } finally {
         onProgress?.(++done, images.length);
@@ -196,8 +199,7 @@ export class Lookalike implements LookalikeService {
       };
     }
     const result = await this.gallery.enroll(scope, cleanName, this.toPhotos(accepted, addedBy));
-    for (const d of result.duplicates)
-      skipped.push({ file: d.source ?? d.hash, reason: 'duplicate: already enrolled' });
+    for (const d of result.duplicates) skipped.push(skip(d.source ?? d.hash, 'duplicate'));
     await this.matcher(scope);
     return {
       identity: toInfo(result.identity),
@@ -230,8 +232,7 @@ export class Lookalike implements LookalikeService {
     let enrolled = 0;
     for (const r of results) {
       enrolled += r.added.length;
-      for (const d of r.duplicates)
-        skipped.push({ file: d.source ?? d.hash, reason: 'duplicate: already enrolled' });
+      for (const d of r.duplicates) skipped.push(skip(d.source ?? d.hash, 'duplicate'));
     }
     await this.matcher(scope);
     const identities = (await this.gallery.list(scope)).length;
@@ -255,8 +256,8 @@ export class Lookalike implements LookalikeService {
     const first = fa.faces[0];
     const second = fb.faces[0];
     if (!first || !second) {
-      const which = !first && !second ? 'either photo' : !first ? 'the first photo' : 'the second photo';
-      throw new UserError('no_face', `I couldn't find a face in ${which}.`);
+      const which = !first && !second ? 'both' : !first ? 'first' : 'second';
+      throw new UserError('no_face', { source: which });
     }
     // Shown: the plain similarity. Decided: the centred cosine, calibrated for pairs of photos.
     const same =

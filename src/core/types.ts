@@ -1,4 +1,5 @@
 import type { Box } from '../engine/types.ts';
+import type { SkipReport } from '../user-texts.ts';
 
 /** A gallery scope: a Discord server (`discord:<guildId>`), a Slack workspace (`slack:<teamId>`), or `global`. */
 export type Scope = string;
@@ -69,11 +70,11 @@ export interface NamedImage {
   data: Uint8Array;
 }
 
-/** Why an image was not enrolled. */
-export interface Skipped {
-  file: string;
-  reason: string;
-}
+/**
+ * Why an image was not enrolled: a code (`no_face`, `too_many_faces`, `duplicate`, or the UserError code of
+ * a file that could not be read), its context, and `reason`, the short text rendered from them.
+ */
+export type Skipped = SkipReport;
 
 /** What an enrolment did. */
 export interface EnrollResult {

@@ -1,6 +1,7 @@
 import type { IdentityInfo, Scope } from '../core/types.ts';
 import { UserError } from '../errors.ts';
 import type { Namespace, Store } from '../store/index.ts';
+import { KeyedMutex } from '../util/mutex.ts';
 import {
   blobKey,
   checkPhoto,
@@ -12,7 +13,6 @@ import {
   photoInfo,
   requireIdentity,
 } from './entries.ts';
-import { KeyedMutex } from './mutex.ts';
 import {
   CURRENT_SCHEMA,
   emptyIndex,

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 
 /**
  * Stored records. Every record carries `schema`; readers go through the migrate functions below, so
@@ -91,8 +91,7 @@ function schemaOf(raw: Raw, what: string): number {
     throw corrupt(what, 'missing schema version');
   }
   if (schema > CURRENT_SCHEMA) {
-    throw new UserError(
-      'config',
+    throw new ConfigError(
       `The store holds a ${what} of schema ${schema}, written by a newer Lookalike; please upgrade.`,
     );
   }

@@ -3,14 +3,15 @@
 // edited through a Poster.
 
 import { randomBytes } from 'node:crypto';
-import type { Bot, Responder } from '../chat/bot.ts';
 import { plural } from '../chat/format.ts';
 import type { Logger } from '../chat/logger.ts';
+import type { ChatRoutes, Responder } from '../chat/routes.ts';
 import type { Attachment, ChatContext, Reply } from '../chat/types.ts';
 import type { LookalikeService } from '../core/types.ts';
 import { UserError } from '../errors.ts';
-import { KeyedMutex } from '../gallery/mutex.ts';
 import type { Namespace, Store } from '../store/index.ts';
+import { KeyedMutex } from '../util/mutex.ts';
+import { RunningWork } from '../util/running-work.ts';
 import { battleSelfie, standings } from './battle.ts';
 import { type Clock, systemClock, Timers } from './clock.ts';
 import type { GameFaces } from './faces.ts';
@@ -71,7 +72,7 @@ export class GameManager {
   readonly #games = new Map<string, GameState>();
   readonly #timers: Timers;
   readonly #mutex = new KeyedMutex();
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #work = new RunningWork();
   // The battle leader's face crop, by game id: memory only, dropped at the announcement (never stored).
   readonly #leaderFaces = new Map<string, { userId: string; face: Uint8Array }>();
   readonly #store: Namespace<GameState>;
@@ -131,15 +132,16 @@ export class GameManager {
   /** Resolves once no event, timer or message edit is in progress (tests wait on it). */
   async settled(): Promise<void> {
     do {
-      await Promise.allSettled([...this.#inFlight]);
+      await this.#work.drain();
       await this.#edits.idle();
-    } while (this.#inFlight.size > 0);
+    } while (this.#work.size > 0);
   }
 
-  /** Routes `bot`'s game buttons and the selfies posted during a battle here. */
-  attach(bot: Bot): void {
-    bot.onButton(GAME_BUTTON_PREFIX, (ctx, id, responder) => this.press(ctx, id, responder));
-    bot.routeImages({
+  /** Routes game buttons, and the selfies posted during a battle, here. */
+  attach(routes: ChatRoutes): void {
+    routes.onButton(GAME_BUTTON_PREFIX, (ctx, id, responder) => this.press(ctx, id, responder));
+    routes.routeImages({
+      label: 'game photo',
       claims: (ctx) => this.current(ctx.scope, ctx.channelId)?.kind === 'battle',
       handle: (ctx, image) => this.submit(ctx, image),
     });
@@ -169,7 +171,7 @@ export class GameManager {
   /** A press of a game button: answers privately with what it did. */
   async press(ctx: ChatContext, buttonId: string, responder: Responder): Promise<void> {
     const button = parseGameButton(buttonId);
-    if (!button) throw new UserError('not_found', 'That button has expired.');
+    if (!button) throw new UserError('not_found', { button: buttonId });
     await responder.defer({ ephemeral: true });
     const key = channelKey(ctx.scope, ctx.channelId);
     const notice = await this.#locked(key, async () => {
@@ -287,19 +289,13 @@ export class GameManager {
 
   /** Runs `fn` alone for the channel, and counts it as running work until it ends. */
   #locked<R>(key: string, fn: () => Promise<R>): Promise<R> {
-    const work = this.#mutex.run(key, fn);
-    this.#inFlight.add(work);
-    void work.then(
-      () => this.#inFlight.delete(work),
-      () => this.#inFlight.delete(work),
-    );
-    return work;
+    return this.#work.track(this.#mutex.run(key, fn));
   }
 
   /** Prepares a game (gallery, options), then creates it if the channel has none, and gives the reply. */
   async #start(ctx: ChatContext, prepare: () => Prepared | Promise<Prepared>): Promise<Reply> {
     if (!this.#options.poster.supports(ctx.platform)) {
-      throw new UserError('config', "Games can't run here yet: this connection can't post game messages.");
+      throw new UserError('unavailable', { feature: 'posting' });
     }
     const { create, reply } = await prepare();
     const key = channelKey(ctx.scope, ctx.channelId);

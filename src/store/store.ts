@@ -1,5 +1,5 @@
 import type Keyv from 'keyv';
-import { UserError } from '../errors.ts';
+import { ConfigError, UserError } from '../errors.ts';
 import { type Backend, memoryBackend, redisBackend, type StoreKind, sqliteBackend } from './backends.ts';
 import { DEFAULT_STORE_URL, parseStoreUrl, redactUrl } from './url.ts';
 
@@ -65,8 +65,8 @@ export function storeUnavailable(cause: unknown): UserError {
 }
 
 function toStoreError(err: unknown, lastError: Error | undefined): unknown {
-  // UserErrors are already meaningful; TypeErrors are bugs in the caller (e.g. an unstorable value).
-  if (err instanceof UserError || err instanceof TypeError) return err;
+  // UserErrors and ConfigErrors are already meaningful; TypeErrors are bugs in the caller (e.g. an unstorable value).
+  if (err instanceof UserError || err instanceof ConfigError || err instanceof TypeError) return err;
   // @keyv/redis replaces the real reason (refused, wrong password, …) with a generic "not connected".
   if (lastError !== undefined && err instanceof Error && lastError.message !== err.message) {
     return storeUnavailable(
@@ -239,7 +239,7 @@ export async function openStore(url: string = DEFAULT_STORE_URL, options: StoreO
         backend = await redisBackend(location.url, backendOptions);
       } catch {
         // No cause: URL parse errors carry the whole URL, password included.
-        throw new UserError('config', `The store URL "${redactUrl(location.url)}" is not a valid Redis URL.`);
+        throw new ConfigError(`The store URL "${redactUrl(location.url)}" is not a valid Redis URL.`);
       }
       return new KeyvStore(backend, redactUrl(location.url), timeoutMs, onError);
     }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UserError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 
 /** Where the store lives when no URL is configured. */
 export const DEFAULT_STORE_URL = 'sqlite://./data/lookalike.sqlite';
@@ -19,7 +19,7 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
 }
 
-/** Parses a store URL; unknown schemes raise UserError('config'). */
+/** Parses a store URL; unknown schemes raise a ConfigError. */
 export function parseStoreUrl(url: string): StoreLocation {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   const accepted = ACCEPTED_SCHEMES.map((s) => `${s}…`).join(', ');
@@ -28,10 +28,7 @@ export function parseStoreUrl(url: string): StoreLocation {
       // `sqlite://./data/x.sqlite` is relative to the working directory; `sqlite:///var/x.sqlite` is not.
       const rest = url.replace(/^sqlite:\/\//i, '');
       if (rest === '' || rest === url) {
-        throw new UserError(
-          'config',
-          `The store URL "${redactUrl(url)}" has no file path; use sqlite://<path>.`,
-        );
+        throw new ConfigError(`The store URL "${redactUrl(url)}" has no file path; use sqlite://<path>.`);
       }
       return { kind: 'sqlite', file: rest === ':memory:' ? rest : path.resolve(rest) };
     }
@@ -41,8 +38,7 @@ export function parseStoreUrl(url: string): StoreLocation {
     case 'memory':
       return { kind: 'memory' };
     default:
-      throw new UserError(
-        'config',
+      throw new ConfigError(
         scheme === undefined
           ? `The store URL "${redactUrl(url)}" has no scheme; use one of ${accepted}.`
           : `The store URL scheme "${scheme}:" is not supported; use one of ${accepted}.`,

@@ -2,13 +2,13 @@
 import { commands } from '../../commands/index.ts';
 import { Bot } from '../../src/chat/bot.ts';
 import { silentLogger } from '../../src/chat/logger.ts';
-import { fakeLookalike, identity, RecordingResponder, solidPng } from '../../src/chat/testing.ts';
 import type { ChatContext, OptionValue, Reply } from '../../src/chat/types.ts';
 import { Rng } from '../../src/classifier/rng.ts';
 import type { GameFaces } from '../../src/games/faces.ts';
 import { GameManager } from '../../src/games/manager.ts';
-import { FakeClock, fakeFaces, RecordingPoster } from '../../src/games/testing.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { fakeLookalike, identity, RecordingResponder, solidPng, withPhotoAnswers } from './chat-fakes.ts';
+import { FakeClock, fakeFaces, RecordingPoster } from './game-fakes.ts';
 
 /** Celebrities in the fake gallery unless a test says otherwise. */
 export const FOUR = ['Brad Pitt', 'Penny', 'Sheldon', 'Amy'];
@@ -51,6 +51,7 @@ export async function gameRig(
     deps: { lookalike: service, games, now: () => clock.now() },
   });
   games.attach(bot);
+  withPhotoAnswers(bot);
 
   async function tick(ms: number): Promise<void> {
     clock.advance(ms);

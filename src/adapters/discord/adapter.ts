@@ -17,6 +17,7 @@ import type { Bot } from '../../chat/bot.ts';
 import type { Logger } from '../../chat/logger.ts';
 import type { Reply } from '../../chat/types.ts';
 import type { DiscordConfig } from '../../config/index.ts';
+import { RunningWork } from '../../util/running-work.ts';
 import {
   type AttachmentLimits,
   interactionContext,
@@ -75,7 +76,7 @@ export class DiscordAdapter implements Adapter {
   readonly platform = 'discord' as const;
   readonly #options: DiscordAdapterOptions;
   readonly #log: Logger;
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #running = new RunningWork();
   #client: Client | undefined;
   #bot: Bot | undefined;
   #messageContent = false;
@@ -113,8 +114,11 @@ export class DiscordAdapter implements Adapter {
       allowedMentions: NO_MENTIONS,
     });
     this.#client = client;
-    client.on(Events.InteractionCreate, (interaction) => this.#track(this.#onInteraction(interaction)));
-    client.on(Events.MessageCreate, (message) => this.#track(this.#onMessage(message)));
+    client.on(
+      Events.InteractionCreate,
+      (interaction) => void this.#running.track(this.#onInteraction(interaction)),
+    );
+    client.on(Events.MessageCreate, (message) => void this.#running.track(this.#onMessage(message)));
     client.on(Events.Error, (error) => this.#log.error('Discord client error', { error }));
     client.on(Events.Warn, (message) => this.#log.warn(`Discord: ${message}`));
     client.on(Events.Debug, (message) => this.#log.debug(`Discord: ${message}`));
@@ -150,9 +154,7 @@ export class DiscordAdapter implements Adapter {
     const client = this.#client;
     if (!client) return;
     // Running commands have already deferred; letting them finish avoids "The application did not respond".
-    const drain = Promise.allSettled([...this.#inFlight]);
-    const timer = new Promise((resolve) => setTimeout(resolve, this.#options.drainMs ?? 10_000).unref());
-    await Promise.race([drain, timer]);
+    await this.#running.drain(this.#options.drainMs ?? 10_000);
     this.#client = undefined;
     await client.destroy();
     this.#log.info('Discord disconnected');
@@ -193,11 +195,6 @@ export class DiscordAdapter implements Adapter {
       });
       return false;
     }
-  }
-
-  #track(work: Promise<unknown>): void {
-    this.#inFlight.add(work);
-    void work.finally(() => this.#inFlight.delete(work));
   }
 
   async #onInteraction(interaction: Interaction): Promise<void> {

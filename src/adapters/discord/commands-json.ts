@@ -29,7 +29,7 @@ function option(spec: OptionSpec): APIApplicationCommandBasicOption {
       return {
         ...base,
         type: ApplicationCommandOptionType.String,
-        ...(spec.choices ? { choices: spec.choices } : {}),
+        ...(spec.choices ? { choices: [...spec.choices] } : {}),
         ...(spec.min !== undefined ? { min_length: spec.min } : {}),
         ...(spec.max !== undefined ? { max_length: spec.max } : {}),
       };
@@ -53,7 +53,7 @@ function option(spec: OptionSpec): APIApplicationCommandBasicOption {
 }
 
 // Discord rejects a command whose required options follow optional ones.
-function ordered(specs: OptionSpec[] = []): APIApplicationCommandBasicOption[] {
+function ordered(specs: readonly OptionSpec[] = []): APIApplicationCommandBasicOption[] {
   return [...specs.filter((s) => s.required), ...specs.filter((s) => !s.required)].map(option);
 }
 

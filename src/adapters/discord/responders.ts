@@ -4,8 +4,8 @@ import {
   type Message,
   MessageFlags,
 } from 'discord.js';
-import type { Responder } from '../../chat/bot.ts';
 import type { Logger } from '../../chat/logger.ts';
+import type { Responder } from '../../chat/routes.ts';
 import type { Reply } from '../../chat/types.ts';
 import { toDiscordPayload } from './payload.ts';
 

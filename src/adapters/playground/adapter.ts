@@ -5,7 +5,7 @@ import type { Adapter, MessageRef } from '../../chat/adapter.ts';
 import type { Bot } from '../../chat/bot.ts';
 import type { Logger } from '../../chat/logger.ts';
 import type { Reply } from '../../chat/types.ts';
-import { UserError } from '../../errors.ts';
+import { ConfigError } from '../../errors.ts';
 import { EventHub } from './events.ts';
 import { createPlaygroundApp } from './server.ts';
 import { ImageStore, toWire } from './wire.ts';
@@ -76,7 +76,7 @@ export class PlaygroundAdapter implements Adapter {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(
           err.code === 'EADDRINUSE'
-            ? new UserError('config', `Port ${port} on ${host} is already in use: set PORT to a free one.`)
+            ? new ConfigError(`Port ${port} on ${host} is already in use: set PORT to a free one.`)
             : err,
         );
       });

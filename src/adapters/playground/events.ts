@@ -1,4 +1,4 @@
-import type { Responder } from '../../chat/bot.ts';
+import type { Responder } from '../../chat/routes.ts';
 import type { Reply } from '../../chat/types.ts';
 import type { WireMessage } from './wire.ts';
 

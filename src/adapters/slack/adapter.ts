@@ -6,7 +6,8 @@ import type { Bot } from '../../chat/bot.ts';
 import type { Logger } from '../../chat/logger.ts';
 import type { ChatContext, ChatUser, Reply } from '../../chat/types.ts';
 import type { SlackConfig } from '../../config/index.ts';
-import { UserError } from '../../errors.ts';
+import { ConfigError } from '../../errors.ts';
+import { RunningWork } from '../../util/running-work.ts';
 import { ACTION_PREFIX, buttonIdOf } from './blocks.ts';
 import { toCommandInput } from './command-input.ts';
 import { type FileAccess, isImageFile, type SlackWeb, toAttachment } from './files.ts';
@@ -56,7 +57,7 @@ export class SlackAdapter implements Adapter {
   readonly #options: SlackAdapterOptions;
   readonly #log: Logger;
   readonly #recent: RecentImages;
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #running = new RunningWork();
   readonly #seen = new Set<string>();
   readonly #postedImages = new Map<string, string>();
   #app: App | undefined;
@@ -91,8 +92,7 @@ export class SlackAdapter implements Adapter {
     const appToken = config.mode === 'socket' ? (config.appToken ?? '') : undefined;
     if (appToken !== undefined && !appToken.startsWith('xapp-')) {
       // Slack answers other tokens with not_allowed_token_type, which the Socket Mode client retries forever.
-      throw new UserError(
-        'config',
+      throw new ConfigError(
         'SLACK_APP_TOKEN must be an app-level token (xapp-…): Basic Information -> App-Level Tokens, with connections:write.',
       );
     }
@@ -174,9 +174,7 @@ export class SlackAdapter implements Adapter {
     this.#stopping = true;
     const app = this.#app;
     if (!app) return;
-    const drain = Promise.allSettled([...this.#inFlight]);
-    const timer = new Promise((resolve) => setTimeout(resolve, this.#options.drainMs ?? 10_000).unref());
-    await Promise.race([drain, timer]);
+    await this.#running.drain(this.#options.drainMs ?? 10_000);
     this.#app = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
@@ -234,29 +232,24 @@ export class SlackAdapter implements Adapter {
     // not acknowledged within 3 seconds), then works in the background, tracked for a clean stop().
     app.command(/^\/.+/, async ({ ack, command }) => {
       await ack();
-      this.#track(this.#onCommand(command as SlackCommandPayload));
+      void this.#running.track(this.#onCommand(command as SlackCommandPayload));
     });
     // Bolt acknowledges events itself before calling listeners.
     app.event('message', async ({ event, body }) => {
-      this.#track(this.#onMessage(event as unknown as SlackMessageEvent, teamOf(body), false));
+      void this.#running.track(this.#onMessage(event as unknown as SlackMessageEvent, teamOf(body), false));
     });
     app.event('app_mention', async ({ event, body }) => {
-      this.#track(this.#onMessage(event as unknown as SlackMessageEvent, teamOf(body), true));
+      void this.#running.track(this.#onMessage(event as unknown as SlackMessageEvent, teamOf(body), true));
     });
     app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ ack, body, action }) => {
       await ack();
-      this.#track(
+      void this.#running.track(
         this.#onAction(body as unknown as SlackBlockActionPayload, action as { action_id: string }),
       );
     });
     app.error(async (error) => {
       this.#log.error('Slack: unhandled error in Bolt', { error });
     });
-  }
-
-  #track(work: Promise<unknown>): void {
-    this.#inFlight.add(work);
-    void work.finally(() => this.#inFlight.delete(work));
   }
 
   async #onCommand(payload: SlackCommandPayload): Promise<void> {
@@ -369,7 +362,7 @@ export class SlackAdapter implements Adapter {
 function rejected(setting: string, what: string, err: unknown): unknown {
   const code = slackErrorCode(err);
   if (code === undefined) return err;
-  return new UserError('config', `Slack refused ${setting} (${code}). Check that it is ${what}.`, {
+  return new ConfigError(`Slack refused ${setting} (${code}). Check that it is ${what}.`, {
     cause: err,
   });
 }

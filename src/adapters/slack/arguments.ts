@@ -23,7 +23,7 @@ export function subcommandOf(data: CommandData, name: string | undefined): Subco
 }
 
 /** The options a command (or its subcommand) takes. */
-export function optionsOf(data: CommandData, subcommand?: string): OptionSpec[] {
+export function optionsOf(data: CommandData, subcommand?: string): readonly OptionSpec[] {
   return (subcommand !== undefined ? subcommandOf(data, subcommand)?.options : data.options) ?? [];
 }
 

@@ -1,5 +1,5 @@
-import type { Responder } from '../../chat/bot.ts';
 import type { Logger } from '../../chat/logger.ts';
+import type { Responder } from '../../chat/routes.ts';
 import type { Reply } from '../../chat/types.ts';
 import type { ReplyTarget, SlackOutbox } from './outbox.ts';
 

@@ -1,5 +1,10 @@
 // Fakes for testing commands, the Bot and adapters without a platform or the face engine.
 import sharp from 'sharp';
+import { lookalikeCommand } from '../../commands/lookalike.ts';
+import type { Bot } from '../../src/chat/bot.ts';
+import { photoAnswers } from '../../src/chat/photo-route.ts';
+import type { Responder } from '../../src/chat/routes.ts';
+import type { Attachment, ChannelSettings, ChatContext, Reply } from '../../src/chat/types.ts';
 import type {
   Comparison,
   EnrollResult,
@@ -8,9 +13,7 @@ import type {
   IdentityInfo,
   LookalikeService,
   NamedImage,
-} from '../core/types.ts';
-import type { Responder } from './bot.ts';
-import type { Attachment, ChatContext, Reply } from './types.ts';
+} from '../../src/core/types.ts';
 
 /** A call the fake service received. */
 export interface ServiceCall {
@@ -186,4 +189,10 @@ export class RecordingResponder implements Responder {
     if (this.replies.length !== 1) throw new Error(`expected one reply, got ${this.replies.length}`);
     return this.replies[0]!;
   }
+}
+
+/** Registers what `src/main.ts` registers for posted photos: mentions and watched channels answered by /lookalike. */
+export function withPhotoAnswers(bot: Bot, settings?: ChannelSettings): Bot {
+  bot.routeImages(photoAnswers({ command: lookalikeCommand, settings, logger: bot.logger }));
+  return bot;
 }

@@ -1,0 +1,100 @@
+// The user-facing sentences that more than one module says, rendered from a code and structured context.
+// Errors and skip reports carry the data (`{ faces: 2 }`); only this module turns it into words, so no
+// caller ever has to parse a sentence back, and one wording change reaches every platform.
+
+/** Structured detail of a user-facing failure; every field is optional and only some codes read each. */
+export interface TextContext {
+  /** The file it is about, as the member named it. */
+  file?: string;
+  /** How many faces were found. */
+  faces?: number;
+  /** Seconds to wait before trying again. */
+  seconds?: number;
+  /** The command, with its subcommand (`gallery remove`). */
+  command?: string;
+  /** A button id that no handler knows. */
+  button?: string;
+  /** The optional part of the bot that is missing (a `requires` entry such as `games`, or `avatars`). */
+  feature?: string;
+  /** Where a face was looked for: a profile picture, or one of two compared photos. */
+  source?: 'avatar' | 'first' | 'second' | 'both';
+}
+
+/** Image types the decoder accepts, as members read them. */
+export const IMAGE_TYPES = 'JPEG, PNG, WebP, GIF, AVIF or TIFF';
+
+/** How to take a photo that works, said wherever no face was found. */
+export const NO_FACE_TEXT = "I couldn't find a face in that photo — try a well-lit, front-facing selfie.";
+
+// What "x isn't available on this bot" calls each optional part; unknown ones get a neutral wording.
+const FEATURES: Record<string, string> = {
+  games: "Games aren't available on this bot.",
+  settings: "Watching channels isn't available on this bot.",
+  avatars: 'Profile pictures are not available here; attach a photo.',
+  posting: "Games can't run here yet: this connection can't post game messages.",
+};
+
+function noFace(source: TextContext['source']): string {
+  switch (source) {
+    case 'avatar':
+      return "I couldn't find a face in that profile picture — attach a well-lit, front-facing selfie with the `image` option.";
+    case 'first':
+      return "I couldn't find a face in the first photo.";
+    case 'second':
+      return "I couldn't find a face in the second photo.";
+    case 'both':
+      return "I couldn't find a face in either photo.";
+    default:
+      return NO_FACE_TEXT;
+  }
+}
+
+/** The sentence for a failure code and its context (what `UserError` shows when given no message). */
+export function userText(code: string, context: TextContext = {}): string {
+  switch (code) {
+    case 'not_image':
+      return `${context.file ? `\`${context.file}\`` : 'That file'} is not an image I can read (${IMAGE_TYPES}).`;
+    case 'no_face':
+      return noFace(context.source);
+    case 'too_many_faces':
+      return `I found ${context.faces ?? 'several'} faces: use a photo with one face.`;
+    case 'rate_limited': {
+      const s = context.seconds ?? 1;
+      return `You're going a bit fast! Try again in ${s} second${s === 1 ? '' : 's'}.`;
+    }
+    case 'forbidden':
+      return context.command ? `Only admins can use /${context.command}.` : 'Only admins can do that.';
+    case 'unavailable':
+      return FEATURES[context.feature ?? ''] ?? "That isn't available on this bot.";
+    case 'not_found':
+      if (context.command) return `I don't know the command /${context.command}.`;
+      if (context.button !== undefined) return 'That button has expired.';
+      return "I couldn't find that.";
+    default:
+      return 'That did not work. Please try again.';
+  }
+}
+
+/** Why enrolment skipped a file, by code; `reason` is the text the command line prints. */
+export interface SkipReport extends Pick<TextContext, 'faces'> {
+  file: string;
+  /** `no_face`, `too_many_faces`, `duplicate`, or the code of the error that reading the file raised. */
+  code: string;
+  reason: string;
+}
+
+/** The command line's short wording of a skip (also what `Skipped.reason` holds). */
+export function skipReason(code: string, context: TextContext = {}, message?: string): string {
+  if (code === 'no_face') return 'no face found';
+  if (code === 'too_many_faces') return `${context.faces ?? 'several'} faces: use a photo with one face`;
+  if (code === 'duplicate') return 'duplicate: already enrolled';
+  return message ?? userText(code, context);
+}
+
+/** A skip as advice an admin in chat can act on (`/enroll`'s report). */
+export function skipAdvice(skip: SkipReport): string {
+  if (skip.code === 'no_face') return 'no face found — use a clear, front-facing photo';
+  if (skip.code === 'too_many_faces') return 'several faces — send a photo with just one face';
+  if (skip.code === 'duplicate') return 'already in the gallery (duplicate)';
+  return skip.reason;
+}
