@@ -10,7 +10,7 @@ import { createLogger, type Logger } from './chat/logger.ts';
 import { photoAnswers } from './chat/photo-route.ts';
 import type { RateLimitOptions } from './chat/rate-limit.ts';
 import { createChannelSettings, type WatchSetting } from './chat/settings.ts';
-import { type Config, loadConfig, NO_PLATFORM_HELP, secretsOf } from './config/index.ts';
+import { type Config, engineOptions, loadConfig, NO_PLATFORM_HELP, secretsOf } from './config/index.ts';
 import { createLookalike } from './core/index.ts';
 import { isConfigError, isUserError } from './errors.ts';
 import { engineFaces } from './games/faces.ts';
@@ -62,7 +62,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const logger = options.logger ?? createLogger({ secrets: secretsOf(config) });
   const core = await createLookalike({
     storeUrl: config.storeUrl,
-    engine: { backend: config.faceBackend, log: (line) => logger.info(line) },
+    engine: engineOptions(config, (line) => logger.info(line)),
   });
   // Games post through whichever adapter serves the game's platform (filled in below, once they exist).
   const poster = new AdapterPoster();

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { downloadLimited } from '../src/chat/download.ts';
 import { createLogger } from '../src/chat/logger.ts';
 import { RateLimiter } from '../src/chat/rate-limit.ts';
-import { loadConfig, secretsOf } from '../src/config/index.ts';
+import {
+  ENV_VARS,
+  loadConfig,
+  loadCoreConfig,
+  NO_PLATFORM_HELP,
+  renderEnvExample,
+  secretsOf,
+} from '../src/config/index.ts';
 import { redact } from '../src/config/redact.ts';
 import { ConfigError, UserError } from '../src/errors.ts';
 
@@ -23,6 +31,25 @@ function configError(env: Record<string, string>): string {
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789';
 
 describe('config', () => {
+  it('reads the core settings once: store, face backend (any case), workers, debug', () => {
+    const config = loadCoreConfig({
+      LOOKALIKE_STORE: 'memory://',
+      FACE_BACKEND: 'ONNX',
+      LOOKALIKE_WORKERS: '2',
+      LOOKALIKE_DEBUG: '1',
+    });
+    assert.deepEqual(config, { storeUrl: 'memory://', faceBackend: 'onnx', workers: 2, debug: true });
+    assert.equal(loadConfig({ FACE_BACKEND: 'Wasm' }).faceBackend, 'wasm');
+    assert.equal(loadCoreConfig({ LOOKALIKE_DEBUG: 'off' }).debug, false);
+    assert.match(configError({ LOOKALIKE_WORKERS: 'many' }), /LOOKALIKE_WORKERS must be a whole number/);
+  });
+
+  it('renders .env.example from the one table of variables, which the help text also lists', () => {
+    assert.equal(readFileSync(new URL('../.env.example', import.meta.url), 'utf8'), renderEnvExample());
+    for (const name of ENV_VARS) assert.match(renderEnvExample(), new RegExp(`^${name}=`, 'm'));
+    assert.match(NO_PLATFORM_HELP, /LOOKALIKE_STORE, FACE_BACKEND, LOOKALIKE_WORKERS/);
+  });
+
   it('has defaults and every platform optional', () => {
     const config = loadConfig({});
     assert.equal(config.discord, undefined);

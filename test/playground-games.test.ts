@@ -86,11 +86,14 @@ describe('playground game end to end (real engine, real Chromium)', { timeout: 4
   before(async () => {
     assertBrowserPrerequisites();
     // One inference worker: the photos are few, and the machine is shared.
-    process.env.LOOKALIKE_WORKERS ??= '1';
-    app = await startApp(loadConfig({ LOOKALIKE_STORE: 'memory://', PORT: '0' }), {
-      gameTiming: { revealMs: REVEAL_MS, pauseMs: PAUSE_MS },
-      logger: e2eLogger(),
-    });
+    const workers = process.env.LOOKALIKE_WORKERS ?? '1';
+    app = await startApp(
+      loadConfig({ LOOKALIKE_STORE: 'memory://', PORT: '0', LOOKALIKE_WORKERS: workers }),
+      {
+        gameTiming: { revealMs: REVEAL_MS, pauseMs: PAUSE_MS },
+        logger: e2eLogger(),
+      },
+    );
     ({ browser, page } = await openBrowser(pageErrors));
   });
 

@@ -1,5 +1,6 @@
+import { type CoreConfig, engineOptions } from '../config/index.ts';
 import { Lookalike } from '../core/service.ts';
-import { createFaceEngine } from '../engine/index.ts';
+import { createFaceEngine, type EngineOptions } from '../engine/index.ts';
 import type { Analysis, AnalyzeOptions, FaceEngine } from '../engine/types.ts';
 import { Gallery } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -18,45 +19,46 @@ export interface CliContext {
  * never look at a photo, so they should not pay for loading models.
  */
 class LazyEngine implements FaceEngine {
-  private engine: Promise<FaceEngine> | undefined;
+  readonly #options: EngineOptions;
+  #engine: Promise<FaceEngine> | undefined;
   backend = 'pending';
-  private readonly inline: boolean;
 
-  constructor(inline: boolean) {
-    this.inline = inline;
+  constructor(options: EngineOptions) {
+    this.#options = options;
   }
 
-  private get(): Promise<FaceEngine> {
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    this.engine ??= createFaceEngine({ inline: this.inline, log }).then((e) => {
+  #get(): Promise<FaceEngine> {
+    this.#engine ??= createFaceEngine(this.#options).then((e) => {
       this.backend = e.backend;
       return e;
     });
-    return this.engine;
+    return this.#engine;
   }
 
   async analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis> {
-    return (await this.get()).analyze(image, options);
+    return (await this.#get()).analyze(image, options);
   }
 
   async close(): Promise<void> {
-    if (this.engine) await (await this.engine).close();
+    if (this.#engine) await (await this.#engine).close();
   }
 }
 
-/** Opens the store and a lazily started engine for one CLI run. */
+/** Opens the store and a lazily started engine for one CLI run; `config` comes from the environment. */
 export async function openContext(options: {
   store?: string;
   scope: string;
   out: Output;
+  config: CoreConfig;
   /** Analyse on this thread rather than start the worker pool (a photo or two: start-up dominates). */
   inline?: boolean;
 }): Promise<{
   ctx: CliContext;
   close(): Promise<void>;
 }> {
-  const store = await openStore(options.store ?? process.env.LOOKALIKE_STORE ?? undefined);
-  const engine = new LazyEngine(options.inline ?? false);
+  const store = await openStore(options.store ?? options.config.storeUrl);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const engine = new LazyEngine({ ...engineOptions(options.config, log), inline: options.inline ?? false });
   const service = new Lookalike(engine, new Gallery(store));
   return {
     ctx: { service, scope: options.scope, out: options.out, store },

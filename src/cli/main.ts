@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { loadCoreConfig } from '../config/index.ts';
 import { GLOBAL_SCOPE } from '../core/types.ts';
-import { UserError } from '../errors.ts';
+import { isConfigError, isUserError } from '../errors.ts';
 import { compareCommand, inferCommand } from './commands/faces.ts';
 import {
   enrollCommand,
@@ -32,8 +33,11 @@ options (every command):
   --json               machine-readable output, one JSON object per line
   -h, --help           this help`;
 
-/** Runs the CLI with these arguments and returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
+/** Runs the CLI with these arguments and environment and returns the exit code. */
+export async function run(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -49,10 +53,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const out = consoleOutput(values.json === true);
   let context: Awaited<ReturnType<typeof openContext>> | undefined;
+  let debug = false;
   try {
+    const config = loadCoreConfig(env);
+    debug = config.debug;
     // A photo or two: loading one engine here beats starting a worker per core.
     const inline = (command === 'infer' || command === 'compare') && rest.length <= 2;
-    context = await openContext({ store: values.store, scope: values.scope ?? GLOBAL_SCOPE, out, inline });
+    const scope = values.scope ?? GLOBAL_SCOPE;
+    context = await openContext({ store: values.store, scope, out, config, inline });
     const ctx = context.ctx;
     switch (command) {
       case 'enroll':
@@ -77,10 +85,11 @@ export async function run(argv: string[]): Promise<number> {
     }
   } catch (err) {
     out.endProgress();
-    const message = err instanceof UserError ? err.message : (err as Error).message;
-    process.stderr.write(`lookalike: ${message.split('\n')[0]}\n`);
-    if (!(err instanceof UserError) && process.env.LOOKALIKE_DEBUG)
-      process.stderr.write(`${(err as Error).stack}\n`);
+    const expected = isUserError(err) || isConfigError(err);
+    const message = (err as Error).message;
+    // A ConfigError lists every problem, one per line; other errors are told in their first line.
+    process.stderr.write(`lookalike: ${isConfigError(err) ? message : message.split('\n')[0]}\n`);
+    if (!expected && debug) process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   } finally {
     await context?.close();

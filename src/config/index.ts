@@ -1,4 +1,8 @@
+import type { EngineOptions } from '../engine/index.ts';
 import { ConfigError } from '../errors.ts';
+import { ENV_TABLE } from './env.ts';
+
+export { ENV_VARS, renderEnvExample } from './env.ts';
 
 /** Discord settings; present only when the bot should connect to Discord. */
 export interface DiscordConfig {
@@ -21,39 +25,32 @@ export interface SlackConfig {
   apiUrl?: string;
 }
 
-/** Which tfjs backend the face engine uses. */
-export type FaceBackend = 'auto' | 'onnx' | 'tensorflow' | 'wasm';
+/** The face engine backends FACE_BACKEND names; `auto` picks the fastest one installed. */
+export const FACE_BACKENDS = ['auto', 'onnx', 'tensorflow', 'wasm'] as const;
+
+/** Which backend the face engine uses. */
+export type FaceBackend = (typeof FACE_BACKENDS)[number];
+
+/** What the core needs from the environment, for the bot and the command line alike. */
+export interface CoreConfig {
+  /** A keyv URL (`sqlite://data/lookalike.sqlite`, `redis://…`, `memory://`); unset: the store's default. */
+  storeUrl?: string;
+  faceBackend: FaceBackend;
+  /** Inference worker threads; unset: one per core. */
+  workers?: number;
+  /** Stack traces for unexpected command-line errors (LOOKALIKE_DEBUG). */
+  debug: boolean;
+}
 
 /** Everything read from the environment, validated once at start-up. */
-export interface Config {
+export interface Config extends CoreConfig {
   discord?: DiscordConfig;
   slack?: SlackConfig;
   /** Platform ids or qualified ids (`discord:1234`) with admin rights on every server. */
   adminUserIds: string[];
-  /** A keyv URL (`sqlite://data/lookalike.sqlite`, `redis://…`, `memory://`); unset: the store's default. */
-  storeUrl?: string;
-  faceBackend: FaceBackend;
   port: number;
   host: string;
 }
-
-/** Every environment variable Lookalike reads, for help texts. */
-export const ENV_VARS = [
-  'DISCORD_TOKEN',
-  'DISCORD_APP_ID',
-  'DISCORD_GUILD_ID',
-  'DISCORD_API_URL',
-  'SLACK_BOT_TOKEN',
-  'SLACK_APP_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_MODE',
-  'SLACK_API_URL',
-  'ADMIN_USER_IDS',
-  'LOOKALIKE_STORE',
-  'FACE_BACKEND',
-  'PORT',
-  'HOST',
-] as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -141,9 +138,49 @@ function port(env: Env, errors: string[]): number {
 
 function backend(env: Env, errors: string[]): FaceBackend {
   const value = read(env, 'FACE_BACKEND') ?? 'auto';
-  if (value === 'auto' || value === 'onnx' || value === 'tensorflow' || value === 'wasm') return value;
-  errors.push(`FACE_BACKEND must be auto, onnx, tensorflow or wasm, got "${value}".`);
+  const known = FACE_BACKENDS.find((b) => b === value.toLowerCase());
+  if (known) return known;
+  errors.push(`FACE_BACKEND must be ${FACE_BACKENDS.slice(0, -1).join(', ')} or wasm, got "${value}".`);
   return 'auto';
+}
+
+function workers(env: Env, errors: string[]): number | undefined {
+  const value = read(env, 'LOOKALIKE_WORKERS');
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    errors.push(`LOOKALIKE_WORKERS must be a whole number of at least 1, got "${value}".`);
+    return undefined;
+  }
+  return n;
+}
+
+function core(env: Env, errors: string[]): CoreConfig {
+  const debug = read(env, 'LOOKALIKE_DEBUG');
+  return {
+    storeUrl: read(env, 'LOOKALIKE_STORE'),
+    faceBackend: backend(env, errors),
+    workers: workers(env, errors),
+    debug: debug !== undefined && !/^(0|false|no|off)$/i.test(debug),
+  };
+}
+
+function fail(errors: string[]): never {
+  throw new ConfigError(`Invalid configuration:\n${errors.map((e) => `- ${e}`).join('\n')}`);
+}
+
+/** The face engine's options from the configuration (the engine itself reads no environment). */
+export function engineOptions(config: CoreConfig, log: (line: string) => void): EngineOptions {
+  // The engine's own type names the backends it was built with; FACE_BACKEND was validated above.
+  return { backend: config.faceBackend as EngineOptions['backend'], workers: config.workers, log };
+}
+
+/** Reads what the core needs (store, face backend, workers, debug): what the command line uses. */
+export function loadCoreConfig(env: Env): CoreConfig {
+  const errors: string[] = [];
+  const config = core(env, errors);
+  if (errors.length > 0) fail(errors);
+  return config;
 }
 
 /**
@@ -151,23 +188,20 @@ function backend(env: Env, errors: string[]): FaceBackend {
  * platform is optional, but a partly configured one is an error naming what is missing; all problems
  * are reported at once as one ConfigError. Secrets never appear in its message.
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env): Config {
   const errors: string[] = [];
   const config: Config = {
+    ...core(env, errors),
     discord: discord(env, errors),
     slack: slack(env, errors),
     adminUserIds: (read(env, 'ADMIN_USER_IDS') ?? '')
       .split(',')
       .map((id) => id.trim())
       .filter((id) => id !== ''),
-    storeUrl: read(env, 'LOOKALIKE_STORE'),
-    faceBackend: backend(env, errors),
     port: port(env, errors),
     host: read(env, 'HOST') ?? '127.0.0.1',
   };
-  if (errors.length > 0) {
-    throw new ConfigError(`Invalid configuration:\n${errors.map((e) => `- ${e}`).join('\n')}`);
-  }
+  if (errors.length > 0) fail(errors);
   return config;
 }
 
@@ -188,5 +222,7 @@ export const NO_PLATFORM_HELP = [
   '           then run `npm run deploy:discord` once to register the slash commands.',
   '  Slack:   SLACK_BOT_TOKEN and SLACK_APP_TOKEN (socket mode, the default),',
   '           or SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_MODE=http.',
-  'Optional everywhere: ADMIN_USER_IDS, LOOKALIKE_STORE, FACE_BACKEND, PORT, HOST.',
+  `Optional everywhere: ${ENV_TABLE.filter((v) => v.optional)
+    .map((v) => v.name)
+    .join(', ')}.`,
 ].join('\n');

@@ -8,7 +8,7 @@ export * from './types.ts';
 
 /** Options for the whole core. */
 export interface CreateOptions extends ServiceOptions {
-  /** keyv URL; default LOOKALIKE_STORE or sqlite://./data/lookalike.sqlite. */
+  /** keyv URL (the caller reads LOOKALIKE_STORE); default sqlite://./data/lookalike.sqlite. */
   storeUrl?: string;
   engine?: EngineOptions;
 }
@@ -22,7 +22,7 @@ export interface LookalikeApp {
 
 /** Opens the store, starts the inference pool and returns the service. */
 export async function createLookalike(options: CreateOptions = {}): Promise<LookalikeApp> {
-  const store = await openStore(options.storeUrl ?? process.env.LOOKALIKE_STORE ?? undefined);
+  const store = await openStore(options.storeUrl);
   try {
     const engine = await createFaceEngine(options.engine);
     const service = new Lookalike(engine, new Gallery(store), options);

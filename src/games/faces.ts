@@ -24,16 +24,13 @@ export interface GameFaces {
   similarityTo(gallery: Scope, slug: string, embedding: Float32Array): Promise<number | null>;
 }
 
-/** The no-face answer for a game selfie. */
-export const GAME_NO_FACE = "I couldn't find a face in that photo — try a well-lit, front-facing selfie.";
-
 /** GameFaces over the running core: one engine analysis per photo, matching with the scope's classifier. */
 export function engineFaces(service: Pick<Lookalike, 'engine' | 'answeringScope' | 'matcher'>): GameFaces {
   return {
     async read(image) {
       const analysis = await service.engine.analyze(image, { maxFaces: 1 });
       const face = analysis.faces[0];
-      if (!face) throw new UserError('no_face', GAME_NO_FACE);
+      if (!face) throw new UserError('no_face');
       return { embedding: face.embedding, thumbnail: face.thumbnail };
     },
     async lookalike(scope, embedding) {

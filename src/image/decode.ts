@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { Box } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
+import { userText } from '../user-texts.ts';
 import { assertRgb, type RgbImage, squareAround } from './geometry.ts';
 
 /** Image formats that people may send; everything else is refused as `not_image`. */
@@ -43,7 +44,7 @@ export const DEFAULT_MAX_PIXELS = 40_000_000;
 /** Default longest side of a decoded image. */
 export const DEFAULT_MAX_SIDE = 1024;
 
-const NOT_IMAGE = 'That file is not an image I can read (JPEG, PNG, WebP, GIF, AVIF or TIFF).';
+const NOT_IMAGE = userText('not_image');
 const CORRUPT = 'That image seems to be damaged or cut off, so I cannot read it. Could you send it again?';
 
 /**

@@ -4,7 +4,7 @@ import type { Platform, Reply } from '../../src/chat/types.ts';
 import type { Candidate } from '../../src/core/types.ts';
 import { UserError } from '../../src/errors.ts';
 import type { Clock } from '../../src/games/clock.ts';
-import { GAME_NO_FACE, type GameFaces } from '../../src/games/faces.ts';
+import type { GameFaces } from '../../src/games/faces.ts';
 import type { Poster } from '../../src/games/poster.ts';
 
 /** A clock that only moves when told to; timers fire in deadline order during `advance`. */
@@ -105,7 +105,7 @@ export function fakeFaces(
     async read(image: Uint8Array) {
       fake.reads++;
       const face = faces[new TextDecoder().decode(image)];
-      if (!face) throw new UserError('no_face', GAME_NO_FACE);
+      if (!face) throw new UserError('no_face');
       return { embedding: Float32Array.from(face.embedding), thumbnail: face.thumbnail };
     },
     async lookalike() {

@@ -25,7 +25,6 @@ export class SlackAppHarness {
   readonly secret: string;
   app: RunningApp | undefined;
   endpoint = '';
-  readonly #workers = process.env.LOOKALIKE_WORKERS;
 
   constructor(secret: string) {
     this.secret = secret;
@@ -34,7 +33,6 @@ export class SlackAppHarness {
   /** Starts the stand-in with these members, then the app (one inference worker unless set). */
   async start(members: StandinMember[], options: StartOptions = {}): Promise<RunningApp> {
     assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
-    process.env.LOOKALIKE_WORKERS ??= '1';
     await this.standin.start();
     for (const member of members) this.standin.addMember(member);
     const config = loadConfig({
@@ -43,6 +41,7 @@ export class SlackAppHarness {
       SLACK_SIGNING_SECRET: this.secret,
       SLACK_API_URL: this.standin.apiUrl,
       LOOKALIKE_STORE: 'memory://',
+      LOOKALIKE_WORKERS: process.env.LOOKALIKE_WORKERS ?? '1',
       HOST: '127.0.0.1',
       PORT: '0',
     });
@@ -105,10 +104,9 @@ export class SlackAppHarness {
     return { from, ts, body, at };
   }
 
-  /** Stops the app and the stand-in, and restores LOOKALIKE_WORKERS. */
+  /** Stops the app and the stand-in. */
   async stop(): Promise<void> {
     await this.app?.stop();
     await this.standin.close();
-    if (this.#workers === undefined) delete process.env.LOOKALIKE_WORKERS;
   }
 }

@@ -10,6 +10,7 @@ import { looksLikeImage } from '../../chat/options.ts';
 import type { Attachment, ChatContext, ChatUser, UserOption } from '../../chat/types.ts';
 import { GLOBAL_SCOPE } from '../../core/types.ts';
 import { isUserError, UserError } from '../../errors.ts';
+import { userText } from '../../user-texts.ts';
 import { parseCommandLine, usages } from './command-line.ts';
 import { CollectingResponder, type EventHub } from './events.ts';
 import { type ImageStore, toWire } from './wire.ts';
@@ -226,7 +227,7 @@ export function createPlaygroundApp(options: PlaygroundServerOptions): Hono {
       if (await bot.handleImageMessage(ctx, attachments, { mentioned: true }, responder)) return;
       const file = attachments.find((a) => !looksLikeImage(a)) ?? attachments[0]!;
       await responder.send({
-        text: `\`${file.name}\` is not an image I can read (JPEG, PNG, WebP, GIF, AVIF or TIFF).`,
+        text: userText('not_image', { file: file.name }),
         ephemeral: true,
       });
       return;

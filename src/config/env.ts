@@ -1,0 +1,129 @@
+// The one table of environment variables: `loadConfig` reads these names, `.env.example` is rendered from
+// it (test/chat-config.test.ts checks the file matches), and the start-up help lists the optional ones.
+
+/** The sections of `.env.example`, in order. */
+export const ENV_SECTIONS = {
+  discord: 'Discord (discord.js v14)',
+  slack: 'Slack (@slack/bolt)',
+  playground: 'Playground (used when no platform token is set)',
+  everyone: 'Everyone',
+} as const;
+
+/** One environment variable Lookalike reads. */
+export interface EnvVar {
+  name: string;
+  section: keyof typeof ENV_SECTIONS;
+  /** Comment lines above it in `.env.example`; empty when the previous one explains it. */
+  comment: readonly string[];
+  /** The value `.env.example` shows (empty: unset). */
+  example: string;
+  /** Optional everywhere (listed in the "nothing configured" help). */
+  optional?: boolean;
+}
+
+/** Every variable, in `.env.example` order. */
+export const ENV_TABLE: readonly EnvVar[] = [
+  {
+    name: 'DISCORD_TOKEN',
+    section: 'discord',
+    comment: ['Bot token and application id from https://discord.com/developers/applications'],
+    example: '',
+  },
+  { name: 'DISCORD_APP_ID', section: 'discord', comment: [], example: '' },
+  {
+    name: 'DISCORD_GUILD_ID',
+    section: 'discord',
+    comment: ['Register slash commands to one server while developing (npm run deploy:discord)'],
+    example: '',
+  },
+  {
+    name: 'DISCORD_API_URL',
+    section: 'discord',
+    comment: [
+      'Optional REST base URL (without /v10), e.g. an @discordjs/proxy; the gateway URL',
+      "is then read from that API's /gateway/bot",
+    ],
+    example: '',
+  },
+  {
+    name: 'SLACK_BOT_TOKEN',
+    section: 'slack',
+    comment: ['Bot token (xoxb-…) and, for Socket Mode (the default), an app-level token (xapp-…)'],
+    example: '',
+  },
+  { name: 'SLACK_APP_TOKEN', section: 'slack', comment: [], example: '' },
+  {
+    name: 'SLACK_MODE',
+    section: 'slack',
+    comment: ['socket (default, no public URL needed) or http (needs SLACK_SIGNING_SECRET)'],
+    example: 'socket',
+  },
+  { name: 'SLACK_SIGNING_SECRET', section: 'slack', comment: [], example: '' },
+  {
+    name: 'SLACK_API_URL',
+    section: 'slack',
+    comment: ['Optional Web API base URL; GovSlack workspaces use https://slack-gov.com/api/'],
+    example: '',
+  },
+  { name: 'PORT', section: 'playground', comment: [], example: '3000', optional: true },
+  { name: 'HOST', section: 'playground', comment: [], example: '127.0.0.1', optional: true },
+  {
+    name: 'ADMIN_USER_IDS',
+    section: 'everyone',
+    comment: ['Comma-separated user ids with admin rights on every platform (1234 or discord:1234)'],
+    example: '',
+    optional: true,
+  },
+  {
+    name: 'LOOKALIKE_STORE',
+    section: 'everyone',
+    comment: [
+      'Gallery store, any keyv URL: sqlite://./data/lookalike.sqlite (default),',
+      'redis://user:pass@host:6379, memory:// (lost on exit)',
+    ],
+    example: 'sqlite://./data/lookalike.sqlite',
+    optional: true,
+  },
+  {
+    name: 'FACE_BACKEND',
+    section: 'everyone',
+    comment: ['Face backend: auto (tfjs-node where it installed, else wasm), onnx, tensorflow, or wasm'],
+    example: 'auto',
+    optional: true,
+  },
+  {
+    name: 'LOOKALIKE_WORKERS',
+    section: 'everyone',
+    comment: ['Inference worker threads (default: one per core)'],
+    example: '',
+    optional: true,
+  },
+  {
+    name: 'LOOKALIKE_DEBUG',
+    section: 'everyone',
+    comment: ['Set to 1 for stack traces of unexpected command-line errors'],
+    example: '',
+    optional: true,
+  },
+];
+
+/** Every environment variable Lookalike reads, for help texts. */
+export const ENV_VARS: readonly string[] = ENV_TABLE.map((v) => v.name);
+
+const HEADER = [
+  '# Lookalike configuration. Every platform is optional: with none set, `npm start`',
+  '# serves the local playground at http://127.0.0.1:3000.',
+  '# Tokens are read from the environment only and are never logged.',
+];
+
+/** The text of `.env.example`, rendered from the table. */
+export function renderEnvExample(): string {
+  const lines = [...HEADER];
+  for (const [section, title] of Object.entries(ENV_SECTIONS)) {
+    lines.push('', `# --- ${title} `.padEnd(77, '-'));
+    for (const v of ENV_TABLE.filter((e) => e.section === section)) {
+      lines.push(...v.comment.map((c) => `# ${c}`), `${v.name}=${v.example}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
