@@ -1,3 +1,4 @@
+import { type CommandEntry, commandEntries } from '../src/chat/command-text.ts';
 import type { Command, CommandData, CommandInput, Deps, Reply } from '../src/chat/types.ts';
 import { data as compare } from './compare.ts';
 import { data as enroll } from './enroll.ts';
@@ -18,23 +19,20 @@ export const data = {
 // Listed explicitly (not via commands/index.ts) so help does not import the list that contains it.
 const LISTED: CommandData[] = [lookalike, compare, gallery, enroll, watch, forget, game, leaderboard];
 
-function describe(command: CommandData): string[] {
-  const admin = command.requires?.includes('admin') ? ' _(admins)_' : '';
-  if (!command.subcommands) return [`• \`/${command.name}\` — ${command.description}${admin}`];
-  return command.subcommands.map((sub) => {
-    const subAdmin = admin || (sub.requires?.includes('admin') ? ' _(admins)_' : '');
-    return `• \`/${command.name} ${sub.name}\` — ${sub.description.replace(/ \(admins\)$/, '')}${subAdmin}`;
-  });
+function describe(entry: CommandEntry): string {
+  const description = entry.sub ? entry.description.replace(/ \(admins\)$/, '') : entry.description;
+  return `• \`${entry.command}\` — ${description}${entry.admin ? ' _(admins)_' : ''}`;
 }
 
 /** Lists the commands, and how to use the bot without them. */
-export async function execute(_input: CommandInput, _deps: Deps): Promise<Reply> {
+export async function execute(input: CommandInput, _deps: Deps): Promise<Reply> {
   const lines = [
     'Send `/lookalike` with a selfie (or no picture, to use your profile picture) and I will tell you which celebrity you look like.',
     '',
-    ...LISTED.flatMap(describe),
+    ...commandEntries(LISTED).map(describe),
     '',
     'You can also @mention me on a photo. Photos you send are never stored; `/forget` deletes what you enrolled.',
+    ...(input.ctx.platformHelp ? ['', input.ctx.platformHelp] : []),
   ];
   return { title: 'Lookalike', text: lines.join('\n'), ephemeral: true };
 }

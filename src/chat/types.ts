@@ -40,6 +40,8 @@ export interface ChatContext {
    * so watched channels only answer mentions; absent means it can.
    */
   seesAllMessages?: boolean;
+  /** What is different on this platform, for `/help` to add (Slack: how photos reach slash commands). */
+  platformHelp?: string;
 }
 
 /** Types of command options, mapped by each adapter to its platform's own. */

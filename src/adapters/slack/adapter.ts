@@ -45,7 +45,7 @@ export interface SlackAdapterOptions {
 
 const WORKING_TEXT = '⏳ Working on it, this takes a few seconds…';
 const SLACK_TIPS =
-  '\n\n**On Slack** slash commands cannot carry files: post the photo in the channel, then run the command ' +
+  '**On Slack** slash commands cannot carry files: post the photo in the channel, then run the command ' +
   'within a few minutes (or @mention me on the photo). `/enroll <name>` uses the photos of your last message, ' +
   '`/compare` your last two photos. Names with spaces: `/gallery rename Old Name -> New Name`.';
 // Plain messages and file shares (also broadcast from a thread); edits, joins and deletions are not photos.
@@ -280,7 +280,6 @@ export class SlackAdapter implements Adapter {
         this.#log,
         {
           workingText: photos && working !== false ? working : undefined,
-          decorate: name === 'help' ? (r) => ({ ...r, text: r.text + SLACK_TIPS }) : undefined,
         },
       );
       if (problem && !refused(input.subcommand)) {
@@ -354,7 +353,15 @@ export class SlackAdapter implements Adapter {
 
   #context(teamId: string, channelId: string, user: ChatUser, raw: unknown): ChatContext {
     // Slack delivers every message of channels the bot is in (message.channels / message.groups).
-    return { platform: 'slack', scope: `slack:${teamId}`, channelId, user, raw, seesAllMessages: true };
+    return {
+      platform: 'slack',
+      scope: `slack:${teamId}`,
+      channelId,
+      user,
+      raw,
+      seesAllMessages: true,
+      platformHelp: SLACK_TIPS,
+    };
   }
 }
 

@@ -1,3 +1,4 @@
+import { parseValue } from '../../chat/command-text.ts';
 import type { ChatContext, Command, CommandInput, OptionSpec, OptionValue } from '../../chat/types.ts';
 import { optionsOf, parseArguments, usage } from './arguments.ts';
 import { type FileAccess, toAttachment } from './files.ts';
@@ -25,17 +26,9 @@ export interface CommandSources {
   refused?: (subcommand: string | undefined) => boolean;
 }
 
-/** Commands that use the caller's profile photo when no photo was shared (others have their own fallbacks). */
-const AVATAR_FALLBACK: ReadonlySet<string> = new Set(['lookalike']);
-
+// Anything that does not fit stays text, so the command reports the bad value in its own words.
 function typed(spec: OptionSpec, raw: string): OptionValue {
-  if (spec.type === 'integer' && /^[+-]?\d+$/.test(raw)) return Number(raw);
-  if (spec.type === 'boolean') {
-    if (/^(yes|true|on|1)$/i.test(raw)) return true;
-    if (/^(no|false|off|0)$/i.test(raw)) return false;
-  }
-  // Anything else stays text, so the command reports the bad value in its own words.
-  return raw;
+  return parseValue(spec, raw) ?? raw;
 }
 
 function minutes(ms: number): string {
@@ -104,7 +97,7 @@ export async function toCommandInput(
   let files = pick();
   const short = () =>
     files.length < required ||
-    (AVATAR_FALLBACK.has(data.name) && files.length === 0 && !skipPhotos && !src.ctx.user.avatarUrl);
+    (data.avatarFallback === true && files.length === 0 && !skipPhotos && !src.ctx.user.avatarUrl);
   if (parsed.error) return { input, problem: parsed.error };
   const shown = usage(data, parsed.subcommand);
   const missingText = specs.find(
