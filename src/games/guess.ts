@@ -61,7 +61,9 @@ export const DEFAULT_ROUNDS = 5;
 /** Most rounds one game may have. */
 export const MAX_ROUNDS = 20;
 const OPTIONS = 4;
-const PREFIX = 'game:';
+/** The prefix of every game button id. */
+export const GAME_BUTTON_PREFIX = 'game:';
+const PREFIX = GAME_BUTTON_PREFIX;
 // Discord refuses custom ids longer than this; Slack's limit (255) is larger.
 const MAX_BUTTON_ID = 100;
 

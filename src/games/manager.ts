@@ -1,7 +1,6 @@
 // The GameManager runs the pure game rules for real: one game per channel, events serialised per channel,
 // state persisted in the 'games' namespace with timers restored after a restart, and messages posted and
 // edited through a Poster.
-
 import { randomBytes } from 'node:crypto';
 import { plural } from '../chat/format.ts';
 import type { Logger } from '../chat/logger.ts';
@@ -15,7 +14,7 @@ import { RunningWork } from '../util/running-work.ts';
 import { battleSelfie, standings } from './battle.ts';
 import { type Clock, systemClock, Timers } from './clock.ts';
 import type { GameFaces } from './faces.ts';
-import { guessAnswer, guessTimer, parseGameButton } from './guess.ts';
+import { GAME_BUTTON_PREFIX, guessAnswer, guessTimer, parseGameButton } from './guess.ts';
 import { type Board, type LeaderboardRow, Leaderboards } from './leaderboard.ts';
 import { OptIns } from './optins.ts';
 import { EditQueue, type Poster } from './poster.ts';
@@ -25,6 +24,7 @@ import {
   type BattleOptions,
   type GuessOptions,
   type JoinOptions,
+  keptText,
   type Prepared,
   prepareBattle,
   prepareGuess,
@@ -40,9 +40,12 @@ import {
   type GameTiming,
   type OptIn,
   type Outcome,
-  type Player,
+  playerOf,
   type View,
 } from './types.ts';
+
+const ALREADY_RUNNING =
+  'A game is already running in this channel: wait for it to end, or end it with `/game stop`.';
 
 /** Options for `new GameManager`. */
 export interface GameManagerOptions {
@@ -56,14 +59,6 @@ export interface GameManagerOptions {
   /** Numbers in [0, 1) for picking faces and answers (default Math.random). */
   random?: () => number;
   timing?: Partial<GameTiming>;
-}
-
-/** The prefix of every game button id. */
-export const GAME_BUTTON_PREFIX = 'game:';
-
-/** A member as games record them. */
-export function playerOf(ctx: ChatContext): Player {
-  return { id: ctx.user.id, name: ctx.user.displayName };
 }
 
 /** Runs every channel's game; see the module comment. One per process: games are not shared between processes. */
@@ -234,10 +229,7 @@ export class GameManager {
       return outcome.notice;
     });
     if (notice === undefined) throw new UserError('not_found', 'The twin finder is over.');
-    const kept = optIn.value.keep
-      ? 'Your selfie is kept for later games until you `/forget`.'
-      : 'Your selfie is deleted when the game ends.';
-    return { text: `${notice} ${kept}`, ephemeral: true };
+    return { text: `${notice} ${keptText(optIn.value.keep)}`, ephemeral: true };
   }
 
   /** `/game stop`: ends the channel's game now; only who started it or a platform admin may. */
@@ -294,19 +286,13 @@ export class GameManager {
 
   /** Prepares a game (gallery, options), then creates it if the channel has none, and gives the reply. */
   async #start(ctx: ChatContext, prepare: () => Prepared | Promise<Prepared>): Promise<Reply> {
-    if (!this.#options.poster.supports(ctx.platform)) {
+    if (!this.#options.poster.supports(ctx.platform))
       throw new UserError('unavailable', { feature: 'posting' });
-    }
     const { create, reply } = await prepare();
     const key = channelKey(ctx.scope, ctx.channelId);
     await this.#locked(key, async () => {
       const running = this.#games.get(key);
-      if (running) {
-        throw new UserError(
-          'duplicate',
-          'A game is already running in this channel: wait for it to end, or end it with `/game stop`.',
-        );
-      }
+      if (running) throw new UserError('duplicate', ALREADY_RUNNING);
       const outcome = create({
         id: randomBytes(4).toString('hex'),
         platform: ctx.platform,

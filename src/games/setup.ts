@@ -169,6 +169,13 @@ export async function prepareSelfie(
   return { gameId: state.id, score, face: reading.thumbnail };
 }
 
+/** What happens to a twin-finder selfie after the game, as the member is told when joining. */
+export function keptText(keep: boolean): string {
+  return keep
+    ? 'Your selfie is kept for later games until you `/forget`.'
+    : 'Your selfie is deleted when the game ends.';
+}
+
 /** Reads a twin-finder selfie, or reuses the kept one; nothing is stored here. */
 export async function prepareJoin(
   faces: GameFaces,

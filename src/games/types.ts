@@ -1,7 +1,7 @@
 // Shapes shared by the game rules and the GameManager. Rules are pure: they take a state and an event and
 // return a new state plus effects; only the manager touches the store, the clock and the platforms.
 import type { MessageRef } from '../chat/adapter.ts';
-import type { Platform, Reply } from '../chat/types.ts';
+import type { ChatContext, Platform, Reply } from '../chat/types.ts';
 import type { Scope } from '../core/types.ts';
 
 /** The games a channel can play. */
@@ -11,6 +11,11 @@ export type GameKind = 'guess' | 'battle' | 'twins';
 export interface Player {
   id: string;
   name: string;
+}
+
+/** A member as games record them. */
+export function playerOf(ctx: Pick<ChatContext, 'user'>): Player {
+  return { id: ctx.user.id, name: ctx.user.displayName };
 }
 
 /** What every game's state has; states are plain JSON so the store can keep them across restarts. */
