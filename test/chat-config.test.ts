@@ -16,6 +16,7 @@ import {
 } from '../src/config/index.ts';
 import { redact } from '../src/config/redact.ts';
 import { ConfigError, UserError } from '../src/errors.ts';
+import { expiringCache } from '../src/util/expiring-cache.ts';
 
 function configError(env: Record<string, string>): string {
   try {
@@ -144,6 +145,18 @@ describe('rate limiter', () => {
     assert.deepEqual(limiter.take('a'), { ok: false, retryAfterSeconds: 3 });
     now = 2_500;
     assert.deepEqual(limiter.take('a'), { ok: true });
+  });
+
+  it('forgets a bucket once it would be full again, and bounds how many it keeps', () => {
+    let now = 0;
+    const cache = expiringCache<string, number>({ max: 2, ttlMs: 1_000, now: () => now });
+    cache.set('a', 1);
+    now = 999;
+    assert.equal(cache.get('a'), 1);
+    now = 1_001;
+    assert.equal(cache.get('a'), undefined);
+    for (const key of ['x', 'y', 'z']) cache.set(key, 0);
+    assert.deepEqual([...cache.keys()].sort(), ['y', 'z']);
   });
 });
 

@@ -1,3 +1,6 @@
+import type { LRUCache } from 'lru-cache';
+import { expiringCache } from '../util/expiring-cache.ts';
+
 /** Token-bucket settings: `capacity` commands at once, then one more every `refillMs`. */
 export interface RateLimitOptions {
   capacity: number;
@@ -15,11 +18,14 @@ interface Bucket {
   at: number;
 }
 
+/** Most members whose buckets are remembered; beyond it the least recently active are forgotten. */
+const MAX_BUCKETS = 10_000;
+
 /** Per-key token buckets; inference is expensive, so one person cannot keep the pool busy for everyone. */
 export class RateLimiter {
   readonly #options: RateLimitOptions;
   readonly #now: () => number;
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #buckets: LRUCache<string, Bucket>;
 
   constructor(options: RateLimitOptions, now: () => number = Date.now) {
     if (!(options.capacity >= 1) || !(options.refillMs > 0)) {
@@ -27,6 +33,8 @@ export class RateLimiter {
     }
     this.#options = options;
     this.#now = now;
+    // A bucket untouched for capacity * refillMs is full again and carries no information, so it expires.
+    this.#buckets = expiringCache({ max: MAX_BUCKETS, ttlMs: options.capacity * options.refillMs, now });
   }
 
   /** Takes one token for `key`, or says how many whole seconds until one is available. */
@@ -40,15 +48,6 @@ export class RateLimiter {
       return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(((1 - tokens) * refillMs) / 1000)) };
     }
     this.#buckets.set(key, { tokens: tokens - 1, at: now });
-    if (this.#buckets.size > 10_000) this.#prune(now);
     return { ok: true };
-  }
-
-  // Full buckets carry no information, so dropping them bounds memory on busy servers.
-  #prune(now: number): void {
-    const { capacity, refillMs } = this.#options;
-    for (const [key, b] of this.#buckets) {
-      if (b.tokens + (now - b.at) / refillMs >= capacity) this.#buckets.delete(key);
-    }
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { App, type AppOptions, type LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { LRUCache } from 'lru-cache';
 import type { Adapter, MessageRef } from '../../chat/adapter.ts';
 import type { Bot } from '../../chat/bot.ts';
 import type { Logger } from '../../chat/logger.ts';
@@ -58,8 +59,10 @@ export class SlackAdapter implements Adapter {
   readonly #log: Logger;
   readonly #recent: RecentImages;
   readonly #running = new RunningWork();
-  readonly #seen = new Set<string>();
-  readonly #postedImages = new Map<string, string>();
+  // Messages already answered: Slack sends a mention with a photo twice (message and app_mention).
+  readonly #seen = new LRUCache<string, true>({ max: 1000 });
+  // Digests of the pictures posted by key, so an edit re-uploads only a changed one.
+  readonly #postedImages = new LRUCache<string, string>({ max: 500 });
   #app: App | undefined;
   #socket: SocketModeReceiver | undefined;
   #bot: Bot | undefined;
@@ -221,10 +224,6 @@ export class SlackAdapter implements Adapter {
 
   #rememberImage(channelId: string, id: string, data: Uint8Array): void {
     this.#postedImages.set(`${channelId}/${id}`, sha1(data));
-    if (this.#postedImages.size > 500) {
-      const oldest = this.#postedImages.keys().next().value;
-      if (oldest !== undefined) this.#postedImages.delete(oldest);
-    }
   }
 
   #register(app: App): void {
@@ -304,8 +303,7 @@ export class SlackAdapter implements Adapter {
     // A mention with a photo arrives twice, as `message` and as `app_mention`: answer the first.
     const key = `${event.channel}/${event.ts}`;
     if (this.#seen.has(key)) return;
-    this.#seen.add(key);
-    if (this.#seen.size > 1000) this.#seen.delete(this.#seen.values().next().value ?? key);
+    this.#seen.set(key, true);
     const mentioned =
       isMention || (this.#botUserId !== undefined && !!event.text?.includes(`<@${this.#botUserId}>`));
     try {

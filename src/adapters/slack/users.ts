@@ -1,5 +1,7 @@
+import type { LRUCache } from 'lru-cache';
 import type { Logger } from '../../chat/logger.ts';
 import type { ChatUser, UserOption } from '../../chat/types.ts';
+import { expiringCache } from '../../util/expiring-cache.ts';
 import type { SlackWeb } from './files.ts';
 import type { SlackUserInfo } from './payloads.ts';
 
@@ -48,24 +50,22 @@ export interface UserDirectoryOptions {
 export class UserDirectory {
   readonly #client: SlackWeb;
   readonly #logger: Logger;
-  readonly #ttlMs: number;
-  readonly #max: number;
-  readonly #now: () => number;
-  readonly #cache = new Map<string, { at: number; info: Promise<SlackUserInfo | undefined> }>();
+  readonly #cache: LRUCache<string, Promise<SlackUserInfo | undefined>>;
 
   constructor(client: SlackWeb, logger: Logger, options: UserDirectoryOptions = {}) {
     this.#client = client;
     this.#logger = logger;
-    this.#ttlMs = options.ttlMs ?? 60_000;
-    this.#max = options.max ?? 500;
-    this.#now = options.now ?? Date.now;
+    this.#cache = expiringCache({
+      max: options.max ?? 500,
+      ttlMs: options.ttlMs ?? 60_000,
+      now: options.now,
+    });
   }
 
   /** What Slack says about `userId`; undefined (and a warning) when it cannot be asked. */
   info(userId: string): Promise<SlackUserInfo | undefined> {
-    const now = this.#now();
     const hit = this.#cache.get(userId);
-    if (hit && now - hit.at <= this.#ttlMs) return hit.info;
+    if (hit) return hit;
     const info = this.#client.users
       .info({ user: userId })
       .then((res) => res.user as SlackUserInfo | undefined)
@@ -75,13 +75,7 @@ export class UserDirectory {
         this.#cache.delete(userId);
         return undefined;
       });
-    this.#cache.delete(userId);
-    this.#cache.set(userId, { at: now, info });
-    while (this.#cache.size > this.#max) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest === undefined) break;
-      this.#cache.delete(oldest);
-    }
+    this.#cache.set(userId, info);
     return info;
   }
 
