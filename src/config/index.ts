@@ -140,7 +140,9 @@ function backend(env: Env, errors: string[]): FaceBackend {
   const value = read(env, 'FACE_BACKEND') ?? 'auto';
   const known = FACE_BACKENDS.find((b) => b === value.toLowerCase());
   if (known) return known;
-  errors.push(`FACE_BACKEND must be ${FACE_BACKENDS.slice(0, -1).join(', ')} or wasm, got "${value}".`);
+  errors.push(
+    `FACE_BACKEND must be ${FACE_BACKENDS.slice(0, -1).join(', ')} or ${FACE_BACKENDS.at(-1)}, got "${value}".`,
+  );
   return 'auto';
 }
 
@@ -171,8 +173,7 @@ function fail(errors: string[]): never {
 
 /** The face engine's options from the configuration (the engine itself reads no environment). */
 export function engineOptions(config: CoreConfig, log: (line: string) => void): EngineOptions {
-  // The engine's own type names the backends it was built with; FACE_BACKEND was validated above.
-  return { backend: config.faceBackend as EngineOptions['backend'], workers: config.workers, log };
+  return { backend: config.faceBackend, workers: config.workers, log };
 }
 
 /** Reads what the core needs (store, face backend, workers, debug): what the command line uses. */
