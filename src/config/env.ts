@@ -87,7 +87,9 @@ export const ENV_TABLE: readonly EnvVar[] = [
   {
     name: 'FACE_BACKEND',
     section: 'everyone',
-    comment: ['Face backend: auto (ONNX Runtime, else tfjs-node where it installed, else wasm), onnx, tensorflow or wasm'],
+    comment: [
+      'Face backend: auto (ONNX Runtime, else tfjs-node where it installed, else wasm), onnx, tensorflow or wasm',
+    ],
     example: 'auto',
     optional: true,
   },

@@ -43,6 +43,19 @@ interface Accepted {
 /** Progress of a bulk enrolment, for the CLI's progress bar. */
 export type ProgressFn = (done: number, total: number) => void;
 
+/** Accepted photos as the gallery stores them. */
+function toPhotos(accepted: Accepted[], addedBy: string) {
+  const addedAt = new Date().toISOString();
+  return accepted.map((a) => ({
+    hash: a.hash,
+    embedding: a.embedding,
+    thumbnail: a.thumbnail,
+    addedBy,
+    addedAt,
+    source: a.file,
+  }));
+}
+
 function skip(file: string, code: string, faces?: number): Skipped {
   return { file, code, ...(faces === undefined ? {} : { faces }), reason: skipReason(code, { faces }) };
 }
@@ -75,9 +88,9 @@ export class Lookalike implements LookalikeService {
   readonly sameThreshold: number;
   /** Centred cosine above which /compare says "same person". */
   readonly pairThreshold: number;
-  private readonly prior: Float32Array;
-  private readonly concurrency: number;
-  private readonly matchers = new Map<Scope, { version: number; matcher: Promise<Matcher> }>();
+  readonly #prior: Float32Array;
+  readonly #concurrency: number;
+  readonly #matchers = new Map<Scope, { version: number; matcher: Promise<Matcher> }>();
 
   constructor(engine: FaceEngine, gallery: Gallery, options: ServiceOptions = {}) {
     this.engine = engine;
@@ -85,14 +98,14 @@ export class Lookalike implements LookalikeService {
     const calibration = options.calibration ?? readCalibration();
     this.sameThreshold = calibration.sameThreshold;
     this.pairThreshold = calibration.pairThreshold;
-    this.prior = decodeFloat32(calibration.prior, 1024, 1)[0] as Float32Array;
-    this.concurrency = options.concurrency ?? 4;
+    this.#prior = decodeFloat32(calibration.prior, 1024, 1)[0] as Float32Array;
+    this.#concurrency = options.concurrency ?? 4;
   }
 
   /** The classifier for a scope at its current gallery version, trained only when the gallery changed. */
   async matcher(scope: Scope, force = false): Promise<{ matcher: Matcher; version: number }> {
     const version = await this.gallery.version(scope);
-    const cached = this.matchers.get(scope);
+    const cached = this.#matchers.get(scope);
     if (!force && cached && cached.version === version) return { matcher: await cached.matcher, version };
     const build = (async () => {
       if (!force) {
@@ -106,16 +119,16 @@ export class Lookalike implements LookalikeService {
           name: i.name,
           embeddings: i.photos.map((p) => p.embedding),
         })),
-        { sameThreshold: this.sameThreshold, prior: this.prior },
+        { sameThreshold: this.sameThreshold, prior: this.#prior },
       );
       await this.gallery.setModel(scope, snapshot.version, matcher.toJSON());
       return matcher;
     })();
-    this.matchers.set(scope, { version, matcher: build });
+    this.#matchers.set(scope, { version, matcher: build });
     try {
       return { matcher: await build, version };
     } catch (err) {
-      this.matchers.delete(scope);
+      this.#matchers.delete(scope);
       throw err;
     }
   }
@@ -163,7 +176,7 @@ export class Lookalike implements LookalikeService {
     const skipped: Skipped[] = [];
     const accepted: Accepted[] = [];
     let done = 0;
-    const results = await mapLimit(images, this.concurrency, async (img): Promise<Skipped | Accepted> => {
+    const results = await mapLimit(images, this.#concurrency, async (img): Promise<Skipped | Accepted> => {
       try {
         const analysis = await this.engine.analyze(img.data);
         if (analysis.faces.length === 0) return skip(img.name, 'no_face');
@@ -198,7 +211,7 @@ export class Lookalike implements LookalikeService {
         version: await this.gallery.version(scope),
       };
     }
-    const result = await this.gallery.enroll(scope, cleanName, this.toPhotos(accepted, addedBy));
+    const result = await this.gallery.enroll(scope, cleanName, toPhotos(accepted, addedBy));
     for (const d of result.duplicates) skipped.push(skip(d.source ?? d.hash, 'duplicate'));
     await this.matcher(scope);
     return {
@@ -219,14 +232,14 @@ export class Lookalike implements LookalikeService {
     const total = batches.reduce((n, b) => n + b.images.length, 0);
     let base = 0;
     const skipped: Skipped[] = [];
-    const ready: { name: string; photos: ReturnType<Lookalike['toPhotos']> }[] = [];
+    const ready: { name: string; photos: ReturnType<typeof toPhotos> }[] = [];
     for (const batch of batches) {
       const offset = base;
       const prepared = await this.prepare(batch.images, (done) => onProgress?.(offset + done, total));
       base += batch.images.length;
       skipped.push(...prepared.skipped);
       if (prepared.accepted.length > 0)
-        ready.push({ name: batch.name, photos: this.toPhotos(prepared.accepted, addedBy) });
+        ready.push({ name: batch.name, photos: toPhotos(prepared.accepted, addedBy) });
     }
     const { results } = await this.gallery.enrollMany(scope, ready);
     let enrolled = 0;
@@ -239,18 +252,6 @@ export class Lookalike implements LookalikeService {
     return { enrolled, identities, skipped };
   }
 
-  private toPhotos(accepted: Accepted[], addedBy: string) {
-    const addedAt = new Date().toISOString();
-    return accepted.map((a) => ({
-      hash: a.hash,
-      embedding: a.embedding,
-      thumbnail: a.thumbnail,
-      addedBy,
-      addedAt,
-      source: a.file,
-    }));
-  }
-
   async compare(a: Uint8Array, b: Uint8Array): Promise<Comparison> {
     const [fa, fb] = await Promise.all([this.engine.analyze(a), this.engine.analyze(b)]);
     const first = fa.faces[0];
@@ -261,7 +262,8 @@ export class Lookalike implements LookalikeService {
     }
     // Shown: the plain similarity. Decided: the centred cosine, calibrated for pairs of photos.
     const same =
-      cosine(centre(first.embedding, this.prior), centre(second.embedding, this.prior)) >= this.pairThreshold;
+      cosine(centre(first.embedding, this.#prior), centre(second.embedding, this.#prior)) >=
+      this.pairThreshold;
     return {
       similarity: similarity(first.embedding, second.embedding),
       same,

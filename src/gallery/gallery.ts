@@ -60,12 +60,12 @@ const FETCH_CHUNK = 200;
  * only grows and a cached model can never match a recreated gallery by accident.
  */
 export class Gallery {
-  private readonly indexes: Namespace<unknown>;
-  private readonly photos: Namespace<unknown>;
-  private readonly models: Namespace<unknown>;
-  private readonly locks: KeyedMutex;
-  private readonly embeddingDim: number;
-  private readonly gcGraceMs: number;
+  readonly #indexes: Namespace<unknown>;
+  readonly #photos: Namespace<unknown>;
+  readonly #models: Namespace<unknown>;
+  readonly #locks: KeyedMutex;
+  readonly #embeddingDim: number;
+  readonly #gcGraceMs: number;
 
   constructor(store: Store, options: GalleryOptions = {}) {
     let locks = LOCKS.get(store);
@@ -73,44 +73,44 @@ export class Gallery {
       locks = new KeyedMutex();
       LOCKS.set(store, locks);
     }
-    this.locks = locks;
-    this.indexes = store.namespace(GALLERY_NAMESPACES.index);
-    this.photos = store.namespace(GALLERY_NAMESPACES.photos);
-    this.models = store.namespace(GALLERY_NAMESPACES.models);
-    this.embeddingDim = options.embeddingDim ?? EMBEDDING_DIM;
-    this.gcGraceMs = options.gcGraceMs ?? 10 * 60 * 1000;
+    this.#locks = locks;
+    this.#indexes = store.namespace(GALLERY_NAMESPACES.index);
+    this.#photos = store.namespace(GALLERY_NAMESPACES.photos);
+    this.#models = store.namespace(GALLERY_NAMESPACES.models);
+    this.#embeddingDim = options.embeddingDim ?? EMBEDDING_DIM;
+    this.#gcGraceMs = options.gcGraceMs ?? 10 * 60 * 1000;
   }
 
-  private async readIndex(scope: Scope): Promise<GalleryIndex> {
-    const raw = await this.indexes.get(checkScope(scope));
+  async #readIndex(scope: Scope): Promise<GalleryIndex> {
+    const raw = await this.#indexes.get(checkScope(scope));
     return raw === undefined ? emptyIndex(scope) : migrateIndex(raw);
   }
 
   // The single write that makes a change visible.
-  private async commit(index: GalleryIndex): Promise<number> {
+  async #commit(index: GalleryIndex): Promise<number> {
     const version = index.version + 1;
-    await this.indexes.set(index.scope, { ...index, version, updatedAt: new Date().toISOString() });
+    await this.#indexes.set(index.scope, { ...index, version, updatedAt: new Date().toISOString() });
     return version;
   }
 
   // Dropped blobs are garbage once the index no longer names them; failing to delete leaves orphans.
-  private async dropBlobs(scope: Scope, hashes: readonly string[]): Promise<void> {
-    for (const hash of hashes) await this.photos.delete(blobKey(scope, hash)).catch(() => false);
+  async #dropBlobs(scope: Scope, hashes: readonly string[]): Promise<void> {
+    for (const hash of hashes) await this.#photos.delete(blobKey(scope, hash)).catch(() => false);
   }
 
   /** The scope's current version: 0 for a scope never written, and bumped by every change. */
   async version(scope: Scope): Promise<number> {
-    return (await this.readIndex(scope)).version;
+    return (await this.#readIndex(scope)).version;
   }
 
   /** Every scope that has a gallery (including ones emptied since), sorted. */
   async scopes(): Promise<Scope[]> {
-    return (await this.indexes.keys()).sort();
+    return (await this.#indexes.keys()).sort();
   }
 
   /** The identities of a scope, sorted by name. */
   async list(scope: Scope): Promise<IdentityInfo[]> {
-    const index = await this.readIndex(scope);
+    const index = await this.#readIndex(scope);
     return index.identities
       .map(identityInfo)
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
@@ -118,7 +118,7 @@ export class Gallery {
 
   /** One identity by name or slug (case-insensitive); unknown names raise `not_found`. */
   async get(scope: Scope, nameOrSlug: string): Promise<IdentityInfo> {
-    return identityInfo(requireIdentity(await this.readIndex(scope), nameOrSlug));
+    return identityInfo(requireIdentity(await this.#readIndex(scope), nameOrSlug));
   }
 
   /**
@@ -128,10 +128,10 @@ export class Gallery {
   async snapshot(scope: Scope): Promise<GallerySnapshot> {
     checkScope(scope);
     // Under the lock so that no in-process change deletes a blob between reading the index and the blobs.
-    return this.locks.run(scope, async () => {
-      const index = await this.readIndex(scope);
+    return this.#locks.run(scope, async () => {
+      const index = await this.#readIndex(scope);
       const hashes = index.identities.flatMap((identity) => identity.photos.map((photo) => photo.hash));
-      const blobs = await this.readBlobs(scope, hashes);
+      const blobs = await this.#readBlobs(scope, hashes);
       const identities: IdentitySnapshot[] = [];
       for (const identity of index.identities) {
         const photos = identity.photos.flatMap((photo) => {
@@ -153,11 +153,11 @@ export class Gallery {
     });
   }
 
-  private async readBlobs(scope: Scope, hashes: readonly string[]): Promise<Map<string, PhotoBlob>> {
+  async #readBlobs(scope: Scope, hashes: readonly string[]): Promise<Map<string, PhotoBlob>> {
     const blobs = new Map<string, PhotoBlob>();
     for (let start = 0; start < hashes.length; start += FETCH_CHUNK) {
       const chunk = hashes.slice(start, start + FETCH_CHUNK);
-      const values = await this.photos.getMany(chunk.map((hash) => blobKey(scope, hash)));
+      const values = await this.#photos.getMany(chunk.map((hash) => blobKey(scope, hash)));
       values.forEach((value, i) => {
         const hash = chunk[i];
         if (value !== undefined && hash !== undefined) blobs.set(hash, migratePhoto(value));
@@ -168,9 +168,9 @@ export class Gallery {
 
   /** The PNG thumbnail of an identity's first photo, or null when there is no such identity or photo. */
   async photoThumbnail(scope: Scope, nameOrSlug: string): Promise<Uint8Array | null> {
-    const identity = findIdentity(await this.readIndex(scope), nameOrSlug);
+    const identity = findIdentity(await this.#readIndex(scope), nameOrSlug);
     for (const photo of identity?.photos ?? []) {
-      const raw = await this.photos.get(blobKey(scope, photo.hash));
+      const raw = await this.#photos.get(blobKey(scope, photo.hash));
       if (raw !== undefined) return migratePhoto(raw).thumbnail;
     }
     return null;
@@ -201,10 +201,10 @@ export class Gallery {
     // Validate everything before taking the lock or writing anything.
     const checked = batches.map((batch) => ({
       name: cleanName(batch.name),
-      photos: batch.photos.map((photo) => checkPhoto(photo, this.embeddingDim)),
+      photos: batch.photos.map((photo) => checkPhoto(photo, this.#embeddingDim)),
     }));
-    return this.locks.run(scope, async () => {
-      const index = await this.readIndex(scope);
+    return this.#locks.run(scope, async () => {
+      const index = await this.#readIndex(scope);
       const owners = new Map<string, IdentityEntry>();
       for (const identity of index.identities)
         for (const photo of identity.photos) owners.set(photo.hash, identity);
@@ -247,8 +247,8 @@ export class Gallery {
       let version = index.version;
       if (pending.length > 0) {
         // Blobs first, index last: a failure before the commit leaves only orphan blobs.
-        for (const blob of pending) await this.photos.set(blobKey(scope, blob.hash), blob);
-        version = await this.commit(index);
+        for (const blob of pending) await this.#photos.set(blobKey(scope, blob.hash), blob);
+        version = await this.#commit(index);
       }
       // Reported after all batches, since a later batch may have added to the same identity.
       const results = touched.map(({ outcome, identity }) => ({
@@ -263,8 +263,8 @@ export class Gallery {
   async rename(scope: Scope, from: string, to: string): Promise<IdentityInfo> {
     checkScope(scope);
     const name = cleanName(to);
-    return this.locks.run(scope, async () => {
-      const index = await this.readIndex(scope);
+    return this.#locks.run(scope, async () => {
+      const index = await this.#readIndex(scope);
       const identity = requireIdentity(index, from);
       const slug = slugify(name);
       const clash = index.identities.find((other) => other !== identity && other.slug === slug);
@@ -274,7 +274,7 @@ export class Gallery {
       if (identity.name === name && identity.slug === slug) return identityInfo(identity);
       identity.name = name;
       identity.slug = slug;
-      await this.commit(index);
+      await this.#commit(index);
       return identityInfo(identity);
     });
   }
@@ -282,12 +282,12 @@ export class Gallery {
   /** Removes an identity and all its photos; returns it as it was. */
   async removeIdentity(scope: Scope, nameOrSlug: string): Promise<IdentityInfo> {
     checkScope(scope);
-    return this.locks.run(scope, async () => {
-      const index = await this.readIndex(scope);
+    return this.#locks.run(scope, async () => {
+      const index = await this.#readIndex(scope);
       const identity = requireIdentity(index, nameOrSlug);
       index.identities = index.identities.filter((other) => other !== identity);
-      await this.commit(index);
-      await this.dropBlobs(
+      await this.#commit(index);
+      await this.#dropBlobs(
         scope,
         identity.photos.map((photo) => photo.hash),
       );
@@ -298,14 +298,14 @@ export class Gallery {
   /** Removes one photo by hash (or a unique prefix of at least 8); its identity goes with its last photo. */
   async removePhoto(scope: Scope, hash: string): Promise<RemovedPhoto> {
     checkScope(scope);
-    return this.locks.run(scope, async () => {
-      const index = await this.readIndex(scope);
+    return this.#locks.run(scope, async () => {
+      const index = await this.#readIndex(scope);
       const { identity, photo } = findPhoto(index, hash);
       identity.photos = identity.photos.filter((other) => other !== photo);
       const identityRemoved = identity.photos.length === 0;
       if (identityRemoved) index.identities = index.identities.filter((other) => other !== identity);
-      const version = await this.commit(index);
-      await this.dropBlobs(scope, [photo.hash]);
+      const version = await this.#commit(index);
+      await this.#dropBlobs(scope, [photo.hash]);
       const info = identityInfo(identity);
       if (identityRemoved) info.photos = [photoInfo(photo)];
       return { hash: photo.hash, identity: info, identityRemoved, version };
@@ -319,8 +319,8 @@ export class Gallery {
   async forgetUser(userId: string): Promise<number> {
     let deleted = 0;
     for (const scope of await this.scopes()) {
-      deleted += await this.locks.run(scope, async () => {
-        const index = await this.readIndex(scope);
+      deleted += await this.#locks.run(scope, async () => {
+        const index = await this.#readIndex(scope);
         const dropped: string[] = [];
         for (const identity of index.identities) {
           const kept = identity.photos.filter((photo) => photo.addedBy !== userId);
@@ -331,13 +331,13 @@ export class Gallery {
         index.identities = index.identities.filter((identity) => identity.photos.length > 0);
         // A model keeps traces of its training photos, so it goes too, not merely invalidated; and before
         // the commit, so that a retry after a failure here still finds the photos and deletes the model.
-        await this.models.delete(scope);
-        await this.commit(index);
-        await this.dropBlobs(scope, dropped);
+        await this.#models.delete(scope);
+        await this.#commit(index);
+        await this.#dropBlobs(scope, dropped);
         return dropped.length;
       });
     }
-    await this.sweepOrphans((blob) => blob.addedBy === userId);
+    await this.#sweepOrphans((blob) => blob.addedBy === userId);
     return deleted;
   }
 
@@ -346,13 +346,13 @@ export class Gallery {
    * may belong to an enrolment another process is about to commit). Returns how many were deleted.
    */
   async collectGarbage(): Promise<number> {
-    const cutoff = Date.now() - this.gcGraceMs;
-    return this.sweepOrphans((blob) => Date.parse(blob.storedAt) <= cutoff);
+    const cutoff = Date.now() - this.#gcGraceMs;
+    return this.#sweepOrphans((blob) => Date.parse(blob.storedAt) <= cutoff);
   }
 
-  private async sweepOrphans(shouldDelete: (blob: PhotoBlob) => boolean): Promise<number> {
+  async #sweepOrphans(shouldDelete: (blob: PhotoBlob) => boolean): Promise<number> {
     const candidates = new Map<string, string[]>();
-    for await (const [key, value] of this.photos.entries()) {
+    for await (const [key, value] of this.#photos.entries()) {
       const parsed = parseBlobKey(key);
       if (parsed === undefined || !shouldDelete(migratePhoto(value))) continue;
       candidates.set(parsed.scope, [...(candidates.get(parsed.scope) ?? []), parsed.hash]);
@@ -360,13 +360,13 @@ export class Gallery {
     let deleted = 0;
     for (const [scope, hashes] of candidates) {
       // Under the scope's lock, so an in-process enrolment cannot commit a blob between check and delete.
-      deleted += await this.locks.run(scope, async () => {
-        const index = await this.readIndex(scope);
+      deleted += await this.#locks.run(scope, async () => {
+        const index = await this.#readIndex(scope);
         const live = new Set(
           index.identities.flatMap((identity) => identity.photos.map((photo) => photo.hash)),
         );
         const orphans = hashes.filter((hash) => !live.has(hash));
-        for (const hash of orphans) await this.photos.delete(blobKey(scope, hash));
+        for (const hash of orphans) await this.#photos.delete(blobKey(scope, hash));
         return orphans.length;
       });
     }
@@ -375,7 +375,7 @@ export class Gallery {
 
   /** The cached model of a scope, or null when none was saved for the gallery's current version. */
   async getModel<T = unknown>(scope: Scope): Promise<T | null> {
-    const [raw, version] = await Promise.all([this.models.get(checkScope(scope)), this.version(scope)]);
+    const [raw, version] = await Promise.all([this.#models.get(checkScope(scope)), this.version(scope)]);
     if (raw === undefined || version === 0) return null;
     const record = migrateModel(raw);
     return record.version === version ? (record.model as T) : null;
@@ -387,10 +387,10 @@ export class Gallery {
    */
   async setModel(scope: Scope, version: number, model: unknown): Promise<boolean> {
     checkScope(scope);
-    return this.locks.run(scope, async () => {
+    return this.#locks.run(scope, async () => {
       if (version !== (await this.version(scope)) || version === 0) return false;
       const record = { schema: CURRENT_SCHEMA, scope, version, savedAt: new Date().toISOString(), model };
-      await this.models.set(scope, record);
+      await this.#models.set(scope, record);
       return true;
     });
   }

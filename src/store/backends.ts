@@ -79,47 +79,50 @@ export function memoryBackend(options: BackendOptions): Backend {
 class SqliteNamespaceView extends EventEmitter {
   namespace?: string;
 
-  constructor(private readonly base: KeyvSqlite) {
+  readonly #base: KeyvSqlite;
+
+  constructor(base: KeyvSqlite) {
     super();
+    this.#base = base;
   }
 
   get opts() {
-    return this.base.opts;
+    return this.#base.opts;
   }
 
   get<V>(key: string) {
-    return this.base.get<V>(key);
+    return this.#base.get<V>(key);
   }
 
   getMany<V>(keys: string[]) {
-    return this.base.getMany<V>(keys);
+    return this.#base.getMany<V>(keys);
   }
 
   set(key: string, value: unknown) {
-    return this.base.set(key, value);
+    return this.#base.set(key, value);
   }
 
   delete(key: string) {
-    return this.base.delete(key);
+    return this.#base.delete(key);
   }
 
   deleteMany(keys: string[]) {
-    return this.base.deleteMany(keys);
+    return this.#base.deleteMany(keys);
   }
 
   has(key: string) {
-    return this.base.has(key);
+    return this.#base.has(key);
   }
 
   iterator(namespace?: string) {
-    return this.base.iterator(namespace);
+    return this.#base.iterator(namespace);
   }
 
   async clear(): Promise<void> {
     // substr() rather than LIKE: LIKE treats `_` as a wildcard and ignores case.
     const prefix = `${this.namespace ?? ''}:`;
-    await this.base.query(
-      `DELETE FROM ${this.base.opts.table} WHERE substr(key, 1, ?) = ?`,
+    await this.#base.query(
+      `DELETE FROM ${this.#base.opts.table} WHERE substr(key, 1, ?) = ?`,
       prefix.length,
       prefix,
     );

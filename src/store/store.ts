@@ -79,14 +79,18 @@ function toStoreError(err: unknown, lastError: Error | undefined): unknown {
 type Guard = <R>(op: () => Promise<R>) => Promise<R>;
 
 class KeyvNamespace<T> implements Namespace<T> {
-  constructor(
-    readonly name: string,
-    private readonly keyv: Keyv,
-    private readonly guard: Guard,
-  ) {}
+  readonly name: string;
+  readonly #keyv: Keyv;
+  readonly #guard: Guard;
+
+  constructor(name: string, keyv: Keyv, guard: Guard) {
+    this.name = name;
+    this.#keyv = keyv;
+    this.#guard = guard;
+  }
 
   // keyv leaves keys that already start with `<namespace>:` unprefixed, which would alias another key.
-  private check(key: string): string {
+  #check(key: string): string {
     if (typeof key !== 'string' || key === '') throw new TypeError('Store keys must be non-empty strings');
     if (key.startsWith(`${this.name}:`)) {
       throw new TypeError(`Keys in namespace "${this.name}" may not start with "${this.name}:"`);
@@ -95,31 +99,31 @@ class KeyvNamespace<T> implements Namespace<T> {
   }
 
   async get(key: string): Promise<T | undefined> {
-    this.check(key);
-    return this.guard(() => this.keyv.get<T>(key));
+    this.#check(key);
+    return this.#guard(() => this.#keyv.get<T>(key));
   }
 
   async getMany(keys: readonly string[]): Promise<(T | undefined)[]> {
-    for (const key of keys) this.check(key);
+    for (const key of keys) this.#check(key);
     if (keys.length === 0) return [];
-    return this.guard(() => this.keyv.getMany<T>([...keys]));
+    return this.#guard(() => this.#keyv.getMany<T>([...keys]));
   }
 
   async set(key: string, value: T): Promise<void> {
-    this.check(key);
-    return this.guard(async () => {
-      if (!(await this.keyv.set(key, value))) throw new Error(`The store refused to write "${key}"`);
+    this.#check(key);
+    return this.#guard(async () => {
+      if (!(await this.#keyv.set(key, value))) throw new Error(`The store refused to write "${key}"`);
     });
   }
 
   async delete(key: string): Promise<boolean> {
-    this.check(key);
-    return this.guard(() => this.keyv.delete(key));
+    this.#check(key);
+    return this.#guard(() => this.#keyv.delete(key));
   }
 
   async has(key: string): Promise<boolean> {
-    this.check(key);
-    return this.guard(() => this.keyv.has(key));
+    this.#check(key);
+    return this.#guard(() => this.#keyv.has(key));
   }
 
   async keys(prefix = ''): Promise<string[]> {
@@ -129,13 +133,13 @@ class KeyvNamespace<T> implements Namespace<T> {
   }
 
   async *entries(prefix = ''): AsyncGenerator<[string, T], void, undefined> {
-    const iterate = this.keyv.iterator;
+    const iterate = this.#keyv.iterator;
     if (iterate === undefined) throw new Error(`The ${this.name} namespace's adapter cannot list its keys`);
     const it = iterate(undefined) as AsyncGenerator<[string, T], void>;
     try {
       while (true) {
         // Each step is guarded so a store that dies mid-listing fails fast instead of hanging.
-        const step = await this.guard(() => it.next());
+        const step = await this.#guard(() => it.next());
         if (step.done) return;
         const [key, value] = step.value;
         if (key.startsWith(prefix)) yield [key, value];
@@ -146,41 +150,44 @@ class KeyvNamespace<T> implements Namespace<T> {
   }
 
   clear(): Promise<void> {
-    return this.guard(() => this.keyv.clear());
+    return this.#guard(() => this.#keyv.clear());
   }
 }
 
 class KeyvStore implements Store {
-  private readonly views = new Map<string, KeyvNamespace<unknown>>();
-  private closed = false;
+  readonly #views = new Map<string, KeyvNamespace<unknown>>();
+  #closed = false;
   readonly kind: StoreKind;
+  readonly url: string;
+  readonly #backend: Backend;
+  readonly #timeoutMs: number;
+  readonly #onError: (err: unknown) => void;
 
-  constructor(
-    private readonly backend: Backend,
-    readonly url: string,
-    private readonly timeoutMs: number,
-    private readonly onError: (err: unknown) => void,
-  ) {
+  constructor(backend: Backend, url: string, timeoutMs: number, onError: (err: unknown) => void) {
     this.kind = backend.kind;
+    this.url = url;
+    this.#backend = backend;
+    this.#timeoutMs = timeoutMs;
+    this.#onError = onError;
   }
 
-  private readonly guard: Guard = async (op) => {
-    if (this.closed) throw storeUnavailable(new Error('The store has been closed'));
+  readonly #guard: Guard = async (op) => {
+    if (this.#closed) throw storeUnavailable(new Error('The store has been closed'));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`Store operation took longer than ${this.timeoutMs} ms`)),
-        this.timeoutMs,
+        () => reject(new Error(`Store operation took longer than ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
       );
     });
     const run = async () => {
-      await this.backend.prepare?.();
+      await this.#backend.prepare?.();
       return op();
     };
     try {
       return await Promise.race([run(), timeout]);
     } catch (err) {
-      throw toStoreError(err, this.backend.lastError?.());
+      throw toStoreError(err, this.#backend.lastError?.());
     } finally {
       clearTimeout(timer);
     }
@@ -190,26 +197,26 @@ class KeyvStore implements Store {
     if (!NAMESPACE_NAME.test(name)) {
       throw new TypeError(`Bad namespace name "${name}": use lowercase letters, digits, - and _`);
     }
-    let view = this.views.get(name);
+    let view = this.#views.get(name);
     if (view === undefined) {
-      view = new KeyvNamespace<unknown>(name, this.backend.keyv(name), this.guard);
-      this.views.set(name, view);
+      view = new KeyvNamespace<unknown>(name, this.#backend.keyv(name), this.#guard);
+      this.#views.set(name, view);
     }
     return view as KeyvNamespace<T>;
   }
 
   ping(): Promise<void> {
-    return this.guard(() => this.backend.ping());
+    return this.#guard(() => this.#backend.ping());
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     try {
-      await this.backend.close();
+      await this.#backend.close();
     } catch (err) {
       // Closing a store that is already gone is not worth failing shutdown for.
-      this.onError(err);
+      this.#onError(err);
     }
   }
 }
@@ -217,7 +224,7 @@ class KeyvStore implements Store {
 /**
  * Opens the store at `url` (default `sqlite://./data/lookalike.sqlite`, relative to the working directory;
  * its folder is created). Accepts `sqlite://<path>`, `redis://…`, `rediss://…` and `memory://` (a fresh,
- * private in-memory store). SQLite is opened at once, so a bad path fails here; Redis connects on first use,
+ * #in-memory store). SQLite is opened at once, so a bad path fails here; Redis connects on first use,
  * so the bot can start while Redis is down and recover when it comes back.
  */
 export async function openStore(url: string = DEFAULT_STORE_URL, options: StoreOptions = {}): Promise<Store> {
