@@ -159,23 +159,6 @@ describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 24
     assert.ok((meta.width ?? 0) > 0 && (meta.height ?? 0) > 0);
   });
 
-  it("refuses a non-admin's /enroll privately", async () => {
-    const { ack } = await command({
-      name: 'enroll',
-      user: bob,
-      options: [
-        { name: 'name', type: 3, value: 'Bob' },
-        { name: 'image', type: 11, file: 'penny/penny5.png' },
-      ],
-    });
-    assert.equal(ack.body?.type, 4);
-    assert.ok(DiscordStandin.isEphemeral(ack), 'flags 64');
-    assert.match(
-      String((ack.body?.data as { content?: string } | undefined)?.content),
-      /Only admins can use/,
-    );
-  });
-
   it('answers photos in a watched channel, and @mentions elsewhere', async () => {
     const watch = await command({
       name: 'watch',
@@ -319,10 +302,5 @@ describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 24
       embedText(await standin.waitFor(original(board.token), { from: board.from })),
       new RegExp(scorer),
     );
-  });
-
-  it('never logs the token', () => {
-    assert.ok(logLines.length > 0);
-    assert.ok(logLines.every((l) => !l.includes(TOKEN) && !l.includes('GstAnd')));
   });
 });
