@@ -186,12 +186,18 @@ describe('game manager: a store that is down', () => {
       namespace<T>(name: string) {
         const ns = store.namespace<T>(name);
         if (name !== 'games') return ns;
-        return Object.assign(Object.create(ns), {
-          keys: async () => {
-            if (down) throw new Error('the store is down');
-            return ns.keys();
+        const keys = async () => {
+          if (down) throw new Error('the store is down');
+          return ns.keys();
+        };
+        // A proxy, not a prototype: the namespace's #private fields live on the namespace itself.
+        return new Proxy(ns, {
+          get: (target, prop) => {
+            if (prop === 'keys') return keys;
+            const value = Reflect.get(target, prop, target);
+            return typeof value === 'function' ? value.bind(target) : value;
           },
-        }) as typeof ns;
+        });
       },
     };
     const rig = await gameRig({ store: flaky });

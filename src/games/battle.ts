@@ -4,7 +4,15 @@
 import { formatPercent, plural } from '../chat/format.ts';
 import type { Scope } from '../core/types.ts';
 import { medal } from './scoring.ts';
-import { type Award, type GameBase, type Outcome, type Player, startFields, type View } from './types.ts';
+import {
+  type Award,
+  type GameBase,
+  type GameStart,
+  type Outcome,
+  type Player,
+  timedStartFields,
+  type View,
+} from './types.ts';
 
 /** A member's best selfie score. */
 export interface BattleEntry {
@@ -30,22 +38,14 @@ export const BATTLE_POINTS: readonly number[] = [5, 3, 1];
 export const DEFAULT_BATTLE_MINUTES = 2;
 
 /** What `createBattle` needs. */
-export interface NewBattle extends Pick<GameBase, 'id' | 'platform' | 'scope' | 'channelId' | 'startedBy'> {
-  now: number;
+export interface NewBattle extends GameStart {
   celebrity: BattleState['celebrity'];
   minutes: number;
 }
 
 /** Starts a battle; its live board is posted at once. */
 export function createBattle(init: NewBattle): Outcome<BattleState> {
-  const endsAt = init.now + init.minutes * 60_000;
-  const state: BattleState = {
-    ...startFields(init, 'battle', endsAt),
-    celebrity: init.celebrity,
-    minutes: init.minutes,
-    endsAt,
-    entries: {},
-  };
+  const state: BattleState = { ...timedStartFields(init, 'battle'), celebrity: init.celebrity, entries: {} };
   return { state, effects: [{ type: 'post', slot: 'board' }] };
 }
 

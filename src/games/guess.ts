@@ -8,6 +8,7 @@ import { medal, ranked, scoreLine } from './scoring.ts';
 import {
   type Award,
   type GameBase,
+  type GameStart,
   type GameTiming,
   type Outcome,
   type Player,
@@ -73,8 +74,7 @@ export function pointsAt(level: number): number {
 }
 
 /** What `createGuess` needs; `random` returns numbers in [0, 1) like Math.random. */
-export interface NewGuess extends Pick<GameBase, 'id' | 'platform' | 'scope' | 'channelId' | 'startedBy'> {
-  now: number;
+export interface NewGuess extends GameStart {
   gallery: Scope;
   identities: Choice[];
   rounds: number;

@@ -11,12 +11,10 @@ import type { GameFaces } from './faces.ts';
 import { createGuess, DEFAULT_ROUNDS, MAX_ROUNDS, pointsAt } from './guess.ts';
 import type { GameState } from './rules.ts';
 import { createTwins, DEFAULT_TWINS_MINUTES, twinsOpen } from './twins.ts';
-import type { GameBase, GameTiming, OptIn, Outcome } from './types.ts';
+import type { GameStart, GameTiming, OptIn, Outcome } from './types.ts';
 
 /** What the manager gives a new game. */
-export interface NewGame extends Pick<GameBase, 'id' | 'platform' | 'scope' | 'channelId' | 'startedBy'> {
-  now: number;
-}
+export type NewGame = GameStart;
 
 /** A game ready to be created in the channel's lock, and the command's reply once it is. */
 export interface Prepared {

@@ -3,7 +3,14 @@
 // lookalike, and the selfies are released.
 import { formatPercent, plural } from '../chat/format.ts';
 import { cosine, similarityFromCosine } from '../classifier/similarity.ts';
-import { type GameBase, type Outcome, type Player, startFields, type View } from './types.ts';
+import {
+  type GameBase,
+  type GameStart,
+  type Outcome,
+  type Player,
+  timedStartFields,
+  type View,
+} from './types.ts';
 
 /** A member who joined. */
 export interface TwinsPlayer {
@@ -34,20 +41,13 @@ export const TWINS_MIN_PLAYERS = 2;
 export const DEFAULT_TWINS_MINUTES = 3;
 
 /** What `createTwins` needs. */
-export interface NewTwins extends Pick<GameBase, 'id' | 'platform' | 'scope' | 'channelId' | 'startedBy'> {
-  now: number;
+export interface NewTwins extends GameStart {
   minutes: number;
 }
 
 /** Starts a twin finder; its lobby message is posted at once. */
 export function createTwins(init: NewTwins): Outcome<TwinsState> {
-  const endsAt = init.now + init.minutes * 60_000;
-  const state: TwinsState = {
-    ...startFields(init, 'twins', endsAt),
-    minutes: init.minutes,
-    endsAt,
-    players: {},
-  };
+  const state: TwinsState = { ...timedStartFields(init, 'twins'), players: {} };
   return { state, effects: [{ type: 'post', slot: 'lobby' }] };
 }
 

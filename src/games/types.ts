@@ -60,6 +60,15 @@ export function startFields<K extends GameKind>(
   };
 }
 
+/** A game that runs for some minutes (battle, twins): it ends, and its timer fires, at `endsAt`. */
+export function timedStartFields<K extends GameKind>(
+  init: GameStart & { minutes: number },
+  kind: K,
+): GameBase & { kind: K; minutes: number; endsAt: number } {
+  const endsAt = init.now + init.minutes * 60_000;
+  return { ...startFields(init, kind, endsAt), minutes: init.minutes, endsAt };
+}
+
 /** Leaderboard points a game hands out when it ends. */
 export interface Award {
   player: Player;
