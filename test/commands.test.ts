@@ -9,8 +9,9 @@ import * as help from '../commands/help.ts';
 import { commands } from '../commands/index.ts';
 import * as lookalike from '../commands/lookalike.ts';
 import * as watch from '../commands/watch.ts';
+import { optionString } from '../src/chat/options.ts';
 import { memoryChannelSettings } from '../src/chat/settings.ts';
-import type { CommandData, CommandInput, Deps, OptionValue } from '../src/chat/types.ts';
+import type { CommandData, CommandInput, Deps, OptionName, OptionValue } from '../src/chat/types.ts';
 import { UserError } from '../src/errors.ts';
 import { skipAdvice } from '../src/user-texts.ts';
 import {
@@ -231,6 +232,15 @@ describe('/enroll', () => {
     assert.match(skip('no_face', 'no face found'), /no face found/);
     assert.match(skip('too_many_faces', '3 faces: use a photo with one face'), /just one face/);
     assert.equal(skip('timeout', 'something else'), 'something else');
+  });
+
+  it('types its option getters from its data, so a misspelt option name fails the type check', () => {
+    const read = (i: CommandInput<OptionName<typeof enroll.data>>) => [
+      optionString(i, 'name'),
+      // @ts-expect-error: `nmae` is not an option of /enroll (npm test runs the type check)
+      optionString(i, 'nmae'),
+    ];
+    assert.throws(() => read(input({ nmae: 3 })), /must be text/);
   });
 
   it('is for admins, with a required name and image', () => {
