@@ -16,6 +16,7 @@ import { centre } from '../src/classifier/centering.ts';
 import { encodeFloat32 } from '../src/classifier/embedding-codec.ts';
 import { Matcher } from '../src/classifier/matcher.ts';
 import { cosine } from '../src/classifier/similarity.ts';
+import { engineOptions, loadCoreConfig } from '../src/config/index.ts';
 import { CALIBRATION_FILE, type Calibration } from '../src/engine/calibration.ts';
 import { createFaceEngine } from '../src/engine/index.ts';
 import { MODELS_DIR, readManifest, sha256 } from '../src/engine/model-files.ts';
@@ -29,7 +30,7 @@ const ENROL = 10;
 const ROTATE = 5;
 
 const data = dataDir();
-const engine = await createFaceEngine();
+const engine = await createFaceEngine(engineOptions(loadCoreConfig(process.env), console.error));
 const embed = async (files: string[], all = false) =>
   (
     await mapLimit(files, 4, async (f) => {

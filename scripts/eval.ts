@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { decodeFloat32 } from '../src/classifier/embedding-codec.ts';
 import { centroidClassifier, Matcher, nearestNeighbour } from '../src/classifier/matcher.ts';
 import { cosine } from '../src/classifier/similarity.ts';
+import { engineOptions, loadCoreConfig } from '../src/config/index.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
 import { createFaceEngine } from '../src/engine/index.ts';
 import { mapLimit } from '../src/util/concurrency.ts';
@@ -46,7 +47,10 @@ if (args.cache && existsSync(args.cache)) {
   );
   missed = vectors.filter((v) => !v).length;
 } else {
-  const engine = await createFaceEngine({ tuning: JSON.parse(args.tuning ?? '{}') });
+  const engine = await createFaceEngine({
+    ...engineOptions(loadCoreConfig(process.env), console.error),
+    tuning: JSON.parse(args.tuning ?? '{}'),
+  });
   vectors = await mapLimit(flat, 4, async ({ f }) => {
     const a = await engine.analyze(readFileSync(f));
     if (!a.faces[0]) missed++;

@@ -1,4 +1,4 @@
-import { type BackendChoice, parseBackendChoice, selectBackend } from './backend.ts';
+import { type BackendChoice, selectBackend } from './backend.ts';
 import { createLocalEngine } from './local-engine.ts';
 import { WorkerPool } from './pool.ts';
 import type { Tuning } from './tuning.ts';
@@ -9,7 +9,7 @@ export type { Analysis, AnalyzeOptions, Box, Face, FaceEngine, StageTimings } fr
 
 /** Options for the face engine used by the app. */
 export interface EngineOptions {
-  /** Overrides FACE_BACKEND. */
+  /** What FACE_BACKEND asked for (parsed in src/config); default auto. */
   backend?: BackendChoice;
   workers?: number;
   queueLimit?: number;
@@ -25,7 +25,7 @@ export interface EngineOptions {
 
 /** Starts the inference pool on the chosen backend (auto: ONNX Runtime, then tfjs-node, then wasm). */
 export async function createFaceEngine(options: EngineOptions = {}): Promise<FaceEngine> {
-  const choice = options.backend ?? parseBackendChoice(process.env.FACE_BACKEND);
+  const choice = options.backend ?? 'auto';
   const backend = selectBackend(choice);
   const log = options.log ?? ((line) => console.error(line));
   if (options.inline) {
@@ -33,10 +33,9 @@ export async function createFaceEngine(options: EngineOptions = {}): Promise<Fac
     log(`face engine: ${backend} backend (FACE_BACKEND=${choice}), on this thread`);
     return engine;
   }
-  const fromEnv = Number(process.env.LOOKALIKE_WORKERS);
   const pool = new WorkerPool({
     backend,
-    workers: options.workers ?? (fromEnv > 0 ? fromEnv : undefined),
+    workers: options.workers,
     queueLimit: options.queueLimit,
     tuning: options.tuning,
   });
