@@ -70,6 +70,8 @@ export function userText(code: string, context: TextContext = {}): string {
       if (context.command) return `I don't know the command /${context.command}.`;
       if (context.button !== undefined) return 'That button has expired.';
       return "I couldn't find that.";
+    case 'busy':
+      return "I'm busy looking at a lot of faces right now. Please try again in a few seconds.";
     default:
       return 'That did not work. Please try again.';
   }

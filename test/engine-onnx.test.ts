@@ -8,7 +8,7 @@ import { cosine } from '../src/classifier/similarity.ts';
 import { HumanEngine } from '../src/engine/human-engine.ts';
 import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
-import { assertPoolContract } from './support/pool.ts';
+import { assertPoolContract, assertWaitAdmission } from './support/pool.ts';
 
 const data = dataDir();
 
@@ -124,5 +124,11 @@ describe('worker pool on ONNX Runtime', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('pool admission by expected wait', () => {
+  it('queues a burst whose wait is short and refuses only past maxWaitMs', async () => {
+    await assertWaitAdmission((maxWaitMs) => new WorkerPool({ backend: 'onnx', workers: 1, maxWaitMs }));
   });
 });

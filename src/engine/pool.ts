@@ -4,7 +4,7 @@ import { UserError, type UserErrorCode } from '../errors.ts';
 import type { Backend } from './backend.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
 import type { Tuning } from './tuning.ts';
-import type { Analysis, AnalyzeOptions, FaceEngine } from './types.ts';
+import type { Analysis, AnalyzeOptions, EngineLoad, FaceEngine } from './types.ts';
 
 /** One worker's memory figures. */
 export interface WorkerStats {
@@ -19,8 +19,15 @@ export interface PoolOptions {
   backend: Backend;
   /** Worker threads (default: one per core). */
   workers?: number;
-  /** Requests that may wait for a free worker before callers get `busy` (default 8 per worker). */
+  /** Requests that may wait for a free worker before callers get `busy` (default 100 per worker). */
   queueLimit?: number;
+  /**
+   * Callers get `busy` when their expected wait would pass this (default 30 s): Discord allows 15
+   * minutes after a deferral, so a burst is better queued than refused, up to what a person waits.
+   */
+  maxWaitMs?: number;
+  /** Image bytes that may wait in the queue (default 256 MiB): bounds memory when photos are large. */
+  maxQueuedBytes?: number;
   tuning?: Partial<Tuning>;
   modelsDir?: string;
 }
@@ -28,6 +35,8 @@ export interface PoolOptions {
 interface Task {
   id: number;
   request: WorkerRequest;
+  bytes: number;
+  started?: number;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
 }
@@ -57,6 +66,11 @@ export class WorkerPool implements FaceEngine {
   readonly backend: Backend;
   readonly size: number;
   private readonly queueLimit: number;
+  private readonly maxWaitMs: number;
+  private readonly maxQueuedBytes: number;
+  private queuedBytes = 0;
+  /** Mean time a worker spends on one request, smoothed; seeds with a typical photo's cost. */
+  private serviceMs = 100;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 1;
@@ -67,7 +81,9 @@ export class WorkerPool implements FaceEngine {
   constructor(options: PoolOptions) {
     this.backend = options.backend;
     this.size = Math.max(1, options.workers ?? availableParallelism());
-    this.queueLimit = options.queueLimit ?? this.size * 8;
+    this.queueLimit = options.queueLimit ?? this.size * 100;
+    this.maxWaitMs = options.maxWaitMs ?? 30_000;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 256 * 1024 * 1024;
     this.init = { backend: options.backend, tuning: options.tuning, modelsDir: options.modelsDir };
     const starts: Promise<void>[] = [];
     for (let i = 0; i < this.size; i++) starts.push(this.spawn(i));
@@ -102,6 +118,10 @@ export class WorkerPool implements FaceEngine {
           const task = slot.task;
           if (!task || task.id !== msg.id) return;
           slot.task = undefined;
+          if (task.started !== undefined) {
+            const took = performance.now() - task.started;
+            this.serviceMs = 0.8 * this.serviceMs + 0.2 * took;
+          }
           if (msg.type === 'error') task.reject(fromWire(msg.error));
           else if (msg.type === 'result') task.resolve(msg.analysis);
           else task.resolve(msg.tensors);
@@ -129,32 +149,46 @@ export class WorkerPool implements FaceEngine {
       if (!slot.ready || slot.task) continue;
       const task = this.queue.shift();
       if (!task) return;
+      this.queuedBytes -= task.bytes;
+      task.started = performance.now();
       slot.task = task;
       slot.worker.postMessage(task.request);
     }
   }
 
-  private submit<T>(make: (id: number) => WorkerRequest): Promise<T> {
+  /** How loaded the pool is now: requests ahead of a new one, and how long it would wait. */
+  load(): EngineLoad {
+    const running = this.slots.filter((s) => s.task).length;
+    const ahead = this.queue.length + running;
+    // A new request starts once `ahead - size + 1` of those have finished, spread over the workers.
+    const expectedWaitMs = (Math.max(0, ahead - this.size + 1) * this.serviceMs) / this.size;
+    return { ahead, expectedWaitMs, accepting: this.admits(0, expectedWaitMs) };
+  }
+
+  private admits(bytes: number, expectedWaitMs: number): boolean {
+    const idle = this.slots.some((s) => s.ready && !s.task) && this.queue.length === 0;
+    if (idle) return true;
+    return (
+      this.queue.length < this.queueLimit &&
+      this.queuedBytes + bytes <= this.maxQueuedBytes &&
+      expectedWaitMs <= this.maxWaitMs
+    );
+  }
+
+  private submit<T>(make: (id: number) => WorkerRequest, bytes = 0): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the face engine is closed'));
-    const busySlots = this.slots.filter((s) => s.task).length;
-    if (this.queue.length >= this.queueLimit && busySlots >= this.size) {
-      return Promise.reject(
-        new UserError(
-          'busy',
-          "I'm busy looking at a lot of faces right now. Please try again in a few seconds.",
-        ),
-      );
-    }
+    if (!this.admits(bytes, this.load().expectedWaitMs)) return Promise.reject(new UserError('busy'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ id, request: make(id), resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ id, request: make(id), bytes, resolve: resolve as (v: unknown) => void, reject });
+      this.queuedBytes += bytes;
       this.dispatch();
     });
   }
 
   /** Analyses one photo on the next free worker. */
   analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis> {
-    return this.submit((id) => ({ id, type: 'analyze', image, options }));
+    return this.submit((id) => ({ id, type: 'analyze', image, options }), image.byteLength);
   }
 
   /** Live tensors in each worker, to show that nothing leaks. */
@@ -188,6 +222,7 @@ export class WorkerPool implements FaceEngine {
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new Error('the face engine is closed'));
+    this.queuedBytes = 0;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

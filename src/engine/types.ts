@@ -39,12 +39,24 @@ export interface AnalyzeOptions {
   strict?: boolean;
 }
 
-/** The platform-neutral face engine: Human and tfjs stay behind this interface. */
+/** How busy an engine is: what a caller would wait behind if it asked now. */
+export interface EngineLoad {
+  /** Requests running or queued. */
+  ahead: number;
+  /** Expected wait before a new request starts, from the measured time per request. */
+  expectedWaitMs: number;
+  /** Whether a new request would be taken (else it would get `busy`). */
+  accepting: boolean;
+}
+
+/** The platform-neutral face engine: ONNX Runtime, Human and tfjs stay behind this interface. */
 export interface FaceEngine {
   /** Decodes an image buffer, finds every face, aligns and embeds each. */
   analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis>;
   /** Name of the tfjs backend in use (`tensorflow` or `wasm`). */
   readonly backend: string;
+  /** Current load, where the engine queues work (the pool does); lets callers refuse or warn before deferring. */
+  load?(): EngineLoad;
   /** Frees workers and models. */
   close(): Promise<void>;
 }

@@ -23,3 +23,36 @@ export async function assertPoolContract(pool: WorkerPool): Promise<void> {
   assert.equal(settled.filter((s) => s.status === 'fulfilled').length, 3);
   assert.equal(busy.length, 3);
 }
+
+/**
+ * The admission rule: a burst is queued while its expected wait is short (reported by `load()`),
+ * and refused with `busy` only once the wait would pass `maxWaitMs`.
+ */
+export async function assertWaitAdmission(make: (maxWaitMs: number) => WorkerPool): Promise<void> {
+  const photo = readData('bbt', 'amy', 'amy1.png');
+  const patient = make(60_000);
+  try {
+    await patient.ready();
+    await patient.analyze(photo);
+    const burst = Array.from({ length: 20 }, () => patient.analyze(photo));
+    const load = patient.load();
+    assert.equal(load.ahead, 20);
+    assert.ok(load.expectedWaitMs > 0 && load.accepting, JSON.stringify(load));
+    const settled = await Promise.allSettled(burst);
+    assert.equal(settled.filter((s) => s.status === 'fulfilled').length, 20, 'a short burst is all served');
+  } finally {
+    await patient.close();
+  }
+  const hasty = make(1);
+  try {
+    await hasty.ready();
+    await hasty.analyze(photo);
+    const settled = await Promise.allSettled(Array.from({ length: 6 }, () => hasty.analyze(photo)));
+    const busy = settled.filter((s) => s.status === 'rejected' && (s.reason as UserError).code === 'busy');
+    // The first runs at once and the next waits one photo at most; past a 1 ms wait everything is refused.
+    assert.ok(busy.length >= 4, `${busy.length} of 6 refused`);
+    assert.match((busy[0] as PromiseRejectedResult).reason.message, /busy/);
+  } finally {
+    await hasty.close();
+  }
+}
