@@ -17,6 +17,7 @@ import { engineFaces } from './games/faces.ts';
 import { GameManager } from './games/manager.ts';
 import { AdapterPoster } from './games/poster.ts';
 import type { GameTiming } from './games/types.ts';
+import { openQueueEngine } from './queue/index.ts';
 
 /** Overrides for `startApp`, for tests; `npm start` uses none. */
 export interface StartOptions {
@@ -63,6 +64,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const core = await createLookalike({
     storeUrl: config.storeUrl,
     engine: engineOptions(config, (line) => logger.info(line)),
+    // With LOOKALIKE_QUEUE, photos go to `npm run worker` processes instead of this process's pool.
+    openEngine: config.queue ? () => openQueueEngine(config.queue!, (l, f) => logger.info(l, f)) : undefined,
   });
   // Games post through whichever adapter serves the game's platform (filled in below, once they exist).
   const poster = new AdapterPoster();

@@ -7,6 +7,7 @@ export const ENV_SECTIONS = {
   slack: 'Slack (@slack/bolt)',
   playground: 'Playground (used when no platform token is set)',
   everyone: 'Everyone',
+  scale: 'Scaling out (see README, "Scaling out"); leave empty on one machine',
 } as const;
 
 /** One environment variable Lookalike reads. */
@@ -107,6 +108,52 @@ export const ENV_TABLE: readonly EnvVar[] = [
     example: '',
     optional: true,
   },
+  {
+    name: 'LOOKALIKE_QUEUE',
+    section: 'scale',
+    comment: [
+      'Redis inference queue: bot processes queue photos there and `npm run worker`',
+      'processes (on any machine) analyse them. Empty: the in-process pool, as before.',
+    ],
+    example: '',
+  },
+  {
+    name: 'LOOKALIKE_QUEUE_LIMIT',
+    section: 'scale',
+    comment: ['Bot: photos that may wait over all bot processes before "busy, try again" (100)'],
+    example: '',
+  },
+  {
+    name: 'LOOKALIKE_QUEUE_TTL',
+    section: 'scale',
+    comment: [
+      'Bot: seconds a photo may wait and be analysed before the member is asked to try',
+      'again and the photo is dropped from Redis (60)',
+    ],
+    example: '',
+  },
+  {
+    name: 'LOOKALIKE_QUEUE_LOCK',
+    section: 'scale',
+    comment: [
+      "Worker: seconds a worker's lock on a photo lasts; a dead worker's photo is",
+      'retried on another worker after about this long (10)',
+    ],
+    example: '',
+  },
+  {
+    name: 'DISCORD_SHARDS',
+    section: 'scale',
+    comment: ['Discord shards in this process: auto (as many as Discord recommends) or a count'],
+    example: '',
+  },
+  {
+    name: 'DISCORD_SHARD_IDS',
+    section: 'scale',
+    comment: ["...or this machine's share when several machines split the shards: ids out of a count"],
+    example: '',
+  },
+  { name: 'DISCORD_SHARD_COUNT', section: 'scale', comment: [], example: '' },
 ];
 
 /** Every environment variable Lookalike reads, for help texts. */

@@ -1,8 +1,10 @@
 import type { EngineOptions } from '../engine/index.ts';
 import { ConfigError } from '../errors.ts';
 import { ENV_TABLE } from './env.ts';
+import { type DiscordShards, discordShards, type QueueConfig, queueConfig } from './scale-out.ts';
 
 export { ENV_VARS, renderEnvExample } from './env.ts';
+export type { DiscordShards, QueueConfig } from './scale-out.ts';
 
 /** Discord settings; present only when the bot should connect to Discord. */
 export interface DiscordConfig {
@@ -12,6 +14,8 @@ export interface DiscordConfig {
   guildId?: string;
   /** REST base URL without the version (`/v10` is appended by discord.js), e.g. an `@discordjs/proxy`. */
   apiUrl?: string;
+  /** Which shards this process runs (DISCORD_SHARDS, DISCORD_SHARD_IDS); unset: one shard. */
+  shards?: DiscordShards;
 }
 
 /** Slack settings; present only when the bot should connect to Slack. */
@@ -50,6 +54,13 @@ export interface Config extends CoreConfig {
   adminUserIds: string[];
   port: number;
   host: string;
+  /** Inference through the Redis queue (LOOKALIKE_QUEUE); unset: the in-process pool. */
+  queue?: QueueConfig;
+}
+
+/** What `npm run worker` reads: the queue to serve and the local engine to serve it with. */
+export interface WorkerConfig extends Pick<CoreConfig, 'faceBackend' | 'workers'> {
+  queue: QueueConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -97,7 +108,7 @@ function discord(env: Env, errors: string[]): DiscordConfig | undefined {
   }
   // discord.js appends `/v10` itself; accept a URL copied with the version so it is not doubled.
   const apiUrl = url(env, 'DISCORD_API_URL', errors)?.replace(/\/v\d+$/, '');
-  return { token: read(env, 'DISCORD_TOKEN')!, appId, guildId, apiUrl };
+  return { token: read(env, 'DISCORD_TOKEN')!, appId, guildId, apiUrl, shards: discordShards(env, errors) };
 }
 
 function slack(env: Env, errors: string[]): SlackConfig | undefined {
@@ -201,9 +212,22 @@ export function loadConfig(env: Env): Config {
       .filter((id) => id !== ''),
     port: port(env, errors),
     host: read(env, 'HOST') ?? '127.0.0.1',
+    queue: queueConfig(env, errors),
   };
   if (errors.length > 0) fail(errors);
   return config;
+}
+
+/** Reads and validates what an inference worker (`npm run worker`) needs; LOOKALIKE_QUEUE is required. */
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const errors: string[] = [];
+  const queue = queueConfig(env, errors);
+  if (!queue && errors.length === 0) {
+    errors.push('LOOKALIKE_QUEUE is not set: point it at the Redis the bot processes queue photos on.');
+  }
+  const { faceBackend, workers } = core(env, errors);
+  if (errors.length > 0 || !queue) fail(errors);
+  return { queue, faceBackend, workers };
 }
 
 /** The values loggers must hide. */
@@ -213,7 +237,18 @@ export function secretsOf(config: Config): string[] {
     config.slack?.botToken,
     config.slack?.appToken,
     config.slack?.signingSecret,
+    queuePassword(config.queue),
   ].filter((s): s is string => s !== undefined);
+}
+
+/** The password in a queue URL, hidden like a token (URLs are logged redacted, but errors may quote them). */
+export function queuePassword(queue: QueueConfig | undefined): string | undefined {
+  if (!queue) return undefined;
+  try {
+    return decodeURIComponent(new URL(queue.url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What to set to start at least one platform, printed when none is configured. */

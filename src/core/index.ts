@@ -1,4 +1,4 @@
-import { createFaceEngine, type EngineOptions } from '../engine/index.ts';
+import { createFaceEngine, type EngineOptions, type FaceEngine } from '../engine/index.ts';
 import { Gallery } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { Lookalike, type ServiceOptions } from './service.ts';
@@ -11,6 +11,8 @@ export interface CreateOptions extends ServiceOptions {
   /** keyv URL (the caller reads LOOKALIKE_STORE); default sqlite://./data/lookalike.sqlite. */
   storeUrl?: string;
   engine?: EngineOptions;
+  /** Opens another face engine instead of the in-process pool (the Redis queue's, for one). */
+  openEngine?: () => Promise<FaceEngine>;
 }
 
 /** A running core: the service, the store it writes to, and a way to shut both down. */
@@ -24,7 +26,7 @@ export interface LookalikeApp {
 export async function createLookalike(options: CreateOptions = {}): Promise<LookalikeApp> {
   const store = await openStore(options.storeUrl);
   try {
-    const engine = await createFaceEngine(options.engine);
+    const engine = options.openEngine ? await options.openEngine() : await createFaceEngine(options.engine);
     const service = new Lookalike(engine, new Gallery(store), options);
     return {
       service,
