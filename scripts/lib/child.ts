@@ -13,6 +13,8 @@ export interface Child {
   onLine(fn: (line: string) => void): void;
   /** Resolves with the first stdout or stderr line that `match` accepts; rejects if the child exits first. */
   waitFor(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Writes one line to its stdin. */
+  send(line: string): void;
   /** The last of its stderr, for failure messages. */
   stderr(): string;
   /** Sends `signal` and waits for the exit. */
@@ -24,7 +26,7 @@ export function spawnTsx(file: string, args: string[] = [], env: Record<string, 
   const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     cwd: REPO,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const listeners: ((line: string) => void)[] = [];
   let err = '';
@@ -62,6 +64,7 @@ export function spawnTsx(file: string, args: string[] = [], env: Record<string, 
         );
       });
     },
+    send: (line) => void child.stdin!.write(`${line}\n`),
     stderr: () => err,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
