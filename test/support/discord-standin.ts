@@ -64,6 +64,7 @@ export class DiscordStandin extends EventEmitter {
   connections = 0;
   readonly #dataDir: string;
   readonly #appFlags: number;
+  readonly #recommendedShards: number;
   readonly #files = new Map<string, Buffer>();
   /** Messages the bot posted or edited in channels, by id, so button presses can point at them. */
   readonly #messages = new Map<string, Record<string, unknown>>();
@@ -73,11 +74,15 @@ export class DiscordStandin extends EventEmitter {
   #seq = 0;
   #base = '';
 
-  /** `dataDir` holds the photos served as attachments; `appFlags` are the application's flags. */
-  constructor(options: { dataDir: string; appFlags?: number }) {
+  /**
+   * `dataDir` holds the photos served as attachments; `appFlags` are the application's flags;
+   * `recommendedShards` is what `GET /gateway/bot` recommends (default 1).
+   */
+  constructor(options: { dataDir: string; appFlags?: number; recommendedShards?: number }) {
     super();
     this.#dataDir = options.dataDir;
     this.#appFlags = options.appFlags ?? 0;
+    this.#recommendedShards = options.recommendedShards ?? 1;
     this.#server.on('upgrade', (req, socket, head) => {
       if (!req.url?.startsWith('/gateway')) return socket.destroy();
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onGateway(ws));
@@ -300,29 +305,43 @@ export class DiscordStandin extends EventEmitter {
 
   #onGateway(ws: WebSocket): void {
     this.connections++;
-    this.#socket = ws;
-    this.#seq = 0;
+    // Events go to the shard that owns the guild; until one identifies, to the newest connection.
+    if (!this.connected) {
+      this.#socket = ws;
+      this.#seq = 0;
+    }
+    const send = (payload: Record<string, unknown>) => ws.send(JSON.stringify(payload));
     // A short interval makes the client heartbeat (and us acknowledge) several times during a test.
-    this.#send({ op: 10, d: { heartbeat_interval: 1_500 }, s: null, t: null });
+    send({ op: 10, d: { heartbeat_interval: 1_500 }, s: null, t: null });
     ws.on('message', (raw) => {
       const msg = JSON.parse(raw.toString()) as { op: number; d: Record<string, unknown> };
       if (msg.op === 1) {
         this.heartbeats++;
-        this.#send({ op: 11, d: null, s: null, t: null });
+        send({ op: 11, d: null, s: null, t: null });
       } else if (msg.op === 2) {
         this.identifies.push(msg.d);
-        this.#dispatch('READY', {
+        const shard = (msg.d.shard as [number, number] | undefined) ?? [0, 1];
+        // Discord's rule: a guild lives on shard (guild_id >> 22) % shard_count.
+        const owner = Number((BigInt(this.guildId) >> 22n) % BigInt(shard[1]));
+        const ready = {
           v: 10,
           user: { ...userPayload(this.botUser, true), verified: true, mfa_enabled: false },
-          guilds: [{ id: this.guildId, unavailable: true }],
+          guilds: owner === shard[0] ? [{ id: this.guildId, unavailable: true }] : [],
           session_id: randomBytes(8).toString('hex'),
           resume_gateway_url: `${this.#base.replace('http', 'ws')}/gateway`,
-          shard: [0, 1],
+          shard,
           application: { id: this.appId, flags: this.#appFlags },
-        });
+        };
+        if (owner !== shard[0]) {
+          send({ op: 0, t: 'READY', s: 1, d: ready });
+          return;
+        }
+        this.#socket = ws;
+        this.#seq = 0;
+        this.#dispatch('READY', ready);
         this.#dispatch('GUILD_CREATE', guildPayload(this.guildId, [this.channelId, this.watchedChannelId]));
       } else if (msg.op === 6) {
-        this.#send({ op: 9, d: false, s: null, t: null });
+        send({ op: 9, d: false, s: null, t: null });
       }
     });
   }
@@ -387,8 +406,9 @@ export class DiscordStandin extends EventEmitter {
     if (method === 'GET' && path === '/gateway/bot') {
       json(res, 200, {
         url: `${this.#base.replace('http', 'ws')}/gateway`,
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 60_000, max_concurrency: 1 },
+        shards: this.#recommendedShards,
+        // Buckets of 16 identify at once (as large bots may), so multi-shard tests need not wait 5 s a shard.
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 60_000, max_concurrency: 16 },
       });
     } else if (method === 'GET' && path === '/applications/@me') {
       json(res, 200, { id: this.appId, name: 'Lookalike', flags: this.#appFlags, bot_public: false });

@@ -27,6 +27,7 @@ import {
 } from './context.ts';
 import { NO_MENTIONS, toDiscordPayload } from './payload.ts';
 import { ButtonResponder, InteractionResponder, MessageResponder } from './responders.ts';
+import { shardOptions } from './shards.ts';
 
 /** Options for `new DiscordAdapter`. */
 export interface DiscordAdapterOptions {
@@ -112,6 +113,7 @@ export class DiscordAdapter implements Adapter {
       intents: discordIntents(this.#messageContent),
       rest: restOptions(config),
       allowedMentions: NO_MENTIONS,
+      ...shardOptions(config.shards),
     });
     this.#client = client;
     client.on(
@@ -146,6 +148,8 @@ export class DiscordAdapter implements Adapter {
       user: client.user?.tag,
       guilds: client.guilds.cache.size,
       messageContent: this.#messageContent,
+      shards: client.options.shards,
+      shardCount: client.options.shardCount,
     });
   }
 
