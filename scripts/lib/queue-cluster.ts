@@ -50,29 +50,38 @@ export class QueueCluster {
     return worker;
   }
 
-  /** Starts one bot-side producer process whose queue bound is `limit` waiting photos. */
-  async addProducer(limit = 1_000): Promise<Child> {
-    const producer = spawnTsx('scripts/lib/queue-producer.ts', [this.url, String(limit)]);
+  /**
+   * Starts one bot-side producer process whose queue bound is `limit` waiting photos. Its TTL is long
+   * (10 min by default): a burst far past what a bot would queue must measure throughput, not time out.
+   */
+  async addProducer(limit = 1_000, ttlMs = 600_000): Promise<Child> {
+    const producer = spawnTsx('scripts/lib/queue-producer.ts', [this.url, String(limit), String(ttlMs)]);
     this.producers.push(producer);
     await producer.waitFor((line) => line === 'ready');
     return producer;
   }
 
   /**
-   * Sends `files` over every producer (round robin), all at once or one after another, and waits for
+   * Sends `files` over the producers (round robin), all at once or one after another, and waits for
    * every producer to report its share done. `onAnswer` sees each answer as it arrives.
    */
   async burst(
     files: string[],
-    options: { sequential?: boolean; onAnswer?: (answer: ProducerAnswer, count: number) => void } = {},
+    options: {
+      sequential?: boolean;
+      /** Send from these producers only (default every one). */
+      producers?: Child[];
+      onAnswer?: (answer: ProducerAnswer, count: number) => void;
+    } = {},
   ): Promise<BurstResult> {
+    const producers = options.producers ?? this.producers;
     const id = `b${++bursts}`;
     const answers: ProducerAnswer[] = [];
     let dropped = 0;
     const start = performance.now();
     await Promise.all(
-      this.producers.map((producer, p) => {
-        const share = files.filter((_, i) => i % this.producers.length === p);
+      producers.map((producer, p) => {
+        const share = files.filter((_, i) => i % producers.length === p);
         const done = producer.waitFor((line) => {
           if (!line.startsWith(`{"burst":"${id}"`)) return false;
           const message = JSON.parse(line) as ProducerAnswer & { done?: boolean; dropped?: number };

@@ -18,8 +18,8 @@ export interface ProducerAnswer {
   engineMs?: number;
 }
 
-const [url, limit] = process.argv.slice(2);
-const engine = await QueueEngine.open({ url: url!, limit: Number(limit ?? 1_000) });
+const [url, limit, ttlMs] = process.argv.slice(2);
+const engine = await QueueEngine.open({ url: url!, limit: Number(limit), ttlMs: Number(ttlMs) });
 process.stdout.write('ready\n');
 
 async function one(burst: string, file: string, image: Uint8Array): Promise<void> {

@@ -61,6 +61,10 @@ export class InferenceWorker {
     });
     this.#worker.on('error', (error) => this.#log('inference worker: queue error', { error }));
     this.#worker.on('stalled', (jobId) => this.#log('inference worker: retrying a stalled job', { jobId }));
+    // Only a photo whose workers died twice gets here (analysis errors are answers); its member times out.
+    this.#worker.on('failed', (job, error) =>
+      this.#log('inference worker: a photo failed for good', { jobId: job?.id, error: error.message }),
+    );
   }
 
   /** Connects to the queue's Redis and starts taking photos. */
