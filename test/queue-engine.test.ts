@@ -5,8 +5,11 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { spawnTsx } from '../scripts/lib/child.ts';
 import { startRedis, stopRedis } from '../scripts/lib/redis-server.ts';
+import { silentLogger } from '../src/chat/logger.ts';
 import { loadConfig, loadWorkerConfig } from '../src/config/index.ts';
+import type { Lookalike } from '../src/core/index.ts';
 import { ConfigError, UserError } from '../src/errors.ts';
+import { startApp } from '../src/main.ts';
 import { InferenceWorker } from '../src/queue/inference-worker.ts';
 import { QueueEngine } from '../src/queue/queue-engine.ts';
 import {
@@ -170,6 +173,27 @@ describe('the Redis inference queue', () => {
     } finally {
       await dying.stop('SIGKILL');
     }
+  });
+});
+
+describe('the app with LOOKALIKE_QUEUE', () => {
+  afterEach(cleanUp);
+
+  it('sends its photos through the queue instead of starting a pool', async () => {
+    const app = await startApp(
+      loadConfig({ LOOKALIKE_QUEUE: url, LOOKALIKE_STORE: 'memory://', PORT: '0' }),
+      {
+        logger: silentLogger,
+      },
+    );
+    open.push({ close: () => app.stop() });
+    const service = app.bot.deps.lookalike as Lookalike;
+    assert.ok(service.engine instanceof QueueEngine);
+    const fake = fakeEngine();
+    await worker({ engine: fake });
+    const analysis = await service.engine.analyze(new Uint8Array([3]));
+    assert.equal(analysis.width, fakeAnalysis(new Uint8Array([3])).width);
+    assert.equal(fake.calls, 1);
   });
 });
 
