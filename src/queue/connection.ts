@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { UserError } from '../errors.ts';
 import { redactUrl } from '../store/url.ts';
 import { QUEUE_PREFIX } from './wire.ts';
 
@@ -32,7 +33,11 @@ export async function connect(url: string): Promise<Redis> {
     ]);
   } catch (err) {
     connection.disconnect();
-    throw new Error(`The inference queue at ${redactUrl(url)} is unreachable: ${(err as Error).message}`);
+    // A UserError, so that start-up fails with this one line rather than a stack.
+    throw new UserError(
+      'store_unavailable',
+      `The inference queue at ${redactUrl(url)} is unreachable: ${(err as Error).message}`,
+    );
   } finally {
     clearTimeout(timer);
   }
