@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { denseRows } from '../src/classifier/dense.ts';
-import {
-  classBounds,
-  linearDecision,
-  primalObjective,
-  trainLinearSvm,
-} from '../src/classifier/linear-svm.ts';
+import { classBounds } from '../src/classifier/ovr.ts';
 import { Rng } from '../src/classifier/rng.ts';
+import { linearDecision, primalObjective, trainLinearSvm } from './support/linear-svm.ts';
 
 /** A small non-separable problem, reproducible in Python for the liblinear reference values. */
 function sineProblem(): { x: number[][]; y: number[] } {

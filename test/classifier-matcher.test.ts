@@ -11,7 +11,7 @@ import {
   nearestNeighbour,
 } from '../src/classifier/matcher.ts';
 import { cosine, similarity } from '../src/classifier/similarity.ts';
-import { syntheticGallery } from '../src/classifier/synthetic.ts';
+import { syntheticGallery } from './support/synthetic.ts';
 
 function gallery(identities: number, perIdentity: number, photoSpread = 0.8, dim = 128) {
   return syntheticGallery({ identities, perIdentity, dim, photoSpread, seed: 100 + identities });
@@ -68,7 +68,7 @@ describe('Matcher', () => {
         top: [],
         sameScore: -1,
       });
-      assert.deepEqual(Matcher.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))).identify([1]), {
+      assert.deepEqual(Matcher.fromJSON(JSON.parse(JSON.stringify(m.toJSON())), identities).identify([1]), {
         method: 'none',
         match: null,
         top: [],
@@ -104,14 +104,14 @@ describe('Matcher', () => {
     assert.ok(s.sameScore < m.sameThreshold && !s.match!.same);
   });
 
-  it('uses the SVM from two identities on, with probabilities over the candidates', () => {
+  it('uses the softmax from two identities on, with probabilities over the candidates', () => {
     const g = gallery(2, 5);
     const m = Matcher.train(g.identities);
-    assert.equal(m.method, 'svm');
+    assert.equal(m.method, 'softmax');
     for (const [k, identity] of g.identities.entries()) {
       for (const photo of g.photos(k, 3)) {
         const r = m.identify(photo);
-        assert.equal(r.method, 'svm');
+        assert.equal(r.method, 'softmax');
         assert.equal(r.match?.slug, identity.slug);
         assert.equal(r.top.length, 2);
         assert.ok(Math.abs(r.top[0]!.confidence + r.top[1]!.confidence - 1) < 1e-9);
@@ -141,7 +141,7 @@ describe('Matcher', () => {
     assert.equal(correct, 8);
   });
 
-  it('calls a face the same person only when close enough and the SVM agrees', () => {
+  it('calls a face the same person only when close enough and the classifier agrees', () => {
     const g = gallery(3, 8, 0.6);
     const [a, b, c] = g.identities as [GalleryIdentity, GalleryIdentity, GalleryIdentity];
     // Close to an enrolled photo of A: same person, unless the threshold is out of reach.
@@ -153,7 +153,7 @@ describe('Matcher', () => {
     const strict = Matcher.train(g.identities, { sameThreshold: 0.99 }).identify(newA);
     assert.equal(strict.match?.slug, a.slug);
     assert.equal(strict.match?.same, false);
-    // Between two people the SVM and the centred centroids may disagree; then it is never "same",
+    // Between two people the classifier and the centred centroids may disagree; then it is never "same",
     // however high the score, and otherwise it is "same" exactly when the score reaches the threshold.
     const m = Matcher.train(g.identities, { sameThreshold: -1 });
     const mean = shrunkMean(
@@ -177,40 +177,54 @@ describe('Matcher', () => {
     assert.ok(c.embeddings.length > 0);
   });
 
-  it('round-trips through plain JSON with identical answers', () => {
+  it('round-trips through plain JSON with identical answers, storing no embeddings', () => {
     const g = gallery(5, 4, 1.0);
     const m = Matcher.train(g.identities, { sameThreshold: 0.8 });
     const json = m.toJSON();
     assert.equal(json.kind, 'lookalike-matcher');
-    assert.equal(typeof json.identities[0]!.embeddings, 'string');
-    const restored = Matcher.fromJSON(JSON.parse(JSON.stringify(json)), { sameThreshold: 0.8 });
+    assert.deepEqual(Object.keys(json.identities[0]!).sort(), ['count', 'name', 'slug']);
+    // The weights are float16: 2 bytes per weight, fewer than the 4 per value of the embeddings.
+    const text = JSON.stringify(json);
+    const embeddingBytes = g.identities.reduce((n, i) => n + i.embeddings.length * 128 * 4, 0);
+    assert.ok(text.length < 5 * 128 * 2 * 1.4 + 4000, `${text.length} characters`);
+    assert.ok(
+      !text.includes(Buffer.from(g.identities[0]!.embeddings[0]!.buffer).toString('base64').slice(0, 40)),
+    );
+    assert.ok(embeddingBytes > 0);
+    const restored = Matcher.fromJSON(JSON.parse(text), g.identities, { sameThreshold: 0.8 });
     assert.equal(restored.size, 5);
     for (let k = 0; k < 5; k++) {
       for (const photo of g.photos(k, 2)) assert.deepEqual(restored.identify(photo), m.identify(photo));
     }
     // The threshold is a runtime setting, not part of the stored model.
-    assert.equal(Matcher.fromJSON(json).sameThreshold, DEFAULT_SAME_THRESHOLD);
+    assert.equal(Matcher.fromJSON(json, g.identities).sameThreshold, DEFAULT_SAME_THRESHOLD);
     const one = Matcher.train([g.identities[0]!]);
     const face = g.photos(0, 1)[0]!;
-    assert.deepEqual(Matcher.fromJSON(JSON.parse(JSON.stringify(one))).identify(face), one.identify(face));
+    assert.deepEqual(
+      Matcher.fromJSON(JSON.parse(JSON.stringify(one)), [g.identities[0]!]).identify(face),
+      one.identify(face),
+    );
   });
 
-  it('rejects stored matchers that are not valid', () => {
+  it('rejects stored matchers that are not valid or were trained on other photos', () => {
     const g = gallery(3, 2);
     const json = JSON.parse(JSON.stringify(Matcher.train(g.identities).toJSON())) as MatcherJSON;
     const broken = (patch: Partial<MatcherJSON>): unknown => ({ ...json, ...patch });
-    assert.throws(() => Matcher.fromJSON('nope'), /not an object/);
-    assert.throws(() => Matcher.fromJSON(broken({ version: 2 as 1 })), /unknown kind/);
-    assert.throws(() => Matcher.fromJSON(broken({ svm: null })), /not a valid SVM model/);
-    const renamed = json.identities.map((x, i) => (i === 0 ? { ...x, slug: 'someone-else' } : x));
-    assert.throws(
-      () => Matcher.fromJSON(broken({ identities: renamed })),
-      /SVM does not match the identities/,
-    );
-    const short = json.identities.map((x) => ({ ...x, count: x.count + 1 }));
-    assert.throws(() => Matcher.fromJSON(broken({ identities: short })), /expected 3 vectors/);
+    const ids = g.identities;
+    assert.throws(() => Matcher.fromJSON('nope', ids), /not an object/);
+    assert.throws(() => Matcher.fromJSON(broken({ version: 1 as 2 }), ids), /unknown kind/);
+    assert.throws(() => Matcher.fromJSON(broken({ softmax: null }), ids), /not a valid softmax model/);
+    const renamed = ids.map((x, i) => (i === 0 ? { ...x, slug: 'someone-else' } : x));
+    assert.throws(() => Matcher.fromJSON(json, renamed), /trained on other identities/);
+    const more = ids.map((x, i) => (i === 0 ? { ...x, embeddings: [...x.embeddings, x.embeddings[0]!] } : x));
+    assert.throws(() => Matcher.fromJSON(json, more), /trained on other identities/);
+    const weights = { ...json.softmax!, weights: json.softmax!.weights.slice(8) };
+    assert.throws(() => Matcher.fromJSON(broken({ softmax: weights }), ids), /float16s/);
     const single = { ...json, identities: json.identities.slice(0, 1) };
-    assert.throws(() => Matcher.fromJSON(single), /an SVM needs at least 2 identities/);
+    assert.throws(
+      () => Matcher.fromJSON(single, ids.slice(0, 1)),
+      /a classifier needs at least 2 identities/,
+    );
   });
 
   it('rejects bad galleries and queries', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Matcher } from '../src/classifier/matcher.ts';
-import { syntheticGallery } from '../src/classifier/synthetic.ts';
 import { OFF_THREAD_MIN_PHOTOS, trainOffThread } from '../src/classifier/train-off-thread.ts';
+import { syntheticGallery } from './support/synthetic.ts';
 
 describe('training off the main thread', () => {
   it('gives the same answers as training inline, while the event loop keeps running', async () => {
@@ -27,6 +27,6 @@ describe('training off the main thread', () => {
     const g = syntheticGallery({ identities: 3, perIdentity: 3, dim: 32, photoSpread: 0.8, seed: 3 });
     const m = await trainOffThread(g.identities);
     assert.equal(m.size, 3);
-    assert.equal(m.method, 'svm');
+    assert.equal(m.method, 'softmax');
   });
 });

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { linearDecision, trainLinearSvm } from '../src/classifier/linear-svm.ts';
-import {
-  crossValidatedDecisions,
-  fitSigmoid,
-  foldCount,
-  plattFromCrossValidation,
-  sigmoidLogProbability,
-  sigmoidProbability,
-  stratifiedFolds,
-} from '../src/classifier/platt.ts';
+import { fitSigmoid, foldCount, sigmoidLogProbability, stratifiedFolds } from '../src/classifier/platt.ts';
 import { Rng } from '../src/classifier/rng.ts';
+import { linearDecision, trainLinearSvm } from './support/linear-svm.ts';
+import { crossValidatedDecisions, plattFromCrossValidation, sigmoidProbability } from './support/platt.ts';
 
 function gaussian(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());

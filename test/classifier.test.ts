@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { denseRows } from '../src/classifier/dense.ts';
-import { primalObjective, trainLinearSvm } from '../src/classifier/linear-svm.ts';
 import type { GalleryIdentity } from '../src/classifier/matcher.ts';
 import type { OvrStats } from '../src/classifier/ovr.ts';
 import {
@@ -12,7 +11,8 @@ import {
   type SvmModel,
   trainSvm,
 } from '../src/classifier/svm.ts';
-import { syntheticGallery } from '../src/classifier/synthetic.ts';
+import { primalObjective, trainLinearSvm } from './support/linear-svm.ts';
+import { syntheticGallery } from './support/synthetic.ts';
 
 interface Split {
   train: LabeledEmbedding[];

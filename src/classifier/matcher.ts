@@ -1,8 +1,20 @@
 import type { Candidate, Match, Method } from '../core/types.ts';
 import { centre, centroid, shrunkMean } from './centering.ts';
+import { dot, scoreRows } from './dense.ts';
 import { decodeFloat32, encodeFloat32 } from './embedding-codec.ts';
+import { EXACT_CLASSES, SHORTLIST, Sketch, topK } from './shortlist.ts';
 import { cosine, similarityFromCosine } from './similarity.ts';
-import { parseSvmModel, predictProba, type SvmModel, type TrainSvmOptions, trainSvm } from './svm.ts';
+import {
+  type SoftmaxJSON,
+  type SoftmaxModel,
+  type SoftmaxStats,
+  scaledLogits,
+  softmaxFromJSON,
+  softmaxInPlace,
+  softmaxToJSON,
+  type TrainSoftmaxOptions,
+  trainSoftmax,
+} from './softmax.ts';
 
 /**
  * Centred-centroid cosine at or above which a face is called that very person, when no
@@ -17,12 +29,16 @@ export interface GalleryIdentity {
   embeddings: Float32Array[];
 }
 
-/** Options of `Matcher.train`: the SVM's plus the same-person threshold. */
-export interface MatcherOptions extends Omit<TrainSvmOptions, 'onStats'> {
+/** Options of `Matcher.train`: the classifier's plus the same-person threshold. */
+export interface MatcherOptions extends Omit<TrainSoftmaxOptions, 'onStats' | 'offset' | 'previous'> {
   /** Default `DEFAULT_SAME_THRESHOLD`. */
   sameThreshold?: number;
   /** Prior mean face for centring (models/calibration.json); null centres on the gallery alone. */
   prior?: ArrayLike<number> | null;
+  /** The stored form of a matcher of an earlier gallery version, to retrain only what changed. */
+  previous?: MatcherJSON | null;
+  /** Receives what training did. */
+  onStats?: (stats: SoftmaxStats) => void;
 }
 
 /** What `Matcher.identify` found for one face. */
@@ -36,14 +52,17 @@ export interface MatchResult {
   sameScore: number;
 }
 
-/** The stored form of a trained matcher: plain JSON, embeddings as base64 float32. */
+/**
+ * The stored form of a trained matcher: the classifier and which identities it was trained on,
+ * but not their embeddings, which the gallery already holds (`fromJSON` takes them from it).
+ */
 export interface MatcherJSON {
   kind: 'lookalike-matcher';
-  version: 1;
+  version: 2;
   dim: number;
-  identities: { slug: string; name: string; count: number; embeddings: string }[];
-  /** Null when fewer than 2 identities (no SVM is possible). */
-  svm: SvmModel | null;
+  identities: { slug: string; name: string; count: number }[];
+  /** Null when fewer than 2 identities (no classifier is possible). */
+  softmax: SoftmaxJSON | null;
   /** The prior mean face it was centred with (base64 float32), if any. */
   prior?: string | null;
 }
@@ -56,23 +75,28 @@ export interface Neighbour {
   similarity: number;
 }
 
-/** Names the identity of a face in a gallery: by SVM with 2+ identities, by similarity with one. */
+/**
+ * Names the identity of a face in a gallery: by a calibrated softmax with 2+ identities, by
+ * similarity with one. A face is scored against every identity's centred centroid (exactly, or
+ * through a sketch and a shortlist in galleries of thousands, see shortlist.ts); the softmax then
+ * weighs the nearest few.
+ */
 export class Matcher {
   /** Identities that have at least one embedding, in gallery order. */
   readonly identities: readonly GalleryIdentity[];
   readonly sameThreshold: number;
   readonly dim: number;
-  private readonly svm: SvmModel | null;
-  /** For each SVM label, the index of its identity. */
-  private readonly svmToIdentity: number[];
+  private readonly model: SoftmaxModel | null;
   private readonly prior: Float32Array | null;
   private readonly mean: Float32Array;
-  /** Each identity's centroid direction after centring. */
-  private readonly centroids: Float32Array[];
+  /** Each identity's centroid direction after centring, row-major. */
+  private readonly centroids: Float32Array;
+  private readonly sketch: Sketch | null;
+  private readonly sketched: Float32Array | null;
 
   private constructor(
     identities: GalleryIdentity[],
-    svm: SvmModel | null,
+    model: SoftmaxModel | null,
     sameThreshold: number | undefined,
     prior: ArrayLike<number> | null | undefined,
   ) {
@@ -81,9 +105,7 @@ export class Matcher {
     this.identities = identities;
     this.sameThreshold = threshold;
     this.dim = identities[0]?.embeddings[0]?.length ?? 0;
-    this.svm = svm;
-    const bySlug = new Map(identities.map((identity, i) => [identity.slug, i]));
-    this.svmToIdentity = svm === null ? [] : svm.labels.map((slug) => bySlug.get(slug)!);
+    this.model = model;
     this.prior = prior && prior.length === this.dim ? Float32Array.from(prior) : null;
     // Without a prior, one identity's own mean would cancel its centroid out: do not centre then.
     this.mean =
@@ -93,75 +115,95 @@ export class Matcher {
             this.prior,
           )
         : new Float32Array(this.dim);
-    this.centroids = identities.map((identity) =>
-      centroid(identity.embeddings.map((e) => centre(e, this.mean))),
-    );
+    this.centroids = new Float32Array(identities.length * this.dim);
+    identities.forEach((identity, i) => {
+      this.centroids.set(centroid(identity.embeddings.map((e) => centre(e, this.mean))), i * this.dim);
+    });
+    this.sketch = identities.length > EXACT_CLASSES ? new Sketch(this.dim) : null;
+    this.sketched = this.sketch ? this.sketch.rows(this.centroids, identities.length) : null;
   }
 
-  /** Builds a matcher, training the SVM when the gallery has at least 2 identities with photos. */
+  /** Builds a matcher, training the classifier when the gallery has at least 2 identities with photos. */
   static train(identities: readonly GalleryIdentity[], options: MatcherOptions = {}): Matcher {
-    const { sameThreshold, prior, ...svmOptions } = options;
+    const { sameThreshold, prior, previous, ...rest } = options;
     const kept = checkIdentities(identities);
-    const svm =
-      kept.length >= 2
-        ? trainSvm(
-            kept.flatMap((identity) =>
-              identity.embeddings.map((embedding) => ({ label: identity.slug, embedding })),
-            ),
-            svmOptions,
-          )
-        : null;
-    return new Matcher(kept, svm, sameThreshold, prior);
+    let model: SoftmaxModel | null = null;
+    if (kept.length >= 2) {
+      const rows = kept.flatMap((identity) => identity.embeddings);
+      const classOf = Int32Array.from(kept.flatMap((identity, c) => identity.embeddings.map(() => c)));
+      let before: SoftmaxModel | null = null;
+      try {
+        before = previous?.softmax ? softmaxFromJSON(previous.softmax) : null;
+      } catch {
+        // An unreadable earlier model only costs a full training.
+      }
+      const dim = rows[0]!.length;
+      // The offset must stay put for a warm start: the prior does; without one, keep the old offset.
+      const offset = prior && prior.length === dim ? prior : (before?.offset ?? null);
+      model = trainSoftmax(
+        rows,
+        classOf,
+        kept.map((identity) => identity.slug),
+        { ...rest, offset, previous: before },
+      );
+    }
+    return new Matcher(kept, model, sameThreshold, prior);
   }
 
-  /** Restores a matcher saved by `toJSON`; throws when the value is not one. */
-  static fromJSON(json: unknown, options: { sameThreshold?: number } = {}): Matcher {
+  /**
+   * Restores a matcher saved by `toJSON` over the gallery's identities (the embeddings it was
+   * trained on); throws when the value is not one or was trained on other identities.
+   */
+  static fromJSON(
+    json: unknown,
+    identities: readonly GalleryIdentity[],
+    options: { sameThreshold?: number } = {},
+  ): Matcher {
     const m = json as Partial<MatcherJSON> | null;
     const fail = (why: string): never => {
       throw new Error(`not a valid matcher: ${why}`);
     };
     if (typeof m !== 'object' || m === null) return fail('not an object');
-    if (m.kind !== 'lookalike-matcher' || m.version !== 1) return fail(`unknown kind ${m.kind}/${m.version}`);
-    const { dim, identities } = m;
+    if (m.kind !== 'lookalike-matcher' || m.version !== 2) return fail(`unknown kind ${m.kind}/${m.version}`);
+    const { dim, identities: stored } = m;
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) return fail('bad dim');
-    if (!Array.isArray(identities)) return fail('identities must be an array');
-    const restored = identities.map((entry, i): GalleryIdentity => {
-      const { slug, name, count, embeddings } = entry ?? {};
-      if (typeof slug !== 'string' || typeof name !== 'string' || typeof embeddings !== 'string') {
-        return fail(`identity ${i} lacks slug, name or embeddings`);
+    if (!Array.isArray(stored)) return fail('identities must be an array');
+    const kept = checkIdentities(identities);
+    const same =
+      stored.length === kept.length &&
+      stored.every(
+        (entry, i) =>
+          entry?.slug === kept[i]!.slug &&
+          entry.count === kept[i]!.embeddings.length &&
+          entry.name === kept[i]!.name,
+      );
+    if (!same) return fail('it was trained on other identities or photos');
+    if (kept.length > 0 && kept[0]!.embeddings[0]!.length !== dim) return fail('bad dim');
+    let model: SoftmaxModel | null = null;
+    if (kept.length >= 2) {
+      model = softmaxFromJSON(m.softmax);
+      if (model.dim !== dim || model.labels.join('\n') !== kept.map((i) => i.slug).join('\n')) {
+        return fail('the classifier does not match the identities');
       }
-      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
-        return fail(`bad count in ${slug}`);
-      return { slug, name, embeddings: decodeFloat32(embeddings, dim, count) };
-    });
-    checkIdentities(restored);
-    let svm: SvmModel | null = null;
-    if (restored.length >= 2) {
-      svm = parseSvmModel(m.svm);
-      const slugs = restored.map((identity) => identity.slug).sort();
-      if (svm.dim !== dim || svm.labels.join('\n') !== slugs.join('\n')) {
-        return fail('the SVM does not match the identities');
-      }
-    } else if (m.svm !== null && m.svm !== undefined) {
-      return fail('an SVM needs at least 2 identities');
+    } else if (m.softmax !== null && m.softmax !== undefined) {
+      return fail('a classifier needs at least 2 identities');
     }
     const prior = typeof m.prior === 'string' ? decodeFloat32(m.prior, dim, 1)[0] : null;
-    return new Matcher(restored, svm, options.sameThreshold, prior);
+    return new Matcher(kept, model, options.sameThreshold, prior);
   }
 
-  /** The plain-JSON form, to store beside the gallery. */
+  /** The stored form, to keep beside the gallery. */
   toJSON(): MatcherJSON {
     return {
       kind: 'lookalike-matcher',
-      version: 1,
+      version: 2,
       dim: this.dim,
       identities: this.identities.map((identity) => ({
         slug: identity.slug,
         name: identity.name,
         count: identity.embeddings.length,
-        embeddings: encodeFloat32(identity.embeddings),
       })),
-      svm: this.svm,
+      softmax: this.model ? softmaxToJSON(this.model) : null,
       prior: this.prior ? encodeFloat32([this.prior]) : null,
     };
   }
@@ -173,7 +215,33 @@ export class Matcher {
 
   /** How `identify` decides with this gallery. */
   get method(): Method {
-    return this.size === 0 ? 'none' : this.svm === null ? 'similarity' : 'svm';
+    return this.size === 0 ? 'none' : this.model === null ? 'similarity' : 'softmax';
+  }
+
+  /**
+   * Identities nearest the centred face by centroid, best first, with their centred cosines:
+   * every identity is scored exactly, or, past `EXACT_CLASSES`, a sketch shortlists `SHORTLIST`
+   * of them for exact scoring. Either way the first is the centroid rule's answer.
+   */
+  private nearestCentroids(centred: Float32Array, count: number): { index: Int32Array; score: Float64Array } {
+    const n = this.size;
+    const { dim } = this;
+    let pool: Int32Array;
+    if (this.sketch === null || this.sketched === null) pool = Int32Array.from({ length: n }, (_, i) => i);
+    else {
+      const sk = new Float32Array(this.sketch.size);
+      this.sketch.apply(centred, sk, 0);
+      const approx = new Float64Array(n);
+      scoreRows(this.sketched, this.sketch.size, null, sk, approx, n);
+      pool = topK(approx, n, SHORTLIST);
+    }
+    const exact = new Float64Array(pool.length);
+    scoreRows(this.centroids, dim, pool, centred, exact);
+    const best = topK(exact, pool.length, count);
+    return {
+      index: Int32Array.from(best, (t) => pool[t]!),
+      score: Float64Array.from(best, (t) => exact[t]!),
+    };
   }
 
   /** Names the identity of one face embedding (L2-normalised, as the engine gives). */
@@ -185,18 +253,18 @@ export class Matcher {
     for (let j = 0; j < embedding.length; j++) {
       if (!Number.isFinite(embedding[j])) throw new Error('the embedding has a non-finite value');
     }
-    const nearest = this.identities.map((identity) => maxCosine(identity.embeddings, embedding));
     const centred = centre(embedding, this.mean);
-    const toCentroid = this.centroids.map((c) => cosine(c, centred));
-    const candidate = (i: number, confidence: number): Candidate => ({
+    const nearest = (i: number): number => maxCosine(this.identities[i]!.embeddings, embedding);
+    const candidate = (i: number, confidence: number, cos: number): Candidate => ({
       name: this.identities[i]!.name,
       slug: this.identities[i]!.slug,
       confidence,
-      similarity: similarityFromCosine(nearest[i]!),
+      similarity: similarityFromCosine(cos),
     });
-    if (this.svm === null) {
-      const only = candidate(0, similarityFromCosine(nearest[0]!));
-      const sameScore = toCentroid[0]!;
+    if (this.model === null) {
+      const cos = nearest(0);
+      const only = candidate(0, similarityFromCosine(cos), cos);
+      const sameScore = dot(this.centroids, 0, centred, 0, this.dim);
       return {
         method: 'similarity',
         match: { ...only, same: sameScore >= this.sameThreshold },
@@ -204,20 +272,19 @@ export class Matcher {
         sameScore,
       };
     }
-    const proba = predictProba(this.svm, embedding);
-    const ranked = proba
-      .map((p, label) => ({ i: this.svmToIdentity[label]!, p }))
-      .sort((x, y) => y.p - x.p || nearest[y.i]! - nearest[x.i]! || x.i - y.i);
+    const near = this.nearestCentroids(centred, this.model.k);
+    const proba = softmaxInPlace(scaledLogits(this.model, embedding, near.index));
+    const ranked = Array.from(near.index, (i, t) => ({ i, t, p: proba[t]!, cos: nearest(i) })).sort(
+      (x, y) => y.p - x.p || y.cos - x.cos || x.i - y.i,
+    );
     const best = ranked[0]!;
-    let byCentroid = best.i;
-    for (let i = 0; i < toCentroid.length; i++) if (toCentroid[i]! > toCentroid[byCentroid]!) byCentroid = i;
-    const top = ranked.slice(0, 3).map(({ i, p }) => candidate(i, p));
+    const top = ranked.slice(0, 3).map(({ i, p, cos }) => candidate(i, p, cos));
     const first = top[0]!;
-    const sameScore = toCentroid[best.i]!;
-    // Same person only when the face is close to that identity's centre AND the SVM and the
-    // centroid rule agree: a close photo of someone the SVM ranks lower is a lookalike, not a proof.
-    const same = sameScore >= this.sameThreshold && byCentroid === best.i;
-    return { method: 'svm', match: { ...first, same }, top, sameScore };
+    const sameScore = near.score[best.t]!;
+    // Same person only when the face is close to that identity's centre AND the classifier and the
+    // centroid rule agree: a close photo of someone the classifier ranks lower is a lookalike, not a proof.
+    const same = sameScore >= this.sameThreshold && near.index[0] === best.i;
+    return { method: 'softmax', match: { ...first, same }, top, sameScore };
   }
 }
 

@@ -7,9 +7,23 @@ import {
   solveKernelDual,
   subGram,
 } from './kernel-dual.ts';
-import { type ClassWeight, classBounds } from './linear-svm.ts';
 import { fitSigmoid, foldCount, type SigmoidFit, stratifiedFolds } from './platt.ts';
 import { Rng } from './rng.ts';
+
+/** How the hinge-loss weight C is split between the classes. */
+export type ClassWeight = 'none' | 'balanced';
+
+/** Per-class box constraints [C+, C-] for `positives` of `total` rows. */
+export function classBounds(
+  C: number,
+  classWeight: ClassWeight,
+  positives: number,
+  total: number,
+): [number, number] {
+  if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C must be a positive number, got ${C}`);
+  if (classWeight === 'none' || positives === 0 || positives === total) return [C, C];
+  return [(C * total) / (2 * positives), (C * total) / (2 * (total - positives))];
+}
 
 /** Fully resolved settings of the one-vs-rest trainer. */
 export interface OvrSettings {

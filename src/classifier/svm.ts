@@ -1,6 +1,5 @@
 import { denseRows, dot } from './dense.ts';
-import type { ClassWeight } from './linear-svm.ts';
-import { type OvrStats, trainOneVsRest } from './ovr.ts';
+import { type ClassWeight, type OvrStats, trainOneVsRest } from './ovr.ts';
 import { sigmoidLogProbability } from './platt.ts';
 
 /** One training sample: an identity label and its face embedding. */

@@ -1,9 +1,11 @@
 import { parentPort } from 'node:worker_threads';
 import { type GalleryIdentity, Matcher, type MatcherOptions } from './matcher.ts';
 
-/** A training job sent to the worker. */
+/** A training job sent to the worker: identities with their photo counts, embeddings packed in order. */
 export interface TrainJob {
-  identities: GalleryIdentity[];
+  identities: { slug: string; name: string; count: number }[];
+  dim: number;
+  packed: Float32Array;
   options: MatcherOptions;
 }
 
@@ -12,7 +14,15 @@ if (!port) throw new Error('train-worker.ts must run in a worker thread');
 
 port.on('message', (job: TrainJob) => {
   try {
-    port.postMessage({ ok: true, json: Matcher.train(job.identities, job.options).toJSON() });
+    let off = 0;
+    const identities: GalleryIdentity[] = job.identities.map(({ slug, name, count }) => {
+      const embeddings = Array.from({ length: count }, (_, i) =>
+        job.packed.subarray(off + i * job.dim, off + (i + 1) * job.dim),
+      );
+      off += count * job.dim;
+      return { slug, name, embeddings };
+    });
+    port.postMessage({ ok: true, json: Matcher.train(identities, job.options).toJSON() });
   } catch (err) {
     port.postMessage({ ok: false, message: (err as Error).message });
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { centre } from '../classifier/centering.ts';
 import { decodeFloat32 } from '../classifier/embedding-codec.ts';
-import { Matcher } from '../classifier/matcher.ts';
+import { Matcher, type MatcherJSON } from '../classifier/matcher.ts';
 import { cosine, similarity } from '../classifier/similarity.ts';
 import { trainOffThread } from '../classifier/train-off-thread.ts';
 import { type Calibration, readCalibration } from '../engine/calibration.ts';
@@ -108,19 +108,29 @@ export class Lookalike implements LookalikeService {
     const cached = this.#matchers.get(scope);
     if (!force && cached && cached.version === version) return { matcher: await cached.matcher, version };
     const build = (async () => {
-      if (!force) {
-        const stored = await this.gallery.getModel(scope);
-        if (stored) return Matcher.fromJSON(stored, { sameThreshold: this.sameThreshold });
-      }
       const snapshot = await this.gallery.snapshot(scope);
-      const matcher = await trainOffThread(
-        snapshot.identities.map((i) => ({
-          slug: i.slug,
-          name: i.name,
-          embeddings: i.photos.map((p) => p.embedding),
-        })),
-        { sameThreshold: this.sameThreshold, prior: this.#prior },
-      );
+      // The stored model holds no embeddings: it is restored over the snapshot's.
+      const identities = snapshot.identities.map((i) => ({
+        slug: i.slug,
+        name: i.name,
+        embeddings: i.photos.map((p) => p.embedding),
+      }));
+      if (!force) {
+        const stored = await this.gallery.getModel(scope, snapshot.version);
+        if (stored) {
+          try {
+            return Matcher.fromJSON(stored, identities, { sameThreshold: this.sameThreshold });
+          } catch {
+            // A model of an older format: train a new one.
+          }
+        }
+      }
+      const previous = await this.gallery.getModel<MatcherJSON>(scope, 'latest');
+      const matcher = await trainOffThread(identities, {
+        sameThreshold: this.sameThreshold,
+        prior: this.#prior,
+        previous,
+      });
       await this.gallery.setModel(scope, snapshot.version, matcher.toJSON());
       return matcher;
     })();
@@ -164,7 +174,7 @@ export class Lookalike implements LookalikeService {
         top: result.top,
       };
     });
-    if (faces.length === 0) method = matcher.size === 0 ? 'none' : matcher.size === 1 ? 'similarity' : 'svm';
+    if (faces.length === 0) method = matcher.method;
     return { scope: answering, method, width: analysis.width, height: analysis.height, faces };
   }
 

@@ -36,8 +36,8 @@ export interface FaceAnswer {
   top: Candidate[];
 }
 
-/** How an identification was made. */
-export type Method = 'svm' | 'similarity' | 'none';
+/** How an identification was made ('svm' is the classifier before the softmax, in older answers). */
+export type Method = 'softmax' | 'svm' | 'similarity' | 'none';
 
 /** The answer for one photo. */
 export interface Identification {

@@ -373,12 +373,13 @@ export class Gallery {
     return deleted;
   }
 
-  /** The cached model of a scope, or null when none was saved for the gallery's current version. */
-  async getModel<T = unknown>(scope: Scope): Promise<T | null> {
-    const [raw, version] = await Promise.all([this.#models.get(checkScope(scope)), this.version(scope)]);
-    if (raw === undefined || version === 0) return null;
+  /** The cached model for gallery `version` (default: the current one; 'latest': any, to warm-start a retrain). */
+  async getModel<T = unknown>(scope: Scope, version?: number | 'latest'): Promise<T | null> {
+    const [raw, current] = await Promise.all([this.#models.get(checkScope(scope)), this.version(scope)]);
+    const wanted = version ?? current;
+    if (raw === undefined || wanted === 0) return null;
     const record = migrateModel(raw);
-    return record.version === version ? (record.model as T) : null;
+    return record.version === wanted || wanted === 'latest' ? (record.model as T) : null;
   }
 
   /**

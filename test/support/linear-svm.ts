@@ -1,8 +1,10 @@
-import { type DenseRows, denseRows, dot } from './dense.ts';
-import { Rng } from './rng.ts';
-
-/** How the hinge-loss weight C is split between the classes. */
-export type ClassWeight = 'none' | 'balanced';
+/**
+ * The binary linear SVM of LIBLINEAR (dual coordinate descent on raw rows), kept as the reference
+ * that the one-vs-rest trainer's kernel solver (src/classifier/kernel-dual.ts) is checked against.
+ */
+import { type DenseRows, denseRows, dot } from '../../src/classifier/dense.ts';
+import { type ClassWeight, classBounds } from '../../src/classifier/ovr.ts';
+import { Rng } from '../../src/classifier/rng.ts';
 
 /** Options of the binary linear SVM. */
 export interface LinearSvmOptions {
@@ -133,18 +135,6 @@ export function solveDual(data: DenseRows, state: DualState, settings: DualSetti
     pgMinOld = pgMinNew >= 0 ? Number.NEGATIVE_INFINITY : pgMinNew;
   }
   return iter;
-}
-
-/** Per-class box constraints [C+, C-] for `positives` of `total` rows. */
-export function classBounds(
-  C: number,
-  classWeight: ClassWeight,
-  positives: number,
-  total: number,
-): [number, number] {
-  if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C must be a positive number, got ${C}`);
-  if (classWeight === 'none' || positives === 0 || positives === total) return [C, C];
-  return [(C * total) / (2 * positives), (C * total) / (2 * (total - positives))];
 }
 
 /** Resolves defaults of the solver settings. */

@@ -1,0 +1,119 @@
+import type { SoftmaxModel } from './softmax-codec.ts';
+import type { SoftmaxParams } from './softmax-train.ts';
+
+/** A retrain starts from the previous model while at most this share of classes changed. */
+export const WARM_SHARE = 0.05;
+
+/** A previous model carried over to a changed gallery. */
+export interface WarmStart {
+  params: SoftmaxParams;
+  candidates: Int32Array;
+  /** Classes without previous weights, initialised from their means. */
+  fresh: Uint8Array;
+  block: Uint8Array;
+  changed: number;
+}
+
+/**
+ * The previous model's weights and candidates carried over to the new labels, with the classes to
+ * retrain: those whose photos changed, their candidates, and the classes that list them. Null when
+ * the previous model does not fit (another offset or setting) or too much changed for a warm start.
+ */
+export function warmStart(
+  previous: SoftmaxModel | null,
+  labels: readonly string[],
+  fingerprints: Uint32Array,
+  dim: number,
+  C: number,
+  k: number,
+  offset: Float64Array,
+  dirs: Float32Array,
+): WarmStart | null {
+  if (previous === null || previous.dim !== dim || previous.C !== C || previous.k !== k) return null;
+  if (previous.offset.some((v, j) => v !== offset[j])) return null;
+  const classes = labels.length;
+  const before = new Map(previous.labels.map((label, c) => [label, c]));
+  const changed = new Uint8Array(classes);
+  const fresh = new Uint8Array(classes);
+  const oldToNew = new Int32Array(previous.labels.length).fill(-1);
+  let changes = previous.labels.length - labels.filter((l) => before.has(l)).length;
+  const weights = new Float32Array(classes * dim);
+  const bias = new Float64Array(classes);
+  labels.forEach((label, c) => {
+    const old = before.get(label);
+    if (old === undefined) {
+      fresh[c] = 1;
+      changed[c] = 1;
+      changes++;
+      return;
+    }
+    oldToNew[old] = c;
+    weights.set(previous.weights.subarray(old * dim, (old + 1) * dim), c * dim);
+    bias[c] = previous.bias[old]!;
+    if (previous.fingerprints[old] !== fingerprints[c]) {
+      changed[c] = 1;
+      changes++;
+    }
+  });
+  if (changes > Math.max(1, WARM_SHARE * classes)) return null;
+  // Carry the candidate lists over; a list that named a removed class, and every changed class's
+  // own list, is recomputed exactly; a changed class joins the lists it now ranks in.
+  const candidates = new Int32Array(classes * k);
+  const redo = Uint8Array.from(changed);
+  for (const [label, old] of before) {
+    const c = oldToNew[old]!;
+    if (c < 0 || label !== labels[c]) continue;
+    for (let t = 0; t < k; t++) {
+      const mapped = oldToNew[previous.candidates[old * k + t]!]!;
+      if (mapped < 0) redo[c] = 1;
+      candidates[c * k + t] = mapped;
+    }
+  }
+  const score = new Float64Array(classes);
+  const cos = (a: number, b: number): number => dotRows(dirs, a, b, dim);
+  for (let c = 0; c < classes; c++) {
+    if (!redo[c]) continue;
+    for (let j = 0; j < classes; j++) score[j] = j === c ? Number.NEGATIVE_INFINITY : cos(c, j);
+    const order = Array.from(score.keys()).sort((a, b) => score[b]! - score[a]! || a - b);
+    candidates[c * k] = c;
+    for (let t = 1; t < k; t++) candidates[c * k + t] = order[t - 1]!;
+  }
+  // Each list's least similar member, found once per list and only for lists a change may enter.
+  const weakest = new Map<number, { t: number; sim: number }>();
+  const weakestOf = (j: number): { t: number; sim: number } => {
+    let found = weakest.get(j);
+    if (found === undefined) {
+      found = { t: 1, sim: Number.POSITIVE_INFINITY };
+      for (let t = 1; t < k; t++) {
+        const sim = cos(j, candidates[j * k + t]!);
+        if (sim < found.sim) found = { t, sim };
+      }
+      weakest.set(j, found);
+    }
+    return found;
+  };
+  for (let c = 0; c < classes; c++) {
+    if (!changed[c] || k < 2) continue;
+    for (let j = 0; j < classes; j++) {
+      if (j === c || redo[j]) continue;
+      const list = candidates.subarray(j * k, (j + 1) * k);
+      const sim = cos(j, c);
+      if (list.includes(c) || !(sim > weakestOf(j).sim)) continue;
+      list[weakestOf(j).t] = c;
+      weakest.delete(j);
+    }
+  }
+  const block = Uint8Array.from(changed);
+  for (let c = 0; c < classes; c++) {
+    const list = candidates.subarray(c * k, (c + 1) * k);
+    if (changed[c]) for (const j of list) block[j] = 1;
+    else if (list.some((j) => changed[j])) block[c] = 1;
+  }
+  return { params: { weights, bias }, candidates, fresh, block, changed: changes };
+}
+
+function dotRows(a: Float32Array, i: number, j: number, dim: number): number {
+  let s = 0;
+  for (let t = 0; t < dim; t++) s += a[i * dim + t]! * a[j * dim + t]!;
+  return s;
+}
