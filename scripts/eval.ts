@@ -5,7 +5,7 @@
  * Usage: npm run eval [-- --tuning '{"mesh":false}'] [--sklearn] [--strangers 5]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +16,7 @@ import { cosine } from '../src/classifier/similarity.ts';
 import { predictProba, trainSvm } from '../src/classifier/svm.ts';
 import { engineOptions, loadCoreConfig } from '../src/config/index.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
-import { createFaceEngine } from '../src/engine/index.ts';
-import { mapLimit } from '../src/util/concurrency.ts';
-import { dataDir, people } from './lib/data.ts';
+import { celebEmbeddings } from './lib/celebs.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,37 +34,17 @@ const calibration = readCalibration();
 const prior = decodeFloat32(calibration.prior, 1024, 1)[0] as Float32Array;
 const strangerCount = Number(args.strangers);
 
-const celebs = people(path.join(dataDir(), 'celebs'));
-const started = performance.now();
-let missed = 0;
-const flat = celebs.flatMap((p) => p.files.map((f) => ({ name: p.name, f })));
-let vectors: (Float32Array | undefined)[];
-if (args.cache && existsSync(args.cache)) {
-  // --cache reuses embeddings from an earlier run, to iterate on the classifier alone.
-  vectors = (JSON.parse(readFileSync(args.cache, 'utf8')) as (number[] | null)[]).map((v) =>
-    v ? Float32Array.from(v) : undefined,
-  );
-  missed = vectors.filter((v) => !v).length;
-} else {
-  const engine = await createFaceEngine({
+const celebs = await celebEmbeddings({
+  cache: args.cache,
+  engine: {
     ...engineOptions(loadCoreConfig(process.env), console.error),
     tuning: JSON.parse(args.tuning ?? '{}'),
-  });
-  vectors = await mapLimit(flat, 4, async ({ f }) => {
-    const a = await engine.analyze(readFileSync(f));
-    if (!a.faces[0]) missed++;
-    return a.faces[0]?.embedding;
-  });
-  await engine.close();
-  if (args.cache) writeFileSync(args.cache, JSON.stringify(vectors.map((v) => (v ? Array.from(v) : null))));
-}
-const embedded = celebs.map((p) => ({
-  name: p.name,
-  embeddings: vectors.filter((_, i) => flat[i]?.name === p.name),
-}));
-const seconds = (performance.now() - started) / 1000;
-const total = flat.length;
-console.log(`embedded ${total} photos in ${seconds.toFixed(1)} s; no face found in ${missed}`);
+  },
+});
+const embedded = celebs.people;
+console.log(
+  `embedded ${celebs.photos} photos in ${celebs.seconds.toFixed(1)} s; no face found in ${celebs.missed}`,
+);
 
 type Id = { slug: string; name: string; embeddings: Float32Array[] };
 const split = embedded.map((p) => ({

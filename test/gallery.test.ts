@@ -306,6 +306,10 @@ describe('Gallery', () => {
       assert.deepEqual(await gallery.getModel('global'), { labels: ['a', 'b'] });
       await gallery.rename('global', 'B', 'Bee');
       assert.equal(await gallery.getModel('global'), null, 'a rename invalidates the model');
+      // A retrain may start from the last model, and a reader may ask for the version it snapshotted.
+      assert.deepEqual(await gallery.getModel('global', 'latest'), { labels: ['a', 'b'] });
+      assert.deepEqual(await gallery.getModel('global', 2), { labels: ['a', 'b'] });
+      assert.equal(await gallery.getModel('global', 3), null);
     });
   });
 

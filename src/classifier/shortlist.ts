@@ -98,16 +98,23 @@ export function topK(scores: ArrayLike<number>, n: number, k: number, skip = -1)
  * `dirs`: exactly for small galleries, and for large ones by sketch followed by exact rescoring
  * of a shortlist (an all-pairs product of 10,000 classes in 1,024 dimensions would take minutes).
  */
-export function nearestClasses(dirs: Float32Array, n: number, dim: number, k: number): Int32Array {
+export function nearestClasses(
+  dirs: Float32Array,
+  n: number,
+  dim: number,
+  k: number,
+  exactLimit = EXACT_CLASSES,
+  shortlist = SHORTLIST,
+): Int32Array {
   const kk = Math.min(k, n);
   const out = new Int32Array(n * kk);
   const panel = 64;
-  const exact = n <= EXACT_CLASSES;
+  const exact = n <= exactLimit;
   const sketch = exact ? null : new Sketch(dim);
   const width = sketch ? sketch.size : dim;
   const rowsData = Float64Array.from(sketch ? sketch.rows(dirs, n) : dirs);
   const scores = new Float64Array(panel * n);
-  const shortScores = new Float64Array(SHORTLIST);
+  const shortScores = new Float64Array(shortlist);
   for (let r0 = 0; r0 < n; r0 += panel) {
     const rows = range(Math.min(n, r0 + panel), r0);
     crossDots(rowsData, width, rows, rowsData, width, range(n), width, scores, n, range(rows.length));
@@ -118,7 +125,7 @@ export function nearestClasses(dirs: Float32Array, n: number, dim: number, k: nu
       let best: Int32Array;
       if (exact) best = topK(row, n, kk - 1, c);
       else {
-        const short = topK(row, n, SHORTLIST, c);
+        const short = topK(row, n, shortlist, c);
         const own = dirs.subarray(c * dim, (c + 1) * dim);
         for (let t = 0; t < short.length; t++) shortScores[t] = dot(dirs, short[t]! * dim, own, 0, dim);
         best = Int32Array.from(topK(shortScores, short.length, kk - 1), (t) => short[t]!);

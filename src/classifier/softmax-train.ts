@@ -20,9 +20,9 @@ export interface SoftmaxProblem {
   dim: number;
   /** Subtracted from every embedding (the prior mean face): centred rows condition SGD far better. */
   offset: Float64Array;
-  /** `classes * k` class indices; row c lists c first, then its hard negatives. */
-  candidates: Int32Array;
-  k: number;
+  /** Class c's candidates are `lists[offsets[c]..offsets[c + 1])`, c itself first (see `symmetric`). */
+  offsets: Int32Array;
+  lists: Int32Array;
 }
 
 /** Weights being trained; updated in place. */
@@ -105,19 +105,21 @@ export function initFromMeans(
  * touches a few hundred classes instead of ten thousand. Returns the photos visited.
  */
 export function sgdEpochs(problem: SoftmaxProblem, params: SoftmaxParams, settings: SgdSettings): number {
-  const { rows, classOf, dim, offset, candidates, k, classes } = problem;
+  const { rows, classOf, dim, offset, offsets, lists, classes } = problem;
   const { weights, bias } = params;
   const { C, epochs, rate, rng, block } = settings;
   const start = settings.startEpoch ?? 0;
   const members = membersOf(classOf, classes, settings.include);
   const visit: number[] = [];
   for (let c = 0; c < classes; c++) {
-    if (members[c]!.length > 0 && (!block || meets(candidates, c, k, block))) visit.push(c);
+    if (members[c]!.length > 0 && (!block || meets(lists, offsets, c, block))) visit.push(c);
   }
   const order = Int32Array.from(visit);
   const maxBatch = Math.max(4, ...members.map((m) => m.length));
   const xm = new Float64Array(maxBatch * dim);
-  const z = new Float64Array(maxBatch * k);
+  let widest = 0;
+  for (let c = 0; c < classes; c++) widest = Math.max(widest, offsets[c + 1]! - offsets[c]!);
+  const z = new Float64Array(maxBatch * widest);
   let visited = 0;
   for (let e = 0; e < epochs; e++) {
     const eta = rate / Math.sqrt(1 + start + e);
@@ -130,7 +132,8 @@ export function sgdEpochs(problem: SoftmaxProblem, params: SoftmaxParams, settin
         const x = rows[own[r]!]!;
         for (let j = 0; j < dim; j++) xm[r * dim + j] = x[j]! - offset[j]!;
       }
-      const cands = candidates.subarray(y * k, (y + 1) * k);
+      const cands = lists.subarray(offsets[y]!, offsets[y + 1]!);
+      const k = cands.length;
       batchLogits(weights, bias, dim, xm, b, cands, z);
       for (let r = 0; r < b; r++) {
         const base = r * k;
@@ -215,9 +218,35 @@ function axpyBatch(
 }
 
 /** Whether any candidate of class y is in the block. */
-function meets(candidates: Int32Array, y: number, k: number, block: Uint8Array): boolean {
-  for (let t = 0; t < k; t++) if (block[candidates[y * k + t]!]) return true;
+function meets(lists: Int32Array, offsets: Int32Array, y: number, block: Uint8Array): boolean {
+  for (let t = offsets[y]!; t < offsets[y + 1]!; t++) if (block[lists[t]!]) return true;
   return false;
+}
+
+/**
+ * Candidate lists made symmetric: c competes with k whenever k listed c or c listed k. With
+ * one-way lists a class that no other lists is never pushed down by anyone's photos, and its bias
+ * climbs until it wins faces it has never been trained against; symmetric lists balance every
+ * push up by a class's own photos with pushes down by its rivals'. `directed` holds `k` per class.
+ */
+export function symmetric(
+  directed: Int32Array,
+  classes: number,
+  k: number,
+): { offsets: Int32Array; lists: Int32Array } {
+  const sets = Array.from({ length: classes }, (_, c) => new Set<number>([c]));
+  for (let c = 0; c < classes; c++) {
+    for (let t = 0; t < k; t++) {
+      const j = directed[c * k + t]!;
+      sets[c]!.add(j);
+      sets[j]!.add(c);
+    }
+  }
+  const offsets = new Int32Array(classes + 1);
+  for (let c = 0; c < classes; c++) offsets[c + 1] = offsets[c]! + sets[c]!.size;
+  const lists = new Int32Array(offsets[classes]!);
+  for (const [c, set] of sets.entries()) lists.set([...set], offsets[c]!);
+  return { offsets, lists };
 }
 
 /** Logits of a centred row `xm` for the candidates `cands`, written to `out`. */
@@ -277,16 +306,16 @@ export function objective(
   C: number,
   include?: Uint8Array,
 ): number {
-  const { rows, classOf, dim, offset, candidates, k } = problem;
+  const { rows, classOf, dim, offset, offsets, lists } = problem;
   const xm = new Float64Array(dim);
-  const z = new Float64Array(k);
   let loss = 0;
   for (let i = 0; i < rows.length; i++) {
     if (include && !include[i]) continue;
     const x = rows[i]!;
     for (let j = 0; j < dim; j++) xm[j] = x[j]! - offset[j]!;
     const y = classOf[i]!;
-    candidateLogits(params, dim, xm, candidates.subarray(y * k, (y + 1) * k), z);
+    const z = new Float64Array(offsets[y + 1]! - offsets[y]!);
+    candidateLogits(params, dim, xm, lists.subarray(offsets[y]!, offsets[y + 1]!), z);
     let max = Number.NEGATIVE_INFINITY;
     for (const v of z) max = Math.max(max, v);
     let sum = 0;

@@ -10,8 +10,10 @@ export interface WarmStart {
   candidates: Int32Array;
   /** Classes without previous weights, initialised from their means. */
   fresh: Uint8Array;
-  block: Uint8Array;
-  changed: number;
+  /** Classes whose photos changed, new ones included. */
+  changed: Uint8Array;
+  /** How many classes changed, removed ones included. */
+  changes: number;
 }
 
 /**
@@ -103,13 +105,7 @@ export function warmStart(
       weakest.delete(j);
     }
   }
-  const block = Uint8Array.from(changed);
-  for (let c = 0; c < classes; c++) {
-    const list = candidates.subarray(c * k, (c + 1) * k);
-    if (changed[c]) for (const j of list) block[j] = 1;
-    else if (list.some((j) => changed[j])) block[c] = 1;
-  }
-  return { params: { weights, bias }, candidates, fresh, block, changed: changes };
+  return { params: { weights, bias }, candidates, fresh, changed, changes };
 }
 
 function dotRows(a: Float32Array, i: number, j: number, dim: number): number {

@@ -11,6 +11,7 @@ import {
   type SoftmaxParams,
   type SoftmaxProblem,
   sgdEpochs,
+  symmetric,
 } from './softmax-train.ts';
 import { warmStart } from './softmax-warm.ts';
 
@@ -76,10 +77,49 @@ export function trainSoftmax(
   if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C must be a positive number, got ${C}`);
   const k = Math.min(options.k ?? 32, classes);
   const rng = new Rng(options.seed ?? 1);
-  const offset = Float64Array.from(options.offset ?? meanOf(rows, dim));
+  // At float32 precision from the start, as it is stored, so that a warm start finds it equal.
+  const offset = Float64Array.from(Float32Array.from(options.offset ?? meanOf(rows, dim)));
   const members = membersOf(classOf, classes);
   const fingerprints = Uint32Array.from(members, (own) => fingerprint(rows, own));
   const dirs = unitMeans(rows, members, dim, offset);
+  const warm = warmStart(options.previous ?? null, labels, fingerprints, dim, C, k, offset, dirs);
+  const candidates = warm?.candidates ?? nearestClasses(dirs, classes, dim, k);
+  const problem: SoftmaxProblem = {
+    rows,
+    classOf,
+    classes,
+    dim,
+    offset,
+    ...symmetric(candidates, classes, k),
+  };
+  const model = (params: SoftmaxParams, temperature: number): SoftmaxModel =>
+    stored({ dim, labels: [...labels], k, C, temperature, offset, ...params, candidates, fingerprints });
+  if (warm !== null) {
+    // Retrain the changed classes and their rivals, with everything else held fixed.
+    const block = Uint8Array.from(warm.changed);
+    for (let c = 0; c < classes; c++) {
+      if (!warm.changed[c]) continue;
+      for (let t = problem.offsets[c]!; t < problem.offsets[c + 1]!; t++) block[problem.lists[t]!] = 1;
+    }
+    initFromMeans(problem, members, INIT_SCALE, warm.params, warm.fresh);
+    const steps = sgdEpochs(problem, warm.params, {
+      C,
+      epochs: WARM_EPOCHS,
+      rate: 0.5,
+      rng,
+      block,
+      startEpoch: 4,
+    });
+    options.onStats?.({
+      warm: true,
+      trainedClasses: count(block),
+      changedClasses: warm.changes,
+      heldOut: 0,
+      epochs: WARM_EPOCHS,
+      steps,
+    });
+    return model(warm.params, options.previous!.temperature);
+  }
   const stats: SoftmaxStats = {
     warm: false,
     trainedClasses: classes,
@@ -88,40 +128,6 @@ export function trainSoftmax(
     epochs: 0,
     steps: 0,
   };
-  const warm = warmStart(options.previous ?? null, labels, fingerprints, dim, C, k, offset, dirs);
-  if (warm !== null) {
-    const problem: SoftmaxProblem = { rows, classOf, classes, dim, offset, candidates: warm.candidates, k };
-    initFromMeans(problem, members, INIT_SCALE, warm.params, warm.fresh);
-    stats.steps = sgdEpochs(problem, warm.params, {
-      C,
-      epochs: WARM_EPOCHS,
-      rate: 0.5,
-      rng,
-      block: warm.block,
-      startEpoch: 4,
-    });
-    Object.assign(stats, {
-      warm: true,
-      trainedClasses: count(warm.block),
-      changedClasses: warm.changed,
-      epochs: WARM_EPOCHS,
-    });
-    options.onStats?.(stats);
-    const { temperature } = options.previous!;
-    return stored({
-      dim,
-      labels: [...labels],
-      k,
-      C,
-      temperature,
-      offset,
-      ...warm.params,
-      candidates: warm.candidates,
-      fingerprints,
-    });
-  }
-  const candidates = nearestClasses(dirs, classes, dim, k);
-  const problem: SoftmaxProblem = { rows, classOf, classes, dim, offset, candidates, k };
   const epochs = options.epochs ?? epochsFor(rows.length);
   const fold = stratifiedFolds(classOf, 3, rng);
   const folds = rows.length <= FULL_CV_ROWS ? 3 : 1;
@@ -140,6 +146,7 @@ export function trainSoftmax(
       if (include[i] || foldMembers[y]!.length === 0) continue;
       const x = rows[i]!;
       for (let j = 0; j < dim; j++) xm[j] = x[j]! - offset[j]!;
+      // Calibrated over the nearest classes, as a face is answered (see Matcher.identify).
       candidateLogits(params, dim, xm, candidates.subarray(y * k, (y + 1) * k), z);
       heldOut.push(...z);
     }
@@ -148,20 +155,20 @@ export function trainSoftmax(
   const temperature = fitTemperature(Float64Array.from(heldOut), k);
   // The final model continues from the last fold's, now with its held-out photos.
   const final = params!;
-  const lacking = Uint8Array.from(
-    membersOf(
-      classOf,
-      classes,
-      Uint8Array.from(fold, (v) => (v === folds - 1 ? 0 : 1)),
-    ),
-    (m) => (m.length === 0 ? 1 : 0),
-  );
+  const lastSplit = Uint8Array.from(fold, (v) => (v === folds - 1 ? 0 : 1));
+  const lacking = Uint8Array.from(membersOf(classOf, classes, lastSplit), (m) => (m.length === 0 ? 1 : 0));
   initFromMeans(problem, members, INIT_SCALE, final, lacking);
   const finalEpochs = Math.max(2, Math.ceil(epochs / 2));
-  stats.steps += sgdEpochs(problem, final, { C, epochs: finalEpochs, rate: 0.5, rng, startEpoch: epochs });
+  stats.steps += sgdEpochs(problem, final, {
+    C,
+    epochs: finalEpochs,
+    rate: 0.5,
+    rng,
+    startEpoch: epochs,
+  });
   stats.epochs = folds * epochs + finalEpochs;
   options.onStats?.(stats);
-  return stored({ dim, labels: [...labels], k, C, temperature, offset, ...final, candidates, fingerprints });
+  return model(final, temperature);
 }
 
 /** The model at the precision it is stored in (float16 weights, float32 biases and offset). */

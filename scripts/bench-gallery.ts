@@ -1,0 +1,189 @@
+/**
+ * Large-gallery benchmark of the classifier: synthetic galleries of 1,000 and 10,000 identities x
+ * 10 photos, drawn around random centres with the spreads measured on ../shared/data/celebs, then
+ * the real celebrities for accuracy. Prints training time, retrain-after-one-enrolment time (in
+ * the worker thread, as the bot does it), answer time per face, model size and top-1.
+ *
+ * Usage: npm run bench:gallery [-- --sizes 1000,10000 --probes 1000 --cache /tmp/celebs.json --svm]
+ */
+import { parseArgs } from 'node:util';
+import { decodeFloat32 } from '../src/classifier/embedding-codec.ts';
+import { centroidClassifier, type GalleryIdentity, Matcher } from '../src/classifier/matcher.ts';
+import { Rng } from '../src/classifier/rng.ts';
+import type { SoftmaxStats } from '../src/classifier/softmax.ts';
+import { predictProba, trainSvm } from '../src/classifier/svm.ts';
+import { trainOffThread } from '../src/classifier/train-off-thread.ts';
+import { readCalibration } from '../src/engine/calibration.ts';
+import { celebEmbeddings } from './lib/celebs.ts';
+import { measureSpread, type Spread, syntheticFaces } from './lib/synthetic-faces.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,10000' },
+    per: { type: 'string', default: '10' },
+    probes: { type: 'string', default: '1000' },
+    cache: { type: 'string' },
+    svm: { type: 'boolean', default: false },
+  },
+});
+const sizes = args.sizes.split(',').map(Number);
+const per = Number(args.per);
+const probeCount = Number(args.probes);
+const calibration = readCalibration();
+const prior = decodeFloat32(calibration.prior, 1024, 1)[0] as Float32Array;
+const ms = (t: number) => `${t.toFixed(t < 10 ? 2 : 0)} ms`;
+const s = (t: number) => `${(t / 1000).toFixed(1)} s`;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+// --- the real celebrities: spreads for the synthetic galleries, and accuracy
+const celebs = await celebEmbeddings({ cache: args.cache });
+const split = celebs.people.map((p) => ({
+  slug: p.name,
+  name: p.name,
+  embeddings: p.embeddings.slice(0, 10).filter((e): e is Float32Array => !!e),
+  probes: p.embeddings.slice(10).filter((e): e is Float32Array => !!e),
+}));
+const spread: Spread = measureSpread(split.map((p) => [...p.embeddings, ...p.probes]));
+console.log(
+  `celebrities: ${celebs.photos} photos (${celebs.missed} without a face) in ${celebs.seconds.toFixed(1)} s; ` +
+    `spread per dimension: within an identity ${spread.withinRms.toFixed(4)}, between identities ${spread.betweenRms.toFixed(4)} (rms)`,
+);
+
+interface Row {
+  identities: number;
+  photos: number;
+  train: number;
+  stats: SoftmaxStats | null;
+  retrainNew: number;
+  retrainNewStats: SoftmaxStats | null;
+  retrainPhoto: number;
+  answer: number;
+  answerP95: number;
+  size: number;
+  embeddingsSize: number;
+  top1: number;
+  top1Retrained: number;
+  top1Centroid: number;
+}
+
+function top1(m: Matcher, probes: { slug: string; e: Float32Array }[]): number {
+  return probes.filter((p) => m.identify(p.e).match?.slug === p.slug).length / probes.length;
+}
+
+const rows: Row[] = [];
+for (const n of sizes) {
+  const rng = new Rng(n);
+  const faces = syntheticFaces(spread, n, rng);
+  const identities: GalleryIdentity[] = faces.identities.map((centre, i) => ({
+    slug: `person-${i}`,
+    name: `Person ${i}`,
+    embeddings: faces.photos(centre, per),
+  }));
+  const probes = Array.from({ length: Math.min(probeCount, n) }, (_, t) => {
+    const i = Math.floor((t * n) / Math.min(probeCount, n));
+    return { slug: identities[i]!.slug, e: faces.photos(faces.identities[i]!, 1)[0]! };
+  });
+  let stats: SoftmaxStats | null = null;
+  let started = performance.now();
+  const matcher = await trainOffThread(identities, { prior, onStats: (x) => (stats = x) });
+  const train = performance.now() - started;
+  const json = matcher.toJSON();
+  const size = Buffer.byteLength(JSON.stringify(json));
+  // Retrain after one enrolment: a new identity of `per` photos, then one more photo of an old one,
+  // each starting from the model stored for the version before (as the service does).
+  const newcomer = faces.identities.length;
+  const extra = syntheticFaces(spread, 1, new Rng(n + 1)).identities[0]!;
+  const grown = [
+    ...identities,
+    { slug: `person-${newcomer}`, name: `Person ${newcomer}`, embeddings: faces.photos(extra, per) },
+  ];
+  let retrainNewStats: SoftmaxStats | null = null;
+  started = performance.now();
+  const retrained = await trainOffThread(grown, {
+    prior,
+    previous: json,
+    onStats: (x) => (retrainNewStats = x),
+  });
+  const retrainNew = performance.now() - started;
+  const oneMore = grown.map((g, i) =>
+    i === 0 ? { ...g, embeddings: [...g.embeddings, ...faces.photos(faces.identities[0]!, 1)] } : g,
+  );
+  started = performance.now();
+  await trainOffThread(oneMore, { prior, previous: retrained.toJSON() });
+  const retrainPhoto = performance.now() - started;
+  // Answer time per face, inference excluded: the matcher alone, after a warm-up.
+  for (const p of probes.slice(0, 20)) matcher.identify(p.e);
+  const times: number[] = [];
+  for (const p of probes) {
+    const t = performance.now();
+    matcher.identify(p.e);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const centroid = centroidClassifier(identities);
+  rows.push({
+    identities: n,
+    photos: n * per,
+    train,
+    stats,
+    retrainNew,
+    retrainNewStats,
+    retrainPhoto,
+    answer: times.reduce((a, b) => a + b, 0) / times.length,
+    answerP95: times[Math.floor(times.length * 0.95)]!,
+    size,
+    // What the previous format stored on top of its weights: every embedding as base64 float32.
+    embeddingsSize: Math.ceil((n * per * 1024 * 4) / 3) * 4,
+    top1: top1(matcher, probes),
+    top1Retrained: top1(retrained, probes),
+    top1Centroid: probes.filter((p) => centroid(p.e)?.slug === p.slug).length / probes.length,
+  });
+  const r = rows.at(-1)!;
+  console.log(
+    `\n${n} identities x ${per} photos: trained in ${s(r.train)} (${JSON.stringify(stats)}); ` +
+      `retrain after a new identity ${s(r.retrainNew)} (${JSON.stringify(retrainNewStats)}), after a new photo ${s(r.retrainPhoto)}`,
+  );
+  if (args.svm) {
+    started = performance.now();
+    const svm = trainSvm(
+      identities.flatMap((g) => g.embeddings.map((embedding) => ({ label: g.slug, embedding }))),
+    );
+    const svmMs = performance.now() - started;
+    const right = probes.filter((p) => {
+      const q = predictProba(svm, p.e);
+      return svm.labels[q.indexOf(Math.max(...q))] === p.slug;
+    }).length;
+    console.log(
+      `  one-vs-rest SVM (previous classifier): trained in ${s(svmMs)}, top-1 ${pct(right / probes.length)}`,
+    );
+  }
+}
+
+console.log(
+  '\n| identities x photos | train | retrain, new identity | retrain, new photo | answer / face (mean, p95) | model | embeddings (old format) | top-1 | top-1 after retrain | centroid top-1 |',
+);
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) {
+  console.log(
+    `| ${r.identities} x ${per} | ${s(r.train)} | ${s(r.retrainNew)} | ${s(r.retrainPhoto)} | ${ms(r.answer)}, ${ms(r.answerP95)} | ${mb(r.size)} | ${mb(r.embeddingsSize)} | ${pct(r.top1)} | ${pct(r.top1Retrained)} | ${pct(r.top1Centroid)} |`,
+  );
+}
+const worst = rows.reduce((w, r) => Math.max(w, r.retrainNew, r.retrainPhoto), 0);
+const slowest = rows.reduce((w, r) => Math.max(w, r.answerP95), 0);
+console.log(
+  `targets: answer <= 10 ms per face (p95 here ${ms(slowest)}); retrain after one enrolment <= 60 s (worst here ${s(worst)})`,
+);
+
+// --- real celebrities: first 10 photos enrolled, the other 200 identified
+const real = Matcher.train(split, { prior });
+const realProbes = split.flatMap((p) => p.probes.map((e) => ({ slug: p.slug, e })));
+const svm = trainSvm(split.flatMap((g) => g.embeddings.map((embedding) => ({ label: g.slug, embedding }))));
+const svmRight = realProbes.filter((p) => {
+  const q = predictProba(svm, p.e);
+  return svm.labels[q.indexOf(Math.max(...q))] === p.slug;
+}).length;
+console.log(
+  `\ncelebrities (20 x 10 enrolled, ${realProbes.length} probes): top-1 softmax ${pct(top1(real, realProbes))}, ` +
+    `one-vs-rest SVM ${pct(svmRight / realProbes.length)} (target: softmax >= SVM)`,
+);
