@@ -125,29 +125,16 @@ export class Matcher {
 
   /** Builds a matcher, training the classifier when the gallery has at least 2 identities with photos. */
   static train(identities: readonly GalleryIdentity[], options: MatcherOptions = {}): Matcher {
-    const { sameThreshold, prior, previous, ...rest } = options;
     const kept = checkIdentities(identities);
-    let model: SoftmaxModel | null = null;
-    if (kept.length >= 2) {
-      const rows = kept.flatMap((identity) => identity.embeddings);
-      const classOf = Int32Array.from(kept.flatMap((identity, c) => identity.embeddings.map(() => c)));
-      let before: SoftmaxModel | null = null;
-      try {
-        before = previous?.softmax ? softmaxFromJSON(previous.softmax) : null;
-      } catch {
-        // An unreadable earlier model only costs a full training.
-      }
-      const dim = rows[0]!.length;
-      // The offset must stay put for a warm start: the prior does; without one, keep the old offset.
-      const offset = prior && prior.length === dim ? prior : (before?.offset ?? null);
-      model = trainSoftmax(
-        rows,
-        classOf,
-        kept.map((identity) => identity.slug),
-        { ...rest, offset, previous: before },
-      );
-    }
-    return new Matcher(kept, model, sameThreshold, prior);
+    return new Matcher(kept, trainModel(kept, options), options.sameThreshold, options.prior);
+  }
+
+  /** `Matcher.train(identities, options).toJSON()` without building the matcher: for the worker. */
+  static trainToJSON(identities: readonly GalleryIdentity[], options: MatcherOptions = {}): MatcherJSON {
+    const kept = checkIdentities(identities);
+    const dim = kept[0]?.embeddings[0]?.length ?? 0;
+    const prior = options.prior && options.prior.length === dim ? options.prior : null;
+    return storedForm(kept, trainModel(kept, options), prior);
   }
 
   /**
@@ -194,18 +181,7 @@ export class Matcher {
 
   /** The stored form, to keep beside the gallery. */
   toJSON(): MatcherJSON {
-    return {
-      kind: 'lookalike-matcher',
-      version: 2,
-      dim: this.dim,
-      identities: this.identities.map((identity) => ({
-        slug: identity.slug,
-        name: identity.name,
-        count: identity.embeddings.length,
-      })),
-      softmax: this.model ? softmaxToJSON(this.model) : null,
-      prior: this.prior ? encodeFloat32([this.prior]) : null,
-    };
+    return storedForm(this.identities, this.model, this.prior);
   }
 
   /** Number of identities the matcher can name. */
@@ -286,6 +262,44 @@ export class Matcher {
     const same = sameScore >= this.sameThreshold && near.index[0] === best.i;
     return { method: 'softmax', match: { ...first, same }, top, sameScore };
   }
+}
+
+/** Trains the classifier of checked identities: none below 2 identities. */
+function trainModel(kept: readonly GalleryIdentity[], options: MatcherOptions): SoftmaxModel | null {
+  if (kept.length < 2) return null;
+  const { sameThreshold, prior, previous, ...rest } = options;
+  const rows = kept.flatMap((identity) => identity.embeddings);
+  const classOf = Int32Array.from(kept.flatMap((identity, c) => identity.embeddings.map(() => c)));
+  let before: SoftmaxModel | null = null;
+  try {
+    before = previous?.softmax ? softmaxFromJSON(previous.softmax) : null;
+  } catch {
+    // An unreadable earlier model only costs a full training.
+  }
+  const dim = rows[0]!.length;
+  // The offset must stay put for a warm start: the prior does; without one, keep the old offset.
+  const offset = prior && prior.length === dim ? prior : (before?.offset ?? null);
+  const labels = kept.map((identity) => identity.slug);
+  return trainSoftmax(rows, classOf, labels, { ...rest, offset, previous: before });
+}
+
+function storedForm(
+  identities: readonly GalleryIdentity[],
+  model: SoftmaxModel | null,
+  prior: ArrayLike<number> | null,
+): MatcherJSON {
+  return {
+    kind: 'lookalike-matcher',
+    version: 2,
+    dim: identities[0]?.embeddings[0]?.length ?? 0,
+    identities: identities.map((identity) => ({
+      slug: identity.slug,
+      name: identity.name,
+      count: identity.embeddings.length,
+    })),
+    softmax: model ? softmaxToJSON(model) : null,
+    prior: prior ? encodeFloat32([prior]) : null,
+  };
 }
 
 /** The identity with the most similar single photo, or null when there are no photos. */

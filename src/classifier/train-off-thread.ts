@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { type GalleryIdentity, Matcher, type MatcherJSON, type MatcherOptions } from './matcher.ts';
+import type { SoftmaxStats } from './softmax.ts';
 import type { TrainJob } from './train-worker.ts';
 
 const ENTRY = new URL('./train-worker-entry.mjs', import.meta.url);
@@ -42,8 +43,13 @@ export async function trainOffThread(
   const worker = new Worker(ENTRY);
   try {
     const json = await new Promise<MatcherJSON>((resolve, reject) => {
-      worker.once('message', (msg: { ok: boolean; json?: MatcherJSON; message?: string }) =>
-        msg.ok && msg.json ? resolve(msg.json) : reject(new Error(`training failed: ${msg.message}`)),
+      worker.once(
+        'message',
+        (msg: { ok: boolean; json?: MatcherJSON; stats?: SoftmaxStats; message?: string }) => {
+          if (msg.stats) options.onStats?.(msg.stats);
+          if (msg.ok && msg.json) resolve(msg.json);
+          else reject(new Error(`training failed: ${msg.message}`));
+        },
       );
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`training worker exited with code ${code}`)));

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { type GalleryIdentity, Matcher, type MatcherOptions } from './matcher.ts';
+import type { SoftmaxStats } from './softmax.ts';
 
 /** A training job sent to the worker: identities with their photo counts, embeddings packed in order. */
 export interface TrainJob {
@@ -22,7 +23,9 @@ port.on('message', (job: TrainJob) => {
       off += count * job.dim;
       return { slug, name, embeddings };
     });
-    port.postMessage({ ok: true, json: Matcher.train(identities, job.options).toJSON() });
+    let stats: SoftmaxStats | undefined;
+    const json = Matcher.trainToJSON(identities, { ...job.options, onStats: (s) => (stats = s) });
+    port.postMessage({ ok: true, json, stats });
   } catch (err) {
     port.postMessage({ ok: false, message: (err as Error).message });
   }
