@@ -197,9 +197,12 @@ for (const r of rows) {
   );
 }
 const worst = rows.reduce((w, r) => Math.max(w, r.retrainNew, r.retrainPhoto), 0);
-const slowest = rows.reduce((w, r) => Math.max(w, r.answerP95), 0);
+const worstCpu = rows.reduce((w, r) => Math.max(w, r.retrainNewCpu, r.retrainPhotoCpu), 0);
+const slowest = rows.reduce((w, r) => Math.max(w, r.answer), 0);
+const slowestCpu = rows.reduce((w, r) => Math.max(w, r.answerCpu), 0);
 console.log(
-  `targets: answer <= 10 ms per face (p95 here ${ms(slowest)}); retrain after one enrolment <= 60 s (worst here ${s(worst)})`,
+  `targets: answer <= 10 ms per face (here ${ms(slowest)} wall, ${ms(slowestCpu)} CPU); ` +
+    `retrain after one enrolment <= 60 s (worst here ${s(worst)} wall, ${s(worstCpu)} CPU)`,
 );
 
 // --- real celebrities: first 10 photos enrolled, the other 200 identified
