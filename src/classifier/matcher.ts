@@ -25,7 +25,7 @@ export const DEFAULT_SAME_THRESHOLD = 0.4;
 /**
  * Identities nearest a face by centroid that the softmax weighs. Each identity trained against its
  * own nearest ones, so a face's far candidates may never have met its identity in training; with
- * 10,000 synthetic identities answering over 32 lost 2 points of top-1 to such strangers.
+ * 10,000 synthetic identities answering over 32 lost half a point of top-1 (97.9 % against 98.4 %).
  */
 export const ANSWER_CANDIDATES = 8;
 
