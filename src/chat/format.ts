@@ -1,7 +1,7 @@
 import { GLOBAL_SCOPE, type Scope } from '../core/types.ts';
 import type { Platform } from './types.ts';
 
-/** An SVM probability as people read it in replies, e.g. `0.73`. */
+/** A classifier probability as people read it in replies, e.g. `0.73`. */
 export function formatConfidence(confidence: number): string {
   return (Math.round(confidence * 100) / 100).toFixed(2);
 }

@@ -13,7 +13,7 @@ export interface Candidate {
   name: string;
   /** Stable id derived from the name, e.g. "brad-pitt". */
   slug: string;
-  /** SVM probability in [0, 1] (similarity-based when the gallery has one identity). */
+  /** Calibrated classifier probability in [0, 1] (similarity-based when the gallery has one identity). */
   confidence: number;
   /** Similarity in [0, 1] to this identity's nearest enrolled photo. */
   similarity: number;

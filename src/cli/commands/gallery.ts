@@ -49,10 +49,10 @@ export async function trainCommand(ctx: CliContext): Promise<number> {
   if (ctx.out.json) ctx.out.record(result);
   else if (result.identities < 2) {
     ctx.out.line(
-      `The "${ctx.scope}" gallery has ${result.identities} identit${result.identities === 1 ? 'y' : 'ies'}: no SVM is possible, answers use similarity alone.`,
+      `The "${ctx.scope}" gallery has ${result.identities} identit${result.identities === 1 ? 'y' : 'ies'}: no classifier is possible, answers use similarity alone.`,
     );
   } else
-    ctx.out.line(`Trained the SVM on ${result.identities} identities (gallery version ${result.version}).`);
+    ctx.out.line(`Trained the classifier on ${result.identities} identities (gallery version ${result.version}).`);
   return 0;
 }
 
