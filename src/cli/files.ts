@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { NamedImage } from '../core/types.ts';
 import { UserError } from '../errors.ts';
+import { folderDisplayName } from '../gallery/slug.ts';
 
 /** Reads a file the user named, with a one-line error when it cannot be read. */
 export function readInput(file: string): Uint8Array {
@@ -17,13 +18,7 @@ export function readInput(file: string): Uint8Array {
 }
 
 /** "barack_obama" -> "Barack Obama": OpenFace folder names become display names. */
-export function displayName(folder: string): string {
-  return folder
-    .replace(/[_-]+/g, ' ')
-    .trim()
-    .replace(/\s+/g, ' ')
-    .replace(/(^|\s)(\p{Ll})/gu, (_, space: string, ch: string) => space + ch.toUpperCase());
-}
+export const displayName = folderDisplayName;
 
 /** One batch per subfolder of `dir`, like OpenFace's aligned_faces/<person>/. */
 export function folderBatches(dir: string): { name: string; images: NamedImage[] }[] {

@@ -1,4 +1,6 @@
+import { engineFingerprint } from '../engine/fingerprint.ts';
 import { createFaceEngine, type EngineOptions, type FaceEngine } from '../engine/index.ts';
+import { DEFAULT_TUNING } from '../engine/tuning.ts';
 import { Gallery } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { Lookalike, type ServiceOptions } from './service.ts';
@@ -27,7 +29,12 @@ export async function createLookalike(options: CreateOptions = {}): Promise<Look
   const store = await openStore(options.storeUrl);
   try {
     const engine = options.openEngine ? await options.openEngine() : await createFaceEngine(options.engine);
-    const service = new Lookalike(engine, new Gallery(store), options);
+    // Packs must carry the tuning the engine really runs with, not only the default.
+    const tuning = { ...DEFAULT_TUNING, ...options.engine?.tuning };
+    const service = new Lookalike(engine, new Gallery(store), {
+      fingerprint: () => engineFingerprint(tuning),
+      ...options,
+    });
     return {
       service,
       store,

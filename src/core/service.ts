@@ -5,9 +5,12 @@ import { Matcher, type MatcherJSON } from '../classifier/matcher.ts';
 import { cosine, similarity } from '../classifier/similarity.ts';
 import { trainOffThread } from '../classifier/train-off-thread.ts';
 import { type Calibration, readCalibration } from '../engine/calibration.ts';
+import { type EngineFingerprint, engineFingerprint } from '../engine/fingerprint.ts';
 import type { FaceEngine } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
 import type { Gallery } from '../gallery/index.ts';
+import { encodePack } from '../gallery/pack.ts';
+import { importArchive } from '../gallery/zip-import.ts';
 import { skipReason } from '../user-texts.ts';
 import { mapLimit } from '../util/concurrency.ts';
 import {
@@ -18,6 +21,7 @@ import {
   GLOBAL_SCOPE,
   type Identification,
   type IdentityInfo,
+  type ImportSummary,
   type LookalikeService,
   type NamedImage,
   type Scope,
@@ -30,6 +34,8 @@ export interface ServiceOptions {
   calibration?: Calibration;
   /** Photos analysed at once during enrolment (keeps the pool's queue from overflowing). */
   concurrency?: number;
+  /** The engine's fingerprint, stamped on packs (default: engineFingerprint() of models/ and DEFAULT_TUNING). */
+  fingerprint?: () => EngineFingerprint;
 }
 
 /** One photo that enrolment accepted, before it is committed. */
@@ -90,6 +96,8 @@ export class Lookalike implements LookalikeService {
   readonly pairThreshold: number;
   readonly #prior: Float32Array;
   readonly #concurrency: number;
+  readonly #fingerprintOf: () => EngineFingerprint;
+  #fingerprint: EngineFingerprint | undefined;
   readonly #matchers = new Map<Scope, { version: number; matcher: Promise<Matcher> }>();
 
   constructor(engine: FaceEngine, gallery: Gallery, options: ServiceOptions = {}) {
@@ -100,6 +108,39 @@ export class Lookalike implements LookalikeService {
     this.pairThreshold = calibration.pairThreshold;
     this.#prior = decodeFloat32(calibration.prior, 1024, 1)[0] as Float32Array;
     this.#concurrency = options.concurrency ?? 4;
+    this.#fingerprintOf = options.fingerprint ?? (() => engineFingerprint());
+  }
+
+  /** The fingerprint of the engine whose embeddings this service stores (read once). */
+  fingerprint(): EngineFingerprint {
+    this.#fingerprint ??= this.#fingerprintOf();
+    return this.#fingerprint;
+  }
+
+  /** Imports a ZIP of per-person photo folders or a gallery pack into `scope`, in one commit. */
+  async importArchive(
+    scope: Scope,
+    zip: Uint8Array,
+    addedBy: string,
+    options: { onProgress?: ProgressFn; packOnly?: boolean } = {},
+  ): Promise<ImportSummary> {
+    return importArchive(this, scope, zip, addedBy, options);
+  }
+
+  /** The scope's gallery as a pack: names, thumbnails, embeddings and this engine's fingerprint. */
+  async exportPack(scope: Scope): Promise<{ pack: Uint8Array; identities: number; photos: number }> {
+    const snapshot = await this.gallery.snapshot(scope);
+    const photos = snapshot.identities.reduce((n, identity) => n + identity.photos.length, 0);
+    return {
+      pack: await encodePack(snapshot, this.fingerprint()),
+      identities: snapshot.identities.length,
+      photos,
+    };
+  }
+
+  /** Prepared photos as the gallery enrols them, stamped with who added them and now. */
+  toPhotos(accepted: Accepted[], addedBy: string): ReturnType<typeof toPhotos> {
+    return toPhotos(accepted, addedBy);
   }
 
   /** The classifier for a scope at its current gallery version, trained only when the gallery changed. */

@@ -97,6 +97,23 @@ export interface ForgetResult {
   other: string[];
 }
 
+/** What an import did, for the summary reply. */
+export interface ImportSummary {
+  kind: 'photos' | 'pack';
+  /** Photos added to the gallery. */
+  added: number;
+  /** People who got at least one photo. */
+  people: number;
+  /** People in the gallery afterwards. */
+  identities: number;
+  /** Files not enrolled, and why (no face, several faces, not an image…). */
+  skipped: Skipped[];
+  /** Files already in the gallery, with who has them. */
+  duplicates: Skipped[];
+  /** Set when a pack's embeddings came from another engine, so its thumbnails were embedded again. */
+  reembedded?: { photos: number; reason: string };
+}
+
 /** The platform-neutral Lookalike API that the CLI and every chat adapter call. */
 export interface LookalikeService {
   /** Finds every face and names its nearest identity in `scope` (falling back to `global` when empty). */
@@ -113,4 +130,13 @@ export interface LookalikeService {
   thumbnail(scope: Scope, slug: string): Promise<Uint8Array | null>;
   /** Deletes everything stored about a user id across scopes. */
   forget(userId: string): Promise<ForgetResult>;
+  /** Imports a ZIP of per-person photo folders or a gallery pack, in one commit (absent: not offered). */
+  importArchive?(
+    scope: Scope,
+    zip: Uint8Array,
+    addedBy: string,
+    options?: { onProgress?: (done: number, total: number) => void; packOnly?: boolean },
+  ): Promise<ImportSummary>;
+  /** The scope's gallery as one pack file (absent: not offered). */
+  exportPack?(scope: Scope): Promise<{ pack: Uint8Array; identities: number; photos: number }>;
 }

@@ -48,3 +48,12 @@ export function cleanName(name: string): string {
   }
   return cleaned;
 }
+
+/** "barack_obama" -> "Barack Obama": OpenFace folder names (aligned_faces/<person>/) become display names. */
+export function folderDisplayName(folder: string): string {
+  return folder
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/(^|\s)(\p{Ll})/gu, (_, space: string, ch: string) => space + ch.toUpperCase());
+}
