@@ -157,6 +157,29 @@ describe('lookalike CLI, end to end', () => {
     assert.equal(reps[0]?.split(',').length, 1024);
   });
 
+  it('moves the gallery through a pack file, once, and refuses a damaged one', async () => {
+    const pack = path.join(tmp, 'gallery.pack.zip');
+    let r = await cli('pack', 'export', '--json', '--store', store, pack);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([jsonLines(r.stdout)[0]?.identities, jsonLines(r.stdout)[0]?.photos], [2, 6]);
+    r = await cli('pack', 'import', '--store', store, '--scope', 'discord:7', pack);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Imported 6 photos of 2 people; the "discord:7" gallery has 2 identities/);
+    r = await cli('pack', 'import', '--json', '--store', store, '--scope', 'discord:7', pack);
+    assert.equal(jsonLines(r.stdout)[0]?.added, 0);
+    const damaged = path.join(tmp, 'damaged.zip');
+    writeFileSync(damaged, readFileSync(pack).subarray(0, 4000));
+    r = await cli('pack', 'import', '--store', store, '--scope', 'discord:8', damaged);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr.trim(),
+      /^lookalike: That file is not a ZIP archive I can read \(or it is damaged\)\.$/,
+    );
+    r = await cli('pack', 'frob', pack);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /usage: lookalike pack export/);
+  });
+
   it('keeps scopes apart', async () => {
     const r = await cli('list', '--json', '--store', store, '--scope', 'discord:42');
     assert.deepEqual(jsonLines(r.stdout)[0]?.identities, []);

@@ -11,6 +11,7 @@ import {
   renameCommand,
   trainCommand,
 } from './commands/gallery.ts';
+import { packCommand } from './commands/pack.ts';
 import { openContext } from './context.ts';
 import { consoleOutput } from './output.ts';
 
@@ -26,6 +27,8 @@ commands:
   infer <images…>                  name the nearest celebrity for every face
   compare <a> <b>                  similarity of the largest face in each image
   export <dir>                     write OpenFace's labels.csv and reps.csv
+  pack export <file>               write the whole gallery (names, thumbnails, embeddings) to one pack
+  pack import <file>               add a pack's people (re-embedded when another engine made it)
 
 options (every command):
   --store <keyv-url>   gallery store (default LOOKALIKE_STORE or sqlite://./data/lookalike.sqlite)
@@ -79,6 +82,8 @@ export async function run(
         return await compareCommand(ctx, rest);
       case 'export':
         return await exportCommand(ctx, rest);
+      case 'pack':
+        return await packCommand(ctx, rest);
       default:
         process.stderr.write(`lookalike: unknown command "${command}"\n${USAGE}\n`);
         return 2;
