@@ -2,11 +2,12 @@ import { HOW_TO_FILL, place, plural } from '../src/chat/format.ts';
 import { optionInteger, requireString } from '../src/chat/options.ts';
 import type { Command, CommandData, CommandInput, Deps, OptionName, Reply } from '../src/chat/types.ts';
 import { UserError } from '../src/errors.ts';
+import { exportGallery, importGallery, transferSubcommands } from './gallery-import.ts';
 
 /** People per `/gallery list` page: keeps one page inside Discord's embed and Slack's block limits. */
 export const PAGE_SIZE = 20;
 
-/** `/gallery list [page]`, `/gallery remove name` (admins), `/gallery rename from to` (admins). */
+/** `/gallery list [page]`, and for admins `remove name`, `rename from to`, `import file`, `export`. */
 export const data = {
   name: 'gallery',
   description: "See or change this server's celebrity gallery",
@@ -31,6 +32,7 @@ export const data = {
         { name: 'to', description: 'New name', type: 'string', required: true },
       ],
     },
+    ...transferSubcommands,
   ],
 } as const satisfies CommandData;
 
@@ -84,10 +86,14 @@ export async function execute(input: Input, deps: Deps): Promise<Reply> {
       return remove(input, deps);
     case 'rename':
       return rename(input, deps);
+    case 'import':
+      return importGallery(input, deps);
+    case 'export':
+      return exportGallery(input, deps);
     default:
       throw new UserError(
         'bad_input',
-        `Unknown subcommand \`${input.subcommand}\`: use list, remove or rename.`,
+        `Unknown subcommand \`${input.subcommand}\`: use list, remove, rename, import or export.`,
       );
   }
 }

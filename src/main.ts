@@ -79,7 +79,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   });
   const settings = createChannelSettings(core.store.namespace<WatchSetting>('settings'));
   const bot = new Bot({
-    deps: { lookalike: core.service, settings, games },
+    deps: { lookalike: core.service, settings, games, poster },
     commands,
     adminUserIds: config.adminUserIds,
     logger,

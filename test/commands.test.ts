@@ -293,7 +293,7 @@ describe('/gallery', () => {
     assert.deepEqual(service.calls[1]?.args, ['discord:guild', 'Penny', 'Penny H']);
     const data: CommandData = gallery.data;
     const admin = data.subcommands?.filter((s) => s.requires?.includes('admin')).map((s) => s.name);
-    assert.deepEqual(admin, ['remove', 'rename']);
+    assert.deepEqual(admin, ['remove', 'rename', 'import', 'export']);
   });
 });
 

@@ -56,6 +56,8 @@ describe('slash-command JSON', () => {
         ['list', ApplicationCommandOptionType.Subcommand],
         ['remove', ApplicationCommandOptionType.Subcommand],
         ['rename', ApplicationCommandOptionType.Subcommand],
+        ['import', ApplicationCommandOptionType.Subcommand],
+        ['export', ApplicationCommandOptionType.Subcommand],
       ],
     );
     assert.equal(gallery.default_member_permissions, null, 'list is for everyone');

@@ -28,6 +28,7 @@ function setup(overrides: Partial<LookalikeService> = {}, allowedHosts?: string[
     hub: new EventHub(),
     images,
     maxFileBytes: MAX_FILE,
+    maxArchiveBytes: MAX_FILE,
     allowedHosts,
   });
   return { app, bot, lookalike, images };
@@ -234,6 +235,7 @@ describe('PlaygroundAdapter', () => {
     port: 0,
     logger: silentLogger,
     maxFileBytes: MAX_FILE,
+    maxArchiveBytes: MAX_FILE,
   });
   const bot = withPhotoAnswers(
     new Bot({ deps: { lookalike: fakeLookalike() }, commands, adminUserIds: [], logger: silentLogger }),

@@ -86,7 +86,7 @@ describe('slash command text', () => {
   it('tokenizes quotes, and shows usages in Slack syntax', () => {
     assert.deepEqual(tokenize('a "b c" “d e” f'), ['a', 'b c', 'd e', 'f']);
     assert.equal(usage(enroll), '/enroll <name>');
-    assert.equal(usage(gallery), '/gallery list|remove|rename');
+    assert.equal(usage(gallery), '/gallery list|remove|rename|import|export');
     assert.equal(usage(game, 'battle'), '/game battle <celebrity> [minutes]');
     assert.equal(usage(compare), '/compare');
   });

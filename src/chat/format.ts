@@ -33,6 +33,7 @@ export function galleryNote(askedScope: Scope, answeredScope: Scope, platform: P
 /** How admins fill a gallery; shown whenever there is nothing to match against. */
 export const HOW_TO_FILL =
   'An admin can add people with `/enroll` and a few photos with one face each, ' +
+  'import a ZIP with one folder of photos per person with `/gallery import`, ' +
   'or fill the global gallery for everyone with the command-line tool (`npx lookalike enroll <dir>`).';
 
 /** Cuts `text` to `max` characters with an ellipsis; platforms reject longer messages outright. */

@@ -143,6 +143,8 @@ export interface Reply {
   matches?: { label: string; confidence: number; similarity: number; top: Candidate[] }[];
   /** Accent colour, e.g. 0x5865f2. */
   color?: number;
+  /** A file to download (a gallery pack), attached as it is rather than shown as a picture. */
+  file?: { name: string; data: Uint8Array };
 }
 
 /** A command invocation as handlers see it; `N` narrows the option names (see `OptionName`). */
@@ -156,6 +158,21 @@ export interface CommandInput<N extends string = string> {
 export interface ChannelSettings {
   isWatched(scope: Scope, channelId: string): Promise<boolean>;
   setWatched(scope: Scope, channelId: string, watched: boolean): Promise<void>;
+}
+
+/** A message posted outside a command's reply, so it can be edited later. */
+export interface PostedMessage {
+  platform: Platform;
+  channelId: string;
+  id: string;
+}
+
+/** Posts and edits messages beyond a command's reply (the adapters' `post`/`edit`, as games use them). */
+export interface MessagePoster {
+  /** Whether this platform's adapter can post and edit. */
+  supports(platform: Platform): boolean;
+  post(platform: Platform, channelId: string, reply: Reply): Promise<PostedMessage>;
+  edit(ref: PostedMessage, reply: Reply): Promise<void>;
 }
 
 /**
@@ -174,6 +191,8 @@ export interface Deps extends Partial<OptionalDeps> {
   now?: () => number;
   /** Downloads a profile picture with a size limit and a timeout (default: a plain limited HTTP GET). */
   fetchAvatar?: (url: string) => Promise<Uint8Array>;
+  /** Posts and edits progress messages (`/gallery import`); absent: no progress is shown. */
+  poster?: MessagePoster;
 }
 
 /** A command module: its data and its handler, written once for every platform. */

@@ -75,7 +75,10 @@ export function safeFileName(name: string): string {
  * buttons as action rows.
  */
 export function toDiscordPayload(reply: Reply): DiscordPayload {
-  const files: AttachmentPayload[] = [];
+  // A file (a gallery pack) goes along as it is, with either rendering.
+  const files: AttachmentPayload[] = reply.file
+    ? [{ attachment: Buffer.from(reply.file.data), name: safeFileName(reply.file.name) }]
+    : [];
   const components = reply.buttons ? { components: toDiscordComponents(reply.buttons) } : {};
   const rich = reply.title !== undefined || reply.fields !== undefined || reply.image !== undefined;
   if (!rich) {

@@ -19,6 +19,8 @@ export interface PlaygroundAdapterOptions {
   logger: Logger;
   /** Largest accepted upload per file (default 10 MB). */
   maxFileBytes?: number;
+  /** Largest accepted ZIP for `/gallery import` (default 100 MB). */
+  maxArchiveBytes?: number;
   /** How long `stop()` lets running commands finish before cutting connections (default 10 s). */
   drainMs?: number;
 }
@@ -68,6 +70,7 @@ export class PlaygroundAdapter implements Adapter {
       hub: this.#hub,
       images: this.#images,
       maxFileBytes: this.#options.maxFileBytes,
+      maxArchiveBytes: this.#options.maxArchiveBytes,
       allowedHosts: allowedHostsFor(host),
     });
     // createAdaptorServer makes a plain node:http server unless told otherwise.

@@ -23,6 +23,10 @@ export const PLAYGROUND_SCOPE = 'playground';
 export const CSRF_HEADER = 'x-lookalike-playground';
 /** Most files one message may carry (`/enroll` takes 5). */
 export const MAX_FILES = 6;
+/** Largest ZIP for `/gallery import`: far above other platforms' downloads, since it is the person's own computer. */
+export const MAX_ARCHIVE_BYTES = 100 * 1024 * 1024;
+
+const ZIP_NAME = /\.zip$/i;
 
 /** Options for `createPlaygroundApp`. */
 export interface PlaygroundServerOptions {
@@ -32,6 +36,8 @@ export interface PlaygroundServerOptions {
   images: ImageStore;
   /** Largest accepted file (default 10 MB, like downloads on the other platforms). */
   maxFileBytes?: number;
+  /** Largest accepted ZIP (default MAX_ARCHIVE_BYTES). */
+  maxArchiveBytes?: number;
   /** Host names requests may be addressed to, against DNS rebinding; undefined accepts any. */
   allowedHosts?: readonly string[];
   /** The name the local user appears under (default "You"). */
@@ -98,7 +104,7 @@ export function fileAttachment(file: File, maxBytes: number): Attachment {
       if (file.size > maxBytes) {
         throw new UserError(
           'file_too_large',
-          `\`${file.name}\` is too large: I accept images up to ${megabytes(maxBytes)}.`,
+          `\`${file.name}\` is too large: I accept ${ZIP_NAME.test(file.name) ? 'ZIPs' : 'images'} up to ${megabytes(maxBytes)}.`,
         );
       }
       return new Uint8Array(await file.arrayBuffer());
@@ -124,6 +130,7 @@ function hostName(header: string | undefined): string {
 export function createPlaygroundApp(options: PlaygroundServerOptions): Hono {
   const { bot, logger, hub, images } = options;
   const maxFileBytes = options.maxFileBytes ?? MAX_DOWNLOAD_BYTES;
+  const maxArchiveBytes = options.maxArchiveBytes ?? MAX_ARCHIVE_BYTES;
   const user = playgroundUser(options.userName);
   const me: UserOption = { id: user.id, platformId: user.platformId, displayName: user.displayName };
   const assets = loadAssets();
@@ -170,7 +177,7 @@ export function createPlaygroundApp(options: PlaygroundServerOptions): Hono {
       user: { displayName: user.displayName },
       commands: usages(bot.commands),
       gallery: { here, global },
-      limits: { maxFileBytes, maxFiles: MAX_FILES },
+      limits: { maxFileBytes, maxArchiveBytes, maxFiles: MAX_FILES },
     });
   });
 
@@ -186,7 +193,7 @@ export function createPlaygroundApp(options: PlaygroundServerOptions): Hono {
     '/api/command',
     // Per-file sizes are checked when a command reads the file; this bounds the whole request first.
     bodyLimit({
-      maxSize: MAX_FILES * maxFileBytes + 64 * 1024,
+      maxSize: MAX_FILES * maxFileBytes + maxArchiveBytes + 64 * 1024,
       // The unread rest of the body would corrupt the next request on this keep-alive connection.
       onError: (c) => c.json({ error: tooLarge }, 413, { connection: 'close' }),
     }),
@@ -200,7 +207,9 @@ export function createPlaygroundApp(options: PlaygroundServerOptions): Hono {
       const text = String(form.get('text') ?? '').trim();
       const files = form.getAll('files').filter((f): f is File => typeof f !== 'string');
       if (files.length > MAX_FILES) return c.json({ error: tooLarge }, 413);
-      const attachments = files.map((f) => fileAttachment(f, maxFileBytes));
+      const attachments = files.map((f) =>
+        fileAttachment(f, ZIP_NAME.test(f.name) ? maxArchiveBytes : maxFileBytes),
+      );
       const responder = new CollectingResponder();
       await run(text, attachments, responder);
       return c.json({ replies: responder.replies.map((r) => toWire(r, PLAYGROUND_CHANNEL, images)) });
@@ -220,6 +229,12 @@ export function createPlaygroundApp(options: PlaygroundServerOptions): Hono {
       }
       const { name, ...input } = parsed;
       await bot.handleCommand(name, { ctx, ...input }, responder);
+      return;
+    }
+    const zip = attachments.find((a) => ZIP_NAME.test(a.name));
+    if (zip) {
+      // A ZIP dropped into the page fills the gallery: the quickest way from a folder of photos to an answer.
+      await bot.handleCommand('gallery', { ctx, subcommand: 'import', options: { file: zip } }, responder);
       return;
     }
     if (attachments.length > 0) {

@@ -14,6 +14,8 @@ export interface WireMessage {
   color?: string;
   fields?: { name: string; value: string; inline: boolean }[];
   image?: { url: string; alt?: string };
+  /** A file to download (a gallery pack). */
+  file?: { url: string; name: string };
   buttons?: ReplyButton[];
   matches?: { label: string; confidence: number; similarity: number; top: Candidate[] }[];
 }
@@ -101,6 +103,10 @@ export function toWire(
   if (reply.image) {
     const imageId = images.put(reply.image.data, imageType(reply.image.name));
     message.image = { url: `/api/images/${imageId}`, alt: reply.image.alt };
+  }
+  if (reply.file) {
+    const fileId = images.put(reply.file.data, 'application/zip');
+    message.file = { url: `/api/images/${fileId}`, name: reply.file.name };
   }
   if (reply.buttons) message.buttons = reply.buttons.map((b) => ({ ...b }));
   if (reply.matches) {

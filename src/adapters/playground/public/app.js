@@ -19,7 +19,7 @@ let info = {
   user: { displayName: 'You' },
   commands: [],
   gallery: {},
-  limits: { maxFileBytes: 10485760, maxFiles: 6 },
+  limits: { maxFileBytes: 10485760, maxArchiveBytes: 104857600, maxFiles: 6 },
 };
 let files = [];
 let selected = 0;
@@ -123,15 +123,15 @@ function renderPending() {
   });
 }
 
+const isZip = (file) => /\.zip$/i.test(file.name);
+
 function addFiles(list) {
   for (const file of list) {
     // Checked here too so a huge file fails at once instead of after a long upload.
-    if (file.size > info.limits.maxFileBytes) {
-      append(
-        errorMessage(
-          `\`${file.name}\` is too large: I accept images up to ${megabytes(info.limits.maxFileBytes)}.`,
-        ),
-      );
+    const limit = isZip(file) ? info.limits.maxArchiveBytes : info.limits.maxFileBytes;
+    if (file.size > limit) {
+      const what = isZip(file) ? 'ZIPs' : 'images';
+      append(errorMessage(`\`${file.name}\` is too large: I accept ${what} up to ${megabytes(limit)}.`));
       continue;
     }
     if (files.length >= info.limits.maxFiles) {
@@ -142,6 +142,8 @@ function addFiles(list) {
   }
   renderPending();
   input.focus();
+  // A ZIP on its own needs no command: sent as it is, the server runs `/gallery import` with it.
+  if (input.value.trim() === '' && files.length === 1 && isZip(files[0])) form.requestSubmit();
 }
 
 fileInput.addEventListener('change', () => {
@@ -257,8 +259,9 @@ form.addEventListener('submit', async (event) => {
   const body = new FormData();
   body.append('text', text);
   for (const file of sent) body.append('files', file, file.name);
-  const label =
-    sent.length > 0
+  const label = sent.some(isZip)
+    ? 'Importing the ZIP…'
+    : sent.length > 0
       ? `Analysing ${sent.length === 1 ? 'your photo' : `${sent.length} photos`}…`
       : 'Thinking…';
   await exchange(label, () => fetch('/api/command', { method: 'POST', headers: HEADERS, body }));
@@ -309,6 +312,7 @@ function welcome() {
       markdown(
         '• on the command line: `npx lookalike enroll <dir>` with one folder of photos per person ' +
           '(`<dir>/Brad Pitt/1.jpg`…); it fills the global gallery, used everywhere\n' +
+          '• here: drop a ZIP of that folder (one folder of photos per person) onto this page: it runs `/gallery import`\n' +
           '• here: `/enroll Brad Pitt` with 1–5 photos attached (one face each), for this playground only',
       ),
     );

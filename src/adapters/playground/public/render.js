@@ -158,6 +158,12 @@ export function botMessage(message, onButton) {
     image.alt = message.image.alt ?? '';
     content.append(image);
   }
+  if (message.file?.url.startsWith('/api/images/')) {
+    const link = el('a', 'reply-file', `Download ${message.file.name}`);
+    link.href = message.file.url;
+    link.download = message.file.name;
+    content.append(link);
+  }
   if (message.buttons?.length) body.append(buttons(message, onButton));
   if (message.ephemeral) {
     const note = el('div', 'ephemeral-note');
