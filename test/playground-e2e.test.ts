@@ -1,9 +1,10 @@
 // End to end in the playground: `startApp` with no chat platform configured (what `npm start` does out
 // of the box), the real face engine, and the page driven in a real headless Chromium through
-// playwright-core. Screenshots go to test-output/; UPDATE_SCREENSHOT=1 also refreshes docs/playground.png.
+// playwright-core. Screenshots go to test-output/; the one after a real lookalike answer is also the
+// README's docs/playground.png, rewritten whenever its pixels change so that it cannot go stale.
 // E2E_LOG=1 prints the bot's log while it runs.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -17,6 +18,7 @@ import {
   OUTPUT,
   openBrowser,
 } from './support/playground-browser.ts';
+import { buildZip } from './support/zips.ts';
 
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../docs/playground.png', import.meta.url));
 const INFERENCE_MS = 120_000;
@@ -25,6 +27,14 @@ type FilePayload = { name: string; mimeType: string; buffer: Buffer };
 const text = async (locator: Locator) => (await locator.textContent()) ?? '';
 const photos = (person: string, numbers: number[]) =>
   numbers.map((n) => `${DATA}/${person}/${person}${n}.png`);
+
+/** Writes `png` to `file` only when it differs, so an unchanged page leaves the checkout clean. */
+async function writeIfChanged(file: string, png: Buffer): Promise<boolean> {
+  const old = await readFile(file).catch(() => undefined);
+  if (old?.equals(png)) return false;
+  await writeFile(file, png);
+  return true;
+}
 
 describe('playground end to end (real engine, real Chromium)', { timeout: 420_000 }, () => {
   let app: RunningApp | undefined;
@@ -102,11 +112,14 @@ describe('playground end to end (real engine, real Chromium)', { timeout: 420_00
 
   it('explains how to fill the empty gallery on first run', async () => {
     const adapter = app?.adapters[0] as PlaygroundAdapter;
+    // The page shows message times; a fixed clock keeps the README's screenshot the same from run to run.
+    await page.clock.setFixedTime(new Date('2026-11-30T10:00:00'));
     await page.goto(adapter.url);
     const hint = page.locator('.hint.empty-gallery');
     await hint.waitFor();
     assert.match(await text(hint), /npx lookalike enroll <dir>/);
     assert.match(await text(hint), /\/enroll Brad Pitt/);
+    assert.match(await text(hint), /drop a ZIP .* it runs \/gallery import/);
     await page.locator('#connection[data-state="online"]').waitFor();
     await page.screenshot({ path: `${OUTPUT}/playground-first-run.png` });
     assert.equal(adapter.connectedPages, 1);
@@ -132,6 +145,44 @@ describe('playground end to end (real engine, real Chromium)', { timeout: 420_00
     );
   });
 
+  it('imports a ZIP dropped into the page, with a progress message and the summary', async () => {
+    const files = await Promise.all(
+      ['leonard', 'raj', 'howard'].flatMap((person) =>
+        photos(person, [1, 2, 3]).map(async (file) => ({
+          path: `faces/${person}/${file.split('/').pop()}`,
+          data: new Uint8Array(await readFile(file)),
+        })),
+      ),
+    );
+    const zip = Buffer.from(await buildZip(files));
+    const before = await page.locator('.message.bot:not(.pending)').count();
+    const started = Date.now();
+    // No command typed: a ZIP on its own is sent at once and runs /gallery import.
+    await page
+      .locator('#file-input')
+      .setInputFiles([{ name: 'faces.zip', mimeType: 'application/zip', buffer: zip }]);
+    await page.waitForFunction(
+      (n) =>
+        Array.from(document.querySelectorAll('.message.bot:not(.pending) .title')).some((t) =>
+          /^Imported 9 photos$/.test(t.textContent ?? ''),
+        ) && document.querySelectorAll('.message.bot:not(.pending)').length >= n + 2,
+      before,
+      { timeout: INFERENCE_MS },
+    );
+    assert.ok(Date.now() - started < 60_000, 'a folder of photos is in the gallery within a minute');
+    const summary = page.locator('.message.bot', { hasText: 'Imported 9 photos' }).first();
+    assert.match(
+      await text(summary),
+      /Added 9 photos of 3 people to this playground's gallery \(5 people in all\)/,
+    );
+    await page
+      .locator('.message.bot .title', { hasText: 'Import finished: Imported 9 photos' })
+      .waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() =>
+      /5 people here/.test(document.getElementById('gallery-status')?.textContent ?? ''),
+    );
+  });
+
   it('names Penny in a new photo, with a confidence bar and a picture that loads', async () => {
     const reply = await send('/lookalike', photos('penny', [4]));
     assert.match(await text(reply.locator('.title')), /Penny/);
@@ -152,11 +203,8 @@ describe('playground end to end (real engine, real Chromium)', { timeout: 420_00
     assert.ok(naturalWidth > 0, 'the composite picture loaded');
     assert.equal(await reply.evaluate((e) => e.classList.contains('ephemeral')), false);
 
-    await page.screenshot({ path: `${OUTPUT}/playground.png` });
-    if (process.env.UPDATE_SCREENSHOT) {
-      await mkdir(new URL('../docs/', import.meta.url), { recursive: true });
-      await copyFile(`${OUTPUT}/playground.png`, DOCS_SCREENSHOT);
-    }
+    const shot = await page.screenshot({ path: `${OUTPUT}/playground.png` });
+    await writeIfChanged(DOCS_SCREENSHOT, shot);
   });
 
   it('shows an error in the page for a text file', async () => {
