@@ -181,6 +181,27 @@ describe('playground API', () => {
     assert.match(hint?.text ?? '', /Type a command/);
   });
 
+  it('runs /gallery import for a ZIP sent without a command, and serves an exported pack', async () => {
+    const { app, lookalike } = setup();
+    const zips: Uint8Array[] = [];
+    lookalike.importArchive = async (_scope, zip) => {
+      zips.push(zip);
+      return { kind: 'photos', added: 2, people: 1, identities: 1, skipped: [], duplicates: [] };
+    };
+    const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2]);
+    const [reply] = await command(app, '', [{ name: 'faces.zip', type: 'application/zip', data: zip }]);
+    assert.equal(reply?.title, 'Imported 2 photos');
+    assert.deepEqual(zips, [zip]);
+
+    lookalike.list = async () => [identity('Amy', 2)];
+    lookalike.exportPack = async () => ({ pack: zip, identities: 1, photos: 2 });
+    const [exported] = await command(app, '/gallery export');
+    assert.equal(exported?.file?.name, 'lookalike-gallery.zip');
+    const download = await app.request(exported?.file?.url ?? '');
+    assert.equal(download.headers.get('content-type'), 'application/zip');
+    assert.deepEqual(new Uint8Array(await download.arrayBuffer()), zip);
+  });
+
   it('refuses a too large file with a clear reply, and a too large upload with 413', async () => {
     const { app, lookalike } = setup();
     const big = { name: 'huge.png', type: 'image/png', data: new Uint8Array(MAX_FILE + 1) };
