@@ -52,7 +52,9 @@ export async function trainCommand(ctx: CliContext): Promise<number> {
       `The "${ctx.scope}" gallery has ${result.identities} identit${result.identities === 1 ? 'y' : 'ies'}: no classifier is possible, answers use similarity alone.`,
     );
   } else
-    ctx.out.line(`Trained the classifier on ${result.identities} identities (gallery version ${result.version}).`);
+    ctx.out.line(
+      `Trained the classifier on ${result.identities} identities (gallery version ${result.version}).`,
+    );
   return 0;
 }
 
