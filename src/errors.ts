@@ -4,6 +4,7 @@ import { type TextContext, userText } from './user-texts.ts';
 export type UserErrorCode =
   | 'not_image'
   | 'corrupt_image'
+  | 'empty_file'
   | 'file_too_large'
   | 'too_many_pixels'
   | 'no_face'

@@ -18,6 +18,23 @@ export interface TextContext {
   feature?: string;
   /** Where a face was looked for: a profile picture, or one of two compared photos. */
   source?: 'avatar' | 'first' | 'second' | 'both';
+  /** What a refused file really is, by its magic numbers (`pdf`, `heic`… from `src/image/sniff.ts`). */
+  kind?: string;
+}
+
+// What a refused file is, named so that the member knows what to send instead.
+const KIND_NAMES: Record<string, string> = {
+  heic: 'a HEIC photo (the iPhone format; choose "Most Compatible" or send a screenshot)',
+  svg: 'an SVG drawing',
+  pdf: 'a PDF document',
+  zip: 'a ZIP archive',
+  bmp: 'a BMP bitmap',
+  video: 'a video',
+  text: 'a text file',
+};
+
+function subject(file: string | undefined): string {
+  return file ? `\`${file}\`` : 'That file';
 }
 
 /** Image types the decoder accepts, as members read them. */
@@ -52,8 +69,12 @@ function noFace(source: TextContext['source']): string {
 /** The sentence for a failure code and its context (what `UserError` shows when given no message). */
 export function userText(code: string, context: TextContext = {}): string {
   switch (code) {
-    case 'not_image':
-      return `${context.file ? `\`${context.file}\`` : 'That file'} is not an image I can read (${IMAGE_TYPES}).`;
+    case 'not_image': {
+      const what = KIND_NAMES[context.kind ?? ''];
+      return `${subject(context.file)} is ${what ? `${what}, not` : 'not'} an image I can read (${IMAGE_TYPES}).`;
+    }
+    case 'empty_file':
+      return `${subject(context.file)} is empty (0 bytes): please send the photo again.`;
     case 'no_face':
       return noFace(context.source);
     case 'too_many_faces':

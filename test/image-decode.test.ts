@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crc32, deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
+import { pngWithHeader } from '../scripts/lib/bad-inputs.ts';
 import { readData } from '../scripts/lib/data.ts';
-import { UserError } from '../src/errors.ts';
 import { acceptedFormat, decodeImage, encodeThumbnail, padImage } from '../src/image/decode.ts';
+import { rejectsWith } from './support/user-errors.ts';
 
 function pixel(img: { data: Uint8Array; width: number }, x: number, y: number): number[] {
   const i = (y * img.width + x) * 3;
@@ -14,17 +14,6 @@ function pixel(img: { data: Uint8Array; width: number }, x: number, y: number): 
 function assertNear(actual: number[], expected: number[], tolerance: number, what: string): void {
   const ok = actual.every((v, i) => Math.abs(v - expected[i]!) <= tolerance);
   assert.ok(ok, `${what}: got [${actual}], expected about [${expected}] (±${tolerance})`);
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<UserError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
-    assert.equal(err.code, code, `expected code ${code}, got ${err.code}: ${err.message}`);
-    return err;
-  }
-  assert.fail(`expected UserError ${code}, but it resolved`);
 }
 
 /** A 64x48 image: left half red, right half blue. */
@@ -38,28 +27,6 @@ function halves(): Sharp {
     }
   }
   return sharp(raw, { raw: { width: w, height: h, channels: 3 } });
-}
-
-/** A PNG whose header claims a size but whose data holds only one (compressed) row of pixels. */
-function pngHeaderOnly(width: number, height: number): Uint8Array {
-  const chunk = (type: string, body: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(body.length);
-    const typed = Buffer.concat([Buffer.from(type, 'ascii'), body]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(typed));
-    return Buffer.concat([len, typed, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(1 + width * 3))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 describe('decodeImage formats', () => {
@@ -199,7 +166,7 @@ describe('decodeImage scaling', () => {
 
 describe('decodeImage refusals', () => {
   it('refuses a huge-header PNG from its header alone, quickly', async () => {
-    const bomb = pngHeaderOnly(10_000, 10_000);
+    const bomb = pngWithHeader(10_000, 10_000);
     assert.ok(bomb.length < 200);
     const started = performance.now();
     // The file holds one row of pixels, so decoding it would give corrupt_image, not too_many_pixels.
@@ -237,7 +204,6 @@ describe('decodeImage refusals', () => {
 
   const notImages: Record<string, Uint8Array> = {
     'a text file': Buffer.from('hello, this is not a picture\n'),
-    'an empty buffer': new Uint8Array(0),
     'an SVG': Buffer.from(
       '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="50" height="50">' +
         '<image href="file:///etc/passwd" width="50" height="50"/><rect width="50" height="50"/></svg>',
@@ -253,7 +219,10 @@ describe('decodeImage refusals', () => {
   for (const [what, bytes] of Object.entries(notImages)) {
     it(`refuses ${what} as not_image`, async () => {
       const err = await rejectsWith(decodeImage(bytes), 'not_image');
-      assert.equal(err.message, 'That file is not an image I can read (JPEG, PNG, WebP, GIF, AVIF or TIFF).');
+      assert.match(
+        err.message,
+        /^That file is .*not an image I can read \(JPEG, PNG, WebP, GIF, AVIF or TIFF\)\.$/,
+      );
     });
   }
 });

@@ -2,7 +2,7 @@ import { isUserError, UserError } from '../errors.ts';
 import { fetchAvatar } from './download.ts';
 import { type BoundaryContext, withErrorBoundary } from './error-boundary.ts';
 import type { Logger } from './logger.ts';
-import { looksLikeImage } from './options.ts';
+import { claimsImage, looksLikeImage } from './options.ts';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import type { ButtonHandler, ChatRoutes, ImageMessageOptions, ImageRoute, Responder } from './routes.ts';
 import type { Attachment, ChatContext, ChatUser, Command, CommandInput, Deps, Requirement } from './types.ts';
@@ -108,7 +108,8 @@ export class Bot implements ChatRoutes {
     message: ImageMessageOptions,
     responder: Responder,
   ): Promise<boolean> {
-    const image = attachments.find(looksLikeImage);
+    // A file that claims to be a photo first; a generic one (octet-stream) is decided by its bytes later.
+    const image = attachments.find(claimsImage) ?? attachments.find(looksLikeImage);
     if (!image) return false;
     let route: ImageRoute | undefined;
     for (const candidate of this.#imageRoutes) {

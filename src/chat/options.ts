@@ -1,4 +1,5 @@
 import { UserError } from '../errors.ts';
+import { type SniffedKind, sniffKind, surelyNotImage } from '../image/sniff.ts';
 import type { Attachment, CommandInput, OptionValue, UserOption } from './types.ts';
 
 /** True for an attachment option value. */
@@ -76,16 +77,41 @@ export function optionUser<N extends string>(
 
 const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp|gif|avif|tiff?)$/i;
 
-/** Whether an attachment looks like an image, by its announced type or else its file name. */
-export function looksLikeImage(attachment: Attachment): boolean {
+/** Whether an attachment claims to be an image, by its announced type or else its file name. */
+export function claimsImage(attachment: Attachment): boolean {
   if (attachment.contentType) return attachment.contentType.toLowerCase().startsWith('image/');
   return IMAGE_EXTENSIONS.test(attachment.name);
 }
 
-/** Downloads an attachment after checking it claims to be an image (the decoder checks the bytes). */
-export async function readImage(attachment: Attachment): Promise<Uint8Array> {
-  if (!looksLikeImage(attachment)) {
-    throw new UserError('not_image', { file: attachment.name });
-  }
-  return attachment.fetch();
+/**
+ * Whether an attachment may be an image and is worth downloading: anything but a type that surely is not
+ * one (text, PDF, video). Generic types (`application/octet-stream`, as `curl -F` sends) are decided by
+ * the bytes after the download, so the claimed type or name alone never refuses a valid photo.
+ */
+export function looksLikeImage(attachment: Attachment): boolean {
+  return !surelyNotImage(attachment.contentType);
 }
+
+/**
+ * Downloads an attachment (bounded by the adapter's size limit) unless its claimed type is surely not an
+ * image. A file whose magic numbers name another format (PDF, ZIP, SVG, HEIC…) is refused here with its
+ * name; the decoder has the last word on everything else (unknown bytes, dimensions, damage).
+ */
+export async function readImage(attachment: Attachment): Promise<Uint8Array> {
+  if (!looksLikeImage(attachment)) throw new UserError('not_image', { file: attachment.name });
+  const bytes = await attachment.fetch();
+  if (bytes.length === 0) throw new UserError('empty_file', { file: attachment.name });
+  const kind = sniffKind(bytes);
+  if (IDENTIFIED_NON_IMAGES.has(kind)) throw new UserError('not_image', { file: attachment.name, kind });
+  return bytes;
+}
+
+// Formats recognised with certainty by their magic numbers; text and unknown bytes go to the decoder.
+const IDENTIFIED_NON_IMAGES: ReadonlySet<SniffedKind> = new Set([
+  'heic',
+  'svg',
+  'pdf',
+  'zip',
+  'bmp',
+  'video',
+]);

@@ -3,9 +3,9 @@ import type { Box } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
 import { userText } from '../user-texts.ts';
 import { assertRgb, type RgbImage, squareAround } from './geometry.ts';
+import { type ImageFormat, isAcceptedKind, sniffKind } from './sniff.ts';
 
-/** Image formats that people may send; everything else is refused as `not_image`. */
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff';
+export type { ImageFormat } from './sniff.ts';
 
 /** Limits and sizes for one decode. */
 export interface DecodeOptions {
@@ -79,7 +79,8 @@ function positiveOption(name: string, value: number | undefined, fallback: numbe
 
 /**
  * Decodes an untrusted image file into an upright, sRGB, 3-channel raw image no larger than `maxSide`.
- * Throws `UserError` (`file_too_large`, `not_image`, `too_many_pixels`, `corrupt_image`, `timeout`) for bad input.
+ * Throws `UserError` (`file_too_large`, `empty_file`, `not_image`, `too_many_pixels`, `corrupt_image`, `timeout`)
+ * for bad input.
  */
 export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const maxBytes = positiveOption('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES);
@@ -94,14 +95,20 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
       `That file is too large (${formatMb(input.length)} MB); the limit is ${formatMb(maxBytes)} MB.`,
     );
   }
-  if (input.length === 0) throw new UserError('not_image', NOT_IMAGE);
+  if (input.length === 0) throw new UserError('empty_file');
+  // The magic numbers decide, before sharp sees the bytes: SVG (entities, scripts, external references)
+  // and every other format sharp could parse but people should not send never reach a parser.
+  const kind = sniffKind(input);
+  if (!isAcceptedKind(kind)) throw new UserError('not_image', { kind });
 
-  // metadata() reads only the header, so format and size are known before any pixel is decoded.
+  // metadata() reads only the header, so format and size are known before any pixel is decoded. Without
+  // `limitInputPixels: false` sharp refuses a header over its own limit with an error that hides the size.
   let meta: Metadata;
   try {
-    meta = await sharp(input).metadata();
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new UserError('not_image', NOT_IMAGE, { cause: err });
+    // The bytes start like an image, so a header sharp cannot read is damage, not the wrong kind of file.
+    throw new UserError('corrupt_image', CORRUPT, { cause: err });
   }
   const format = acceptedFormat(meta);
   if (!format) throw new UserError('not_image', NOT_IMAGE);

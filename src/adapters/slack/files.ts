@@ -21,10 +21,13 @@ export interface FileAccess {
 }
 
 const IMAGE_TYPES = /^(jpe?g|png|webp|gif|avif|tiff?|heic)$/i;
+const GENERIC_TYPES = /^(application|binary)\/octet-stream$/i;
 const IMAGE_NAMES = /\.(jpe?g|png|webp|gif|avif|tiff?)$/i;
 
 /** Whether a shared file is a picture, by MIME type, Slack's filetype, or name. */
 export function isImageFile(file: SlackFile): boolean {
+  // A generic type says nothing; the bytes decide after the download (readImage sniffs them).
+  if (file.mimetype && GENERIC_TYPES.test(file.mimetype)) return true;
   if (file.mimetype) return file.mimetype.toLowerCase().startsWith('image/');
   if (file.filetype) return IMAGE_TYPES.test(file.filetype);
   return IMAGE_NAMES.test(file.name ?? '');
