@@ -66,6 +66,7 @@ export class DiscordStandin extends EventEmitter {
   readonly #appFlags: number;
   readonly #recommendedShards: number;
   readonly #files = new Map<string, Buffer>();
+  readonly #types = new Map<string, string>();
   /** Messages the bot posted or edited in channels, by id, so button presses can point at them. */
   readonly #messages = new Map<string, Record<string, unknown>>();
   readonly #server = createServer((req, res) => void this.#handle(req, res));
@@ -111,9 +112,10 @@ export class DiscordStandin extends EventEmitter {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  /** Serves raw bytes as an attachment file named `name`. */
-  addFile(name: string, data: Buffer): void {
-    this.#files.set(name, data);
+  /** Serves raw bytes as an attachment file named `name`, announced as `contentType` (default image/png). */
+  addFile(name: string, data: Buffer | Uint8Array, contentType?: string): void {
+    this.#files.set(name, Buffer.from(data));
+    if (contentType) this.#types.set(name, contentType);
   }
 
   /** An attachment object for a file under the data dir (or one added with `addFile`). */
@@ -127,7 +129,7 @@ export class DiscordStandin extends EventEmitter {
       size: data.byteLength,
       url,
       proxy_url: url,
-      content_type: 'image/png',
+      content_type: this.#types.get(file) ?? 'image/png',
     };
   }
 

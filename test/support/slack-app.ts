@@ -30,8 +30,12 @@ export class SlackAppHarness {
     this.secret = secret;
   }
 
-  /** Starts the stand-in with these members, then the app (one inference worker unless set). */
-  async start(members: StandinMember[], options: StartOptions = {}): Promise<RunningApp> {
+  /** Starts the stand-in with these members, then the app (one inference worker unless set); `env` adds settings. */
+  async start(
+    members: StandinMember[],
+    options: StartOptions = {},
+    env: Record<string, string> = {},
+  ): Promise<RunningApp> {
     assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
     await this.standin.start();
     for (const member of members) this.standin.addMember(member);
@@ -44,6 +48,7 @@ export class SlackAppHarness {
       LOOKALIKE_WORKERS: process.env.LOOKALIKE_WORKERS ?? '1',
       HOST: '127.0.0.1',
       PORT: '0',
+      ...env,
     });
     const app = await startApp(config, {
       ...options,

@@ -108,7 +108,7 @@ export class SlackStandin extends EventEmitter {
   }
 
   /** A Slack file object for a photo under the data dir (or raw `bytes`), as message events carry it. */
-  file(path: string, bytes?: Buffer): Record<string, unknown> {
+  file(path: string, bytes?: Buffer, mimetype?: string): Record<string, unknown> {
     const id = `F${randomBytes(5).toString('hex').toUpperCase()}`;
     this.#files.set(id, { path, bytes });
     const name = path.split('/').pop() ?? path;
@@ -117,7 +117,7 @@ export class SlackStandin extends EventEmitter {
       id,
       name,
       title: name,
-      mimetype: name.endsWith('.jpg') ? 'image/jpeg' : 'image/png',
+      mimetype: mimetype ?? (name.endsWith('.jpg') ? 'image/jpeg' : 'image/png'),
       filetype: name.split('.').pop(),
       url_private: url,
       url_private_download: `${url}?download=1`,
