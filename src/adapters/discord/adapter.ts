@@ -25,6 +25,7 @@ import {
   messageContext,
   toCommandInput,
 } from './context.ts';
+import { apiHostOf } from './hosts.ts';
 import { NO_MENTIONS, toDiscordPayload } from './payload.ts';
 import { ButtonResponder, InteractionResponder, MessageResponder } from './responders.ts';
 import { shardOptions } from './shards.ts';
@@ -84,7 +85,11 @@ export class DiscordAdapter implements Adapter {
   #stopping = false;
 
   constructor(options: DiscordAdapterOptions) {
-    this.#options = options;
+    // Attachments come only from Discord's CDN, or from the configured API's host (a proxy, the stand-in).
+    this.#options = {
+      ...options,
+      attachments: { extraHosts: apiHostOf(options.config.apiUrl), ...options.attachments },
+    };
     this.#log = options.logger;
   }
 

@@ -18,11 +18,15 @@ import type {
   OptionValue,
   UserOption,
 } from '../../chat/types.ts';
+import { UserError } from '../../errors.ts';
+import { isDiscordFileUrl } from './hosts.ts';
 
 /** Limits for attachment downloads; Discord's own upload limit is larger than any useful selfie. */
 export interface AttachmentLimits {
   maxBytes?: number;
   timeoutMs?: number;
+  /** Hosts besides Discord's CDN that attachments may come from (the DISCORD_API_URL host). */
+  extraHosts?: string[];
 }
 
 /** A Discord attachment as a lazy neutral Attachment: nothing is downloaded until a command asks. */
@@ -31,7 +35,19 @@ export function toChatAttachment(attachment: DiscordAttachment, limits: Attachme
     name: attachment.name,
     contentType: attachment.contentType ?? undefined,
     size: attachment.size,
-    fetch: () => downloadLimited(attachment.url, { ...limits, announcedSize: attachment.size }),
+    fetch: async () => {
+      if (!isDiscordFileUrl(attachment.url, limits.extraHosts)) {
+        throw new UserError(
+          'bad_input',
+          `I only download files that Discord hosts, not \`${attachment.name}\`.`,
+        );
+      }
+      return downloadLimited(attachment.url, {
+        maxBytes: limits.maxBytes,
+        timeoutMs: limits.timeoutMs,
+        announcedSize: attachment.size,
+      });
+    },
   };
 }
 

@@ -20,6 +20,7 @@ import type {
   SlackMessageEvent,
 } from './payloads.ts';
 import { RecentImages } from './recent-images.ts';
+import { guardedReceiver } from './replay-guard.ts';
 import { SlackResponder } from './responders.ts';
 import { boltLogger, extraHostsOf, type ListenOptions, slackApiBase } from './settings.ts';
 import { toChatUser, UserDirectory } from './users.ts';
@@ -128,7 +129,16 @@ export class SlackAdapter implements Adapter {
         : undefined;
     const app = socket
       ? new App({ ...common, socketMode: true, receiver: socket })
-      : new App({ ...common, signingSecret: config.signingSecret, endpoints: '/slack/events' });
+      : new App({
+          ...common,
+          // Bolt's receiver behind a guard that refuses replayed and future-dated signed requests.
+          receiver: guardedReceiver({
+            signingSecret: config.signingSecret ?? '',
+            logger: this.#log,
+            boltLogger: logger,
+            logLevel,
+          }),
+        });
     this.#register(app);
 
     const client: SlackWeb = app.client;
