@@ -67,6 +67,7 @@ export class DiscordStandin extends EventEmitter {
   readonly #recommendedShards: number;
   readonly #files = new Map<string, Buffer>();
   readonly #types = new Map<string, string>();
+  readonly #urls = new Map<string, string>();
   /** Messages the bot posted or edited in channels, by id, so button presses can point at them. */
   readonly #messages = new Map<string, Record<string, unknown>>();
   readonly #server = createServer((req, res) => void this.#handle(req, res));
@@ -118,11 +119,16 @@ export class DiscordStandin extends EventEmitter {
     if (contentType) this.#types.set(name, contentType);
   }
 
+  /** Makes the attachment object for `name` point at `url` (a host that is not the stand-in's). */
+  setFileUrl(name: string, url: string): void {
+    this.#urls.set(name, url);
+  }
+
   /** An attachment object for a file under the data dir (or one added with `addFile`). */
   async attachment(file: string): Promise<Record<string, unknown>> {
     const data = this.#files.get(file) ?? (await readFile(this.#safePath(file)));
     const name = file.split('/').pop() ?? file;
-    const url = `${this.#base}/files/${file}`;
+    const url = this.#urls.get(file) ?? `${this.#base}/files/${file}`;
     return {
       id: snowflake(),
       filename: name,
