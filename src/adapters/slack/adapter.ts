@@ -295,6 +295,8 @@ export class SlackAdapter implements Adapter {
         await responder.send({ text: problem, ephemeral: true });
         return;
       }
+      // The recent-photo index lives only in this adapter, so /forget clears it here.
+      if (name === 'forget') this.#recent.forget(payload.team_id, payload.user_id);
       await bot.handleCommand(name, input, responder);
     } catch (err) {
       // handleCommand never throws; this guards the mapping and the usage hint.

@@ -124,6 +124,18 @@ export class RecentImages {
     return picked;
   }
 
+  /** Forgets every photo the member shared in any channel of the team (`/forget`); returns how many messages. */
+  forget(teamId: string, userId: string): number {
+    let messages = 0;
+    for (const [key, shares] of this.#shares) {
+      const [team, , user] = key.split('/');
+      if (team !== teamId || user !== userId) continue;
+      messages += shares.length;
+      this.#shares.delete(key);
+    }
+    return messages;
+  }
+
   #fresh(shares: RecentShare[], now: number): RecentShare[] {
     return shares.filter((s) => now - s.at <= this.#ttlMs);
   }
