@@ -221,6 +221,31 @@ class KeyvStore implements Store {
   }
 }
 
+const OPEN_REASONS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a folder',
+  EEXIST: 'a part of the path is a file, not a folder',
+  ENOSPC: 'the disk is full',
+  SQLITE_READONLY: 'the database is read-only',
+  SQLITE_CANTOPEN: 'the file cannot be opened or created',
+  SQLITE_FULL: 'the disk is full',
+};
+
+/** A start-up error that names the file and why it cannot be used, instead of "try again later". */
+export function sqliteOpenError(file: string, cause: unknown): UserError {
+  const code = (cause as { code?: unknown } | null)?.code;
+  const reason =
+    (typeof code === 'string' ? OPEN_REASONS[code] : undefined) ??
+    (cause instanceof Error ? cause.message : String(cause));
+  return new UserError(
+    'store_unavailable',
+    `Cannot open the SQLite store at ${file}: ${reason}. Set LOOKALIKE_STORE (or --store) to a writable path.`,
+    { cause },
+  );
+}
+
 /**
  * Opens the store at `url` (default `sqlite://./data/lookalike.sqlite`, relative to the working directory;
  * its folder is created). Accepts `sqlite://<path>`, `redis://…`, `rediss://…` and `memory://` (a fresh,
@@ -252,10 +277,17 @@ export async function openStore(url: string = DEFAULT_STORE_URL, options: StoreO
     }
     case 'sqlite': {
       let backend: Backend;
+      // Time-limited: on some paths (e.g. under /proc) the SQLite driver never answers, which would hang start-up.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
       try {
-        backend = await sqliteBackend(location.file, backendOptions);
+        backend = await Promise.race([sqliteBackend(location.file, backendOptions), timeout]);
       } catch (err) {
-        throw storeUnavailable(err);
+        throw sqliteOpenError(location.file, err);
+      } finally {
+        clearTimeout(timer);
       }
       return new KeyvStore(backend, `sqlite://${location.file}`, timeoutMs, onError);
     }
