@@ -19,8 +19,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a throwaway redis-server on a free loopback port and waits until it accepts connections. */
-export async function startRedis(wanted?: number): Promise<{ port: number; child: ChildProcess }> {
+/**
+ * Starts a throwaway redis-server on a free loopback port and waits until it accepts connections. With
+ * `dir`, every write is appended and fsynced to a file there, so a restart after a kill finds what was
+ * acknowledged.
+ */
+export async function startRedis(
+  wanted?: number,
+  options: { dir?: string } = {},
+): Promise<{ port: number; child: ChildProcess }> {
   if (!existsSync(REDIS_SERVER)) {
     throw new Error(
       `redis-server not found at ${REDIS_SERVER}: install it with \`apt-get install redis-server\` ` +
@@ -30,7 +37,12 @@ export async function startRedis(wanted?: number): Promise<{ port: number; child
   const port = wanted ?? (await freePort());
   const child = spawn(
     REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', ''],
+      ...(options.dir
+        ? ['--dir', options.dir, '--appendonly', 'yes', '--appendfsync', 'always']
+        : ['--appendonly', 'no']),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -53,10 +65,10 @@ export async function startRedis(wanted?: number): Promise<{ port: number; child
   return { port, child };
 }
 
-/** Stops a redis-server that `startRedis` started and waits for it to exit. */
-export async function stopRedis(child: ChildProcess): Promise<void> {
+/** Stops a redis-server that `startRedis` started (SIGTERM, or `signal`) and waits for it to exit. */
+export async function stopRedis(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
+  child.kill(signal);
   await exited;
 }

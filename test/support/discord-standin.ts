@@ -113,6 +113,11 @@ export class DiscordStandin extends EventEmitter {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
+  /** Cuts the bot's gateway connection as a network failure would (no close frame); it should reconnect. */
+  dropGateway(): void {
+    this.#socket?.terminate();
+  }
+
   /** Serves raw bytes as an attachment file named `name`, announced as `contentType` (default image/png). */
   addFile(name: string, data: Buffer | Uint8Array, contentType?: string): void {
     this.#files.set(name, Buffer.from(data));
