@@ -13,28 +13,19 @@ import { readData } from '../scripts/lib/data.ts';
 import { startRedis, stopRedis } from '../scripts/lib/redis-server.ts';
 import { createLogger } from '../src/chat/logger.ts';
 import { RecordingResponder } from '../src/chat/testing.ts';
-import type { Attachment, ChatContext, ChatUser, OptionValue } from '../src/chat/types.ts';
+import type { ChatContext, ChatUser, OptionValue } from '../src/chat/types.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createFaceEngine, type WorkerPool } from '../src/engine/index.ts';
 import { UserError } from '../src/errors.ts';
 import { type RunningApp, startApp } from '../src/main.ts';
 import { openStore } from '../src/store/index.ts';
+import { photo } from './support/bbt-photo.ts';
 import { DiscordStandin, type RecordedRequest } from './support/discord-standin.ts';
 import { DATA as BBT } from './support/slack-app.ts';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../bin/lookalike.js', import.meta.url));
 const UNAVAILABLE = /store is not reachable right now/;
-
-function photo(person: string, n: number): Attachment {
-  const bytes = readData('bbt', person, `${person}${n}.png`);
-  return {
-    name: `${person}${n}.png`,
-    contentType: 'image/png',
-    size: bytes.length,
-    fetch: async () => bytes,
-  };
-}
 
 async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -7,16 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readData } from '../scripts/lib/data.ts';
 import type { SlackAdapter } from '../src/adapters/slack/adapter.ts';
 import { createLogger } from '../src/chat/logger.ts';
 import { RecordingResponder } from '../src/chat/testing.ts';
-import type { Attachment, ChatContext, ChatUser, OptionValue } from '../src/chat/types.ts';
+import type { ChatContext, ChatUser, OptionValue } from '../src/chat/types.ts';
 import { loadConfig } from '../src/config/index.ts';
 import type { Lookalike } from '../src/core/service.ts';
 import type { GameState } from '../src/games/rules.ts';
 import { type RunningApp, startApp } from '../src/main.ts';
 import { BINARY_TAG } from '../src/store/codec.ts';
+import { photo } from './support/bbt-photo.ts';
 import { SlackAppHarness } from './support/slack-app.ts';
 import type { RecordedCall } from './support/slack-standin.ts';
 import { dumpSqliteStore } from './support/store-dump.ts';
@@ -26,16 +26,6 @@ const CHANNEL = 'playground';
 
 function member(name: string, admin = false): ChatUser {
   return { id: `playground:${name}`, platformId: name, displayName: name, isPlatformAdmin: admin };
-}
-
-function photo(person: string, n: number): Attachment {
-  const bytes = readData('bbt', person, `${person}${n}.png`);
-  return {
-    name: `${person}${n}.png`,
-    contentType: 'image/png',
-    size: bytes.length,
-    fetch: async () => bytes,
-  };
 }
 
 /** Every binary array in a dump, decoded, with the row it sits in. */
