@@ -12,14 +12,14 @@ import type { Worker } from 'node:worker_threads';
 import { readData } from '../scripts/lib/data.ts';
 import { startRedis, stopRedis } from '../scripts/lib/redis-server.ts';
 import { createLogger } from '../src/chat/logger.ts';
-import { RecordingResponder } from '../src/chat/testing.ts';
 import type { ChatContext, ChatUser, OptionValue } from '../src/chat/types.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { createFaceEngine, type WorkerPool } from '../src/engine/index.ts';
+import { createFaceEngine, WorkerPool } from '../src/engine/index.ts';
 import { UserError } from '../src/errors.ts';
 import { type RunningApp, startApp } from '../src/main.ts';
 import { openStore } from '../src/store/index.ts';
 import { photo } from './support/bbt-photo.ts';
+import { RecordingResponder } from './support/chat-fakes.ts';
 import { DiscordStandin, type RecordedRequest } from './support/discord-standin.ts';
 import { DATA as BBT } from './support/slack-app.ts';
 
@@ -38,7 +38,9 @@ async function until(what: string, check: () => boolean, timeoutMs = 30_000): Pr
 describe('fault: an inference worker dies in the middle of a photo', { timeout: 120_000 }, () => {
   let pool: WorkerPool | undefined;
   before(async () => {
-    pool = await createFaceEngine({ workers: 1, log: () => {} });
+    const engine = await createFaceEngine({ workers: 1, log: () => {} });
+    assert.ok(engine instanceof WorkerPool, 'a worker pool, not an inline engine');
+    pool = engine;
   });
   after(() => pool?.close());
 
