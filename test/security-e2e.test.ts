@@ -54,6 +54,8 @@ describe('security: admin commands are checked by the bot itself', () => {
     );
     assert.deepEqual(guarded.map((g) => `${g.name}${g.sub ? ` ${g.sub}` : ''}`).sort(), [
       'enroll',
+      'gallery export',
+      'gallery import',
       'gallery remove',
       'gallery rename',
       'watch',
