@@ -29,7 +29,8 @@ export async function createFaceEngine(options: EngineOptions = {}): Promise<Fac
   const backend = selectBackend(choice);
   const log = options.log ?? ((line) => console.error(line));
   if (options.inline) {
-    const engine = await createLocalEngine({ backend, tuning: options.tuning });
+    // A one-shot run's first photo is its only one: warming up would just run the models twice.
+    const engine = await createLocalEngine({ backend, tuning: options.tuning, warmup: false });
     log(`face engine: ${backend} backend (FACE_BACKEND=${choice}), on this thread`);
     return engine;
   }

@@ -19,6 +19,8 @@ export interface LocalEngineOptions {
   backend: Backend;
   tuning?: Partial<Tuning>;
   modelsDir?: string;
+  /** Skip the warm-up run (a one-shot command answers one photo and exits). */
+  warmup?: boolean;
 }
 
 /** Creates the engine for a backend: ONNX Runtime natively, or Human on tfjs (the reference engine). */

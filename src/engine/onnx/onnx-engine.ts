@@ -36,6 +36,8 @@ export interface OnnxEngineOptions {
   modelsDir?: string;
   /** Intra-op threads per session; one per worker is the robust choice when workers fill the cores. */
   threads?: number;
+  /** Run each model once at start (default true): servers should not make their first member wait. */
+  warmup?: boolean;
 }
 
 function ms(since: number): number {
@@ -86,7 +88,7 @@ export class OnnxEngine {
       ort.InferenceSession.create(readVerified(dir, name, manifest), sessionOptions);
     const [detector, faceres] = await Promise.all([open('blazeface.onnx'), open('faceres.onnx')]);
     const engine = new OnnxEngine(ort, detector, faceres, tuning);
-    await engine.warmup();
+    if (options.warmup !== false) await engine.warmup();
     return engine;
   }
 
