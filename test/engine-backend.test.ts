@@ -4,7 +4,6 @@ import { describe, it } from 'node:test';
 import {
   type Availability,
   humanBuildFile,
-  parseBackendChoice,
   selectBackend,
   tfjsNodeAvailable,
   wasmBinariesDir,
@@ -39,15 +38,7 @@ describe('backend selection', () => {
   it('chooses onnx on this machine, where onnxruntime-node installs and tfjs-node cannot', () => {
     assert.equal(tfjsNodeAvailable(), false, 'this test expects tfjs-node to be absent, as in CI');
     assert.equal(onnxAvailable(), true, 'onnxruntime-node should load (npm install brings its CPU library)');
-    assert.equal(selectBackend(parseBackendChoice(undefined)), 'onnx');
-  });
-
-  it('parses FACE_BACKEND and rejects anything else', () => {
-    assert.equal(parseBackendChoice(''), 'auto');
-    assert.equal(parseBackendChoice(' WASM '), 'wasm');
-    assert.equal(parseBackendChoice('ONNX'), 'onnx');
-    assert.equal(parseBackendChoice('tensorflow'), 'tensorflow');
-    assert.throws(() => parseBackendChoice('gpu'), /FACE_BACKEND must be auto, onnx, tensorflow, wasm/);
+    assert.equal(selectBackend('auto'), 'onnx');
   });
 
   it('finds the wasm build of Human and the wasm binaries on disk', () => {

@@ -19,9 +19,6 @@ export interface Availability {
   tensorflow: () => boolean;
 }
 
-/** The values FACE_BACKEND accepts, for config validation and messages. */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'onnx', 'tensorflow', 'wasm'];
-
 /** True when @tensorflow/tfjs-node is installed and its native binding loads. */
 export function tfjsNodeAvailable(): boolean {
   try {
@@ -34,13 +31,6 @@ export function tfjsNodeAvailable(): boolean {
 }
 
 const AVAILABLE: Availability = { onnx: onnxAvailable, tensorflow: tfjsNodeAvailable };
-
-/** Parses a FACE_BACKEND value (case-insensitive), refusing anything but auto|onnx|tensorflow|wasm. */
-export function parseBackendChoice(value: string | undefined): BackendChoice {
-  const v = (value ?? 'auto').trim().toLowerCase() || 'auto';
-  if ((BACKEND_CHOICES as readonly string[]).includes(v)) return v as BackendChoice;
-  throw new Error(`FACE_BACKEND must be ${BACKEND_CHOICES.join(', ')} (got "${value}")`);
-}
 
 /** Picks the backend: ONNX Runtime where it loads, then tfjs-node, then wasm, unless overridden. */
 export function selectBackend(choice: BackendChoice, available: Availability = AVAILABLE): Backend {
