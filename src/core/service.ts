@@ -6,7 +6,7 @@ import { cosine, similarity } from '../classifier/similarity.ts';
 import { trainOffThread } from '../classifier/train-off-thread.ts';
 import { type Calibration, readCalibration } from '../engine/calibration.ts';
 import { type EngineFingerprint, engineFingerprint } from '../engine/fingerprint.ts';
-import type { FaceEngine } from '../engine/types.ts';
+import type { EngineLoad, FaceEngine } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { encodePack } from '../gallery/pack.ts';
@@ -109,6 +109,11 @@ export class Lookalike implements LookalikeService {
     this.#prior = decodeFloat32(calibration.prior, 1024, 1)[0] as Float32Array;
     this.#concurrency = options.concurrency ?? 4;
     this.#fingerprintOf = options.fingerprint ?? (() => engineFingerprint());
+  }
+
+  /** The engine's load, for chat to refuse or queue a photo before deferring (undefined: it cannot say). */
+  load(extra = 0): EngineLoad | undefined {
+    return this.engine.load?.(extra);
   }
 
   /** The fingerprint of the engine whose embeddings this service stores (read once). */

@@ -1,4 +1,4 @@
-import type { Box } from '../engine/types.ts';
+import type { Box, EngineLoad } from '../engine/types.ts';
 import type { SkipReport } from '../user-texts.ts';
 
 /** A gallery scope: a Discord server (`discord:<guildId>`), a Slack workspace (`slack:<teamId>`), or `global`. */
@@ -116,6 +116,11 @@ export interface ImportSummary {
 
 /** The platform-neutral Lookalike API that the CLI and every chat adapter call. */
 export interface LookalikeService {
+  /**
+   * How busy the face engine is (absent or undefined where it cannot say, as with the queue); `extra`
+   * counts photos admitted but not yet handed to it. Chat refuses with `busy` before deferring from it.
+   */
+  load?(extra?: number): EngineLoad | undefined;
   /** Finds every face and names its nearest identity in `scope` (falling back to `global` when empty). */
   identify(scope: Scope, image: Uint8Array): Promise<Identification>;
   /** Adds photos (one face each) to an identity, creating it when new. */

@@ -156,20 +156,23 @@ export class WorkerPool implements FaceEngine {
     }
   }
 
-  /** How loaded the pool is now: requests ahead of a new one, and how long it would wait. */
-  load(): EngineLoad {
+  /**
+   * How loaded the pool is now: requests ahead of a new one, and how long it would wait. `extra` counts
+   * requests a caller has admitted but not submitted yet (photos still downloading), as if queued.
+   */
+  load(extra = 0): EngineLoad {
     const running = this.slots.filter((s) => s.task).length;
-    const ahead = this.queue.length + running;
+    const ahead = this.queue.length + running + extra;
     // A new request starts once `ahead - size + 1` of those have finished, spread over the workers.
     const expectedWaitMs = (Math.max(0, ahead - this.size + 1) * this.serviceMs) / this.size;
-    return { ahead, expectedWaitMs, accepting: this.admits(0, expectedWaitMs) };
+    return { ahead, expectedWaitMs, accepting: this.admits(0, expectedWaitMs, extra) };
   }
 
-  private admits(bytes: number, expectedWaitMs: number): boolean {
-    const idle = this.slots.some((s) => s.ready && !s.task) && this.queue.length === 0;
-    if (idle) return true;
+  private admits(bytes: number, expectedWaitMs: number, extra = 0): boolean {
+    const free = this.slots.filter((s) => s.ready && !s.task).length;
+    if (free > extra && this.queue.length === 0) return true;
     return (
-      this.queue.length < this.queueLimit &&
+      this.queue.length + extra < this.queueLimit &&
       this.queuedBytes + bytes <= this.maxQueuedBytes &&
       expectedWaitMs <= this.maxWaitMs
     );

@@ -55,8 +55,11 @@ export interface FaceEngine {
   analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis>;
   /** Name of the tfjs backend in use (`tensorflow` or `wasm`). */
   readonly backend: string;
-  /** Current load, where the engine queues work (the pool does); lets callers refuse or warn before deferring. */
-  load?(): EngineLoad;
+  /**
+   * Current load, where the engine queues work (the pool does); lets callers refuse or warn before
+   * deferring. `extra`: requests the caller admitted but has not submitted yet, counted as queued.
+   */
+  load?(extra?: number): EngineLoad;
   /** Frees workers and models. */
   close(): Promise<void>;
 }

@@ -38,6 +38,11 @@ export async function assertWaitAdmission(make: (maxWaitMs: number) => WorkerPoo
     const load = patient.load();
     assert.equal(load.ahead, 20);
     assert.ok(load.expectedWaitMs > 0 && load.accepting, JSON.stringify(load));
+    // Photos a caller admitted but has not submitted yet count as queued ahead of the next one.
+    const later = patient.load(10);
+    assert.equal(later.ahead, 30);
+    assert.ok(later.expectedWaitMs > load.expectedWaitMs);
+    assert.equal(patient.load(1_000).accepting, false, 'past the queue limit of 100 per worker');
     const settled = await Promise.allSettled(burst);
     assert.equal(settled.filter((s) => s.status === 'fulfilled').length, 20, 'a short burst is all served');
   } finally {
