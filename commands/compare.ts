@@ -11,6 +11,7 @@ export const data = {
     { name: 'image1', description: 'The first photo', type: 'attachment', required: true },
     { name: 'image2', description: 'The second photo', type: 'attachment', required: true },
   ],
+  usesEngine: true,
 } as const satisfies CommandData;
 
 /** Compares the largest face of each photo and shows them side by side. */

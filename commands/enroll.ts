@@ -29,6 +29,7 @@ export const data = {
       type: 'attachment' as const,
     })),
   ],
+  usesEngine: true,
 } as const satisfies CommandData;
 
 // Mobile clients name every upload "image.png"; skip reports must still say which one was meant.

@@ -47,6 +47,7 @@ export const data = {
     {
       name: 'join',
       description: 'Join the twin finder with a selfie',
+      usesEngine: true,
       options: [
         { name: 'image', description: 'A selfie (kept only for this game)', type: 'attachment' },
         { name: 'keep', description: 'Keep my selfie for later games, until /forget', type: 'boolean' },
@@ -55,6 +56,7 @@ export const data = {
     {
       name: 'submit',
       description: 'Enter a selfie in the lookalike battle',
+      usesEngine: true,
       options: [
         { name: 'image', description: 'A selfie (scored, never kept)', type: 'attachment', required: true },
       ],

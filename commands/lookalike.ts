@@ -22,6 +22,7 @@ export const data = {
     { name: 'user', description: "Use this member's profile picture instead", type: 'user' },
   ],
   avatarFallback: true,
+  usesEngine: true,
 } as const satisfies CommandData;
 
 type Input = CommandInput<OptionName<typeof data>>;

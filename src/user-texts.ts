@@ -18,6 +18,8 @@ export interface TextContext {
   feature?: string;
   /** Where a face was looked for: a profile picture, or one of two compared photos. */
   source?: 'avatar' | 'first' | 'second' | 'both';
+  /** Requests ahead of this one in the face engine's queue. */
+  ahead?: number;
   /** What a refused file really is, by its magic numbers (`pdf`, `heic`… from `src/image/sniff.ts`). */
   kind?: string;
 }
@@ -93,6 +95,10 @@ export function userText(code: string, context: TextContext = {}): string {
       return "I couldn't find that.";
     case 'busy':
       return "I'm busy looking at a lot of faces right now. Please try again in a few seconds.";
+    case 'queued': {
+      const s = Math.max(1, Math.round(context.seconds ?? 1));
+      return `⏳ You're in the queue: ${context.ahead ?? 'a few'} ahead of you, about ${s} second${s === 1 ? '' : 's'}.`;
+    }
     default:
       return 'That did not work. Please try again.';
   }

@@ -1,4 +1,5 @@
 import { isUserError, UserError } from '../errors.ts';
+import { Admission, type Admitted } from './admission.ts';
 import { fetchAvatar } from './download.ts';
 import { type BoundaryContext, withErrorBoundary } from './error-boundary.ts';
 import type { Logger } from './logger.ts';
@@ -16,6 +17,8 @@ export interface BotOptions {
   logger: Logger;
   /** Per-user token bucket; `false` turns it off (default: a burst of 5, then 1 every 6 s). */
   rateLimit?: RateLimitOptions | false;
+  /** Expected wait from which a member is told their place in the face engine's queue (default 3 s). */
+  queueNoteMs?: number;
 }
 
 /** The platform-neutral bot: permission checks, rate limits, deferral, commands and one error boundary. */
@@ -28,6 +31,7 @@ export class Bot implements ChatRoutes {
   readonly #limiter: RateLimiter | undefined;
   readonly #buttons = new Map<string, ButtonHandler>();
   readonly #imageRoutes: ImageRoute[] = [];
+  readonly #admission: Admission;
 
   constructor(options: BotOptions) {
     this.deps = {
@@ -43,6 +47,7 @@ export class Bot implements ChatRoutes {
     this.#admins = new Set(options.adminUserIds.map((id) => id.trim()).filter((id) => id !== ''));
     const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
     this.#limiter = rate === false ? undefined : new RateLimiter(rate, this.deps.now);
+    this.#admission = new Admission(this.deps.lookalike, options.queueNoteMs);
   }
 
   /** Every command, in registration order (adapters register them with the platform). */
@@ -59,6 +64,12 @@ export class Bot implements ChatRoutes {
   requirements(command: Command, subcommand?: string): Requirement[] {
     const sub = command.data.subcommands?.find((s) => s.name === subcommand);
     return [...(command.data.requires ?? []), ...(sub?.requires ?? [])];
+  }
+
+  /** Whether a command (or the given subcommand) runs the face engine, so is admitted by its load. */
+  usesEngine(command: Command, subcommand?: string): boolean {
+    const sub = command.data.subcommands?.find((s) => s.name === subcommand);
+    return command.data.usesEngine === true || sub?.usesEngine === true;
   }
 
   /** Whether a command (or the given subcommand) is for admins only. */
@@ -86,15 +97,21 @@ export class Bot implements ChatRoutes {
       if (!command) throw new UserError('not_found', { command: name });
       this.#checkRequirements(command, label, input);
       this.#takeToken(input.ctx.user);
-      // Before any download or inference: the platform's acknowledgement deadline is a few seconds.
-      await responder.defer({ ephemeral: command.data.ephemeral === true });
-      const started = this.deps.now();
-      const reply = await command.execute(input, this.deps);
-      await responder.send(reply);
-      this.logger.debug('command answered', {
-        ...this.#context(label, input.ctx),
-        ms: this.deps.now() - started,
-      });
+      // Refused here, a busy engine costs one reply; taken, the job holds its place until answered.
+      const job = this.usesEngine(command, input.subcommand) ? this.#admission.admit() : undefined;
+      try {
+        // Before any download or inference: the platform's acknowledgement deadline is a few seconds.
+        await responder.defer({ ephemeral: command.data.ephemeral === true, note: job?.note });
+        const started = this.deps.now();
+        const reply = await command.execute(input, this.deps);
+        await responder.send(reply);
+        this.logger.debug('command answered', {
+          ...this.#context(label, input.ctx),
+          ms: this.deps.now() - started,
+        });
+      } finally {
+        job?.release();
+      }
     });
   }
 
@@ -121,9 +138,12 @@ export class Bot implements ChatRoutes {
     if (!route) return false;
     let answered = true;
     await withErrorBoundary(responder, this.#context(route.label, ctx), this.logger, async () => {
+      let job: Admitted | undefined;
       try {
         this.#takeToken(ctx.user);
-        await responder.defer();
+        // Every image route analyses the photo (a battle selfie, a lookalike answer).
+        job = this.#admission.admit();
+        await responder.defer({ note: job.note });
         await responder.send(await route.handle(ctx, image, this.deps));
       } catch (err) {
         if (isUserError(err) && route.quiet?.(err, message)) {
@@ -135,6 +155,8 @@ export class Bot implements ChatRoutes {
           return;
         }
         throw err;
+      } finally {
+        job?.release();
       }
     });
     return answered;

@@ -3,10 +3,21 @@
 import type { UserError } from '../errors.ts';
 import type { Attachment, ChatContext, Deps, Reply } from './types.ts';
 
+/** How a reply is deferred. */
+export interface DeferOptions {
+  /** The answer will be private, so the placeholder is too. */
+  ephemeral?: boolean;
+  /** Shown in place of the placeholder until the answer replaces it ("queued, 12 ahead of you"). */
+  note?: string;
+}
+
 /** How an adapter answers one command or message; the Bot drives it, the adapter renders natively. */
 export interface Responder {
-  /** Acknowledges now and answers later (Discord's 3-second deadline, Slack's ack); safe to call twice. */
-  defer(opts?: { ephemeral?: boolean }): Promise<void>;
+  /**
+   * Acknowledges now and answers later (Discord's 3-second deadline, Slack's ack); safe to call twice.
+   * `note` (the member's place in the queue) is shown while they wait, where the platform can show it.
+   */
+  defer(opts?: DeferOptions): Promise<void>;
   /** Sends the answer, replacing the deferred placeholder when there is one. */
   send(reply: Reply): Promise<void>;
   readonly deferred: boolean;

@@ -70,6 +70,8 @@ export interface SubcommandSpec {
   description: string;
   options?: readonly OptionSpec[];
   requires?: readonly Requirement[];
+  /** Runs the face engine (see `CommandData.usesEngine`). */
+  usesEngine?: boolean;
 }
 
 /** A command's declaration, shared by every platform. */
@@ -86,6 +88,11 @@ export interface CommandData {
    * photos themselves (Slack's recent photos) then do not insist on one.
    */
   avatarFallback?: boolean;
+  /**
+   * Runs the face engine on photos: the Bot asks the engine's load before deferring, refuses with "busy"
+   * in one reply when the wait would be too long, and tells the member their place when it is long.
+   */
+  usesEngine?: boolean;
 }
 
 type NamesOf<O> = O extends readonly { name: infer N extends string }[] ? N : never;

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { lookalikeCommand } from '../../commands/lookalike.ts';
 import type { Bot } from '../../src/chat/bot.ts';
 import { photoAnswers } from '../../src/chat/photo-route.ts';
-import type { Responder } from '../../src/chat/routes.ts';
+import type { DeferOptions, Responder } from '../../src/chat/routes.ts';
 import type { Attachment, ChannelSettings, ChatContext, Reply } from '../../src/chat/types.ts';
 import type {
   Comparison,
@@ -110,8 +110,10 @@ export function fakeLookalike(overrides: Partial<LookalikeService> = {}): FakeLo
     forget: async (): Promise<ForgetResult> => ({ photos: 0, other: [] }),
   };
   const service = { calls } as unknown as FakeLookalike;
-  for (const key of Object.keys(defaults) as (keyof LookalikeService)[]) {
-    const impl = (overrides[key] ?? defaults[key]) as (...args: unknown[]) => Promise<unknown>;
+  // Optional methods (`load`, `importArchive`…) exist only when a test passes them.
+  const keys = new Set([...Object.keys(defaults), ...Object.keys(overrides)]) as Set<keyof LookalikeService>;
+  for (const key of keys) {
+    const impl = (overrides[key] ?? defaults[key]) as (...args: unknown[]) => unknown;
     (service as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => {
       calls.push({ method: key, args });
       return impl(...args);
@@ -164,6 +166,8 @@ export class RecordingResponder implements Responder {
   readonly events: string[] = [];
   readonly replies: Reply[] = [];
   deferredEphemeral: boolean | undefined;
+  /** The queue note the Bot deferred with, if any. */
+  note: string | undefined;
   #deferred = false;
   /** Makes `send` fail, to test what happens when the platform rejects an answer. */
   failSend = false;
@@ -172,10 +176,11 @@ export class RecordingResponder implements Responder {
     return this.#deferred;
   }
 
-  async defer(opts: { ephemeral?: boolean } = {}): Promise<void> {
+  async defer(opts: DeferOptions = {}): Promise<void> {
     this.events.push('defer');
     this.#deferred = true;
     this.deferredEphemeral = opts.ephemeral ?? false;
+    this.note = opts.note;
   }
 
   async send(reply: Reply): Promise<void> {

@@ -60,6 +60,8 @@ export class DiscordStandin extends EventEmitter {
   readonly requests: RecordedRequest[] = [];
   /** IDENTIFY payloads received, in order. */
   readonly identifies: Record<string, unknown>[] = [];
+  /** Attachment files the bot downloaded, in order (what a refusal must not cost). */
+  readonly downloads: string[] = [];
   heartbeats = 0;
   connections = 0;
   readonly #dataDir: string;
@@ -367,6 +369,7 @@ export class DiscordStandin extends EventEmitter {
 
     if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
       const file = decodeURIComponent(url.pathname.slice('/files/'.length));
+      this.downloads.push(file);
       try {
         const data = this.#files.get(file) ?? (await readFile(this.#safePath(file)));
         res.writeHead(200, { 'content-type': 'image/png', 'content-length': data.byteLength }).end(data);

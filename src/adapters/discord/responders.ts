@@ -5,14 +5,16 @@ import {
   MessageFlags,
 } from 'discord.js';
 import type { Logger } from '../../chat/logger.ts';
-import type { Responder } from '../../chat/routes.ts';
+import type { DeferOptions, Responder } from '../../chat/routes.ts';
 import type { Reply } from '../../chat/types.ts';
-import { toDiscordPayload } from './payload.ts';
+import { NO_MENTIONS, toDiscordPayload } from './payload.ts';
 
 /** Answers a slash command: deferral callback, then edits of the original response or follow-ups. */
 export class InteractionResponder implements Responder {
   readonly #interaction: ChatInputCommandInteraction;
   readonly #logger: Logger;
+  // The original response shows only the queue note: discord.js counts that edit as a reply, we do not.
+  #placeholder = false;
 
   constructor(interaction: ChatInputCommandInteraction, logger: Logger) {
     this.#interaction = interaction;
@@ -23,9 +25,17 @@ export class InteractionResponder implements Responder {
     return this.#interaction.deferred || this.#interaction.replied;
   }
 
-  async defer(opts: { ephemeral?: boolean } = {}): Promise<void> {
+  async defer(opts: DeferOptions = {}): Promise<void> {
     if (this.deferred) return;
     await this.#interaction.deferReply(opts.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    if (!opts.note) return;
+    // The member's place in the queue replaces "thinking…" (one edit); the answer's edit replaces it.
+    await this.#interaction.editReply({ content: opts.note, allowedMentions: NO_MENTIONS }).then(
+      () => {
+        this.#placeholder = true;
+      },
+      (err: unknown) => this.#logger.debug('could not show the queue note', { error: err }),
+    );
   }
 
   async send(reply: Reply): Promise<void> {
@@ -36,7 +46,9 @@ export class InteractionResponder implements Responder {
       await i.reply({ ...payload, flags });
       return;
     }
-    if (i.replied) {
+    const placeholder = this.#placeholder;
+    this.#placeholder = false;
+    if (i.replied && !placeholder) {
       await i.followUp({ ...payload, flags });
       return;
     }

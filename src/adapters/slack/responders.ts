@@ -1,5 +1,5 @@
 import type { Logger } from '../../chat/logger.ts';
-import type { Responder } from '../../chat/routes.ts';
+import type { DeferOptions, Responder } from '../../chat/routes.ts';
 import type { Reply } from '../../chat/types.ts';
 import type { ReplyTarget, SlackOutbox } from './outbox.ts';
 
@@ -35,11 +35,12 @@ export class SlackResponder implements Responder {
     return this.#deferred;
   }
 
-  async defer(opts: { ephemeral?: boolean } = {}): Promise<void> {
+  async defer(opts: DeferOptions = {}): Promise<void> {
     if (this.#deferred) return;
     this.#deferred = true;
-    const text = this.#options.workingText;
-    if (opts.ephemeral || !text || !this.#target.userId) return;
+    // A member waiting in the queue is told their place instead of "working on it", even for private answers.
+    const text = opts.note ?? (opts.ephemeral ? undefined : this.#options.workingText);
+    if (!text || !this.#target.userId) return;
     // Cosmetic: a failed note must not stop the answer.
     await this.#outbox.ephemeral(this.#target, { text, ephemeral: true }).catch((error: unknown) => {
       this.#logger.debug('Slack: could not post the working note', { error });
