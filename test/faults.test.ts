@@ -8,7 +8,6 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Worker } from 'node:worker_threads';
 import { readData } from '../scripts/lib/data.ts';
 import { startRedis, stopRedis } from '../scripts/lib/redis-server.ts';
 import { createLogger } from '../src/chat/logger.ts';
@@ -47,21 +46,14 @@ describe('fault: an inference worker dies in the middle of a photo', { timeout: 
   it('fails that photo with an error, replaces the worker, and the pool goes on', async () => {
     const image = readData('bbt', 'penny', 'penny1.png');
     assert.equal((await pool!.analyze(image)).faces.length, 1);
-    // No public way to crash a worker exists, so this reaches into the pool: terminate() is what a fatal
-    // native error or an out-of-memory kill of the thread looks like to it.
-    const slots = (pool as unknown as { slots?: { worker?: Worker }[] }).slots;
-    const worker = slots?.[0]?.worker;
-    assert.ok(
-      worker,
-      'WorkerPool no longer has slots[].worker: this fault test needs a crash hook in the pool',
-    );
+    const crashed = pool!.workerId(0);
     const inFlight = pool!.analyze(image);
-    await worker.terminate();
+    await pool!.crashWorker(0);
     await assert.rejects(inFlight, /inference worker exited/);
     const started = performance.now();
     assert.equal((await pool!.analyze(image)).faces.length, 1, 'answered by the replacement worker');
     console.log(`replacement worker answered ${Math.round(performance.now() - started)} ms after the crash`);
-    assert.notEqual(slots?.[0]?.worker, worker, 'a new worker took the slot');
+    assert.notEqual(pool!.workerId(0), crashed, 'a new worker took the slot');
     assert.equal(pool!.size, 1);
   });
 });

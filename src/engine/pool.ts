@@ -221,6 +221,21 @@ export class WorkerPool implements FaceEngine {
     );
   }
 
+  /**
+   * Test hook: kills worker `index` the way a fatal native error or an out-of-memory kill would (its
+   * photo fails with "inference worker exited", and the pool replaces it). Resolves once it is dead.
+   */
+  async crashWorker(index = 0): Promise<void> {
+    const slot = this.slots[index];
+    if (!slot) throw new RangeError(`the pool has no worker ${index}`);
+    await slot.worker.terminate();
+  }
+
+  /** The worker thread id in slot `index`, so a test can tell that a crashed worker was replaced. */
+  workerId(index = 0): number | undefined {
+    return this.slots[index]?.worker.threadId;
+  }
+
   /** Stops the workers; queued requests fail. */
   async close(): Promise<void> {
     this.closed = true;
