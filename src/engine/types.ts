@@ -11,6 +11,8 @@ export interface Face {
   embedding: Float32Array;
   /** A small aligned face crop (PNG), for reply pictures and the gallery. */
   thumbnail: Uint8Array;
+  /** 68 facial landmarks (iBUG 300-W order) in pixels of the upright original image, [x0, y0, x1, y1, …]. */
+  landmarks?: Float32Array; // length 136
 }
 
 /** Milliseconds spent in each stage of one analysis. */

@@ -1,5 +1,6 @@
 import type { IdentityInfo, PhotoInfo } from '../core/types.ts';
 import { UserError } from '../errors.ts';
+import { isLandmarks, LANDMARK_COUNT } from '../resemblance/regions.ts';
 import type { GalleryIndex, IdentityEntry, PhotoEntry } from './records.ts';
 import { slugify } from './slug.ts';
 import type { NewPhoto } from './types.ts';
@@ -55,6 +56,15 @@ export function checkPhoto(photo: NewPhoto, embeddingDim: number): NewPhoto & { 
     addedAt,
   };
   if (photo.source !== undefined) checked.source = String(photo.source).slice(0, 255);
+  if (photo.landmarks !== undefined) {
+    if (!isLandmarks(photo.landmarks)) {
+      throw new UserError(
+        'bad_input',
+        `Photo landmarks must be a Float32Array of ${LANDMARK_COUNT * 2} numbers.`,
+      );
+    }
+    checked.landmarks = photo.landmarks;
+  }
   return checked;
 }
 

@@ -14,6 +14,7 @@ import {
   requireIdentity,
 } from './entries.ts';
 import {
+  blobContent,
   CURRENT_SCHEMA,
   emptyIndex,
   type GalleryIndex,
@@ -23,6 +24,7 @@ import {
   migratePhoto,
   type PhotoBlob,
   type PhotoEntry,
+  toBlob,
 } from './records.ts';
 import { cleanName, slugify } from './slug.ts';
 import {
@@ -136,9 +138,7 @@ export class Gallery {
       for (const identity of index.identities) {
         const photos = identity.photos.flatMap((photo) => {
           const blob = blobs.get(photo.hash);
-          return blob === undefined
-            ? []
-            : [{ ...photoInfo(photo), embedding: blob.embedding, thumbnail: blob.thumbnail }];
+          return blob === undefined ? [] : [{ ...photoInfo(photo), ...blobContent(blob) }];
         });
         if (photos.length > 0) {
           identities.push({
@@ -237,8 +237,7 @@ export class Gallery {
           identity.photos.push(entry);
           owners.set(photo.hash, identity);
           outcome.added.push(photoInfo(entry));
-          const { hash, embedding, thumbnail, addedBy } = photo;
-          pending.push({ schema: CURRENT_SCHEMA, hash, embedding, thumbnail, addedBy, storedAt: now });
+          pending.push(toBlob(photo, now));
         }
         // A new identity exists only with at least one photo, so later batches can find and extend it.
         if (existing === undefined && identity.photos.length > 0) index.identities.push(identity);

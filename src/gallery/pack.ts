@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { EngineFingerprint } from '../engine/fingerprint.ts';
 import { UserError } from '../errors.ts';
+import { LANDMARK_COUNT } from '../resemblance/regions.ts';
 import type { GallerySnapshot } from './types.ts';
 import { writeZip, type ZipEntry } from './zip-archive.ts';
 
@@ -21,6 +22,8 @@ export interface PackPhoto {
   hash: string;
   thumbnail: Uint8Array;
   embedding: Float32Array;
+  /** 68 landmarks in the thumbnail's pixels, when the photo was enrolled with them. */
+  landmarks?: Float32Array;
   source?: string;
   addedAt: string;
 }
@@ -39,6 +42,8 @@ interface ManifestPhoto {
   thumbnail: string;
   source?: string;
   addedAt: string;
+  /** Optional in version 1: packs written before landmarks were kept have none. */
+  landmarks?: number[];
 }
 
 interface Manifest {
@@ -82,6 +87,8 @@ export async function encodePack(snapshot: GallerySnapshot, engine: EngineFinger
           addedAt: photo.addedAt,
         };
         if (photo.source !== undefined) entry.source = photo.source;
+        // Hundredths of a thumbnail pixel are far finer than the landmarks are accurate.
+        if (photo.landmarks) entry.landmarks = Array.from(photo.landmarks, (v) => Math.round(v * 100) / 100);
         return entry;
       }),
     })),
@@ -122,6 +129,14 @@ function checkPhoto(value: unknown): ManifestPhoto {
   }
   const photo: ManifestPhoto = { hash, thumbnail, addedAt };
   if (typeof source === 'string') photo.source = source;
+  const { landmarks } = value;
+  if (landmarks !== undefined) {
+    const ok = Array.isArray(landmarks) && landmarks.length === LANDMARK_COUNT * 2;
+    if (!ok || !landmarks.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw damaged(`photo ${hash.slice(0, 8)} has bad landmarks`);
+    }
+    photo.landmarks = landmarks;
+  }
   return photo;
 }
 
@@ -219,6 +234,7 @@ export function decodePack(entries: ZipEntry[]): Pack {
       row++;
       const out: PackPhoto = { hash: photo.hash, thumbnail, embedding, addedAt: photo.addedAt };
       if (photo.source !== undefined) out.source = photo.source;
+      if (photo.landmarks !== undefined) out.landmarks = Float32Array.from(photo.landmarks);
       return out;
     }),
   }));

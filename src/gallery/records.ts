@@ -38,6 +38,8 @@ export interface PhotoBlob {
   hash: string;
   embedding: Float32Array;
   thumbnail: Uint8Array;
+  /** 68 face landmarks in the thumbnail's pixels (optional: older blobs have none, and are not explained). */
+  landmarks?: Float32Array;
   /** Kept here too so that /forget can find blobs that no index references any more. */
   addedBy: string;
   /** When it was written; orphans younger than the GC grace period may belong to a running enrolment. */
@@ -133,11 +135,11 @@ export function migrateIndex(value: unknown): GalleryIndex {
   };
 }
 
-function floats(value: unknown): Float32Array {
+function floats(value: unknown, field = 'embedding'): Float32Array {
   if (value instanceof Float32Array) return value;
   // Tolerates embeddings written as plain number lists (e.g. by hand or by an export tool).
   if (Array.isArray(value) && value.every((x) => typeof x === 'number')) return Float32Array.from(value);
-  throw corrupt('photo', '"embedding" is not a Float32Array');
+  throw corrupt('photo', `"${field}" is not a Float32Array`);
 }
 
 /** Reads a stored photo blob of any known schema as the current shape. */
@@ -145,7 +147,7 @@ export function migratePhoto(value: unknown): PhotoBlob {
   const raw = asRecord(value, 'photo');
   schemaOf(raw, 'photo');
   if (!(raw.thumbnail instanceof Uint8Array)) throw corrupt('photo', '"thumbnail" is not bytes');
-  return {
+  const blob: PhotoBlob = {
     schema: CURRENT_SCHEMA,
     hash: str(raw, 'hash', 'photo'),
     embedding: floats(raw.embedding),
@@ -153,6 +155,9 @@ export function migratePhoto(value: unknown): PhotoBlob {
     addedBy: str(raw, 'addedBy', 'photo'),
     storedAt: str(raw, 'storedAt', 'photo'),
   };
+  // Optional within schema 1: blobs written before landmarks were kept simply have none.
+  if (raw.landmarks !== undefined) blob.landmarks = floats(raw.landmarks, 'landmarks');
+  return blob;
 }
 
 /** Reads a stored model record of any known schema as the current shape. */
@@ -166,6 +171,33 @@ export function migrateModel(value: unknown): ModelRecord {
     savedAt: str(raw, 'savedAt', 'model'),
     model: raw.model,
   };
+}
+
+/** The blob that stores a photo's content. */
+export function toBlob(
+  photo: {
+    hash: string;
+    embedding: Float32Array;
+    thumbnail: Uint8Array;
+    landmarks?: Float32Array;
+    addedBy: string;
+  },
+  storedAt: string,
+): PhotoBlob {
+  const { hash, embedding, thumbnail, landmarks, addedBy } = photo;
+  const blob: PhotoBlob = { schema: CURRENT_SCHEMA, hash, embedding, thumbnail, addedBy, storedAt };
+  if (landmarks !== undefined) blob.landmarks = landmarks;
+  return blob;
+}
+
+/** A blob's content as training and explanations read it. */
+export function blobContent(blob: PhotoBlob): {
+  embedding: Float32Array;
+  thumbnail: Uint8Array;
+  landmarks?: Float32Array;
+} {
+  const { embedding, thumbnail, landmarks } = blob;
+  return landmarks === undefined ? { embedding, thumbnail } : { embedding, thumbnail, landmarks };
 }
 
 /** The index of a scope that has never been written. */

@@ -16,12 +16,16 @@ export interface NewPhoto {
   addedAt?: string;
   /** File name, for listings. */
   source?: string;
+  /** The face's 68 landmarks in the thumbnail's pixels, for explaining resemblance (absent: not explained). */
+  landmarks?: Float32Array;
 }
 
 /** An enrolled photo with its embedding and thumbnail, as training needs it. */
 export interface PhotoRecord extends PhotoInfo {
   embedding: Float32Array;
   thumbnail: Uint8Array;
+  /** 68 landmarks in the thumbnail's pixels; absent for photos enrolled before landmarks were kept. */
+  landmarks?: Float32Array;
 }
 
 /** One identity with all its photos. */

@@ -20,6 +20,10 @@ export interface Prepared {
   hash: string;
   embedding: Float32Array;
   thumbnail: Uint8Array;
+  /** 68 landmarks in the thumbnail's pixels, when the engine gives them. */
+  landmarks?: Float32Array;
+  /** The same landmarks in the pixels of the image analysed (a pack's thumbnail, when re-embedding one). */
+  photoLandmarks?: Float32Array;
 }
 
 /** What an import needs from the service (Lookalike implements it). */
@@ -157,6 +161,7 @@ async function importPack(
       hash: photo.hash,
       embedding: photo.embedding,
       thumbnail: photo.thumbnail,
+      ...(photo.landmarks ? { landmarks: photo.landmarks } : {}),
       addedBy,
       addedAt: photo.addedAt,
       source: photo.source ?? `${photo.hash.slice(0, 12)}.png`,
@@ -169,10 +174,14 @@ async function importPack(
       const images = photos.map((photo, i) => ({ name: names[i] as string, data: photo.thumbnail }));
       const prepared = await target.prepare(images, (done) => onProgress?.(offset + done, total));
       skipped.push(...prepared.skipped);
-      const fresh = new Map(prepared.accepted.map((a) => [a.file, a.embedding]));
+      const fresh = new Map(prepared.accepted.map((a) => [a.file, a]));
       photos = photos.flatMap((photo, i) => {
-        const embedding = fresh.get(names[i] as string);
-        return embedding === undefined ? [] : [{ ...photo, embedding }];
+        const again = fresh.get(names[i] as string);
+        if (again === undefined) return [];
+        // The thumbnail was the photo analysed, so its landmarks are already in the thumbnail's pixels.
+        const { landmarks, ...rest } = photo;
+        const found = again.photoLandmarks ?? landmarks;
+        return [{ ...rest, embedding: again.embedding, ...(found ? { landmarks: found } : {}) }];
       });
     }
     base += identity.photos.length;
