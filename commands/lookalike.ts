@@ -11,7 +11,9 @@ import type {
 } from '../src/chat/types.ts';
 import type { FaceAnswer, Identification } from '../src/core/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
-import { renderNumberedBoxes, renderSideBySide } from '../src/image/render.ts';
+import { type OutlineInput, renderNumberedBoxes, renderSideBySide } from '../src/image/render.ts';
+import type { Resemblance } from '../src/resemblance/types.ts';
+import { describeResemblance, likeness } from '../src/resemblance/wording.ts';
 
 /** `/lookalike [image] [user]`. */
 export const data = {
@@ -30,6 +32,8 @@ type Input = CommandInput<OptionName<typeof data>>;
 const COLOR = 0x5865f2;
 // Discord embeds and Slack sections get unreadable past this; the picture still numbers every face.
 const MAX_FACE_LINES = 10;
+// More outlines than this crowd a 256-pixel face.
+const OUTLINED_MAX = 3;
 
 interface Source {
   bytes: Uint8Array;
@@ -67,6 +71,13 @@ function emptyGallery(platform: Platform): Reply {
   };
 }
 
+// The structured match of a face, for renderers that draw bars; the face must have a match.
+function matchData(face: FaceAnswer) {
+  const m = face.match!;
+  const data = { confidence: m.confidence, similarity: m.similarity, top: face.top };
+  return m.resemblance ? { ...data, resemblance: m.resemblance.regions } : data;
+}
+
 function topLines(face: FaceAnswer): string[] {
   return face.top.map(
     (c, i) =>
@@ -83,21 +94,34 @@ function verdict(subject: string, face: FaceAnswer): string {
   return `${verb} ${match.name} (${formatConfidence(match.confidence)} confidence)`;
 }
 
+// The regions outlined on the picture: the best ones that are at least "similar", at most three.
+function outline(resemblance: Resemblance): OutlineInput {
+  const regions = resemblance.regions
+    .filter((r) => likeness(r.percentile) !== 'different')
+    .slice(0, OUTLINED_MAX)
+    .map((r) => ({ region: r.region, label: `${r.region} ${r.percentile}%` }));
+  return { face: resemblance.face, match: resemblance.photo.landmarks, regions };
+}
+
 async function oneFace(input: Input, deps: Deps, src: Source, result: Identification): Promise<Reply> {
   const face = result.faces[0]!;
   const match = face.match!;
   const title = verdict(src.subject, face);
-  const thumb = await deps.lookalike.thumbnail(result.scope, match.slug);
+  const why = match.resemblance;
+  // The photo the regions were compared with is the one shown, so its outlines fit it.
+  const thumb = why ? why.photo.thumbnail : await deps.lookalike.thumbnail(result.scope, match.slug);
   const picture = await renderSideBySide({
     face: face.thumbnail,
     match: thumb,
     name: match.name,
     faceLabel: src.subject,
     caption: `${formatPercent(match.similarity)} similar`,
+    ...(why ? { outline: outline(why) } : {}),
   });
   const lines = [
     `**${title}**`,
     `Similarity: ${formatPercent(match.similarity)}`,
+    ...(why ? [`Why: ${describeResemblance(why.regions)}`] : []),
     '',
     '**Top 3**',
     ...topLines(face),
@@ -108,9 +132,7 @@ async function oneFace(input: Input, deps: Deps, src: Source, result: Identifica
     title,
     text: lines.join('\n'),
     image: { name: 'lookalike.png', data: picture, alt: `${src.subject} next to ${match.name}` },
-    matches: [
-      { label: src.subject, confidence: match.confidence, similarity: match.similarity, top: face.top },
-    ],
+    matches: [{ label: src.subject, ...matchData(face) }],
     color: COLOR,
   };
 }
@@ -120,8 +142,9 @@ async function manyFaces(input: Input, src: Source, result: Identification): Pro
   const lines = shown.map((face, i) => {
     const m = face.match;
     if (!m) return `${i + 1}. matches nobody in the gallery`;
-    if (m.same) return `${i + 1}. is ${m.name}!`;
-    return `${i + 1}. looks like ${m.name} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)`;
+    const why = m.resemblance ? `: ${describeResemblance(m.resemblance.regions.slice(0, 3))}` : '';
+    if (m.same) return `${i + 1}. is ${m.name}!${why}`;
+    return `${i + 1}. looks like ${m.name} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)${why}`;
   });
   const more = result.faces.length - shown.length;
   if (more > 0) lines.push(`…and ${more} more face${more === 1 ? '' : 's'}.`);
@@ -139,11 +162,7 @@ async function manyFaces(input: Input, src: Source, result: Identification): Pro
       `_${galleryNote(input.ctx.scope, result.scope, input.ctx.platform)}_`,
     ].join('\n'),
     image: { name: 'faces.png', data: picture, alt: 'The photo with each face numbered' },
-    matches: shown.flatMap((f, i) =>
-      f.match
-        ? [{ label: `${i + 1}`, confidence: f.match.confidence, similarity: f.match.similarity, top: f.top }]
-        : [],
-    ),
+    matches: shown.flatMap((f, i) => (f.match ? [{ label: `${i + 1}`, ...matchData(f) }] : [])),
     color: COLOR,
   };
 }

@@ -1,4 +1,5 @@
 import type { Candidate, LookalikeService, Scope } from '../core/types.ts';
+import type { RegionScore } from '../resemblance/types.ts';
 
 /** The chat platforms Lookalike runs on; the core never imports their SDKs. */
 export type Platform = 'discord' | 'slack' | 'playground';
@@ -136,6 +137,16 @@ export interface ReplyButton {
   disabled?: boolean;
 }
 
+/** One face's match in a reply, for renderers that draw it. */
+export interface ReplyMatch {
+  label: string;
+  confidence: number;
+  similarity: number;
+  top: Candidate[];
+  /** Why the face resembles its best match, best region first. */
+  resemblance?: RegionScore[];
+}
+
 /** A platform-neutral reply; each adapter renders it natively (embed, Block Kit, HTML). */
 export interface Reply {
   /** Markdown-ish text: `**bold**`, line breaks. Always set, as the fallback rendering. */
@@ -146,8 +157,8 @@ export interface Reply {
   buttons?: ReplyButton[];
   /** Only the caller sees it (errors, help). */
   ephemeral?: boolean;
-  /** Structured match data, for renderers that draw a confidence bar and a top 3. */
-  matches?: { label: string; confidence: number; similarity: number; top: Candidate[] }[];
+  /** Structured match data, for renderers that draw a confidence bar, a top 3 and the resemblance. */
+  matches?: ReplyMatch[];
   /** Accent colour, e.g. 0x5865f2. */
   color?: number;
   /** A file to download (a gallery pack), attached as it is rather than shown as a picture. */

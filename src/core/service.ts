@@ -11,6 +11,7 @@ import { UserError } from '../errors.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { encodePack } from '../gallery/pack.ts';
 import { importArchive } from '../gallery/zip-import.ts';
+import { explainFaces, ResemblanceExplainer, thumbnailLandmarks } from '../resemblance/index.ts';
 import { skipReason } from '../user-texts.ts';
 import { mapLimit } from '../util/concurrency.ts';
 import {
@@ -36,6 +37,8 @@ export interface ServiceOptions {
   concurrency?: number;
   /** The engine's fingerprint, stamped on packs (default: engineFingerprint() of models/ and DEFAULT_TUNING). */
   fingerprint?: () => EngineFingerprint;
+  /** Explains matches region by region (default: the validated regions over this gallery). */
+  explainer?: ResemblanceExplainer;
 }
 
 /** One photo that enrolment accepted, before it is committed. */
@@ -44,6 +47,8 @@ interface Accepted {
   hash: string;
   embedding: Float32Array;
   thumbnail: Uint8Array;
+  landmarks?: Float32Array;
+  photoLandmarks?: Float32Array;
 }
 
 /** Progress of a bulk enrolment, for the CLI's progress bar. */
@@ -56,6 +61,7 @@ function toPhotos(accepted: Accepted[], addedBy: string) {
     hash: a.hash,
     embedding: a.embedding,
     thumbnail: a.thumbnail,
+    ...(a.landmarks ? { landmarks: a.landmarks } : {}),
     addedBy,
     addedAt,
     source: a.file,
@@ -99,6 +105,7 @@ export class Lookalike implements LookalikeService {
   readonly #fingerprintOf: () => EngineFingerprint;
   #fingerprint: EngineFingerprint | undefined;
   readonly #matchers = new Map<Scope, { version: number; matcher: Promise<Matcher> }>();
+  readonly #explainer: ResemblanceExplainer;
 
   constructor(engine: FaceEngine, gallery: Gallery, options: ServiceOptions = {}) {
     this.engine = engine;
@@ -109,6 +116,7 @@ export class Lookalike implements LookalikeService {
     this.#prior = decodeFloat32(calibration.prior, 1024, 1)[0] as Float32Array;
     this.#concurrency = options.concurrency ?? 4;
     this.#fingerprintOf = options.fingerprint ?? (() => engineFingerprint());
+    this.#explainer = options.explainer ?? new ResemblanceExplainer(gallery);
   }
 
   /** The engine's load, for chat to refuse or queue a photo before deferring (undefined: it cannot say). */
@@ -209,7 +217,7 @@ export class Lookalike implements LookalikeService {
       this.engine.analyze(image, { strict: true }),
     ]);
     let method: Identification['method'] = 'none';
-    const faces: FaceAnswer[] = analysis.faces.map((face) => {
+    const answers: FaceAnswer[] = analysis.faces.map((face) => {
       const result = matcher.identify(face.embedding);
       method = result.method;
       return {
@@ -220,6 +228,7 @@ export class Lookalike implements LookalikeService {
         top: result.top,
       };
     });
+    const faces = await explainFaces(this.#explainer, answering, analysis, answers);
     if (faces.length === 0) method = matcher.method;
     return { scope: answering, method, width: analysis.width, height: analysis.height, faces };
   }
@@ -239,7 +248,10 @@ export class Lookalike implements LookalikeService {
         if (analysis.faces.length > 1) return skip(img.name, 'too_many_faces', analysis.faces.length);
         const face = analysis.faces[0] as (typeof analysis.faces)[number];
         const hash = createHash('sha256').update(img.data).digest('hex');
-        return { file: img.name, hash, embedding: face.embedding, thumbnail: face.thumbnail };
+        const landmarks = await thumbnailLandmarks(face, analysis);
+        const { embedding, thumbnail } = face;
+        const kept = landmarks ? { landmarks, photoLandmarks: face.landmarks } : {};
+        return { file: img.name, hash, embedding, thumbnail, ...kept };
       } catch (err) {
         if (err instanceof UserError) return { ...skip(img.name, err.code), reason: err.message };
         throw err;

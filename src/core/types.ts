@@ -1,4 +1,5 @@
 import type { Box, EngineLoad } from '../engine/types.ts';
+import type { Resemblance } from '../resemblance/types.ts';
 import type { SkipReport } from '../user-texts.ts';
 
 /** A gallery scope: a Discord server (`discord:<guildId>`), a Slack workspace (`slack:<teamId>`), or `global`. */
@@ -22,6 +23,8 @@ export interface Candidate {
 /** The best candidate, plus whether the face is probably that person themselves. */
 export interface Match extends Candidate {
   same: boolean;
+  /** Which facial regions resemble this person's most (absent when it cannot be explained). */
+  resemblance?: Resemblance;
 }
 
 /** The answer for one face in a photo. */

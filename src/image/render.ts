@@ -1,7 +1,9 @@
 import sharp, { type OverlayOptions } from 'sharp';
 import type { Box } from '../engine/types.ts';
+import type { RegionName } from '../resemblance/regions.ts';
 import { type DecodeOptions, decodeImage } from './decode.ts';
 import { assertBox } from './geometry.ts';
+import { outlineLegend, outlineSvg } from './outline.ts';
 
 /** What goes into a side-by-side reply picture. */
 export interface SideBySideInput {
@@ -15,6 +17,18 @@ export interface SideBySideInput {
   faceLabel?: string;
   /** Line under both panels, e.g. "87% similar". */
   caption?: string;
+  /** Regions to outline on both faces, from each face's landmarks in its own thumbnail's pixels. */
+  outline?: OutlineInput;
+}
+
+/** Matching regions drawn on the side-by-side picture. */
+export interface OutlineInput {
+  /** 68 landmarks of `face`, in the pixels of that PNG. */
+  face: Float32Array;
+  /** 68 landmarks of `match`, in the pixels of that PNG. */
+  match: Float32Array;
+  /** The regions to outline, each with a label for the legend (e.g. "jawline 92%"), best first. */
+  regions: { region: RegionName; label: string }[];
 }
 
 /** Options for `renderNumberedBoxes`. */
@@ -35,6 +49,7 @@ export const PIXELATE_LEVELS = PIXELATE_BLOCKS.length + 1;
 const PAD = 16;
 const LABEL_HEIGHT = 34;
 const CAPTION_HEIGHT = 40;
+const LEGEND_HEIGHT = 28;
 const FONT = 'sans-serif';
 const BACKGROUND = '#f4f4f6';
 const BOX_COLOURS = ['#ff3b30', '#34c759', '#0a84ff', '#ff9f0a', '#bf5af2', '#64d2ff', '#ffd60a', '#ff375f'];
@@ -81,13 +96,28 @@ function textElement(x: number, y: number, size: number, text: string, extra = '
   return `<text x="${x}" y="${y}" font-family="${FONT}" font-size="${size}" text-anchor="middle" ${extra}>${text}</text>`;
 }
 
-async function panel(png: Uint8Array): Promise<Buffer> {
-  return sharp(png, { failOn: 'truncated', limitInputPixels: THUMBNAIL_MAX_PIXELS })
-    .resize(PANEL_SIZE, PANEL_SIZE, { fit: 'cover' })
-    .flatten({ background: BACKGROUND })
-    .toColourspace('srgb')
-    .png()
-    .toBuffer();
+// A face panel; with landmarks, the outlined regions are drawn over it in the panel's own pixels.
+async function panel(
+  png: Uint8Array,
+  outline?: { landmarks: Float32Array; regions: RegionName[] },
+): Promise<Buffer> {
+  const image = sharp(png, { failOn: 'truncated', limitInputPixels: THUMBNAIL_MAX_PIXELS });
+  const meta = await image.metadata();
+  const resized = image.resize(PANEL_SIZE, PANEL_SIZE, { fit: 'cover' }).flatten({ background: BACKGROUND });
+  if (outline) {
+    const svg = outlineSvg(
+      outline.landmarks,
+      outline.regions,
+      { width: meta.width, height: meta.height },
+      PANEL_SIZE,
+    );
+    const base = await resized.toColourspace('srgb').png().toBuffer();
+    return sharp(base)
+      .composite([{ input: Buffer.from(svg), left: 0, top: 0 }])
+      .png()
+      .toBuffer();
+  }
+  return resized.toColourspace('srgb').png().toBuffer();
 }
 
 /**
@@ -97,7 +127,14 @@ async function panel(png: Uint8Array): Promise<Buffer> {
 export async function renderSideBySide(input: SideBySideInput): Promise<Uint8Array> {
   const width = PAD * 3 + PANEL_SIZE * 2;
   const caption = input.caption === undefined ? '' : escapeXml(input.caption, 44);
-  const height = PAD + PANEL_SIZE + LABEL_HEIGHT + (caption ? CAPTION_HEIGHT : 0) + PAD / 2;
+  const legend = input.outline && input.match ? input.outline.regions : [];
+  const height =
+    PAD +
+    PANEL_SIZE +
+    LABEL_HEIGHT +
+    (caption ? CAPTION_HEIGHT : 0) +
+    (legend.length ? LEGEND_HEIGHT : 0) +
+    PAD / 2;
   const leftX = PAD;
   const rightX = PAD * 2 + PANEL_SIZE;
   const labelY = PAD + PANEL_SIZE + 24;
@@ -117,13 +154,24 @@ export async function renderSideBySide(input: SideBySideInput): Promise<Uint8Arr
   if (caption) {
     parts.push(textElement(width / 2, labelY + LABEL_HEIGHT + 10, 24, caption, 'fill="#111"'));
   }
+  if (legend.length) {
+    const legendY = labelY + LABEL_HEIGHT + (caption ? CAPTION_HEIGHT : 0) - 2;
+    parts.push(outlineLegend(legend, width / 2, legendY, FONT));
+  }
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
 
+  const drawn = legend.map((r) => r.region);
+  const faceOutline =
+    input.outline && legend.length ? { landmarks: input.outline.face, regions: drawn } : undefined;
   const layers: OverlayOptions[] = [
-    { input: await panel(input.face), left: leftX, top: PAD },
+    { input: await panel(input.face, faceOutline), left: leftX, top: PAD },
     { input: Buffer.from(svg), left: 0, top: 0 },
   ];
-  if (input.match) layers.push({ input: await panel(input.match), left: rightX, top: PAD });
+  if (input.match) {
+    const matchOutline =
+      input.outline && legend.length ? { landmarks: input.outline.match, regions: drawn } : undefined;
+    layers.push({ input: await panel(input.match, matchOutline), left: rightX, top: PAD });
+  }
 
   const png = await sharp({ create: { width, height, channels: 3, background: BACKGROUND } })
     .composite(layers)

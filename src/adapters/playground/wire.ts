@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Reply, ReplyButton } from '../../chat/types.ts';
-import type { Candidate } from '../../core/types.ts';
+import type { Reply, ReplyButton, ReplyMatch } from '../../chat/types.ts';
 
 /** A reply as the page receives it: plain JSON, pictures replaced by URLs. The page renders it as text. */
 export interface WireMessage {
@@ -17,7 +16,7 @@ export interface WireMessage {
   /** A file to download (a gallery pack). */
   file?: { url: string; name: string };
   buttons?: ReplyButton[];
-  matches?: { label: string; confidence: number; similarity: number; top: Candidate[] }[];
+  matches?: ReplyMatch[];
 }
 
 /** Limits of an `ImageStore`. */
@@ -115,6 +114,7 @@ export function toWire(
       confidence: m.confidence,
       similarity: m.similarity,
       top: m.top.map((c) => ({ ...c })),
+      ...(m.resemblance ? { resemblance: m.resemblance.map((r) => ({ ...r })) } : {}),
     }));
   }
   return message;

@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.ts';
+import { describeResemblance } from '../../resemblance/wording.ts';
 import { mapLimit } from '../../util/concurrency.ts';
 import type { CliContext } from '../context.ts';
 import { readInput } from '../files.ts';
@@ -33,6 +34,14 @@ export async function inferCommand(ctx: CliContext, files: string[]): Promise<nu
           confidence: round2(f.match.confidence),
           similarity: round2(f.match.similarity),
           same: f.match.same,
+          ...(f.match.resemblance
+            ? {
+                resemblance: f.match.resemblance.regions.map((r) => ({
+                  region: r.region,
+                  percentile: r.percentile,
+                })),
+              }
+            : {}),
         },
         top: f.top.map((c) => ({
           name: c.name,
@@ -57,8 +66,9 @@ export async function inferCommand(ctx: CliContext, files: string[]): Promise<nu
         }
         const top = f.top.map((c) => `${c.name} ${c.confidence.toFixed(2)}`).join(', ');
         const how = r.result.method === 'similarity' ? ' (one identity: similarity only)' : '';
+        const why = f.match.resemblance ? `; ${describeResemblance(f.match.resemblance)}` : '';
         out.line(
-          `${where}: Predict ${f.match.name} with ${f.match.confidence.toFixed(2)} confidence${how}; similarity ${f.match.similarity.toFixed(2)}${f.match.same ? ', same person' : ''}; top 3: ${top}`,
+          `${where}: Predict ${f.match.name} with ${f.match.confidence.toFixed(2)} confidence${how}; similarity ${f.match.similarity.toFixed(2)}${f.match.same ? ', same person' : ''}; top 3: ${top}${why}`,
         );
       }
     }

@@ -105,6 +105,15 @@ function matches(list) {
       top.append(row);
     }
     card.append(top);
+    // Why they look alike, region by region, best first (percentiles against the gallery).
+    if (face.resemblance?.length) {
+      const why = el('ul', 'resemblance');
+      for (const r of face.resemblance) {
+        const word = r.percentile >= 90 ? 'same' : r.percentile >= 65 ? 'similar' : 'different';
+        why.append(el('li', `region ${word}`, `${word} ${r.region} ${r.percentile}%`));
+      }
+      card.append(why);
+    }
     box.append(card);
   }
   return box;
