@@ -1,9 +1,11 @@
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { UserError } from '../errors.ts';
 import { createLocalEngine } from './local-engine.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
 
+const WORKER_NICE = 10;
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 
@@ -11,6 +13,17 @@ function toWire(err: unknown): WireError {
   if (err instanceof UserError) return { name: 'UserError', code: err.code, message: err.message };
   const e = err instanceof Error ? err : new Error(String(err));
   return { name: e.name, message: e.message, stack: e.stack };
+}
+
+// Inference keeps every core busy; below the main thread's priority it still uses all idle CPU, while the
+// main thread's event loop (platform acknowledgements due within 3 s) gets the CPU when it needs it.
+// Linux keeps a nice value per thread, so this lowers only this worker; elsewhere it would be the process.
+if (process.platform === 'linux') {
+  try {
+    setPriority(WORKER_NICE);
+  } catch {
+    // Not allowed here (some containers): inference just keeps the same priority as the event loop.
+  }
 }
 
 // Parallelism comes from the pool's workers; libvips threads on top would only fight them for the cores.
