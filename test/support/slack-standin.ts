@@ -37,6 +37,8 @@ export interface StandinMember {
 export interface SocketAck {
   envelope_id: string;
   payload?: unknown;
+  /** `performance.now()` when it arrived (set by the stand-in). */
+  at?: number;
 }
 
 let counter = 0;
@@ -194,7 +196,7 @@ export class SlackStandin extends EventEmitter {
     this.socketConnections++;
     this.#socket = ws;
     ws.on('message', (raw) => {
-      this.acks.push(JSON.parse(raw.toString()) as SocketAck);
+      this.acks.push({ ...(JSON.parse(raw.toString()) as SocketAck), at: performance.now() });
       this.emit('ack');
     });
     ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0STANDIN' } }));
