@@ -28,6 +28,7 @@ export const transferSubcommands = [
         description: 'A .zip: <person>/<photo>.jpg folders, or a pack from /gallery export',
         type: 'attachment',
         required: true,
+        accepts: 'archive',
       },
     ],
   },

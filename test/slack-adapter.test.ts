@@ -13,6 +13,7 @@ import { data as lookalike } from '../commands/lookalike.ts';
 import { data as watch } from '../commands/watch.ts';
 import { parseArguments, tokenize, usage } from '../src/adapters/slack/arguments.ts';
 import { buttonIdOf, confidenceBar, renderReply, toMrkdwn } from '../src/adapters/slack/blocks.ts';
+import { acceptsFile, isArchiveFile } from '../src/adapters/slack/files.ts';
 import { RecentImages } from '../src/adapters/slack/recent-images.ts';
 import { avatarOf, isWorkspaceAdmin, toChatUser, UserDirectory } from '../src/adapters/slack/users.ts';
 import { silentLogger } from '../src/chat/logger.ts';
@@ -204,6 +205,25 @@ describe('recent-photo index', () => {
     recent.record('T', 'C', 'U', '3', [png('new')]);
     assert.deepEqual(ids(recent.pick('T', 'C', 'U', { required: 2, max: 2 })), ['p3', 'new']);
     assert.deepEqual(recent.pick('T', 'C', 'nobody', { required: 2, max: 2 }), []);
+  });
+
+  it('keeps photos and ZIPs apart: /gallery import takes the last ZIP, photo commands never do', () => {
+    const recent = new RecentImages();
+    const zip = { id: 'z', name: 'people.zip', mimetype: 'application/zip' };
+    // Slack calls some uploads octet-stream; the name still says ZIP.
+    const generic = { id: 'g', name: 'pack.ZIP', mimetype: 'application/octet-stream' };
+    recent.record('T', 'C', 'U', '1', [png('photo')]);
+    recent.record('T', 'C', 'U', '2', [zip]);
+    recent.record('T', 'C', 'U', '3', [generic, png('beside')]);
+    const ids = (kind: 'image' | 'archive') =>
+      recent
+        .pick('T', 'C', 'U', { required: 1, max: 1, accept: (f) => acceptsFile(kind, f) })
+        .map((f) => f.id);
+    assert.deepEqual(ids('archive'), ['g']);
+    assert.deepEqual(ids('image'), ['beside']);
+    assert.ok(isArchiveFile({ id: 'x', filetype: 'zip' }));
+    assert.ok(!isArchiveFile({ id: 'x', name: 'me.png', mimetype: 'image/png' }));
+    assert.ok(!acceptsFile('image', generic), 'a ZIP is never taken for a photo');
   });
 
   it('wakes a command waiting for a photo still on its way', async () => {

@@ -57,6 +57,8 @@ export interface OptionSpec {
   choices?: readonly { name: string; value: string }[];
   min?: number;
   max?: number;
+  /** What an attachment takes (default photos): Slack, whose commands carry no files, picks recent shares of it. */
+  accepts?: 'image' | 'archive';
 }
 
 /**

@@ -11,7 +11,7 @@ import { ConfigError } from '../../errors.ts';
 import { RunningWork } from '../../util/running-work.ts';
 import { ACTION_PREFIX, buttonIdOf } from './blocks.ts';
 import { toCommandInput } from './command-input.ts';
-import { type FileAccess, isImageFile, type SlackWeb, toAttachment } from './files.ts';
+import { acceptsFile, type FileAccess, type SlackWeb, toAttachment } from './files.ts';
 import { SlackOutbox, slackErrorCode } from './outbox.ts';
 import type {
   SlackBlockActionPayload,
@@ -49,7 +49,7 @@ const WORKING_TEXT = '⏳ Working on it, this takes a few seconds…';
 const SLACK_TIPS =
   '**On Slack** slash commands cannot carry files: post the photo in the channel, then run the command ' +
   'within a few minutes (or @mention me on the photo). `/enroll <name>` uses the photos of your last message, ' +
-  '`/compare` your last two photos. Names with spaces: `/gallery rename Old Name -> New Name`.';
+  '`/compare` your last two photos, `/gallery import` the last ZIP you shared. Names with spaces: `/gallery rename Old Name -> New Name`.';
 // Plain messages and file shares (also broadcast from a thread); edits, joins and deletions are not photos.
 const PHOTO_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
@@ -309,9 +309,11 @@ export class SlackAdapter implements Adapter {
     if (this.#stopping || !bot || !this.#files || !this.#outbox) return;
     // Other bots (and edits, joins, deletions…) are not photos people asked about.
     if (!event.user || event.bot_id || !PHOTO_SUBTYPES.has(event.subtype)) return;
-    const images = (event.files ?? []).filter(isImageFile);
+    // ZIPs are remembered for `/gallery import`; only photos are answered.
+    const shared = (event.files ?? []).filter((f) => acceptsFile('image', f) || acceptsFile('archive', f));
+    this.#recent.record(teamId, event.channel, event.user, event.ts, shared);
+    const images = shared.filter((f) => acceptsFile('image', f));
     if (images.length === 0) return;
-    this.#recent.record(teamId, event.channel, event.user, event.ts, images);
     // A mention with a photo arrives twice, as `message` and as `app_mention`: answer the first.
     const key = `${event.channel}/${event.ts}`;
     if (this.#seen.has(key)) return;

@@ -1,7 +1,7 @@
 import { parseValue } from '../../chat/command-text.ts';
 import type { ChatContext, Command, CommandInput, OptionSpec, OptionValue } from '../../chat/types.ts';
 import { optionsOf, parseArguments, usage } from './arguments.ts';
-import { type FileAccess, toAttachment } from './files.ts';
+import { acceptsFile, type FileAccess, toAttachment } from './files.ts';
 import type { SlackCommandPayload } from './payloads.ts';
 import type { RecentImages } from './recent-images.ts';
 import type { UserDirectory } from './users.ts';
@@ -87,12 +87,15 @@ export async function toCommandInput(
   const photoSpecs = specs.filter((s) => s.type === 'attachment');
   const required = photoSpecs.filter((s) => s.required).length;
   const skipPhotos = mentioned.length > 0 && required === 0;
+  // A command's attachments all take one kind: photos, or the ZIP of `/gallery import`.
+  const kind = photoSpecs[0]?.accepts ?? 'image';
   const pick = () =>
     skipPhotos
       ? []
       : src.recent.pick(payload.team_id, payload.channel_id, payload.user_id, {
           required,
           max: photoSpecs.length,
+          accept: (file) => acceptsFile(kind, file),
         });
   let files = pick();
   const short = () =>
@@ -116,10 +119,11 @@ export async function toCommandInput(
 
   const hasUserOption = specs.some((s) => s.type === 'user');
   if (short()) {
-    return {
-      input,
-      problem: photoHint(data.name, shown, required, photoSpecs.length, src.recent.ttlMs, hasUserOption),
-    };
+    const problem =
+      kind === 'archive'
+        ? `Slack slash commands can't carry files: first share the .zip (or the pack from \`/gallery export\`) in this channel, then run \`${shown}\` within ${minutes(src.recent.ttlMs)}.`
+        : photoHint(data.name, shown, required, photoSpecs.length, src.recent.ttlMs, hasUserOption);
+    return { input, problem };
   }
   return { input };
 }

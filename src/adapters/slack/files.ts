@@ -33,6 +33,20 @@ export function isImageFile(file: SlackFile): boolean {
   return IMAGE_NAMES.test(file.name ?? '');
 }
 
+const ARCHIVE_TYPES = /^application\/(zip|x-zip|x-zip-compressed)$/i;
+
+/** Whether a shared file is a ZIP (a gallery to import), by MIME type, Slack's filetype, or name. */
+export function isArchiveFile(file: SlackFile): boolean {
+  if (file.mimetype && ARCHIVE_TYPES.test(file.mimetype)) return true;
+  if (file.filetype?.toLowerCase() === 'zip') return true;
+  return /\.zip$/i.test(file.name ?? '');
+}
+
+/** Whether a shared file is what an attachment option takes: a photo (never a ZIP) or a ZIP. */
+export function acceptsFile(kind: 'image' | 'archive', file: SlackFile): boolean {
+  return kind === 'archive' ? isArchiveFile(file) : isImageFile(file) && !isArchiveFile(file);
+}
+
 /** Whether `url` is on a host the bot token may be sent to: Slack, GovSlack, or a configured one. */
 export function isTrustedHost(url: string, extraHosts: readonly string[] = []): boolean {
   let host: string;

@@ -56,17 +56,19 @@ export class SlackOutbox {
   }
 
   /**
-   * Posts a public reply. With a picture, the picture is uploaded and shared with the blocks as one
+   * Posts a public reply. With a picture (or a file), it is uploaded and shared with the blocks as one
    * message (`files.completeUploadExternal` with `blocks`); otherwise `chat.postMessage`. Where the bot
    * is not a member, a command's `response_url` still answers, without the picture.
    */
   async publish(target: ReplyTarget, reply: Reply): Promise<Posted> {
     const message = renderReply(reply);
+    // A file to download (a gallery pack) is shared the way a picture is.
+    const upload = reply.image ?? (reply.file && { name: reply.file.name, data: reply.file.data });
     try {
-      if (reply.image) {
+      if (upload) {
         const up = await uploadImage(
           this.#client,
-          reply.image,
+          upload,
           { channelId: target.channelId, threadTs: target.threadTs, blocks: message.blocks },
           { timeoutMs: this.#options.uploadTimeoutMs, fetchImpl: this.#options.fetchImpl },
         );

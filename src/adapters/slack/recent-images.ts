@@ -25,11 +25,14 @@ export interface PickOptions {
   required: number;
   /** Attachment options the command has; extra images of the latest message are ignored. */
   max: number;
+  /** Which remembered files count (default: all); messages with none of them are passed over. */
+  accept?: (file: SlackFile) => boolean;
 }
 
 /**
- * Which images each member shared recently in each channel. Slack slash commands carry no files, so
- * `/lookalike`, `/enroll` and `/compare` use the photos the caller posted just before. Only file
+ * Which images (and ZIPs) each member shared recently in each channel. Slack slash commands carry no
+ * files, so `/lookalike`, `/enroll` and `/compare` use the photos the caller posted just before, and
+ * `/gallery import` the ZIP. Only file
  * metadata is kept (never bytes), for a few minutes, in a bounded map: the oldest triple is evicted first.
  */
 export class RecentImages {
@@ -57,7 +60,7 @@ export class RecentImages {
     return this.#shares.size;
   }
 
-  /** Remembers that `userId` posted `files` (images only) in a channel. */
+  /** Remembers that `userId` posted `files` (photos, and ZIPs for `/gallery import`) in a channel. */
   record(teamId: string, channelId: string, userId: string, ts: string, files: SlackFile[]): void {
     if (files.length === 0) return;
     const key = keyOf(teamId, channelId, userId);
@@ -113,7 +116,11 @@ export class RecentImages {
    * photos of one message, and `/compare` the last two photos whether posted together or apart.
    */
   pick(teamId: string, channelId: string, userId: string, options: PickOptions): SlackFile[] {
-    const [latest, ...older] = this.recent(teamId, channelId, userId);
+    const { accept } = options;
+    const shares = this.recent(teamId, channelId, userId)
+      .map((share) => (accept ? { ...share, files: share.files.filter(accept) } : share))
+      .filter((share) => share.files.length > 0);
+    const [latest, ...older] = shares;
     if (!latest || options.max <= 0) return [];
     const picked = latest.files.slice(0, options.max);
     for (const share of older) {
