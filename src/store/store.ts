@@ -1,3 +1,5 @@
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import type Keyv from 'keyv';
 import { ConfigError, UserError } from '../errors.ts';
 import { type Backend, memoryBackend, redisBackend, type StoreKind, sqliteBackend } from './backends.ts';
@@ -64,9 +66,41 @@ export function storeUnavailable(cause: unknown): UserError {
   return new UserError('store_unavailable', STORE_UNAVAILABLE_MESSAGE, { cause });
 }
 
+// Writes the store refuses for good (until an admin acts): "try again in a little while" would mislead.
+const WRITE_REFUSALS: Record<string, string> = {
+  SQLITE_FULL: 'the disk is full',
+  ENOSPC: 'the disk is full',
+  SQLITE_READONLY: 'the store is read-only',
+  EROFS: 'the file system is read-only',
+  SQLITE_IOERR: 'the disk refused the write',
+};
+
+/** Why the backend refused a write for good (a full or read-only disk), from the error or its causes. */
+function writeRefusal(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && WRITE_REFUSALS[code]) return WRITE_REFUSALS[code];
+    // sqlite3 puts the code in the message too, and some wrappers keep only the message.
+    const named = /\b(SQLITE_[A-Z]+|ENOSPC|EROFS)\b/.exec(e.message)?.[1];
+    if (named && WRITE_REFUSALS[named]) return WRITE_REFUSALS[named];
+  }
+  return undefined;
+}
+
+/** A write the store refused for good: what happened, that nothing was lost, and who can fix it. */
+export function storeUnwritable(reason: string, cause: unknown): UserError {
+  return new UserError(
+    'store_unavailable',
+    `The gallery store cannot save changes: ${reason}. Nothing was changed, and everything saved before is kept; an admin needs to free space or make the store writable.`,
+    { cause },
+  );
+}
+
 function toStoreError(err: unknown, lastError: Error | undefined): unknown {
   // UserErrors and ConfigErrors are already meaningful; TypeErrors are bugs in the caller (e.g. an unstorable value).
   if (err instanceof UserError || err instanceof ConfigError || err instanceof TypeError) return err;
+  const refusal = writeRefusal(err);
+  if (refusal !== undefined) return storeUnwritable(refusal, err);
   // @keyv/redis replaces the real reason (refused, wrong password, …) with a generic "not connected".
   if (lastError !== undefined && err instanceof Error && lastError.message !== err.message) {
     return storeUnavailable(
@@ -233,10 +267,23 @@ const OPEN_REASONS: Record<string, string> = {
   SQLITE_FULL: 'the disk is full',
 };
 
+// SQLite says only "cannot open" when it cannot create its -wal and -shm files beside the database (an
+// existing store on a file system that turned read-only): the folder says why.
+function folderProblem(file: string): string | undefined {
+  try {
+    accessSync(path.dirname(path.resolve(file)), constants.W_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === undefined ? undefined : OPEN_REASONS[code];
+  }
+}
+
 /** A start-up error that names the file and why it cannot be used, instead of "try again later". */
 export function sqliteOpenError(file: string, cause: unknown): UserError {
   const code = (cause as { code?: unknown } | null)?.code;
   const reason =
+    (code === 'SQLITE_CANTOPEN' ? folderProblem(file) : undefined) ??
     (typeof code === 'string' ? OPEN_REASONS[code] : undefined) ??
     (cause instanceof Error ? cause.message : String(cause));
   return new UserError(
