@@ -1,19 +1,31 @@
 // What "92%" means: a region's distance between two faces, ranked against the same region's distances
 // between photos of different people in the gallery.
-import { normalisedShape, procrustesDistance, type Shape } from './procrustes.ts';
 import { REGIONS, type RegionName } from './regions.ts';
+import { embedRegion, type RegionModel, regionModels } from './shape-model.ts';
 
 /** Pairs of different people sampled at most, so a large gallery's baseline stays fast to build. */
 export const MAX_BASELINE_PAIRS = 20_000;
 /** Fewer pairs of different people than this give no percentile: the ranking would mean little. */
 export const MIN_BASELINE_PAIRS = 20;
 
-/** A photo's region shapes, in REGIONS order (undefined where a region is degenerate). */
-export type RegionShapes = (Shape | undefined)[];
+/** A photo's region shapes in the model's metric, in REGIONS order (undefined where one is degenerate). */
+export type RegionShapes = (Float64Array | undefined)[];
 
-/** Every region's normalised shape from a 68-point landmark set. */
-export function regionShapes(landmarks: ArrayLike<number>): RegionShapes {
-  return REGIONS.map((region) => normalisedShape(landmarks, region.points));
+/** Every region's shape from a 68-point landmark set, in the metric of `models` (default: the committed model). */
+export function regionShapes(
+  landmarks: ArrayLike<number>,
+  models: readonly (RegionModel | undefined)[] = regionModels(),
+): RegionShapes {
+  return REGIONS.map((region, r) => {
+    const model = models[r];
+    return model ? embedRegion(landmarks, model, region.points) : undefined;
+  });
+}
+
+function euclidean(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += ((a[i] as number) - (b[i] as number)) ** 2;
+  return Math.sqrt(sum);
 }
 
 /** Per region, the distance between two photos' shapes (undefined where either is degenerate). */
@@ -21,12 +33,12 @@ export function regionDistances(a: RegionShapes, b: RegionShapes): (number | und
   return REGIONS.map((_, r) => {
     const sa = a[r];
     const sb = b[r];
-    return sa && sb ? procrustesDistance(sa, sb) : undefined;
+    return sa && sb ? euclidean(sa, sb) : undefined;
   });
 }
 
-// A small seeded generator (mulberry32), so that a sampled baseline is the same on every run.
-function random(seed: number): () => number {
+/** A small seeded generator (mulberry32) of numbers in [0, 1): samples are the same on every run. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -48,7 +60,7 @@ export function differentPairs(people: readonly string[], maxPairs = MAX_BASELIN
       for (let j = i + 1; j < n; j++) if (people[i] !== people[j]) pairs.push([i, j]);
     return pairs;
   }
-  const next = random(n);
+  const next = seededRandom(n);
   while (pairs.length < maxPairs) {
     const i = Math.floor(next() * n);
     const j = Math.floor(next() * n);

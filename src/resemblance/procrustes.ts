@@ -40,7 +40,13 @@ export function normalisedShape(landmarks: ArrayLike<number>, points: readonly n
  * after the best rotation and scale of one onto the other, in [0, 1] (0: the same shape).
  */
 export function procrustesDistance(a: Shape, b: Shape): number {
-  // <b, a> = Σ conj(b_k) a_k; its modulus is the cosine of the angle between the shapes' orbits.
+  // The modulus of <b, a> is the cosine of the angle between the shapes' orbits.
+  const [re, im] = inner(b, a);
+  return Math.sqrt(Math.max(0, 1 - (re * re + im * im)));
+}
+
+// <a, b> = Σ conj(a_k) b_k of two shapes read as complex vectors: its phase is the best rotation of a onto b.
+function inner(a: ArrayLike<number>, b: ArrayLike<number>): [number, number] {
   let re = 0;
   let im = 0;
   for (let i = 0; i < a.length; i += 2) {
@@ -48,8 +54,27 @@ export function procrustesDistance(a: Shape, b: Shape): number {
     const ay = a[i + 1] as number;
     const bx = b[i] as number;
     const by = b[i + 1] as number;
-    re += bx * ax + by * ay;
-    im += bx * ay - by * ax;
+    re += ax * bx + ay * by;
+    im += ax * by - ay * bx;
   }
-  return Math.sqrt(Math.max(0, 1 - (re * re + im * im)));
+  return [re, im];
+}
+
+/**
+ * `shape` turned by the rotation that best fits it onto `reference` (both normalised): the orthogonal
+ * Procrustes solution without reflection, so shapes of many photos share one orientation.
+ */
+export function alignedTo(shape: Shape, reference: ArrayLike<number>): Shape {
+  const [re, im] = inner(shape, reference);
+  const norm = Math.hypot(re, im) || 1;
+  const cos = re / norm;
+  const sin = im / norm;
+  const out = new Float64Array(shape.length);
+  for (let i = 0; i < shape.length; i += 2) {
+    const x = shape[i] as number;
+    const y = shape[i + 1] as number;
+    out[i] = x * cos - y * sin;
+    out[i + 1] = x * sin + y * cos;
+  }
+  return out;
 }
