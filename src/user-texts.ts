@@ -42,6 +42,9 @@ function subject(file: string | undefined): string {
 /** Image types the decoder accepts, as members read them. */
 export const IMAGE_TYPES = 'JPEG, PNG, WebP, GIF, AVIF or TIFF';
 
+/** What a member who asks while the bot is shutting down (a restart) is told, instead of nothing. */
+export const RESTARTING_TEXT = "I'm restarting right now: please try again in a few seconds.";
+
 /** How to take a photo that works, said wherever no face was found. */
 export const NO_FACE_TEXT = "I couldn't find a face in that photo — try a well-lit, front-facing selfie.";
 

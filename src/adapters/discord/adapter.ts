@@ -8,6 +8,7 @@ import {
   GatewayIntentBits,
   type Interaction,
   type Message,
+  MessageFlags,
   REST,
   type RESTOptions,
   Routes,
@@ -17,6 +18,7 @@ import type { Bot } from '../../chat/bot.ts';
 import type { Logger } from '../../chat/logger.ts';
 import type { Reply } from '../../chat/types.ts';
 import type { DiscordConfig } from '../../config/index.ts';
+import { RESTARTING_TEXT } from '../../user-texts.ts';
 import { RunningWork } from '../../util/running-work.ts';
 import {
   type AttachmentLimits,
@@ -207,7 +209,14 @@ export class DiscordAdapter implements Adapter {
   }
 
   async #onInteraction(interaction: Interaction): Promise<void> {
-    if (this.#stopping || !this.#bot) return;
+    if (this.#stopping && interaction.isRepliable()) {
+      // Discord shows "did not respond" to an interaction nobody answers: one private line instead.
+      await interaction
+        .reply({ content: RESTARTING_TEXT, flags: MessageFlags.Ephemeral })
+        .catch((error: unknown) => this.#log.debug('could not say that the bot is restarting', { error }));
+      return;
+    }
+    if (!this.#bot) return;
     if (interaction.isButton()) return this.#onButton(interaction);
     if (!interaction.isChatInputCommand()) return;
     const responder = new InteractionResponder(interaction, this.#log);

@@ -21,7 +21,7 @@ import type {
 } from './payloads.ts';
 import { RecentImages } from './recent-images.ts';
 import { guardedReceiver } from './replay-guard.ts';
-import { SlackResponder } from './responders.ts';
+import { SlackResponder, sayRestarting } from './responders.ts';
 import { boltLogger, extraHostsOf, type ListenOptions, slackApiBase } from './settings.ts';
 import { toChatUser, UserDirectory } from './users.ts';
 
@@ -263,7 +263,9 @@ export class SlackAdapter implements Adapter {
 
   async #onCommand(payload: SlackCommandPayload): Promise<void> {
     const bot = this.#bot;
-    if (this.#stopping || !bot || !this.#users || !this.#outbox || !this.#files) return;
+    const to = { channelId: payload.channel_id, userId: payload.user_id, responseUrl: payload.response_url };
+    if (this.#stopping && this.#outbox) return sayRestarting(this.#outbox, to, this.#log);
+    if (!bot || !this.#users || !this.#outbox || !this.#files) return;
     const name = payload.command.replace(/^\//, '').toLowerCase();
     try {
       const command = bot.commands.find((c) => c.data.name === name);
@@ -283,14 +285,9 @@ export class SlackAdapter implements Adapter {
       });
       const photos = command?.data.options?.some((o) => o.type === 'attachment') ?? false;
       const working = this.#options.workingText ?? WORKING_TEXT;
-      const responder = new SlackResponder(
-        this.#outbox,
-        { channelId: payload.channel_id, userId: payload.user_id, responseUrl: payload.response_url },
-        this.#log,
-        {
-          workingText: photos && working !== false ? working : undefined,
-        },
-      );
+      const responder = new SlackResponder(this.#outbox, to, this.#log, {
+        workingText: photos && working !== false ? working : undefined,
+      });
       if (problem && !refused(input.subcommand)) {
         await responder.send({ text: problem, ephemeral: true });
         return;

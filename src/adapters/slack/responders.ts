@@ -1,7 +1,15 @@
 import type { Logger } from '../../chat/logger.ts';
 import type { DeferOptions, Responder } from '../../chat/routes.ts';
 import type { Reply } from '../../chat/types.ts';
+import { RESTARTING_TEXT } from '../../user-texts.ts';
 import type { ReplyTarget, SlackOutbox } from './outbox.ts';
+
+/** Tells a member privately that the bot is restarting: Bolt acknowledged their request, so it is owed an answer. */
+export async function sayRestarting(outbox: SlackOutbox, target: ReplyTarget, logger: Logger): Promise<void> {
+  await outbox.ephemeral(target, { text: RESTARTING_TEXT, ephemeral: true }).catch((error: unknown) => {
+    logger.debug('Slack: could not say that the bot is restarting', { error });
+  });
+}
 
 /** Options for `new SlackResponder`. */
 export interface SlackResponderOptions {
