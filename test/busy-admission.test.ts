@@ -21,7 +21,7 @@ import {
 } from './support/chat-fakes.ts';
 import { DiscordStandin, type RecordedRequest } from './support/discord-standin.ts';
 import { DATA as BBT } from './support/slack-app.ts';
-import { messageEventBody } from './support/slack-payloads.ts';
+import { mentionPhoto } from './support/slack-payloads.ts';
 import { SlackStandin } from './support/slack-standin.ts';
 
 const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.GbUsYy.admission-token-only-for-the-stand-in-x';
@@ -242,17 +242,7 @@ describe('admission on Slack (real Bolt in Socket Mode, stand-in)', { timeout: 6
     await standin.close();
   });
 
-  const mention = (userId: string) => {
-    const { body, ts } = messageEventBody({
-      teamId: standin.teamId,
-      botUserId: standin.botUserId,
-      channelId: 'C0GENERAL',
-      userId,
-      text: `<@${standin.botUserId}> who is this?`,
-      files: [standin.file('penny/penny1.png')],
-    });
-    return { envelope: standin.sendEnvelope('events_api', body), ts };
-  };
+  const mention = (userId: string) => mentionPhoto(standin, { userId, file: 'penny/penny1.png' });
 
   it('acknowledges, then refuses a mentioned photo with one private message and no download', async () => {
     load = FULL;

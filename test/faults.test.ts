@@ -21,18 +21,11 @@ import { photo } from './support/bbt-photo.ts';
 import { RecordingResponder } from './support/chat-fakes.ts';
 import { DiscordStandin, type RecordedRequest } from './support/discord-standin.ts';
 import { DATA as BBT } from './support/slack-app.ts';
+import { until } from './support/until.ts';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../bin/lookalike.js', import.meta.url));
 const UNAVAILABLE = /store is not reachable right now/;
-
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('fault: an inference worker dies in the middle of a photo', { timeout: 120_000 }, () => {
   let pool: WorkerPool | undefined;

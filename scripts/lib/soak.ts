@@ -8,7 +8,7 @@ import { createLogger } from '../../src/chat/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
 import { DiscordStandin, type RecordedRequest } from '../../test/support/discord-standin.ts';
-import { messageEventBody } from '../../test/support/slack-payloads.ts';
+import { mentionPhoto } from '../../test/support/slack-payloads.ts';
 import { type RecordedCall, SlackStandin } from '../../test/support/slack-standin.ts';
 import { dataDir, people, readData } from './data.ts';
 import { type Outcome, type PhaseReport, report, type SoakPhase, type Tracked } from './soak-report.ts';
@@ -146,19 +146,6 @@ export async function runSoak(options: SoakOptions): Promise<PhaseReport[]> {
   }
 }
 
-/** Posts `file` in the soak channel as `userId`, @mentioning the bot; returns the message ts and envelope. */
-function mentionPhoto(slack: SlackStandin, userId: string, file: string): { ts: string; envelope: string } {
-  const { body, ts } = messageEventBody({
-    teamId: slack.teamId,
-    botUserId: slack.botUserId,
-    channelId: 'C0SOAK',
-    userId,
-    text: `<@${slack.botUserId}> who do I look like?`,
-    files: [slack.file(file)],
-  });
-  return { ts, envelope: slack.sendEnvelope('events_api', body) };
-}
-
 /** One answered photo on each platform first: a bot that has been running has loaded all its code. */
 async function warmUp(discord: DiscordStandin, slack: SlackStandin, file: string): Promise<void> {
   const from = discord.requests.length;
@@ -169,7 +156,7 @@ async function warmUp(discord: DiscordStandin, slack: SlackStandin, file: string
   });
   await discord.waitFor((r) => r.method === 'PATCH' && r.path.includes(token), { from, timeoutMs: 60_000 });
   const since = slack.calls.length;
-  const { ts } = mentionPhoto(slack, 'U0WARMUP', file);
+  const { ts } = mentionPhoto(slack, { userId: 'U0WARMUP', file, channelId: 'C0SOAK' });
   await slack.waitFor((c) => c.method === 'files.completeUploadExternal' && c.args.thread_ts === ts, {
     from: since,
     timeoutMs: 60_000,
@@ -225,7 +212,7 @@ async function runPhase(index: number, phase: SoakPhase, stage: Stage): Promise<
         tracked.set(token, { member, sentAt, finals: [], noted: false, requests: 0 });
       } else {
         const sentAt = performance.now();
-        const { ts, envelope } = mentionPhoto(slack, member, file);
+        const { ts, envelope } = mentionPhoto(slack, { userId: member, file, channelId: 'C0SOAK' });
         tracked.set(ts, { member, sentAt, finals: [], noted: false, requests: 0 });
         envelopes.set(envelope, ts);
       }

@@ -1,7 +1,7 @@
 // Requests as Slack sends them to an app in http mode: slash commands (form-encoded), Events API callbacks
 // (JSON) and interactivity payloads (form-encoded `payload`), signed with the app's signing secret.
 import { createHmac, randomBytes } from 'node:crypto';
-import { newTs } from './slack-standin.ts';
+import { newTs, type SlackStandin } from './slack-standin.ts';
 
 /** The v0 signature Slack puts in `x-slack-signature`: HMAC-SHA256 of `v0:<timestamp>:<body>`. */
 export function slackSignature(secret: string, timestamp: number, body: string): string {
@@ -142,4 +142,20 @@ export function blockActionPayload(spec: {
       },
     ],
   };
+}
+
+/** Posts `file` as `userId` in `channelId` with an @mention of the bot, through the stand-in's socket. */
+export function mentionPhoto(
+  standin: SlackStandin,
+  spec: { userId: string; file: string; channelId?: string },
+): { ts: string; envelope: string } {
+  const { body, ts } = messageEventBody({
+    teamId: standin.teamId,
+    botUserId: standin.botUserId,
+    channelId: spec.channelId ?? 'C0GENERAL',
+    userId: spec.userId,
+    text: `<@${standin.botUserId}> who is this?`,
+    files: [standin.file(spec.file)],
+  });
+  return { ts, envelope: standin.sendEnvelope('events_api', body) };
 }

@@ -104,6 +104,16 @@ export class SlackStandin extends EventEmitter {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
+  /** Cuts the Socket Mode connection as a network failure would (no close handshake). */
+  dropSocket(): void {
+    this.#socket?.terminate();
+  }
+
+  /** Asks the client to reconnect, as Slack does before recycling a connection (`disconnect` message). */
+  sendDisconnect(reason = 'refresh_requested'): void {
+    this.#socket?.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'standin' } }));
+  }
+
   /** Adds a member users.info knows. */
   addMember(member: StandinMember): void {
     this.#members.set(member.id, member);
