@@ -1,6 +1,6 @@
 // The GameManager runs the pure game rules for real: one game per channel, events serialised per channel,
-// state persisted in the 'games' namespace with timers restored after a restart, and messages posted and
-// edited through a Poster.
+// state persisted with timers restored after a restart, and messages posted and edited through a Poster.
+// Locks, states and timers come from a GameSync: this process's own, or shared by bot processes on Redis.
 import { randomBytes } from 'node:crypto';
 import { plural } from '../chat/format.ts';
 import type { Logger } from '../chat/logger.ts';
@@ -8,18 +8,18 @@ import type { ChatRoutes, Responder } from '../chat/routes.ts';
 import type { Attachment, ChatContext, Reply } from '../chat/types.ts';
 import type { LookalikeService } from '../core/types.ts';
 import { UserError } from '../errors.ts';
-import type { Namespace, Store } from '../store/index.ts';
-import { KeyedMutex } from '../util/mutex.ts';
+import type { Store } from '../store/index.ts';
 import { RunningWork } from '../util/running-work.ts';
 import { battleSelfie, standings } from './battle.ts';
-import { type Clock, systemClock, Timers } from './clock.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { type EffectEnv, runEffects } from './effects.ts';
 import type { GameFaces } from './faces.ts';
 import { GAME_BUTTON_PREFIX, guessAnswer, guessTimer, parseGameButton } from './guess.ts';
 import { type Board, type LeaderboardRow, Leaderboards } from './leaderboard.ts';
 import { OptIns } from './optins.ts';
 import { EditQueue, type Poster } from './poster.ts';
 import { renderView } from './render.ts';
-import { endGame, type GameState, viewOf, withoutPlayer } from './rules.ts';
+import { endGame, type GameState, withoutPlayer } from './rules.ts';
 import {
   type BattleOptions,
   type GuessOptions,
@@ -33,6 +33,7 @@ import {
   prepareTwins,
   type TwinsOptions,
 } from './setup.ts';
+import { GameCache, type GameSync, type Lease, localSync } from './sync.ts';
 import { twinsJoin, twinsOpen } from './twins.ts';
 import {
   channelKey,
@@ -59,20 +60,21 @@ export interface GameManagerOptions {
   /** Numbers in [0, 1) for picking faces and answers (default Math.random). */
   random?: () => number;
   timing?: Partial<GameTiming>;
+  /** Locks, states and timers shared with other bot processes (src/coordination); default: this process's. */
+  sync?: GameSync;
 }
 
-/** Runs every channel's game; see the module comment. One per process: games are not shared between processes. */
+/** Runs every channel's game; see the module comment. One per process; processes share games through `sync`. */
 export class GameManager {
   readonly leaderboards: Leaderboards;
-  readonly #games = new Map<string, GameState>();
-  readonly #timers: Timers;
-  readonly #mutex = new KeyedMutex();
+  readonly #games: GameCache;
+  readonly #sync: GameSync;
   readonly #work = new RunningWork();
   // The battle leader's face crop, by game id: memory only, dropped at the announcement (never stored).
   readonly #leaderFaces = new Map<string, { userId: string; face: Uint8Array }>();
-  readonly #store: Namespace<GameState>;
   readonly #optIns: OptIns;
   readonly #edits: EditQueue<View>;
+  readonly #effects: EffectEnv;
   readonly #options: GameManagerOptions;
   readonly #clock: Clock;
   readonly #timing: GameTiming;
@@ -82,16 +84,25 @@ export class GameManager {
   constructor(options: GameManagerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    this.#timers = new Timers(this.#clock);
     this.#timing = { ...DEFAULT_TIMING, ...options.timing };
     this.#log = options.logger;
-    this.#store = options.store.namespace<GameState>('games');
+    this.#sync = options.sync ?? localSync(options.store.namespace<GameState>('games'), this.#clock);
+    this.#games = new GameCache(this.#sync);
     this.#optIns = new OptIns(options.store.namespace<OptIn>('optin'), options.faces, options.logger);
     this.leaderboards = new Leaderboards(options.store.namespace<Board>('leaderboards'));
     this.#edits = new EditQueue(
       async (ref, view) => options.poster.edit(ref, await this.#render(view)),
       options.logger,
     );
+    this.#effects = {
+      leaderboards: this.leaderboards,
+      optIns: this.#optIns,
+      games: this.#games,
+      edits: this.#edits,
+      poster: options.poster,
+      render: (view) => this.#render(view),
+      log: options.logger,
+    };
   }
 
   /**
@@ -100,16 +111,17 @@ export class GameManager {
    */
   async start(): Promise<void> {
     this.#running = true;
+    await this.#sync.timers.start((key, gameId, at) => this.#fire(key, gameId, at));
     try {
       // Keys first: deleting while iterating may make SQLite skip entries.
-      for (const key of await this.#store.keys()) {
-        const state = await this.#store.get(key);
-        if (!state || state.done) {
-          await this.#store.delete(key);
-          continue;
-        }
-        this.#games.set(key, state);
-        this.#schedule(key, state);
+      for (const key of await this.#sync.states.keys()) {
+        await this.#locked(key, async (lease) => {
+          const state = await this.#sync.states.get(key);
+          if (!state || state.done) return this.#sync.states.delete(key, lease);
+          this.#games.remember(key, state);
+          // Shared timers are armed already; arming again is a no-op there, and covers a lost one.
+          await this.#schedule(key, state);
+        });
       }
     } catch (error) {
       this.#log.error('could not restore the games in progress', { error });
@@ -120,7 +132,7 @@ export class GameManager {
   /** Stops the timers and waits for running work; the games stay stored and resume on the next `start`. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#timers.cancelAll();
+    await this.#sync.timers.stop();
     await this.settled();
   }
 
@@ -137,14 +149,16 @@ export class GameManager {
     routes.onButton(GAME_BUTTON_PREFIX, (ctx, id, responder) => this.press(ctx, id, responder));
     routes.routeImages({
       label: 'game photo',
-      claims: (ctx) => this.current(ctx.scope, ctx.channelId)?.kind === 'battle',
+      claims: async (ctx) =>
+        (await this.#games.load(channelKey(ctx.scope, ctx.channelId)).catch(() => undefined))?.kind ===
+        'battle',
       handle: (ctx, image) => this.submit(ctx, image),
     });
   }
 
-  /** The game running in a channel, if any. States are never mutated, so this is a safe snapshot. */
+  /** The game running in a channel as this process last saw it. States are never mutated: a safe snapshot. */
   current(scope: string, channelId: string): GameState | undefined {
-    return this.#games.get(channelKey(scope, channelId));
+    return this.#games.seen(channelKey(scope, channelId));
   }
 
   /** `/game guess`: posts round 1 and returns the command's reply. */
@@ -169,8 +183,8 @@ export class GameManager {
     if (!button) throw new UserError('not_found', { button: buttonId });
     await responder.defer({ ephemeral: true });
     const key = channelKey(ctx.scope, ctx.channelId);
-    const notice = await this.#locked(key, async () => {
-      const state = this.#games.get(key);
+    const notice = await this.#locked(key, async (lease) => {
+      const state = await this.#games.load(key);
       if (!state || state.id !== button.gameId || state.kind !== 'guess') return 'That game is over.';
       const now = this.#clock.now();
       const outcome = guessAnswer(state, {
@@ -179,7 +193,7 @@ export class GameManager {
         choice: button.choice,
         now,
       });
-      if (outcome.state !== state) await this.#commit(key, outcome);
+      if (outcome.state !== state) await this.#commit(key, outcome, lease);
       return outcome.notice;
     });
     if (notice) await responder.send({ text: notice, ephemeral: true });
@@ -188,11 +202,11 @@ export class GameManager {
   /** A selfie for the battle in this channel (posted, or `/game submit`): scores it, keeps nothing. */
   async submit(ctx: ChatContext, image: Attachment): Promise<Reply> {
     const key = channelKey(ctx.scope, ctx.channelId);
-    const started = this.#games.get(key);
+    const started = await this.#games.load(key);
     const selfie = await prepareSelfie(this.#options.faces, started, image, this.#clock.now());
     const player = playerOf(ctx);
-    const notice = await this.#locked(key, async () => {
-      const state = this.#games.get(key);
+    const notice = await this.#locked(key, async (lease) => {
+      const state = await this.#games.load(key);
       if (!state || state.id !== selfie.gameId || state.kind !== 'battle') return 'The battle is over.';
       const outcome = battleSelfie(state, { player, score: selfie.score, now: this.#clock.now() });
       if (outcome.state === state) return outcome.notice;
@@ -200,7 +214,7 @@ export class GameManager {
       if (leader?.id === player.id && leader.score === selfie.score) {
         this.#leaderFaces.set(state.id, { userId: player.id, face: selfie.face });
       }
-      await this.#commit(key, outcome);
+      await this.#commit(key, outcome, lease);
       return outcome.notice;
     });
     return { text: notice ?? 'The battle is over.' };
@@ -213,19 +227,19 @@ export class GameManager {
     const stored = await this.#optIns.get(player.id);
     const optIn = await prepareJoin(
       this.#options.faces,
-      this.#games.get(key),
+      await this.#games.load(key),
       options,
       stored,
       this.#clock.now(),
     );
-    const notice = await this.#locked(key, async () => {
-      const state = this.#games.get(key);
+    const notice = await this.#locked(key, async (lease) => {
+      const state = await this.#games.load(key);
       const now = this.#clock.now();
       if (state?.id !== optIn.gameId || state.kind !== 'twins' || !twinsOpen(state, now)) return undefined;
       // Stored only now, once the game is known to be open: joining is the member's consent.
       await this.#optIns.set(player.id, optIn.value);
       const outcome = twinsJoin(state, { player, now });
-      if (outcome.state !== state) await this.#commit(key, outcome);
+      if (outcome.state !== state) await this.#commit(key, outcome, lease);
       return outcome.notice;
     });
     if (notice === undefined) throw new UserError('not_found', 'The twin finder is over.');
@@ -235,8 +249,8 @@ export class GameManager {
   /** `/game stop`: ends the channel's game now; only who started it or a platform admin may. */
   async stopGame(ctx: ChatContext): Promise<Reply> {
     const key = channelKey(ctx.scope, ctx.channelId);
-    return this.#locked(key, async () => {
-      const state = this.#games.get(key);
+    return this.#locked(key, async (lease) => {
+      const state = await this.#games.load(key);
       if (!state) throw new UserError('not_found', 'No game is running in this channel.');
       if (state.startedBy.id !== ctx.user.id && !ctx.user.isPlatformAdmin) {
         throw new UserError(
@@ -244,7 +258,7 @@ export class GameManager {
           `Only ${state.startedBy.name}, who started this game, or a server admin can end it.`,
         );
       }
-      await this.#commit(key, await this.#end(state));
+      await this.#commit(key, await this.#end(state), lease);
       return { text: `Game ended by ${ctx.user.displayName}.` };
     });
   }
@@ -257,15 +271,15 @@ export class GameManager {
   /** Deletes what games keep about a member (`/forget`); returns what went, as lines for the reply. */
   async forget(userId: string): Promise<string[]> {
     let games = 0;
-    for (const key of [...this.#games.keys()]) {
-      await this.#locked(key, async () => {
-        const state = this.#games.get(key);
+    for (const key of await this.#games.channels()) {
+      await this.#locked(key, async (lease) => {
+        const state = await this.#games.load(key);
         if (!state) return;
         const outcome = withoutPlayer(state, userId);
         if (outcome.state === state) return;
         games++;
         if (this.#leaderFaces.get(state.id)?.userId === userId) this.#leaderFaces.delete(state.id);
-        await this.#commit(key, outcome);
+        await this.#commit(key, outcome, lease);
       });
     }
     let boards = 0;
@@ -279,9 +293,9 @@ export class GameManager {
     return lines;
   }
 
-  /** Runs `fn` alone for the channel, and counts it as running work until it ends. */
-  #locked<R>(key: string, fn: () => Promise<R>): Promise<R> {
-    return this.#work.track(this.#mutex.run(key, fn));
+  /** Runs `fn` alone for the channel (in every process sharing `sync`), counted as running work. */
+  #locked<R>(key: string, fn: (lease: Lease) => Promise<R>): Promise<R> {
+    return this.#work.track(this.#sync.locks.run(key, fn));
   }
 
   /** Prepares a game (gallery, options), then creates it if the channel has none, and gives the reply. */
@@ -290,8 +304,8 @@ export class GameManager {
       throw new UserError('unavailable', { feature: 'posting' });
     const { create, reply } = await prepare();
     const key = channelKey(ctx.scope, ctx.channelId);
-    await this.#locked(key, async () => {
-      const running = this.#games.get(key);
+    await this.#locked(key, async (lease) => {
+      const running = await this.#games.load(key);
       if (running) throw new UserError('duplicate', ALREADY_RUNNING);
       const outcome = create({
         id: randomBytes(4).toString('hex'),
@@ -301,84 +315,68 @@ export class GameManager {
         startedBy: playerOf(ctx),
         now: this.#clock.now(),
       });
-      await this.#commit(key, outcome, { create: true });
+      await this.#commit(key, outcome, lease, true);
     });
     return reply;
   }
 
   /** Applies an outcome: stores and keeps the state, runs the effects in order, reschedules the timer. */
-  async #commit(key: string, outcome: Outcome<GameState>, options: { create?: boolean } = {}): Promise<void> {
-    let state = outcome.state;
+  async #commit(key: string, outcome: Outcome<GameState>, lease: Lease, create = false): Promise<void> {
     // Saved before anything is posted: a store that is down refuses a new game instead of losing it.
-    if (options.create) await this.#store.set(key, state);
-    else await this.#save(key, state);
-    this.#games.set(key, state);
-    let posted = false;
-    for (const effect of outcome.effects) {
-      try {
-        if (effect.type === 'award') await this.leaderboards.award(key, effect.awards);
-        else if (effect.type === 'release') {
-          const gameId = state.id;
-          await this.#optIns.release(effect.userIds, (id) =>
-            [...this.#games.values()].some((g) => g.kind === 'twins' && g.id !== gameId && id in g.players),
-          );
-        } else if (effect.type === 'edit' && state.messages[effect.slot]) {
-          this.#edits.push(state.messages[effect.slot]!, viewOf(state, effect.slot));
-        } else {
-          // A post, or an edit of a message whose post failed: post it now.
-          const reply = await this.#render(viewOf(state, effect.slot));
-          const ref = await this.#options.poster.post(state.platform, state.channelId, reply);
-          state = { ...state, messages: { ...state.messages, [effect.slot]: ref } };
-          posted = true;
-        }
-      } catch (err) {
-        // One failed message or award must not stop the game for everyone.
-        this.#log.error('a game effect failed', { kind: state.kind, effect: effect.type, key, error: err });
-      }
-    }
+    if (create) await this.#sync.states.set(key, outcome.state, lease);
+    else await this.#save(key, outcome.state, lease);
+    this.#games.remember(key, outcome.state);
+    const { state, posted } = await runEffects(key, outcome.state, outcome.effects, this.#effects);
     if (state.done) {
-      this.#games.delete(key);
-      this.#timers.cancel(key);
+      this.#games.forgetKey(key);
       this.#leaderFaces.delete(state.id);
-      await this.#store
-        .delete(key)
+      await this.#schedule(key, state);
+      await this.#sync.states
+        .delete(key, lease)
         .catch((error: unknown) => this.#log.error('could not delete a game', { key, error }));
       return;
     }
     if (posted) {
-      this.#games.set(key, state);
-      await this.#save(key, state);
+      this.#games.remember(key, state);
+      await this.#save(key, state, lease);
     }
-    this.#schedule(key, state);
+    await this.#schedule(key, state);
   }
 
-  async #save(key: string, state: GameState): Promise<void> {
+  async #save(key: string, state: GameState, lease: Lease): Promise<void> {
     try {
-      await this.#store.set(key, state);
+      await this.#sync.states.set(key, state, lease);
     } catch (error) {
+      // Other processes read the shared state, so going on from memory would split the game.
+      if (this.#sync.shared) throw error;
       // The game goes on from memory; the next save catches up, only a restart in between loses it.
       this.#log.error('could not save a game', { key, error });
     }
   }
 
-  #schedule(key: string, state: GameState): void {
+  async #schedule(key: string, state: GameState): Promise<void> {
     const at = this.#running && !state.done ? state.deadline : null;
-    this.#timers.schedule(key, at, () => void this.#fire(key, state.id));
+    await this.#sync.timers
+      .schedule(key, state.id, at)
+      .catch((error: unknown) => this.#log.error('could not arm a game timer', { key, error }));
   }
 
-  async #fire(key: string, gameId: string): Promise<void> {
+  /** A deadline `at` is due; shared timers may also bring one that an answer has since moved. */
+  async #fire(key: string, gameId: string, at: number): Promise<void> {
     try {
-      await this.#locked(key, async () => {
-        const state = this.#games.get(key);
+      await this.#locked(key, async (lease) => {
+        const state = await this.#games.load(key);
         if (!state || state.id !== gameId || state.deadline === null) return;
-        // An answer moved the deadline while this timer waited for the lock.
-        if (state.deadline > this.#clock.now()) return this.#schedule(key, state);
+        // An answer moved the deadline while this timer waited: its own timer is armed (arming is idempotent).
+        if (state.deadline > Math.max(at, this.#clock.now())) return this.#schedule(key, state);
         const outcome =
           state.kind === 'guess' ? guessTimer(state, this.#clock.now()) : await this.#end(state);
-        await this.#commit(key, outcome);
+        await this.#commit(key, outcome, lease);
       });
     } catch (error) {
       this.#log.error('a game timer failed', { key, error });
+      // Shared timers retry a deadline that failed (in this process or another); local ones log it.
+      throw error;
     }
   }
 

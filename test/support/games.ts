@@ -4,8 +4,12 @@ import { Bot } from '../../src/chat/bot.ts';
 import { silentLogger } from '../../src/chat/logger.ts';
 import type { ChatContext, OptionValue, Reply } from '../../src/chat/types.ts';
 import { Rng } from '../../src/classifier/rng.ts';
+import { systemClock } from '../../src/games/clock.ts';
 import type { GameFaces } from '../../src/games/faces.ts';
 import { GameManager } from '../../src/games/manager.ts';
+import type { Poster } from '../../src/games/poster.ts';
+import type { GameSync } from '../../src/games/sync.ts';
+import type { GameTiming } from '../../src/games/types.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { fakeLookalike, identity, RecordingResponder, solidPng, withPhotoAnswers } from './chat-fakes.ts';
 import { FakeClock, fakeFaces, RecordingPoster } from './game-fakes.ts';
@@ -20,11 +24,22 @@ export type Rig = Awaited<ReturnType<typeof gameRig>>;
 
 /** A bot with games over fakes; `tick` moves the clock and waits until the games have settled. */
 export async function gameRig(
-  options: { identities?: string[]; store?: Store; clock?: FakeClock; faces?: GameFaces; seed?: number } = {},
+  options: {
+    identities?: string[];
+    store?: Store;
+    clock?: FakeClock;
+    faces?: GameFaces;
+    seed?: number;
+    /** Shared locks, states and timers; they run on real time, so the rig does too (no `tick`). */
+    sync?: GameSync;
+    /** Another poster than the recording one (a child process prints what it posts). */
+    poster?: Poster;
+    timing?: Partial<GameTiming>;
+  } = {},
 ) {
   const clock = options.clock ?? new FakeClock();
   const store = options.store ?? (await openStore('memory://'));
-  const poster = new RecordingPoster();
+  const recording = new RecordingPoster();
   const thumb = await solidPng(48, 48, [30, 90, 160]);
   const names = options.identities ?? FOUR;
   const service = fakeLookalike({
@@ -36,11 +51,12 @@ export async function gameRig(
     store,
     service,
     faces: options.faces ?? fakeFaces({}),
-    poster,
+    poster: options.poster ?? recording,
     logger: silentLogger,
     clock,
     random: () => rng.next(),
-    timing: TIMING,
+    timing: options.timing ?? TIMING,
+    ...(options.sync ? { sync: options.sync, clock: systemClock } : {}),
   });
   await games.start();
   const bot = new Bot({
@@ -48,7 +64,7 @@ export async function gameRig(
     adminUserIds: [],
     logger: silentLogger,
     rateLimit: false,
-    deps: { lookalike: service, games, now: () => clock.now() },
+    deps: { lookalike: service, games, ...(options.sync ? {} : { now: () => clock.now() }) },
   });
   games.attach(bot);
   withPhotoAnswers(bot);
@@ -78,5 +94,5 @@ export async function gameRig(
     return responder.only();
   }
 
-  return { clock, store, poster, service, games, bot, tick, command, press };
+  return { clock, store, poster: recording, service, games, bot, tick, command, press };
 }
