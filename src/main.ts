@@ -8,9 +8,17 @@ import type { Adapter } from './chat/adapter.ts';
 import { Bot } from './chat/bot.ts';
 import { createLogger, type Logger } from './chat/logger.ts';
 import { photoAnswers } from './chat/photo-route.ts';
-import type { RateLimitOptions } from './chat/rate-limit.ts';
+import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './chat/rate-limit.ts';
 import { createChannelSettings, type WatchSetting } from './chat/settings.ts';
-import { type Config, engineOptions, loadConfig, NO_PLATFORM_HELP, secretsOf } from './config/index.ts';
+import {
+  type Config,
+  engineOptions,
+  loadConfig,
+  NO_PLATFORM_HELP,
+  secretsOf,
+  sharedStateUrl,
+} from './config/index.ts';
+import { openCoordination } from './coordination/index.ts';
 import { createLookalike } from './core/index.ts';
 import { isConfigError, isUserError } from './errors.ts';
 import { engineFaces } from './games/faces.ts';
@@ -18,6 +26,7 @@ import { GameManager } from './games/manager.ts';
 import { AdapterPoster } from './games/poster.ts';
 import type { GameTiming } from './games/types.ts';
 import { openQueueEngine } from './queue/index.ts';
+import { redactUrl } from './store/index.ts';
 
 /** Overrides for `startApp`, for tests; `npm start` uses none. */
 export interface StartOptions {
@@ -67,6 +76,10 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     // With LOOKALIKE_QUEUE, photos go to `npm run worker` processes instead of this process's pool.
     openEngine: config.queue ? () => openQueueEngine(config.queue!, (l, f) => logger.info(l, f)) : undefined,
   });
+  // Several bot processes on one Redis share rate limits and games there; one process keeps them itself.
+  const sharedUrl = sharedStateUrl(config);
+  const shared = sharedUrl ? openCoordination(sharedUrl, { log: (l, f) => logger.info(l, f) }) : undefined;
+  if (sharedUrl) logger.info(`shared state: rate limits and games on Redis at ${redactUrl(sharedUrl)}`);
   // Games post through whichever adapter serves the game's platform (filled in below, once they exist).
   const poster = new AdapterPoster();
   const games = new GameManager({
@@ -76,6 +89,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     poster,
     logger,
     timing: options.gameTiming,
+    sync: shared?.games,
   });
   const settings = createChannelSettings(core.store.namespace<WatchSetting>('settings'));
   const bot = new Bot({
@@ -85,6 +99,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     logger,
     // One person testing on their own computer would only be slowed down by the per-user limit.
     rateLimit: options.rateLimit ?? (playgroundOnly ? false : undefined),
+    limiter: shared?.rateLimiter(options.rateLimit || DEFAULT_RATE_LIMIT),
   });
 
   const adapters: Adapter[] = [];
@@ -116,6 +131,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         .catch((error: unknown) => logger.error(`stopping ${adapter.platform} failed`, { error }));
     }
     started.length = 0;
+    await shared?.close();
     await core.close();
   };
   try {

@@ -28,6 +28,8 @@ export function spawnTsx(file: string, args: string[] = [], env: Record<string, 
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // Writing to a child that was killed must not end this process with an unhandled EPIPE.
+  child.stdin!.on('error', () => {});
   const listeners: ((line: string) => void)[] = [];
   let err = '';
   createInterface({ input: child.stdout! }).on('line', (line) => {

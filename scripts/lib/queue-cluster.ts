@@ -16,6 +16,13 @@ export interface BurstResult {
 
 let bursts = 0;
 
+/** Games in a producer (game-bot.ts): their timings, and `hang` for one that freezes on due deadlines. */
+export interface GameArgs {
+  revealMs: number;
+  pauseMs: number;
+  hang?: boolean;
+}
+
 /** Redis plus the worker and producer processes started on it; `stop()` ends every one of them. */
 export class QueueCluster {
   readonly url: string;
@@ -51,11 +58,20 @@ export class QueueCluster {
   }
 
   /**
-   * Starts one bot-side producer process whose queue bound is `limit` waiting photos. Its TTL is long
+   * Starts one bot-side producer process (with `games`, also a game bot sharing games through the Redis)
+   * whose queue bound is `limit` waiting photos. Its TTL is long
    * (10 min by default): a burst far past what a bot would queue must measure throughput, not time out.
    */
-  async addProducer(limit = 1_000, ttlMs = 600_000): Promise<Child> {
-    const producer = spawnTsx('scripts/lib/queue-producer.ts', [this.url, String(limit), String(ttlMs)]);
+  async addProducer(limit = 1_000, ttlMs = 600_000, games: GameArgs | undefined = undefined): Promise<Child> {
+    const gameArgs = games
+      ? ['games', String(games.revealMs), String(games.pauseMs), ...(games.hang ? ['hang'] : [])]
+      : [];
+    const producer = spawnTsx('scripts/lib/queue-producer.ts', [
+      this.url,
+      String(limit),
+      String(ttlMs),
+      ...gameArgs,
+    ]);
     this.producers.push(producer);
     await producer.waitFor((line) => line === 'ready');
     return producer;
@@ -114,4 +130,23 @@ export class QueueCluster {
 /** Photos per second of a burst. */
 export function throughput(result: BurstResult): number {
   return result.answers.length / (result.ms / 1000);
+}
+
+let gameRequests = 0;
+
+/** Sends one game request (game-bot.ts) to a producer and resolves with its answer line, parsed. */
+export async function askGame(
+  producer: Child,
+  request: {
+    op: 'guess' | 'press' | 'state';
+    user?: string;
+    channel?: string;
+    rounds?: number;
+    button?: string;
+  },
+): Promise<{ text?: string; title?: string; pid?: number; state?: Record<string, unknown> | null }> {
+  const id = `g${++gameRequests}`;
+  const answer = producer.waitFor((line) => line.startsWith(`{"game":"${id}"`), 60_000);
+  producer.send(JSON.stringify({ game: id, ...request }));
+  return JSON.parse(await answer);
 }

@@ -4,7 +4,7 @@ import { fetchAvatar } from './download.ts';
 import { type BoundaryContext, withErrorBoundary } from './error-boundary.ts';
 import type { Logger } from './logger.ts';
 import { claimsImage, looksLikeImage } from './options.ts';
-import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { DEFAULT_RATE_LIMIT, type RateLimit, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import type { ButtonHandler, ChatRoutes, ImageMessageOptions, ImageRoute, Responder } from './routes.ts';
 import type { Attachment, ChatContext, ChatUser, Command, CommandInput, Deps, Requirement } from './types.ts';
 
@@ -19,6 +19,8 @@ export interface BotOptions {
   rateLimit?: RateLimitOptions | false;
   /** Expected wait from which a member is told their place in the face engine's queue (default 3 s). */
   queueNoteMs?: number;
+  /** Decides instead of this process's own buckets (several bot processes share one through Redis). */
+  limiter?: RateLimit;
 }
 
 /** The platform-neutral bot: permission checks, rate limits, deferral, commands and one error boundary. */
@@ -28,7 +30,7 @@ export class Bot implements ChatRoutes {
   readonly logger: Logger;
   readonly #commands = new Map<string, Command>();
   readonly #admins: ReadonlySet<string>;
-  readonly #limiter: RateLimiter | undefined;
+  readonly #limiter: RateLimit | undefined;
   readonly #buttons = new Map<string, ButtonHandler>();
   readonly #imageRoutes: ImageRoute[] = [];
   readonly #admission: Admission;
@@ -46,7 +48,7 @@ export class Bot implements ChatRoutes {
     }
     this.#admins = new Set(options.adminUserIds.map((id) => id.trim()).filter((id) => id !== ''));
     const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
-    this.#limiter = rate === false ? undefined : new RateLimiter(rate, this.deps.now);
+    this.#limiter = rate === false ? undefined : (options.limiter ?? new RateLimiter(rate, this.deps.now));
     this.#admission = new Admission(this.deps.lookalike, options.queueNoteMs);
   }
 
@@ -96,7 +98,7 @@ export class Bot implements ChatRoutes {
     await withErrorBoundary(responder, this.#context(label, input.ctx), this.logger, async () => {
       if (!command) throw new UserError('not_found', { command: name });
       this.#checkRequirements(command, label, input);
-      this.#takeToken(input.ctx.user);
+      await this.#takeToken(input.ctx.user);
       // Refused here, a busy engine costs one reply; taken, the job holds its place until answered.
       const job = this.usesEngine(command, input.subcommand) ? this.#admission.admit() : undefined;
       try {
@@ -140,7 +142,7 @@ export class Bot implements ChatRoutes {
     await withErrorBoundary(responder, this.#context(route.label, ctx), this.logger, async () => {
       let job: Admitted | undefined;
       try {
-        this.#takeToken(ctx.user);
+        await this.#takeToken(ctx.user);
         // Every image route analyses the photo (a battle selfie, a lookalike answer).
         job = this.#admission.admit();
         await responder.defer({ note: job.note });
@@ -182,8 +184,8 @@ export class Bot implements ChatRoutes {
     });
   }
 
-  #takeToken(user: ChatUser): void {
-    const decision = this.#limiter?.take(user.id);
+  async #takeToken(user: ChatUser): Promise<void> {
+    const decision = await this.#limiter?.take(user.id);
     if (decision && !decision.ok) {
       throw new UserError('rate_limited', { seconds: decision.retryAfterSeconds });
     }

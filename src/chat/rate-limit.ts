@@ -13,6 +13,11 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = { capacity: 5, refillMs: 6_0
 /** Outcome of `RateLimiter.take`. */
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
+/** Anything that decides per key: this process's buckets, or buckets shared through Redis (src/coordination). */
+export interface RateLimit {
+  take(key: string): RateDecision | Promise<RateDecision>;
+}
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -22,7 +27,7 @@ interface Bucket {
 const MAX_BUCKETS = 10_000;
 
 /** Per-key token buckets; inference is expensive, so one person cannot keep the pool busy for everyone. */
-export class RateLimiter {
+export class RateLimiter implements RateLimit {
   readonly #options: RateLimitOptions;
   readonly #now: () => number;
   readonly #buckets: LRUCache<string, Bucket>;

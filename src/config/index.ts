@@ -5,6 +5,7 @@ import { type DiscordShards, discordShards, type QueueConfig, queueConfig } from
 
 export { ENV_VARS, renderEnvExample } from './env.ts';
 export type { DiscordShards, QueueConfig } from './scale-out.ts';
+export { sharedStateUrl } from './scale-out.ts';
 
 /** Discord settings; present only when the bot should connect to Discord. */
 export interface DiscordConfig {

@@ -101,3 +101,12 @@ export function discordShards(env: Env, errors: string[]): DiscordShards | undef
   }
   return { ids, count };
 }
+
+/**
+ * The Redis that bot processes share rate limits and games through: the store's when it is Redis (it
+ * persists, so games survive a Redis restart), else LOOKALIKE_QUEUE's; none means one process, as before.
+ */
+export function sharedStateUrl(config: { storeUrl?: string; queue?: QueueConfig }): string | undefined {
+  if (config.storeUrl !== undefined && /^rediss?:\/\//i.test(config.storeUrl)) return config.storeUrl;
+  return config.queue?.url;
+}
