@@ -1,13 +1,63 @@
 // The scale test of the Redis inference queue, on loopback: Redis, two inference worker processes and
 // two bot-side producer processes; a burst of 200 real photos with one worker killed (SIGKILL) in the
-// middle. Every photo must be answered exactly once. Throughputs are printed, never asserted.
+// middle. Every photo must be answered exactly once. Throughputs are printed, never asserted. The two
+// producers are also game bots sharing games through the same Redis: during the burst a game started
+// from both at once runs once, and of many right answers through both, exactly one scores.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { Redis } from 'ioredis';
+import type { Child } from '../scripts/lib/child.ts';
 import { dataDir, people } from '../scripts/lib/data.ts';
-import { type BurstResult, QueueCluster, throughput } from '../scripts/lib/queue-cluster.ts';
+import { askGame, type BurstResult, QueueCluster, throughput } from '../scripts/lib/queue-cluster.ts';
 import { QUEUE_PREFIX } from '../src/queue/wire.ts';
+
+/** What both bot processes said about one game: starts, answers, and the final scoreboards posted. */
+interface GameRun {
+  starts: string[];
+  answers: string[];
+  finals: string[];
+}
+
+/**
+ * Plays one guess round through both bot processes at once: both start it in one channel, then 20
+ * members press the right name, alternately through each process; waits until the game is over.
+ */
+async function playAcross(bots: Child[]): Promise<GameRun> {
+  const finals: string[] = [];
+  for (const bot of bots) {
+    bot.onLine((line) => {
+      if (
+        line.startsWith('{"post"') &&
+        line.includes('"channelId":"scale"') &&
+        line.includes('final scores')
+      ) {
+        finals.push(line);
+      }
+    });
+  }
+  const starts = await Promise.all(
+    bots.map((bot, i) => askGame(bot, { op: 'guess', user: String(i + 1), channel: 'scale', rounds: 1 })),
+  );
+  const { state } = await askGame(bots[1]!, { op: 'state', channel: 'scale' });
+  const round = state as { id: string; plan: { answer: { slug: string } }[] } | null;
+  assert.ok(round, 'the game is in the shared state');
+  const button = `game:${round.id}:0:${round.plan[0]!.answer.slug}`;
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      askGame(bots[i % bots.length]!, { op: 'press', user: String(100 + i), channel: 'scale', button }),
+    ),
+  );
+  // The final scoreboard is posted before the state is deleted, so once it is gone every post is in.
+  while ((await askGame(bots[0]!, { op: 'state', channel: 'scale' })).state !== null) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    starts: starts.map((s) => `${s.title ?? ''} ${s.text ?? ''}`),
+    answers: answers.map((a) => a.text ?? ''),
+    finals,
+  };
+}
 
 /** 200 real photos: the first 10 celebrity crops of each of the 20 people. */
 function photos(): string[] {
@@ -18,7 +68,13 @@ let cluster: QueueCluster;
 
 before(async () => {
   cluster = await QueueCluster.start();
-  await Promise.all([cluster.addWorker(), cluster.addWorker(), cluster.addProducer(), cluster.addProducer()]);
+  const games = { revealMs: 2_000, pauseMs: 1_000 };
+  await Promise.all([
+    cluster.addWorker(),
+    cluster.addWorker(),
+    cluster.addProducer(1_000, 600_000, games),
+    cluster.addProducer(1_000, 600_000, games),
+  ]);
 });
 
 after(async () => {
@@ -45,8 +101,18 @@ it('answers every photo of a 200-photo burst exactly once while a worker is kill
       if (count === 60) victim!.process.kill('SIGKILL');
     },
   });
+  const game = await playAcross(cluster.producers);
   const burst = await killed;
   assert.equal(victim!.process.signalCode, 'SIGKILL');
+
+  // One game in the channel, one winner, one final scoreboard, whichever process each event reached.
+  assert.equal(game.starts.filter((s) => /Who's that celebrity/.test(s)).length, 1, game.starts.join(' | '));
+  assert.equal(game.starts.filter((s) => /already running in this channel/.test(s)).length, 1);
+  assert.equal(game.answers.filter((a) => a.startsWith('✓')).length, 1, game.answers.join(' | '));
+  assert.equal(game.answers.filter((a) => /^Too late: User 1\d\d got it first\.$/.test(a)).length, 19);
+  assert.equal(game.finals.length, 1, 'one final scoreboard');
+  const winner = /🥇 \*\*(User 1\d\d)\*\*/.exec(game.finals[0]!)?.[1];
+  assert.ok(winner, game.finals[0]);
 
   const answered = new Map<string, number>();
   for (const a of burst.answers) answered.set(a.file, (answered.get(a.file) ?? 0) + 1);
@@ -81,5 +147,9 @@ it('answers every photo of a 200-photo burst exactly once while a worker is kill
   t.diagnostic(
     `${line('kill burst (2 workers, one killed after 60 answers)', burst)}; ${stalled} stalled job(s) retried, ` +
       `${burst.dropped} duplicate answer(s) dropped, ${burst.answers.length} answers for 200 photos`,
+  );
+  t.diagnostic(
+    `game across the 2 bot processes during the burst: ${game.starts.length} starts -> 1 game, ` +
+      `${game.answers.length} right answers -> 1 scored (${winner}), ${game.finals.length} final scoreboard`,
   );
 });
