@@ -9,15 +9,18 @@ import { after, before, describe, it } from 'node:test';
 import type { Child } from '../scripts/lib/child.ts';
 import { askGame, QueueCluster } from '../scripts/lib/queue-cluster.ts';
 import { startRedis, stopRedis } from '../scripts/lib/redis-server.ts';
+import { silentLogger } from '../src/chat/logger.ts';
 import { RateLimiter } from '../src/chat/rate-limit.ts';
+import { loadConfig, sharedStateUrl } from '../src/config/index.ts';
 import { type Coordination, LockLostError, openCoordination } from '../src/coordination/index.ts';
 import { Lookalike } from '../src/core/service.ts';
 import type { FaceEngine } from '../src/engine/types.ts';
 import { Gallery } from '../src/gallery/index.ts';
 import type { GuessState } from '../src/games/guess.ts';
 import { channelKey } from '../src/games/types.ts';
+import { type RunningApp, startApp } from '../src/main.ts';
 import { openStore } from '../src/store/index.ts';
-import { fakeContext } from './support/chat-fakes.ts';
+import { fakeContext, RecordingResponder } from './support/chat-fakes.ts';
 import { gameRig } from './support/games.ts';
 import { syntheticGallery } from './support/synthetic.ts';
 
@@ -39,6 +42,20 @@ before(async () => {
 after(async () => {
   for (const c of opened) await c.close();
   await stopRedis(redis.child);
+});
+
+describe('which Redis holds the shared state', () => {
+  it("is the store's when it is Redis, else the queue's, and none on one machine", () => {
+    const of = (env: Record<string, string>) => sharedStateUrl(loadConfig(env));
+    assert.equal(of({}), undefined, 'the SQLite default: one process, nothing shared');
+    assert.equal(of({ LOOKALIKE_STORE: 'memory://' }), undefined);
+    assert.equal(of({ LOOKALIKE_STORE: 'redis://store:6379' }), 'redis://store:6379');
+    assert.equal(of({ LOOKALIKE_QUEUE: 'redis://queue:6379' }), 'redis://queue:6379');
+    assert.equal(
+      of({ LOOKALIKE_STORE: 'rediss://store:6380', LOOKALIKE_QUEUE: 'redis://queue:6379' }),
+      'rediss://store:6380',
+    );
+  });
 });
 
 describe('shared rate limits', () => {
@@ -93,6 +110,12 @@ describe('shared games', () => {
       assert.equal(Object.keys(after.scores).length, 1, 'one player scored');
       assert.equal(loser.games.current(alice.scope, alice.channelId)?.id, state.id);
       assert.match((await loser.command(alice, 'game', 'twins')).text, /already running in this channel/);
+
+      // `/forget` in either process takes the member out of the game the other one started.
+      const [scorer] = Object.keys(after.scores);
+      assert.deepEqual(await loser.games.forget(scorer!), ['your part in 1 game in progress']);
+      const forgotten = (await sync.states.get(channelKey(alice.scope, alice.channelId))) as GuessState;
+      assert.deepEqual(forgotten.scores, {});
     } finally {
       for (const rig of rigs) await rig.games.stop();
       for (const store of stores) await store.close();
@@ -116,6 +139,40 @@ describe('shared games', () => {
     });
     await assert.rejects(a.games.states.set(key, state, stale), LockLostError);
     assert.equal((await b.games.states.get(key))?.id, 'g2');
+  });
+});
+
+describe('two apps (startApp) on one Redis store', { timeout: 180_000 }, () => {
+  it('share rate limits and games, with nothing to configure beyond LOOKALIKE_STORE', async () => {
+    const config = loadConfig({ LOOKALIKE_STORE: url, LOOKALIKE_WORKERS: '1', HOST: '127.0.0.1', PORT: '0' });
+    const rateLimit = { capacity: 2, refillMs: 60_000 };
+    const apps: RunningApp[] = [];
+    try {
+      for (let i = 0; i < 2; i++) apps.push(await startApp(config, { logger: silentLogger, rateLimit }));
+      const member = fakeContext({
+        userId: '7',
+        platform: 'playground',
+        scope: 'playground',
+        channelId: 'app',
+      });
+      const run = async (app: RunningApp, subcommand: string) => {
+        const responder = new RecordingResponder();
+        await app.bot.handleCommand('game', { ctx: member, subcommand, options: {} }, responder);
+        return responder.only();
+      };
+      const starts = await Promise.all(apps.map((app) => run(app, 'twins')));
+      assert.equal(
+        starts.filter((r) => /Twin finder/.test(r.title ?? '')).length,
+        1,
+        starts.map((r) => r.text).join(' | '),
+      );
+      assert.equal(starts.filter((r) => /already running in this channel/.test(r.text)).length, 1);
+      // Two commands so far over both apps: the member's burst of 2 is used up everywhere.
+      assert.match((await run(apps[1]!, 'stop')).text, /going a bit fast/);
+      assert.match((await run(apps[0]!, 'stop')).text, /going a bit fast/);
+    } finally {
+      for (const app of apps) await app.stop();
+    }
   });
 });
 
