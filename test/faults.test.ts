@@ -49,6 +49,28 @@ describe('fault: an inference worker dies in the middle of a photo', { timeout: 
     assert.notEqual(pool!.workerId(0), crashed, 'a new worker took the slot');
     assert.equal(pool!.size, 1);
   });
+
+  it('answers running, queued and late photos with busy when it closes (a restart), never leaves one hanging', async () => {
+    const image = readData('bbt', 'penny', 'penny1.png');
+    const closing = await createFaceEngine({ workers: 1, log: () => {} });
+    assert.ok(closing instanceof WorkerPool);
+    await closing.analyze(image);
+    const unfinished = Promise.allSettled([
+      closing.analyze(image),
+      closing.analyze(image),
+      closing.analyze(image),
+    ]);
+    assert.equal(closing.load().ahead, 3, 'one running, two queued');
+    await closing.close();
+    const late = await Promise.allSettled([closing.analyze(image)]);
+    for (const settled of [...(await unfinished), ...late]) {
+      assert.equal(settled.status, 'rejected');
+      assert.ok(
+        settled.reason instanceof UserError && settled.reason.code === 'busy',
+        String(settled.reason),
+      );
+    }
+  });
 });
 
 describe('fault: SQLite on a path it cannot use', () => {

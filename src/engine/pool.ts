@@ -187,7 +187,8 @@ export class WorkerPool implements FaceEngine {
   }
 
   private submit<T>(make: (id: number) => WorkerRequest, bytes = 0): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('the face engine is closed'));
+    // Closed means the process is stopping: a caller still on its way gets the same answer as the queue.
+    if (this.closed) return Promise.reject(new UserError('busy'));
     const { expectedWaitMs } = this.load();
     if (!this.admits(bytes, expectedWaitMs, 0, this.maxWaitMs * SUBMIT_SLACK)) {
       return Promise.reject(new UserError('busy'));
@@ -247,10 +248,15 @@ export class WorkerPool implements FaceEngine {
     return this.slots[index]?.worker.threadId;
   }
 
-  /** Stops the workers; queued requests fail. */
+  /**
+   * Stops the workers. Queued and running requests fail with `busy`: the process is stopping (a restart),
+   * and "try again in a few seconds" is what their callers should hear, not an unexpected error or nothing.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.queue.splice(0)) task.reject(new Error('the face engine is closed'));
+    const unfinished = [...this.queue.splice(0), ...this.slots.flatMap((s) => (s.task ? [s.task] : []))];
+    for (const slot of this.slots) slot.task = undefined;
+    for (const task of unfinished) task.reject(new UserError('busy'));
     this.queuedBytes = 0;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
