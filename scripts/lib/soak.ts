@@ -11,7 +11,14 @@ import { DiscordStandin, type RecordedRequest } from '../../test/support/discord
 import { mentionPhoto } from '../../test/support/slack-payloads.ts';
 import { type RecordedCall, SlackStandin } from '../../test/support/slack-standin.ts';
 import { dataDir, people, readData } from './data.ts';
-import { type Outcome, type PhaseReport, report, type SoakPhase, type Tracked } from './soak-report.ts';
+import {
+  LAG_RESOLUTION_MS,
+  type Outcome,
+  type PhaseReport,
+  report,
+  type SoakPhase,
+  type Tracked,
+} from './soak-report.ts';
 
 export type { PhaseReport, SoakPhase } from './soak-report.ts';
 export { formatReport } from './soak-report.ts';
@@ -173,7 +180,7 @@ interface Stage {
 async function runPhase(index: number, phase: SoakPhase, stage: Stage): Promise<PhaseReport> {
   const { discord, slack, photos } = stage;
   const tracked = new Map<string, Tracked>();
-  const lag = monitorEventLoopDelay({ resolution: 10 });
+  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
