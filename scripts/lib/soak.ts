@@ -1,24 +1,18 @@
 // Issue 12's overload soak: bursts of photos from many members, faster than the pool infers, through the
-// Discord and Slack stand-ins into the real app (`startApp`: real adapters, Bot, rate limits and engine
-// pool). Every interaction is followed from its dispatch to its acknowledgement and its answers.
-import { readFileSync } from 'node:fs';
+// Discord and Slack stand-ins into the real app, in its own process (`soak-bot.ts`: `startApp`, real
+// adapters, Bot, rate limits and engine pool). Every interaction is followed from its dispatch to its
+// acknowledgement and its answers; the bot measures its own event-loop delay and RSS.
+import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { createLogger } from '../../src/chat/logger.ts';
-import { loadConfig } from '../../src/config/index.ts';
-import { type RunningApp, startApp } from '../../src/main.ts';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { DiscordStandin, type RecordedRequest } from '../../test/support/discord-standin.ts';
 import { mentionPhoto } from '../../test/support/slack-payloads.ts';
 import { type RecordedCall, SlackStandin } from '../../test/support/slack-standin.ts';
 import { dataDir, people, readData } from './data.ts';
-import {
-  LAG_RESOLUTION_MS,
-  type Outcome,
-  type PhaseReport,
-  report,
-  type SoakPhase,
-  type Tracked,
-} from './soak-report.ts';
+import type { SoakBotMessage } from './soak-bot.ts';
+import { type Outcome, type PhaseReport, report, type SoakPhase, type Tracked } from './soak-report.ts';
 
 export type { PhaseReport, SoakPhase } from './soak-report.ts';
 export { formatReport } from './soak-report.ts';
@@ -37,6 +31,7 @@ export interface SoakOptions {
 const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.GsOaKk.soak-token-only-for-the-stand-in-xyzxyz';
 const BOT_TOKEN = 'xoxb-7777777777-8888888888-soaksoaksoaksoak';
 const APP_TOKEN = 'xapp-1-A0STANDIN-9999999999-soaksoaksoaksoak';
+const BOT_FILE = fileURLToPath(new URL('./soak-bot.ts', import.meta.url));
 const QUEUED = /in the queue:/;
 const BUSY = /busy looking at a lot of faces/;
 const RATE = /going a bit fast/;
@@ -97,21 +92,69 @@ function memberId(platform: SoakPhase['platform'], phase: number, m: number): st
     : `U0SOAK${phase}X${m}`;
 }
 
-/** Runs the phases one after the other against one app; each phase's figures are measured on its own. */
+/** The bot in its own process, as `npm start` runs it, and its IPC channel. */
+interface BotProcess {
+  child: ChildProcess;
+  /** Sends `type` and, for `report`, resolves with the bot's own figures. */
+  ask(type: 'measure'): void;
+  ask(type: 'report'): Promise<Extract<SoakBotMessage, { type: 'report' }>>;
+  stop(): Promise<void>;
+}
+
+async function forkBot(env: Record<string, string>, log: (line: string) => void): Promise<BotProcess> {
+  const child = fork(BOT_FILE, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on('line', log);
+  }
+  const next = (type: SoakBotMessage['type']) =>
+    new Promise<SoakBotMessage>((resolve, reject) => {
+      const onMessage = (m: SoakBotMessage) => {
+        if (m.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m);
+      };
+      const onExit = (code: number | null) => reject(new Error(`the soak bot exited (code ${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  await next('ready');
+  return {
+    child,
+    ask: ((type: 'measure' | 'report') => {
+      const answer = type === 'report' ? next('report') : undefined;
+      child.send({ type });
+      return answer;
+    }) as BotProcess['ask'],
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Runs the phases one after the other against one bot; each phase's figures are measured on its own. */
 export async function runSoak(options: SoakOptions): Promise<PhaseReport[]> {
   const bbt = path.join(dataDir(), 'bbt');
-  const cast = people(bbt);
-  const photos = cast.flatMap((p) => p.files.map((f) => `${p.name}/${path.basename(f)}`));
+  const photos = people(bbt).flatMap((p) => p.files.map((f) => `${p.name}/${path.basename(f)}`));
   const discord = new DiscordStandin({ dataDir: bbt });
   // Served from memory, so that dispatching a burst reads no file between interactions.
   for (const p of photos) discord.addFile(p, readData('bbt', p));
   const slack = new SlackStandin({ dataDir: bbt, botToken: BOT_TOKEN, appToken: APP_TOKEN });
   await discord.start();
   await slack.start();
-  let app: RunningApp | undefined;
+  let bot: BotProcess | undefined;
   try {
-    app = await startApp(
-      loadConfig({
+    bot = await forkBot(
+      {
         DISCORD_TOKEN,
         DISCORD_APP_ID: discord.appId,
         DISCORD_API_URL: discord.apiUrl,
@@ -122,32 +165,19 @@ export async function runSoak(options: SoakOptions): Promise<PhaseReport[]> {
         HOST: '127.0.0.1',
         PORT: '0',
         ...(options.workers ? { LOOKALIKE_WORKERS: String(options.workers) } : {}),
-      }),
-      {
-        discordMessageContent: false,
-        logger: createLogger({ level: 'warn', write: options.log ?? (() => {}) }),
       },
+      options.log ?? (() => {}),
     );
-    // The global gallery, as `lookalike enroll` fills it: two photos of each person.
-    const service = app.bot.deps.lookalike;
-    for (const person of cast) {
-      const images = person.files
-        .slice(0, 2)
-        .map((f) => ({ name: path.basename(f), data: new Uint8Array(readFileSync(f)) }));
-      await service.enroll('global', person.name, images, 'soak');
-    }
-    // A bot that has been running has measured its time per photo; so has this one, after these.
-    await Promise.all(photos.slice(0, 4).map((p) => service.identify('global', readData('bbt', p))));
-
     await warmUp(discord, slack, photos[0]!);
 
     const reports: PhaseReport[] = [];
     for (const [index, phase] of options.phases.entries()) {
-      reports.push(await runPhase(index, phase, { discord, slack, photos, drain: options.drainTimeoutMs }));
+      const stage = { discord, slack, photos, drain: options.drainTimeoutMs, bot };
+      reports.push(await runPhase(index, phase, stage));
     }
     return reports;
   } finally {
-    await app?.stop();
+    await bot?.stop();
     await discord.close();
     await slack.close();
   }
@@ -175,16 +205,12 @@ interface Stage {
   slack: SlackStandin;
   photos: string[];
   drain?: number;
+  bot: BotProcess;
 }
 
 async function runPhase(index: number, phase: SoakPhase, stage: Stage): Promise<PhaseReport> {
   const { discord, slack, photos } = stage;
   const tracked = new Map<string, Tracked>();
-  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-  let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  }, 50);
   const onRequest = discordFollower(tracked);
   const onCall = slackFollower(tracked);
   let seen = slack.calls.length;
@@ -201,7 +227,7 @@ async function runPhase(index: number, phase: SoakPhase, stage: Stage): Promise<
   discord.on('request', onRequest);
   slack.on('call', onSlackCall);
   slack.on('ack', onAck);
-  lag.enable();
+  stage.bot.ask('measure');
   const started = performance.now();
   try {
     // Round-robin over the members: the first `members` photos are everyone's first, and so on.
@@ -230,10 +256,9 @@ async function runPhase(index: number, phase: SoakPhase, stage: Stage): Promise<
     while (pending() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     // A little longer, so that a second answer to anything would be seen.
     await new Promise((r) => setTimeout(r, 1_500));
-    lag.disable();
-    return report(phase, [...tracked.values()], { lag, peakRss, dispatchedMs });
+    const measured = await stage.bot.ask('report');
+    return report(phase, [...tracked.values()], { ...measured, dispatchedMs });
   } finally {
-    clearInterval(sampler);
     discord.off('request', onRequest);
     slack.off('call', onSlackCall);
     slack.off('ack', onAck);
