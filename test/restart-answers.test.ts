@@ -11,7 +11,7 @@ import { silentLogger } from '../src/chat/logger.ts';
 import { fakeLookalike, identification, solidPng, withPhotoAnswers } from './support/chat-fakes.ts';
 import { DiscordStandin } from './support/discord-standin.ts';
 import { DATA as BBT } from './support/slack-app.ts';
-import { commandBody, mentionPhoto } from './support/slack-payloads.ts';
+import { mentionPhoto, slashCommand } from './support/slack-payloads.ts';
 import { SlackStandin } from './support/slack-standin.ts';
 
 const RESTARTING = /restarting right now: please try again in a few seconds/;
@@ -96,19 +96,7 @@ describe('a stopping bot', { timeout: 60_000 }, () => {
       const stopping = adapter.stop();
 
       const from = standin.calls.length;
-      const payload = Object.fromEntries(
-        new URLSearchParams(
-          commandBody({
-            teamId: standin.teamId,
-            channelId: 'C0GENERAL',
-            userId: 'U0BOB',
-            command: '/gallery',
-            text: 'list',
-            responseUrl: standin.responseUrl(),
-          }),
-        ),
-      );
-      await standin.waitForAck(standin.sendEnvelope('slash_commands', payload));
+      await standin.waitForAck(slashCommand(standin, { userId: 'U0BOB', command: '/gallery', text: 'list' }));
       const told = await standin.waitFor((c) => c.method === 'chat.postEphemeral', { from });
       assert.equal(told.args.user, 'U0BOB');
       assert.match(String(told.args.text), RESTARTING);

@@ -11,7 +11,7 @@ import { Bot } from '../src/chat/bot.ts';
 import { createLogger, silentLogger } from '../src/chat/logger.ts';
 import { isConfigError } from '../src/errors.ts';
 import { fakeLookalike, identification, solidPng, withPhotoAnswers } from './support/chat-fakes.ts';
-import { blockActionPayload, commandBody, messageEventBody } from './support/slack-payloads.ts';
+import { blockActionPayload, messageEventBody, slashCommand } from './support/slack-payloads.ts';
 import { SlackStandin } from './support/slack-standin.ts';
 
 const DATA =
@@ -88,19 +88,7 @@ describe('Slack in Socket Mode (stand-in WebSocket, fake face service)', { timeo
 
   it('acknowledges a slash command envelope and answers it', async () => {
     const from = standin.calls.length;
-    const payload = Object.fromEntries(
-      new URLSearchParams(
-        commandBody({
-          teamId: standin.teamId,
-          channelId: 'C0GENERAL',
-          userId: 'U0ALICE',
-          command: '/gallery',
-          text: 'list',
-          responseUrl: standin.responseUrl(),
-        }),
-      ),
-    );
-    const envelope = standin.sendEnvelope('slash_commands', payload);
+    const envelope = slashCommand(standin, { userId: 'U0ALICE', command: '/gallery', text: 'list' });
     assert.equal((await standin.waitForAck(envelope)).envelope_id, envelope);
     const post = await standin.waitFor((c) => c.method === 'chat.postMessage', { from });
     assert.match(String(post.args.text), /gallery is empty/);

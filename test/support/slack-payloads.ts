@@ -159,3 +159,19 @@ export function mentionPhoto(
   });
   return { ts, envelope: standin.sendEnvelope('events_api', body) };
 }
+
+/** Sends a slash command through the stand-in's socket, as Socket Mode delivers it; returns its envelope. */
+export function slashCommand(
+  standin: SlackStandin,
+  spec: { userId: string; command: string; text?: string; channelId?: string },
+): string {
+  const body = commandBody({
+    teamId: standin.teamId,
+    channelId: spec.channelId ?? 'C0GENERAL',
+    userId: spec.userId,
+    command: spec.command,
+    text: spec.text,
+    responseUrl: standin.responseUrl(),
+  });
+  return standin.sendEnvelope('slash_commands', Object.fromEntries(new URLSearchParams(body)));
+}
