@@ -240,12 +240,12 @@ export function crossAuc(
   return REGIONS.map((_, r) => {
     const same: number[] = [];
     const different: number[] = [];
-    f.forEach((face, i) =>
-      p.forEach((portrait, j) => {
+    for (const [i, face] of f.entries()) {
+      for (const [j, portrait] of p.entries()) {
         const d = regionDistances(face, portrait)[r];
         if (d !== undefined) (faces[i]!.person === portraits[j]!.person ? same : different).push(d);
-      }),
-    );
+      }
+    }
     return Math.round(auc(same, different) * 1000) / 1000;
   });
 }
