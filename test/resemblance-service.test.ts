@@ -41,7 +41,8 @@ function embedding(person: number, shot: number): Float32Array {
 // Photos are two bytes, person and shot; each has one face in an unclipped 100-pixel box at (50, 50),
 // so its 112-pixel thumbnail is that box and thumbnail pixels are (photo pixels - 50) × 1.12.
 function analysis(image: Uint8Array): Analysis {
-  const [person = 0, shot = 0] = image;
+  // A pack's thumbnail analysed again (re-embedding) stands for person 0's first photo.
+  const [person = 0, shot = 0] = image.length === 2 ? image : [0, 0];
   const landmarks = shapes[person]![shot]!.map((v) => v + 50 - 56 + 50);
   return {
     width: 200,
@@ -154,6 +155,27 @@ describe('resemblance through the service', () => {
     };
     const old = decodePack(await readZip(await encodePack(bare, fingerprint)));
     assert.equal(old.identities[0]!.photos[0]!.landmarks, undefined);
+    await store.close();
+  });
+
+  it('fills landmarks from the thumbnails when a pack from another engine is re-embedded', async () => {
+    const { store, gallery, lookalike } = await service();
+    const snapshot = await gallery.snapshot('global');
+    const bare = {
+      ...snapshot,
+      identities: snapshot.identities.map((i) => ({
+        ...i,
+        photos: i.photos.map(({ landmarks: _, ...p }) => p),
+      })),
+    };
+    const other = { sha256: 'another engine', models: {}, tuning: {} } as never;
+    const summary = await lookalike.importArchive('other', await encodePack(bare, other), 'cli');
+    assert.ok(summary.reembedded);
+    const photos = (await gallery.snapshot('other')).identities.flatMap((i) => i.photos);
+    assert.equal(photos.length, PEOPLE * 3);
+    // The thumbnail was the image analysed, so the landmarks the engine gave are already in its pixels.
+    const expected = analysis(thumbnail).faces[0]!.landmarks!;
+    for (const photo of photos) assert.deepEqual(Array.from(photo.landmarks!), Array.from(expected));
     await store.close();
   });
 
