@@ -70,16 +70,21 @@ export function playgroundHint(config: Config): string {
 export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
   const playgroundOnly = !hasPlatform(config);
   const logger = options.logger ?? createLogger({ secrets: secretsOf(config) });
+  // Several bot processes on one Redis share rate limits, games and gallery locks there; one keeps its own.
+  const sharedUrl = sharedStateUrl(config);
+  const shared = sharedUrl ? openCoordination(sharedUrl, { log: (l, f) => logger.info(l, f) }) : undefined;
+  if (sharedUrl) logger.info(`shared state: rate limits, games and gallery locks on ${redactUrl(sharedUrl)}`);
   const core = await createLookalike({
+    galleryLocks: shared?.galleryLocks,
     storeUrl: config.storeUrl,
     engine: engineOptions(config, (line) => logger.info(line)),
     // With LOOKALIKE_QUEUE, photos go to `npm run worker` processes instead of this process's pool.
     openEngine: config.queue ? () => openQueueEngine(config.queue!, (l, f) => logger.info(l, f)) : undefined,
+  }).catch(async (err: unknown) => {
+    // Its connections would keep the process alive after a failed start.
+    await shared?.close();
+    throw err;
   });
-  // Several bot processes on one Redis share rate limits and games there; one process keeps them itself.
-  const sharedUrl = sharedStateUrl(config);
-  const shared = sharedUrl ? openCoordination(sharedUrl, { log: (l, f) => logger.info(l, f) }) : undefined;
-  if (sharedUrl) logger.info(`shared state: rate limits and games on Redis at ${redactUrl(sharedUrl)}`);
   // Games post through whichever adapter serves the game's platform (filled in below, once they exist).
   const poster = new AdapterPoster();
   const games = new GameManager({

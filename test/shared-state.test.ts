@@ -24,6 +24,16 @@ import { fakeContext, RecordingResponder } from './support/chat-fakes.ts';
 import { gameRig } from './support/games.ts';
 import { syntheticGallery } from './support/synthetic.ts';
 
+/** Gallery photos for synthetic embeddings, with distinct hashes per identity `k`. */
+function photosOf(embeddings: Float32Array[], k: number) {
+  return embeddings.map((embedding, i) => ({
+    hash: createHash('sha256').update(`${k}/${i}`).digest('hex'),
+    embedding,
+    thumbnail: new Uint8Array([1]),
+    addedBy: 'test',
+  }));
+}
+
 let redis: { port: number; child: ChildProcess };
 let url: string;
 const opened: Coordination[] = [];
@@ -176,6 +186,30 @@ describe('two apps (startApp) on one Redis store', { timeout: 180_000 }, () => {
   });
 });
 
+describe('gallery writes across processes', () => {
+  it('take turns per scope: eight enrolments at once through two processes all land', async () => {
+    const faces = syntheticGallery({ identities: 8, perIdentity: 2, dim: 1024, photoSpread: 0.8, seed: 9 });
+    const [storeA, storeB] = [await openStore(url), await openStore(url)];
+    const galleries = [
+      new Gallery(storeA, { locks: (await coordination()).galleryLocks }),
+      new Gallery(storeB, { locks: (await coordination()).galleryLocks }),
+    ];
+    try {
+      await Promise.all(
+        faces.identities.map((identity, k) =>
+          galleries[k % 2]!.enroll('discord:busy', identity.name, photosOf(identity.embeddings, k)),
+        ),
+      );
+      const names = (await galleries[0]!.list('discord:busy')).map((i) => i.name).sort();
+      assert.deepEqual(names, faces.identities.map((i) => i.name).sort(), 'no enrolment lost');
+      assert.equal(await galleries[1]!.version('discord:busy'), 8, 'one version per enrolment');
+    } finally {
+      await storeA.close();
+      await storeB.close();
+    }
+  });
+});
+
 describe('the trained classifier across processes', () => {
   it('is retrained once: another process with a cached classifier sees the new gallery version and reuses it', async () => {
     const engine: FaceEngine = {
@@ -184,13 +218,7 @@ describe('the trained classifier across processes', () => {
       close: async () => {},
     };
     const faces = syntheticGallery({ identities: 5, perIdentity: 3, dim: 1024, photoSpread: 0.8, seed: 3 });
-    const photos = (k: number) =>
-      faces.identities[k]!.embeddings.map((embedding, i) => ({
-        hash: createHash('sha256').update(`${k}/${i}`).digest('hex'),
-        embedding,
-        thumbnail: new Uint8Array([1]),
-        addedBy: 'test',
-      }));
+    const photos = (k: number) => photosOf(faces.identities[k]!.embeddings, k);
     const [storeA, storeB] = [await openStore(url), await openStore(url)];
     const saves: string[] = [];
     const recording = (name: string, store: typeof storeA): Gallery => {

@@ -57,13 +57,20 @@ export async function openContext(options: {
   close(): Promise<void>;
 }> {
   const store = await openStore(options.store ?? options.config.storeUrl);
+  // On a Redis store, bot processes may write the same galleries: take turns with them. Loaded only then,
+  // so a run on SQLite pays nothing for it.
+  const shared =
+    store.kind === 'redis'
+      ? (await import('../coordination/index.ts')).openGalleryLocks(options.store ?? options.config.storeUrl!)
+      : undefined;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const engine = new LazyEngine({ ...engineOptions(options.config, log), inline: options.inline ?? false });
-  const service = new Lookalike(engine, new Gallery(store));
+  const service = new Lookalike(engine, new Gallery(store, { locks: shared?.locks }));
   return {
     ctx: { service, scope: options.scope, out: options.out, store },
     async close() {
       await engine.close();
+      await shared?.close();
       await store.close();
     },
   };

@@ -10,11 +10,13 @@ export interface LockOptions {
   ttlMs?: number;
   /** How long an event waits for a busy channel before the member is told to try again (default 15 s). */
   waitMs?: number;
+  /** What is locked, naming the keys: `games` (channels, the default) or `gallery` (scopes). */
+  kind?: 'games' | 'gallery';
 }
 
 // The lock, fence counter and state of one channel share a hash tag, so they would live on one node.
-const lockKey = (key: string) => `${SHARED_PREFIX}games:{${key}}:lock`;
-const fenceKey = (key: string) => `${SHARED_PREFIX}games:{${key}}:fence`;
+const lockKey = (key: string, kind = 'games') => `${SHARED_PREFIX}${kind}:{${key}}:lock`;
+const fenceKey = (key: string, kind = 'games') => `${SHARED_PREFIX}${kind}:{${key}}:fence`;
 const stateKey = (key: string) => `${SHARED_PREFIX}games:{${key}}:state`;
 const INDEX_KEY = `${SHARED_PREFIX}games:index`;
 
@@ -38,12 +40,14 @@ export class RedisChannelLocks implements ChannelLocks {
   readonly #local = new KeyedMutex();
   readonly #ttlMs: number;
   readonly #waitMs: number;
+  readonly #kind: string;
   readonly #onError: (error: unknown) => void;
 
   constructor(redis: CoordinationRedis, options: LockOptions, onError: (error: unknown) => void) {
     this.#redis = redis;
     this.#ttlMs = options.ttlMs ?? 10_000;
     this.#waitMs = options.waitMs ?? 15_000;
+    this.#kind = options.kind ?? 'games';
     this.#onError = onError;
   }
 
@@ -53,14 +57,14 @@ export class RedisChannelLocks implements ChannelLocks {
       const fence = await this.#acquire(key);
       // Renewed well before it expires, so only a holder that stopped (died, froze) loses it.
       const renew = setInterval(() => {
-        this.#redis.lockExtend(lockKey(key), fence, this.#ttlMs).catch(this.#onError);
+        this.#redis.lockExtend(lockKey(key, this.#kind), fence, this.#ttlMs).catch(this.#onError);
       }, this.#ttlMs / 3);
       renew.unref();
       try {
         return await fn({ fence });
       } finally {
         clearInterval(renew);
-        await this.#redis.lockRelease(lockKey(key), fence).catch(this.#onError);
+        await this.#redis.lockRelease(lockKey(key, this.#kind), fence).catch(this.#onError);
       }
     });
   }
@@ -68,7 +72,11 @@ export class RedisChannelLocks implements ChannelLocks {
   async #acquire(key: string): Promise<number> {
     const until = Date.now() + this.#waitMs;
     for (let attempt = 0; ; attempt++) {
-      const fence = await this.#redis.lockAcquire(lockKey(key), fenceKey(key), this.#ttlMs);
+      const fence = await this.#redis.lockAcquire(
+        lockKey(key, this.#kind),
+        fenceKey(key, this.#kind),
+        this.#ttlMs,
+      );
       if (fence > 0) return fence;
       if (Date.now() > until) throw new UserError('busy');
       // Short, growing, jittered waits: answers to a round arrive together and should not retry in step.

@@ -3,12 +3,13 @@
 
 import { Redis } from 'ioredis';
 import type { RateLimit, RateLimitOptions } from '../chat/rate-limit.ts';
+import type { ScopeLocks } from '../gallery/types.ts';
 import type { GameSync } from '../games/sync.ts';
 import { disconnect } from '../queue/connection.ts';
 import { type LockOptions, RedisChannelLocks, RedisGameStates } from './game-locks.ts';
 import { RedisGameTimers, type TimerOptions } from './game-timers.ts';
 import { RedisRateLimiter } from './rate-limit.ts';
-import { openCoordinationRedis } from './redis.ts';
+import { type CoordinationRedis, openCoordinationRedis } from './redis.ts';
 
 export { LockLostError } from './game-locks.ts';
 export { TIMERS_QUEUE } from './game-timers.ts';
@@ -26,7 +27,23 @@ export interface Coordination {
   rateLimiter(options: RateLimitOptions): RateLimit;
   /** Games' locks, states and timers for GameManager's `sync`. */
   readonly games: GameSync;
+  /** Per-scope locks for gallery writes (enrol, rename, remove, import), so processes take turns. */
+  readonly galleryLocks: ScopeLocks;
   close(): Promise<void>;
+}
+
+// A big import commits thousands of blobs under its scope's lock: others wait longer than for a game.
+function galleryLocks(redis: CoordinationRedis, onError: (error: unknown) => void): ScopeLocks {
+  return new RedisChannelLocks(redis, { kind: 'gallery', ttlMs: 10_000, waitMs: 120_000 }, onError);
+}
+
+/**
+ * Per-scope gallery locks alone, for the command line: it writes galleries but runs no games, so it
+ * needs no BullMQ connection.
+ */
+export function openGalleryLocks(url: string): { locks: ScopeLocks; close(): Promise<void> } {
+  const redis = openCoordinationRedis(url);
+  return { locks: galleryLocks(redis, () => {}), close: () => disconnect(redis) };
 }
 
 /**
@@ -43,6 +60,7 @@ export function openCoordination(url: string, options: CoordinationOptions = {})
   const timers = new RedisGameTimers(bullmq, { lockMs: options.timerLockMs } satisfies TimerOptions, log);
   return {
     rateLimiter: (rate) => new RedisRateLimiter(redis, rate, onError),
+    galleryLocks: galleryLocks(redis, onError),
     games: {
       shared: true,
       locks: new RedisChannelLocks(redis, options, onError),

@@ -1,7 +1,7 @@
 import { engineFingerprint } from '../engine/fingerprint.ts';
 import { createFaceEngine, type EngineOptions, type FaceEngine } from '../engine/index.ts';
 import { DEFAULT_TUNING } from '../engine/tuning.ts';
-import { Gallery } from '../gallery/index.ts';
+import { Gallery, type ScopeLocks } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { Lookalike, type ServiceOptions } from './service.ts';
 
@@ -15,6 +15,8 @@ export interface CreateOptions extends ServiceOptions {
   engine?: EngineOptions;
   /** Opens another face engine instead of the in-process pool (the Redis queue's, for one). */
   openEngine?: () => Promise<FaceEngine>;
+  /** Gallery write locks shared with other processes (src/coordination); default: this process's. */
+  galleryLocks?: ScopeLocks;
 }
 
 /** A running core: the service, the store it writes to, and a way to shut both down. */
@@ -31,7 +33,7 @@ export async function createLookalike(options: CreateOptions = {}): Promise<Look
     const engine = options.openEngine ? await options.openEngine() : await createFaceEngine(options.engine);
     // Packs must carry the tuning the engine really runs with, not only the default.
     const tuning = { ...DEFAULT_TUNING, ...options.engine?.tuning };
-    const service = new Lookalike(engine, new Gallery(store), {
+    const service = new Lookalike(engine, new Gallery(store, { locks: options.galleryLocks }), {
       fingerprint: () => engineFingerprint(tuning),
       ...options,
     });

@@ -38,6 +38,7 @@ import {
   type IdentitySnapshot,
   type NewPhoto,
   type RemovedPhoto,
+  type ScopeLocks,
 } from './types.ts';
 
 /** Store namespaces the gallery uses. */
@@ -45,6 +46,11 @@ export const GALLERY_NAMESPACES = { index: 'gallery', photos: 'photos', models: 
 
 // Per store rather than per Gallery, so that two Gallery objects over one store still take turns.
 const LOCKS = new WeakMap<Store, KeyedMutex>();
+function processLocks(store: Store): KeyedMutex {
+  const locks = LOCKS.get(store) ?? new KeyedMutex();
+  LOCKS.set(store, locks);
+  return locks;
+}
 
 // Blobs fetched per getMany, to bound the size of one store request.
 const FETCH_CHUNK = 200;
@@ -57,25 +63,20 @@ const FETCH_CHUNK = 200;
  * model. A change writes any new blobs first and then the index in one `set`: the index is the commit
  * point, so an interrupted change leaves at most orphan blobs, which nothing reads and `collectGarbage`
  * deletes. Blobs that a change drops are deleted after its commit. Writers are serialised per scope and
- * store inside this process; two processes writing one scope race and the last index written wins (the
- * loser's change is lost, never half-applied). Index documents are never deleted, so a scope's version
+ * store by `locks`: inside this process by default, over processes with a shared lock (else the last
+ * index written wins, never half-applied). Index documents are never deleted, so a scope's version
  * only grows and a cached model can never match a recreated gallery by accident.
  */
 export class Gallery {
   readonly #indexes: Namespace<unknown>;
   readonly #photos: Namespace<unknown>;
   readonly #models: Namespace<unknown>;
-  readonly #locks: KeyedMutex;
+  readonly #locks: ScopeLocks;
   readonly #embeddingDim: number;
   readonly #gcGraceMs: number;
 
   constructor(store: Store, options: GalleryOptions = {}) {
-    let locks = LOCKS.get(store);
-    if (locks === undefined) {
-      locks = new KeyedMutex();
-      LOCKS.set(store, locks);
-    }
-    this.#locks = locks;
+    this.#locks = options.locks ?? processLocks(store);
     this.#indexes = store.namespace(GALLERY_NAMESPACES.index);
     this.#photos = store.namespace(GALLERY_NAMESPACES.photos);
     this.#models = store.namespace(GALLERY_NAMESPACES.models);

@@ -98,4 +98,12 @@ export interface GalleryOptions {
   /** Orphan photo blobs younger than this are left alone by `collectGarbage` (default 10 minutes),
    *  because another process may be about to commit them. */
   gcGraceMs?: number;
+  /** Serialises writers per scope; default this process's mutex. Several bot processes on one Redis
+   *  pass a lock shared through it (src/coordination), so their writes to one scope take turns too. */
+  locks?: ScopeLocks;
+}
+
+/** Runs `fn` alone for `key` among every writer that shares these locks. */
+export interface ScopeLocks {
+  run<R>(key: string, fn: () => Promise<R>): Promise<R>;
 }
