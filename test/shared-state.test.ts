@@ -186,6 +186,20 @@ describe('two apps (startApp) on one Redis store', { timeout: 180_000 }, () => {
   });
 });
 
+describe('a bot whose shared Redis went away', { timeout: 120_000 }, () => {
+  it('stops all the same, and its timers let go of the process', async () => {
+    const own = await startRedis();
+    const config = loadConfig({
+      LOOKALIKE_STORE: `redis://127.0.0.1:${own.port}`,
+      LOOKALIKE_WORKERS: '1',
+      PORT: '0',
+    });
+    const app = await startApp(config, { logger: silentLogger });
+    await stopRedis(own.child, 'SIGKILL');
+    await app.stop();
+  });
+});
+
 describe('gallery writes across processes', () => {
   it('take turns per scope: eight enrolments at once through two processes all land', async () => {
     const faces = syntheticGallery({ identities: 8, perIdentity: 2, dim: 1024, photoSpread: 0.8, seed: 9 });

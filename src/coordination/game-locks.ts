@@ -1,6 +1,7 @@
 import { UserError } from '../errors.ts';
 import type { GameState } from '../games/rules.ts';
 import type { ChannelLocks, GameStates, Lease } from '../games/sync.ts';
+import { storeUnavailable } from '../store/index.ts';
 import { KeyedMutex } from '../util/mutex.ts';
 import { type CoordinationRedis, SHARED_PREFIX } from './redis.ts';
 
@@ -29,6 +30,15 @@ export class LockLostError extends Error {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A Redis that does not answer is the store being down for the member: the usual "try again" reply. */
+async function unavailableOnFailure<T>(command: Promise<T>): Promise<T> {
+  try {
+    return await command;
+  } catch (err) {
+    throw storeUnavailable(err);
+  }
+}
 
 /**
  * One event at a time per channel over every bot process: `SET NX PX` with a fencing token from `INCR`
@@ -72,10 +82,8 @@ export class RedisChannelLocks implements ChannelLocks {
   async #acquire(key: string): Promise<number> {
     const until = Date.now() + this.#waitMs;
     for (let attempt = 0; ; attempt++) {
-      const fence = await this.#redis.lockAcquire(
-        lockKey(key, this.#kind),
-        fenceKey(key, this.#kind),
-        this.#ttlMs,
+      const fence = await unavailableOnFailure(
+        this.#redis.lockAcquire(lockKey(key, this.#kind), fenceKey(key, this.#kind), this.#ttlMs),
       );
       if (fence > 0) return fence;
       if (Date.now() > until) throw new UserError('busy');
@@ -95,7 +103,7 @@ export class RedisGameStates implements GameStates {
 
   /** The channel's stored state. */
   async get(key: string): Promise<GameState | undefined> {
-    const json = await this.#redis.get(stateKey(key));
+    const json = await unavailableOnFailure(this.#redis.get(stateKey(key)));
     return json === null ? undefined : (JSON.parse(json) as GameState);
   }
 
@@ -111,17 +119,12 @@ export class RedisGameStates implements GameStates {
 
   /** Every channel with a stored game. */
   keys(): Promise<string[]> {
-    return this.#redis.smembers(INDEX_KEY);
+    return unavailableOnFailure(this.#redis.smembers(INDEX_KEY));
   }
 
   async #write(key: string, json: string, lease: Lease): Promise<void> {
-    const written = await this.#redis.fencedWrite(
-      fenceKey(key),
-      stateKey(key),
-      INDEX_KEY,
-      lease.fence,
-      json,
-      key,
+    const written = await unavailableOnFailure(
+      this.#redis.fencedWrite(fenceKey(key), stateKey(key), INDEX_KEY, lease.fence, json, key),
     );
     if (written !== 1) throw new LockLostError(key);
   }

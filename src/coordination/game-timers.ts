@@ -2,9 +2,13 @@ import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FireFn, GameTimers } from '../games/sync.ts';
 import { queueOptions, STREAMS } from '../queue/connection.ts';
+import { bounded } from './redis.ts';
 
 /** The BullMQ queue of game deadlines, beside the inference queue under the `lookalike` prefix. */
 export const TIMERS_QUEUE = 'game-timers';
+
+/** The longest a stopping process waits for the timers' worker and queue to close. */
+const CLOSE_MS = 5_000;
 
 /** Tuning of the shared game timers. */
 export interface TimerOptions {
@@ -90,13 +94,18 @@ export class RedisGameTimers implements GameTimers {
 
   /** Stops taking deadlines; the armed ones stay in Redis for the other processes. */
   async stop(): Promise<void> {
-    await this.#worker?.close();
+    const worker = this.#worker;
     this.#worker = undefined;
+    if (!worker) return;
+    // Closed without waiting for the deadlines being fired: GameManager.stop waits for those itself, and
+    // BullMQ's wait would hang on a Redis that has gone before ioredis noticed. A deadline whose job could
+    // not be marked done is handed on and found already fired (firing re-checks the game).
+    await bounded(worker.close(true), CLOSE_MS);
   }
 
   /** Stops and closes the queue. */
   async close(): Promise<void> {
     await this.stop();
-    await this.#queue.close();
+    await bounded(this.#queue.close(), CLOSE_MS);
   }
 }

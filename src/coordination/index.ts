@@ -5,11 +5,10 @@ import { Redis } from 'ioredis';
 import type { RateLimit, RateLimitOptions } from '../chat/rate-limit.ts';
 import type { ScopeLocks } from '../gallery/types.ts';
 import type { GameSync } from '../games/sync.ts';
-import { disconnect } from '../queue/connection.ts';
 import { type LockOptions, RedisChannelLocks, RedisGameStates } from './game-locks.ts';
 import { RedisGameTimers, type TimerOptions } from './game-timers.ts';
 import { RedisRateLimiter } from './rate-limit.ts';
-import { type CoordinationRedis, openCoordinationRedis } from './redis.ts';
+import { type CoordinationRedis, closeRedis, openCoordinationRedis } from './redis.ts';
 
 export { LockLostError } from './game-locks.ts';
 export { TIMERS_QUEUE } from './game-timers.ts';
@@ -43,7 +42,7 @@ function galleryLocks(redis: CoordinationRedis, onError: (error: unknown) => voi
  */
 export function openGalleryLocks(url: string): { locks: ScopeLocks; close(): Promise<void> } {
   const redis = openCoordinationRedis(url);
-  return { locks: galleryLocks(redis, () => {}), close: () => disconnect(redis) };
+  return { locks: galleryLocks(redis, () => {}), close: () => closeRedis(redis) };
 }
 
 /**
@@ -69,8 +68,8 @@ export function openCoordination(url: string, options: CoordinationOptions = {})
     },
     async close() {
       await timers.close();
-      await disconnect(bullmq);
-      await disconnect(redis);
+      await closeRedis(bullmq);
+      await closeRedis(redis);
     },
   };
 }

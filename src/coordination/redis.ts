@@ -21,6 +21,27 @@ export interface CoordinationRedis extends Redis {
 }
 
 /**
+ * Closes a connection without waiting on a Redis that is down: QUIT would sit in the offline queue of a
+ * connection that retries forever (BullMQ's), and keep the stopping process alive.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+  else redis.disconnect();
+}
+
+/** Resolves with `work`, or after `ms` without it: shutting down must not wait on a Redis that is gone. */
+export async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => {}),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
  * Opens the connection for locks, game states and rate limits. It connects in the background, like the
  * store's: a bot whose Redis is down still starts, and recovers when Redis is back. Unlike BullMQ's
  * connection, commands fail after a few retries instead of waiting forever, so a member gets an answer.
