@@ -19,6 +19,7 @@ import {
   readManifest,
   sha256,
 } from '../src/engine/model-files.ts';
+import { faceApiExports, type WeightMap } from './lib/onnx/face-api-graphs.ts';
 import { exportGraph, type TfConst, type TfNode } from './lib/onnx/tfjs-to-onnx.ts';
 
 const require = createRequire(import.meta.url);
@@ -27,6 +28,10 @@ const humanModels = path.join(humanDir, 'models');
 const humanPackage = '@vladmandic/human';
 const humanVersion = (
   JSON.parse(readFileSync(path.join(humanDir, 'package.json'), 'utf8')) as { version: string }
+).version;
+const faceApiDir = path.resolve(path.dirname(require.resolve('@vladmandic/face-api')), '..');
+const faceApiVersion = (
+  JSON.parse(readFileSync(path.join(faceApiDir, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
 interface Node {
@@ -186,15 +191,46 @@ function exportOnnx(): void {
   console.log(`faceres.onnx: ${fr.bytes.byteLength} bytes, ops ${JSON.stringify(fr.ops)}`);
 }
 
+/** face-api's weights for one net, dequantised by tfjs the way face-api loads them. */
+function faceApiWeights(name: string): WeightMap {
+  const dir = path.join(faceApiDir, 'model');
+  const manifest = JSON.parse(readFileSync(path.join(dir, `${name}-weights_manifest.json`), 'utf8')) as {
+    weights: tf.io.WeightsManifestEntry[];
+  }[];
+  const bin = readFileSync(path.join(dir, `${name}.bin`));
+  const buffer = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
+  const decoded = tf.io.decodeWeights(
+    buffer,
+    manifest.flatMap((g) => g.weights),
+  );
+  const out: WeightMap = new Map();
+  for (const [key, t] of Object.entries(decoded)) {
+    out.set(key, { shape: t.shape, data: t.dataSync() as Float32Array });
+    t.dispose();
+  }
+  return out;
+}
+
+/** Exports face-api's 68-landmark and recognition nets (weights only in the package) to ONNX. */
+function exportFaceApi(): void {
+  for (const [file, spec] of Object.entries(faceApiExports(faceApiWeights, faceApiVersion))) {
+    const { bytes, ops } = exportGraph(spec);
+    writeFileSync(path.join(MODELS_DIR, file), bytes);
+    console.log(`${file}: ${bytes.byteLength} bytes, ops ${JSON.stringify(ops)}`);
+  }
+}
+
 mkdirSync(MODELS_DIR, { recursive: true });
 const copied = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin'];
 for (const f of copied) copyFileSync(path.join(humanModels, f), path.join(MODELS_DIR, f));
 await fuseFaceres();
 exportOnnx();
+exportFaceApi();
 // Entries written by other scripts (calibration.json by npm run calibrate) are kept.
 const previous = existsSync(path.join(MODELS_DIR, 'manifest.json')) ? readManifest().files : {};
 const files: ModelManifest['files'] = { ...previous };
-for (const f of [...copied, 'faceres-fused.json', 'faceres-fused.bin', 'blazeface.onnx', 'faceres.onnx']) {
+const built = ['faceres-fused.json', 'faceres-fused.bin', 'blazeface.onnx', 'faceres.onnx'];
+for (const f of [...copied, ...built, 'landmarks68.onnx', 'dlib-resnet.onnx']) {
   const data = readFileSync(path.join(MODELS_DIR, f));
   files[f] = { sha256: sha256(data), bytes: data.byteLength };
 }
@@ -204,6 +240,7 @@ const manifest: ModelManifest = {
     'blazeface and facemesh are copied unchanged from the package models/ folder.',
     'faceres-fused is faceres.json with Conv2D/DepthwiseConv2dNative + batch-norm + ReLU6 fused (scripts/build-models.ts); weights stored as float32.',
     'blazeface.onnx and faceres.onnx are blazeface.json and faceres-fused.json converted to ONNX (opset 13, NCHW input, TF SAME padding as auto_pad SAME_UPPER) by scripts/lib/onnx; faceres.onnx keeps only the 1024-d descriptor.',
+    `landmarks68.onnx and dlib-resnet.onnx are @vladmandic/face-api ${faceApiVersion}'s face_landmark_68_model and face_recognition_model (MIT), whose architecture scripts/lib/onnx/face-api-graphs.ts writes out, converted the same way; the recognition net's scale layers are folded into its convolutions.`,
   ],
   files,
 };

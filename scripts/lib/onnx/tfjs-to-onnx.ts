@@ -1,7 +1,8 @@
 /**
- * Converts the TF.js graph models that the engine uses (BlazeFace and the fused faceres) into
- * ONNX. Only the ops these graphs contain are supported; anything else stops the export with
- * the op's name, so a new Human release cannot slip in a silently wrong model.
+ * Converts the TF.js graph models that the engine uses (BlazeFace, the fused faceres, and face-api's
+ * nets as face-api-graphs.ts writes them out) into ONNX. Only the ops these graphs contain are
+ * supported; anything else stops the export with the op's name, so a new Human release cannot
+ * slip in a silently wrong model.
  *
  * Layout: TF.js graphs are NHWC; ONNX's Conv and MaxPool are NCHW. The exported model takes
  * NCHW input (the engine builds its input planes itself, so no transpose is needed at the
@@ -202,11 +203,14 @@ export function exportGraph(spec: ExportSpec): { bytes: Uint8Array; ops: Record<
         add('Softmax', [x], out, [{ name: 'axis', kind: 'int', value: -1 }]);
         rank.set(out, 2);
         return;
-      case 'MaxPool': {
+      case 'MaxPool':
+      case 'AvgPool': {
         checkNhwc(n);
         const ksize = attrInts(n, 'ksize');
         const strides = attrInts(n, 'strides');
-        add('MaxPool', [x], out, [
+        // TF's AvgPool averages over the window's pixels inside the input only: ONNX's default
+        // count_include_pad=0 matches it for SAME, and VALID has no padding at all.
+        add(n.op === 'MaxPool' ? 'MaxPool' : 'AveragePool', [x], out, [
           padding(n),
           { name: 'kernel_shape', kind: 'ints', value: [ksize[1] ?? 1, ksize[2] ?? 1] },
           { name: 'strides', kind: 'ints', value: [strides[1] ?? 1, strides[2] ?? 1] },
