@@ -18,6 +18,7 @@ import sharp from 'sharp';
 import type { Backend } from '../src/engine/backend.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
+import type { Tuning } from '../src/engine/tuning.ts';
 import type { Analysis, StageTimings } from '../src/engine/types.ts';
 import { decodeImage } from '../src/image/decode.ts';
 import { mapLimit } from '../src/util/concurrency.ts';
@@ -78,11 +79,12 @@ async function plainContender(): Promise<Contender> {
   };
 }
 
-async function poolContender(backend: Backend, size?: number): Promise<Contender> {
-  const pool = new WorkerPool({ backend, workers: size, queueLimit: 10_000 });
+async function poolContender(backend: Backend, size?: number, tuning?: Partial<Tuning>): Promise<Contender> {
+  const pool = new WorkerPool({ backend, workers: size, queueLimit: 10_000, tuning });
   await pool.ready();
+  const what = backend === 'onnx' ? (tuning?.descriptor === 'faceres' ? ' faceres alone' : ' fused') : '';
   return {
-    name: `${backend}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
+    name: `${backend}${what}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
     async run(images) {
       const analyses = await mapLimit(images, pool.size * 2, (img) => pool.analyze(img));
       return { analyses, embeddings: analyses.map((a) => a.faces[0]?.embedding) };
@@ -97,6 +99,8 @@ const makers: Record<string, () => Promise<Contender>> = {
   'wasm-pool': () => poolContender('wasm', workers),
   'onnx-1': () => poolContender('onnx', 1),
   'onnx-pool': () => poolContender('onnx', workers),
+  // The previous pipeline, for the cost of landmarks and the second descriptor.
+  'onnx-faceres-pool': () => poolContender('onnx', workers, { descriptor: 'faceres', dlibFlip: false }),
 };
 
 if (args.only) {

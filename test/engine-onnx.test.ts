@@ -8,6 +8,7 @@ import { cosine } from '../src/classifier/similarity.ts';
 import { HumanEngine } from '../src/engine/human-engine.ts';
 import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
+import { resolveTuning } from '../src/engine/tuning.ts';
 import { assertPoolContract, assertWaitAdmission } from './support/pool.ts';
 
 const data = dataDir();
@@ -30,7 +31,11 @@ describe('the ONNX engine reproduces Human on tfjs', () => {
     { wasm: Awaited<ReturnType<HumanEngine['analyze']>>; onnx: Awaited<ReturnType<OnnxEngine['analyze']>> }
   >();
   before(async () => {
-    [wasm, onnx] = await Promise.all([HumanEngine.create({ backend: 'wasm' }), OnnxEngine.create()]);
+    // faceres alone on both: the fallback's embeddings; the default adds face-api's nets (ONNX only).
+    [wasm, onnx] = await Promise.all([
+      HumanEngine.create({ backend: 'wasm' }),
+      OnnxEngine.create({ tuning: resolveTuning('wasm') }),
+    ]);
     for (const file of photos()) {
       const bytes = readFileSync(file);
       results.set(file, { wasm: await wasm.analyze(bytes), onnx: await onnx.analyze(bytes) });

@@ -5,7 +5,7 @@ import { humanBuildFile, type TfjsBackend, wasmBinariesDir } from './backend.ts'
 import { MODELS_DIR } from './model-files.ts';
 import { MODEL_SCHEME, registerModelRouter } from './model-loader.ts';
 import { analysisOf, MAX_FACES, normalised, pngFromRgb, preparePhoto, tooManyFaces } from './pipeline.ts';
-import { DEFAULT_TUNING, type Tuning } from './tuning.ts';
+import { resolveTuning, type Tuning } from './tuning.ts';
 import type { Analysis, AnalyzeOptions, StageTimings } from './types.ts';
 
 const require = createRequire(import.meta.url);
@@ -59,7 +59,7 @@ export class HumanEngine {
 
   /** Loads Human and the models from disk, then warms every model up once. */
   static async create(options: HumanEngineOptions): Promise<HumanEngine> {
-    const tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    const tuning = resolveTuning(options.backend, options.tuning);
     const { Human } = require(humanBuildFile(options.backend)) as HumanModule;
     const human = new Human({
       backend: options.backend,

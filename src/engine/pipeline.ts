@@ -84,6 +84,33 @@ export function normalised(a: Float32Array, b?: Float32Array): Float32Array {
   return out;
 }
 
+/**
+ * The embedding the rest of the bot uses. With a second descriptor it is the concatenation of
+ * both, each L2-normalised and weighted by √(1−w) and √w: the cosine of two such embeddings is
+ * exactly (1−w)·cos(faceres) + w·cos(dlib), so one vector carries score-level fusion.
+ */
+export function fuse(faceres: Float32Array, dlib: Float32Array | undefined, tuning: Tuning): Float32Array {
+  if (!dlib) return faceres;
+  if (tuning.descriptor === 'dlib') return dlib;
+  const out = new Float32Array(faceres.length + dlib.length);
+  const wf = Math.sqrt(1 - tuning.dlibWeight);
+  const wd = Math.sqrt(tuning.dlibWeight);
+  for (let i = 0; i < faceres.length; i++) out[i] = (faceres[i] as number) * wf;
+  for (let i = 0; i < dlib.length; i++) out[faceres.length + i] = (dlib[i] as number) * wd;
+  return out;
+}
+
+/** Maps points [x0, y0, …] in detector-input pixels back to the upright original photo. */
+export function toOriginalPoints(points: Float32Array, photo: PreparedPhoto): Float32Array {
+  const { offset, decoded } = photo;
+  const out = new Float32Array(points.length);
+  for (let i = 0; i < points.length; i += 2) {
+    out[i] = ((points[i] as number) - offset.x) / decoded.scale;
+    out[i + 1] = ((points[i + 1] as number) - offset.y) / decoded.scale;
+  }
+  return out;
+}
+
 /** The analysis of a photo from its kept faces (boxes in detector-input pixels), embeddings and thumbnails. */
 export function analysisOf(
   photo: PreparedPhoto,

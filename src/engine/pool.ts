@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { UserError, type UserErrorCode } from '../errors.ts';
 import type { Backend } from './backend.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
-import type { Tuning } from './tuning.ts';
+import { resolveTuning, type Tuning } from './tuning.ts';
 import type { Analysis, AnalyzeOptions, EngineLoad, FaceEngine } from './types.ts';
 
 /** One worker's memory figures. */
@@ -72,6 +72,7 @@ function fromWire(err: WireError): Error {
  */
 export class WorkerPool implements FaceEngine {
   readonly backend: Backend;
+  readonly tuning: Tuning;
   readonly size: number;
   private readonly queueLimit: number;
   private readonly maxWaitMs: number;
@@ -88,6 +89,7 @@ export class WorkerPool implements FaceEngine {
 
   constructor(options: PoolOptions) {
     this.backend = options.backend;
+    this.tuning = resolveTuning(options.backend, options.tuning);
     this.size = Math.max(1, options.workers ?? availableParallelism());
     this.queueLimit = options.queueLimit ?? this.size * 100;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;

@@ -16,15 +16,34 @@ export interface Tuning {
   embedSize: number;
   /** How much the detector's box is enlarged before cropping (Human's detector.scale). */
   cropScale: number;
-  /** Also embed the mirrored face and average both (test-time augmentation). */
+  /** Also embed the mirrored face with faceres and average both (test-time augmentation). */
   flip: boolean;
+  /** The same for the dlib descriptor: its net is half faceres's cost, and its weight in the fusion is larger. */
+  dlibFlip: boolean;
+  /**
+   * Which descriptor makes the embedding: Human's faceres, face-api's dlib-style recognition net
+   * on its landmark-aligned chip, or both, fused (onnx engine only for the last two).
+   */
+  descriptor: 'faceres' | 'dlib' | 'fused';
+  /** Share of the fused embedding's squared norm given to the dlib descriptor: cosines fuse as (1−w)·faceres + w·dlib. */
+  dlibWeight: number;
+  /**
+   * Turn the dlib descriptor's chip upright by the eye line, as dlib's training chips are; off gives
+   * face-api's own chip (its box from the landmarks, unrotated), for comparison.
+   */
+  chipRotation: boolean;
+  /** Run face-api's 68-landmark net on every face (needed by `dlib`, `fused` and onnx `rotation`). */
+  landmarks: boolean;
+  /** Side of the landmark net's crop, relative to the detector's own (unenlarged) square box. */
+  landmarkScale: number;
 }
 
 /**
- * The configuration chosen from the measurements in README ("Tuning"): the mesh and its
- * rotation correction cost time and did not improve identification on ../shared/data; a
- * tighter crop (1.3 instead of Human's 1.4) did; mirrored-face averaging helped a little
- * but doubles the embedding cost.
+ * The configuration chosen from the measurements in README ("Recognition quality", npm run eval):
+ * faceres on Human's unrotated crop (turning it upright from the landmarks did not help it; a
+ * tighter crop, 1.3 instead of Human's 1.4, did), fused with face-api's dlib descriptor on its
+ * upright, landmark-aligned chip, mirrored and averaged. The fusion weight 0.9 was chosen by
+ * people-split cross-validation; mirroring faceres too doubled its cost for no gain.
  */
 export const DEFAULT_TUNING: Tuning = {
   mesh: false,
@@ -36,4 +55,32 @@ export const DEFAULT_TUNING: Tuning = {
   embedSize: 224,
   flip: false,
   cropScale: 1.3,
+  descriptor: 'fused',
+  dlibWeight: 0.9,
+  chipRotation: true,
+  dlibFlip: true,
+  landmarks: true,
+  landmarkScale: 1,
 };
+
+/** Embedding length for a tuning: faceres's 1024, dlib's 128, or both concatenated. */
+export function embeddingDim(tuning: Pick<Tuning, 'descriptor'>): number {
+  if (tuning.descriptor === 'dlib') return 128;
+  return tuning.descriptor === 'fused' ? 1024 + 128 : 1024;
+}
+
+/**
+ * The tuning a backend really runs. face-api's nets run on ONNX Runtime only, so Human on tfjs
+ * (the fallback where onnxruntime-node does not load) embeds with faceres alone; its embeddings
+ * then carry another fingerprint, and galleries are re-embedded rather than mixed.
+ */
+export function resolveTuning(
+  backend: 'onnx' | 'tensorflow' | 'wasm',
+  requested: Partial<Tuning> = {},
+): Tuning {
+  const tuning = { ...DEFAULT_TUNING, ...requested };
+  if (backend !== 'onnx') return { ...tuning, descriptor: 'faceres', landmarks: false, dlibFlip: false };
+  // Rotation and the second descriptor both work from the 68 landmarks.
+  if (tuning.rotation || tuning.descriptor !== 'faceres') tuning.landmarks = true;
+  return tuning;
+}

@@ -1,3 +1,5 @@
+import type { Tuning } from './tuning.ts';
+
 /** A face box in pixels of the upright (EXIF-rotated) image: [x, y, width, height]. */
 export type Box = [number, number, number, number];
 
@@ -12,8 +14,13 @@ export interface Face {
   /** A small aligned face crop (PNG), for reply pictures and the gallery. */
   thumbnail: Uint8Array;
   /** 68 facial landmarks (iBUG 300-W order) in pixels of the upright original image, [x0, y0, x1, y1, …]. */
-  landmarks?: Float32Array; // length 136
+  landmarks?: Float32Array;
+  /** Each descriptor that went into `embedding`, L2-normalised, by name (`faceres`, `dlib`). */
+  descriptors?: Partial<Record<DescriptorName, Float32Array>>;
 }
+
+/** The face descriptors an engine can compute. */
+export type DescriptorName = 'faceres' | 'dlib';
 
 /** Milliseconds spent in each stage of one analysis. */
 export interface StageTimings {
@@ -55,8 +62,10 @@ export interface EngineLoad {
 export interface FaceEngine {
   /** Decodes an image buffer, finds every face, aligns and embeds each. */
   analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis>;
-  /** Name of the tfjs backend in use (`tensorflow` or `wasm`). */
+  /** Name of the backend in use (`onnx`, `tensorflow` or `wasm`). */
   readonly backend: string;
+  /** The tuning it really runs (see resolveTuning), where it knows: its embeddings' fingerprint depends on it. */
+  readonly tuning?: Tuning;
   /**
    * Current load, where the engine queues work (the pool does); lets callers refuse or warn before
    * deferring. `extra`: requests the caller admitted but has not submitted yet, counted as queued.

@@ -1,7 +1,7 @@
 // What travels through Redis between bot processes and inference workers. BullMQ stores job data as JSON,
 // so binary fields (the photo, embeddings, thumbnails) travel as base64 strings.
 import { decodeFloat32, encodeFloat32 } from '../classifier/embedding-codec.ts';
-import type { Analysis, AnalyzeOptions, Box } from '../engine/types.ts';
+import type { Analysis, AnalyzeOptions, Box, DescriptorName } from '../engine/types.ts';
 import { UserError, type UserErrorCode } from '../errors.ts';
 
 /** BullMQ key prefix of every Lookalike queue, so they are easy to find beside other Redis data. */
@@ -28,7 +28,16 @@ export interface AnalyzeJob {
 export interface WireAnalysis {
   width: number;
   height: number;
-  faces: { box: Box; score: number; embedding: string; dim: number; thumbnail: string }[];
+  faces: {
+    box: Box;
+    score: number;
+    embedding: string;
+    dim: number;
+    thumbnail: string;
+    /** Base64 float32, each optional: older workers send neither. */
+    landmarks?: string;
+    descriptors?: Partial<Record<DescriptorName, string>>;
+  }[];
   timings: Analysis['timings'];
 }
 
@@ -67,6 +76,14 @@ export function encodeAnalysis(analysis: Analysis): WireAnalysis {
       embedding: encodeFloat32([face.embedding]),
       dim: face.embedding.length,
       thumbnail: toBase64(face.thumbnail),
+      ...(face.landmarks ? { landmarks: encodeFloat32([face.landmarks]) } : {}),
+      ...(face.descriptors
+        ? {
+            descriptors: Object.fromEntries(
+              Object.entries(face.descriptors).map(([name, d]) => [name, encodeFloat32([d])]),
+            ),
+          }
+        : {}),
     })),
     timings: analysis.timings,
   };
@@ -77,12 +94,21 @@ export function decodeAnalysis(wire: WireAnalysis): Analysis {
   return {
     width: wire.width,
     height: wire.height,
-    faces: wire.faces.map((face) => ({
-      box: face.box,
-      score: face.score,
-      embedding: decodeFloat32(face.embedding, face.dim, 1)[0]!,
-      thumbnail: fromBase64(face.thumbnail),
-    })),
+    faces: wire.faces.map((face) => {
+      const out: Analysis['faces'][number] = {
+        box: face.box,
+        score: face.score,
+        embedding: decodeFloat32(face.embedding, face.dim, 1)[0]!,
+        thumbnail: fromBase64(face.thumbnail),
+      };
+      const floats = (text: string) => decodeFloat32(text, Buffer.byteLength(text, 'base64') / 4, 1)[0]!;
+      if (face.landmarks) out.landmarks = floats(face.landmarks);
+      if (face.descriptors)
+        out.descriptors = Object.fromEntries(
+          Object.entries(face.descriptors).map(([name, d]) => [name, floats(d as string)]),
+        );
+      return out;
+    }),
     timings: wire.timings,
   };
 }

@@ -1,10 +1,21 @@
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
+import { around, eyeAngle, warp } from '../align.ts';
 import { MODELS_DIR, readManifest, readVerified } from '../model-files.ts';
-import { analysisOf, MAX_FACES, normalised, pngFromRgb, preparePhoto, tooManyFaces } from '../pipeline.ts';
-import { DEFAULT_TUNING, type Tuning } from '../tuning.ts';
+import {
+  analysisOf,
+  fuse,
+  MAX_FACES,
+  normalised,
+  pngFromRgb,
+  preparePhoto,
+  toOriginalPoints,
+  tooManyFaces,
+} from '../pipeline.ts';
+import { resolveTuning, type Tuning } from '../tuning.ts';
 import type { Analysis, AnalyzeOptions, StageTimings } from '../types.ts';
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
+import { FaceApiNets } from './face-api-nets.ts';
 import { cropAndResize, type PixelImage, resizeBilinear, toPlanar } from './tf-image.ts';
 
 const require = createRequire(import.meta.url);
@@ -55,24 +66,26 @@ export class OnnxEngine {
   private readonly ort: typeof Ort;
   private readonly detector: Ort.InferenceSession;
   private readonly faceres: Ort.InferenceSession;
+  private readonly faceApi: FaceApiNets | undefined;
 
   private constructor(
     ort: typeof Ort,
     detector: Ort.InferenceSession,
     faceres: Ort.InferenceSession,
+    faceApi: FaceApiNets | undefined,
     tuning: Tuning,
   ) {
     this.ort = ort;
     this.detector = detector;
     this.faceres = faceres;
+    this.faceApi = faceApi;
     this.tuning = tuning;
   }
 
   /** Creates both sessions from the verified model files, then warms each up once. */
   static async create(options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
-    const tuning = { ...DEFAULT_TUNING, ...options.tuning };
-    if (tuning.mesh || tuning.rotation)
-      throw new Error('the onnx engine does not run the face mesh; use wasm for mesh tuning');
+    const tuning = resolveTuning('onnx', options.tuning);
+    if (tuning.mesh) throw new Error('the onnx engine does not run the face mesh; use wasm for mesh tuning');
     const ort = loadOrt();
     const dir = options.modelsDir ?? MODELS_DIR;
     const manifest = readManifest(dir);
@@ -87,7 +100,10 @@ export class OnnxEngine {
     const open = (name: string) =>
       ort.InferenceSession.create(readVerified(dir, name, manifest), sessionOptions);
     const [detector, faceres] = await Promise.all([open('blazeface.onnx'), open('faceres.onnx')]);
-    const engine = new OnnxEngine(ort, detector, faceres, tuning);
+    const faceApi = tuning.landmarks
+      ? new FaceApiNets(ort, await open('landmarks68.onnx'), await open('dlib-resnet.onnx'))
+      : undefined;
+    const engine = new OnnxEngine(ort, detector, faceres, faceApi, tuning);
     if (options.warmup !== false) await engine.warmup();
     return engine;
   }
@@ -173,8 +189,26 @@ export class OnnxEngine {
       return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
 
     start = performance.now();
+    const landmarks = this.faceApi
+      ? await this.faceApi.landmarks(
+          pixels,
+          kept.map((f) => scaleCorners(f.square, this.tuning.landmarkScale / this.tuning.cropScale)),
+        )
+      : undefined;
     // Human's crop: the squared box cut out at 256×256 in [0, 1]; thumbnails and embeddings resize it.
-    const crops = kept.map((f) => cropAndResize(pixels, f.square, CROP_SIZE, CROP_SIZE, 1 / 255));
+    // With `rotation` the same box is cut out turned by the eye line, as Human does from its mesh.
+    const crops = kept.map((f, i) => {
+      const points = landmarks?.[i];
+      if (!this.tuning.rotation || !points)
+        return cropAndResize(pixels, f.square, CROP_SIZE, CROP_SIZE, 1 / 255);
+      const [x1, y1, x2, y2] = f.square;
+      return warp(
+        pixels,
+        around((x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, eyeAngle(points), CROP_SIZE),
+        CROP_SIZE,
+        1 / 255,
+      );
+    });
     const thumbs = await Promise.all(
       crops.map((crop) => {
         const t = resizeBilinear(crop, THUMB_SIZE, THUMB_SIZE);
@@ -198,16 +232,46 @@ export class OnnxEngine {
       if (views === 2) toPlanar(resized, batch, (i + kept.length) * plane, 255, 0, true);
     });
     const all = await this.embed(batch, kept.length * views);
-    const embeddings = kept.map((_, i) =>
+    const faceres = kept.map((_, i) =>
       normalised(all[i] as Float32Array, views === 2 ? (all[i + kept.length] as Float32Array) : undefined),
     );
+    const dlib =
+      this.faceApi && landmarks && this.tuning.descriptor !== 'faceres'
+        ? (
+            await this.faceApi.descriptors(pixels, landmarks, {
+              flip: this.tuning.dlibFlip,
+              upright: this.tuning.chipRotation,
+            })
+          ).map((d) => normalised(d))
+        : undefined;
+    const embeddings = faceres.map((f, i) => fuse(f, dlib?.[i], this.tuning));
     timings.embed = ms(start);
 
-    return analysisOf(photo, kept, embeddings, thumbs, timings);
+    const analysis = analysisOf(photo, kept, embeddings, thumbs, timings);
+    analysis.faces.forEach((face, i) => {
+      face.descriptors = { faceres: faceres[i] as Float32Array };
+      if (dlib) face.descriptors.dlib = dlib[i] as Float32Array;
+      const points = landmarks?.[i];
+      if (points) face.landmarks = toOriginalPoints(points, photo);
+    });
+    return analysis;
   }
 
-  /** Frees both sessions' native memory. */
+  /** Frees every session's native memory. */
   async close(): Promise<void> {
-    await Promise.all([this.detector.release(), this.faceres.release()]);
+    await Promise.all([this.detector.release(), this.faceres.release(), this.faceApi?.close()]);
   }
+}
+
+/** A square [x1, y1, x2, y2] scaled about its centre. */
+function scaleCorners(
+  box: [number, number, number, number],
+  factor: number,
+): [number, number, number, number] {
+  const [x1, y1, x2, y2] = box;
+  const cx = (x1 + x2) / 2;
+  const cy = (y1 + y2) / 2;
+  const h = ((x2 - x1) * factor) / 2;
+  const v = ((y2 - y1) * factor) / 2;
+  return [cx - h, cy - v, cx + h, cy + v];
 }

@@ -1,0 +1,113 @@
+import type * as Ort from 'onnxruntime-node';
+import { recognitionChip, warp } from '../align.ts';
+import { cropAndResize, type PixelImage } from './tf-image.ts';
+
+/** Input side of face-api's 68-landmark net. */
+const LANDMARK_SIDE = 112;
+/** Input side of face-api's recognition net (dlib's chip size). */
+export const CHIP_SIDE = 150;
+/** Length of the recognition net's descriptor. */
+export const DLIB_DIM = 128;
+/** face-api's input normalisation for both nets: RGB minus this mean, then / 255. */
+const MEAN_RGB = [122.782, 117.001, 104.298];
+
+/** Writes an HWC image into planar CHW at `offset` with face-api's normalisation, optionally mirrored. */
+function toFaceApiPlanar(src: PixelImage, dest: Float32Array, offset: number, mirror = false): void {
+  const { data, width, height } = src;
+  const plane = width * height;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const s = (y * width + (mirror ? width - 1 - x : x)) * 3;
+      const d = offset + y * width + x;
+      for (let c = 0; c < 3; c++)
+        dest[d + c * plane] = ((data[s + c] as number) - (MEAN_RGB[c] as number)) / 255;
+    }
+}
+
+/** Runs one session on a batch and copies its single output out before the native memory goes. */
+async function runOnce(
+  ort: typeof Ort,
+  session: Ort.InferenceSession,
+  input: Float32Array,
+  dims: number[],
+): Promise<Float32Array> {
+  const tensor = new ort.Tensor('float32', input, dims);
+  const out = await session.run({ [session.inputNames[0] as string]: tensor });
+  try {
+    return Float32Array.from(out[session.outputNames[0] as string]?.data as Float32Array);
+  } finally {
+    // Output tensors hold native memory until disposed; the GC alone lets it pile up under load.
+    for (const t of Object.values(out)) t.dispose();
+    tensor.dispose();
+  }
+}
+
+/**
+ * face-api's 68-landmark and recognition nets on ONNX Runtime (exported by scripts/build-models.ts),
+ * driven from Human's detector boxes instead of face-api's own detectors: on the same box the
+ * descriptor matches the SSD-box one, and BlazeFace is much cheaper and finds tight crops.
+ */
+export class FaceApiNets {
+  readonly #ort: typeof Ort;
+  readonly #landmarks: Ort.InferenceSession;
+  readonly #recognition: Ort.InferenceSession;
+
+  constructor(ort: typeof Ort, landmarks: Ort.InferenceSession, recognition: Ort.InferenceSession) {
+    this.#ort = ort;
+    this.#landmarks = landmarks;
+    this.#recognition = recognition;
+  }
+
+  /** 68 landmarks per box ([x1, y1, x2, y2] in `pixels`), as [x0, y0, …] in the same pixels. */
+  async landmarks(pixels: PixelImage, boxes: [number, number, number, number][]): Promise<Float32Array[]> {
+    const plane = 3 * LANDMARK_SIDE * LANDMARK_SIDE;
+    const batch = new Float32Array(plane * boxes.length);
+    for (const [i, box] of boxes.entries())
+      toFaceApiPlanar(cropAndResize(pixels, box, LANDMARK_SIDE, LANDMARK_SIDE), batch, i * plane);
+    const flat = await runOnce(this.#ort, this.#landmarks, batch, [
+      boxes.length,
+      3,
+      LANDMARK_SIDE,
+      LANDMARK_SIDE,
+    ]);
+    // The net answers in fractions of its square input; the box is square, so one scale per axis.
+    return boxes.map(([x1, y1, x2, y2], i) => {
+      const points = flat.slice(i * 136, (i + 1) * 136);
+      for (let p = 0; p < 68; p++) {
+        points[2 * p] = x1 + (points[2 * p] as number) * (x2 - x1);
+        points[2 * p + 1] = y1 + (points[2 * p + 1] as number) * (y2 - y1);
+      }
+      return points;
+    });
+  }
+
+  /** The recognition net's 128-d descriptor of each face, from its upright chip (mirrored views averaged when `flip`). */
+  async descriptors(
+    pixels: PixelImage,
+    landmarks: Float32Array[],
+    options: { flip: boolean; upright: boolean },
+  ): Promise<Float32Array[]> {
+    const { flip, upright } = options;
+    const plane = 3 * CHIP_SIDE * CHIP_SIDE;
+    const views = flip ? 2 : 1;
+    const n = landmarks.length;
+    const batch = new Float32Array(plane * n * views);
+    landmarks.forEach((points, i) => {
+      const chip = warp(pixels, recognitionChip(points, CHIP_SIDE, upright), CHIP_SIDE);
+      toFaceApiPlanar(chip, batch, i * plane);
+      if (flip) toFaceApiPlanar(chip, batch, (i + n) * plane, true);
+    });
+    const flat = await runOnce(this.#ort, this.#recognition, batch, [n * views, 3, CHIP_SIDE, CHIP_SIDE]);
+    return landmarks.map((_, i) => {
+      const d = flat.slice(i * DLIB_DIM, (i + 1) * DLIB_DIM);
+      if (flip)
+        for (let j = 0; j < DLIB_DIM; j++) d[j] = (d[j] as number) + (flat[(i + n) * DLIB_DIM + j] as number);
+      return d;
+    });
+  }
+
+  /** Frees both sessions' native memory. */
+  async close(): Promise<void> {
+    await Promise.all([this.#landmarks.release(), this.#recognition.release()]);
+  }
+}
