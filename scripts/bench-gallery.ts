@@ -15,6 +15,7 @@ import type { SoftmaxStats } from '../src/classifier/softmax.ts';
 import { predictProba, trainSvm } from '../src/classifier/svm.ts';
 import { trainOffThread } from '../src/classifier/train-off-thread.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
+import { embeddingDim } from '../src/engine/tuning.ts';
 import { celebEmbeddings } from './lib/celebs.ts';
 import { measureSpread, type Spread, syntheticFaces } from './lib/synthetic-faces.ts';
 
@@ -31,7 +32,7 @@ const sizes = args.sizes.split(',').map(Number);
 const per = Number(args.per);
 const probeCount = Number(args.probes);
 const calibration = readCalibration();
-const prior = decodeFloat32(calibration.prior, 1024, 1)[0] as Float32Array;
+const prior = decodeFloat32(calibration.prior, embeddingDim(calibration.tuning), 1)[0] as Float32Array;
 const ms = (t: number) => `${t.toFixed(t < 10 ? 2 : 0)} ms`;
 const s = (t: number) => `${(t / 1000).toFixed(1)} s`;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;

@@ -5,6 +5,7 @@ import { decodeFloat32 } from '../src/classifier/embedding-codec.ts';
 import { Matcher } from '../src/classifier/matcher.ts';
 import { predictProba, trainSvm } from '../src/classifier/svm.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
+import { DEFAULT_TUNING, embeddingDim } from '../src/engine/tuning.ts';
 
 // Real faces: ../shared/data/celebs (20 people x 20 crops), embedded by the engine (about 30 s);
 // celebEmbeddings fails with where it looked when the photos are missing.
@@ -17,7 +18,7 @@ describe('classifier on the real celebrities', () => {
       embeddings: p.embeddings.slice(0, 10).filter((e): e is Float32Array => !!e),
       probes: p.embeddings.slice(10),
     }));
-    const prior = decodeFloat32(readCalibration().prior, 1024, 1)[0]!;
+    const prior = decodeFloat32(readCalibration().prior, embeddingDim(DEFAULT_TUNING), 1)[0]!;
     const matcher = Matcher.train(split, { prior });
     const svm = trainSvm(
       split.flatMap((p) => p.embeddings.map((embedding) => ({ label: p.slug, embedding }))),

@@ -1,12 +1,36 @@
 import { MODELS_DIR, readManifest, readVerified } from './model-files.ts';
-import type { Tuning } from './tuning.ts';
+import { DEFAULT_TUNING, type Tuning } from './tuning.ts';
 
 /** File name of the calibration in models/. */
 export const CALIBRATION_FILE = 'calibration.json';
 
-/** What scripts/calibrate.ts measured on ../shared/data for the shipped models and tuning. */
-export interface Calibration {
-  schema: 1;
+/** How a profile was made (scripts/calibrate.ts), so that its figures can be read and reproduced. */
+export interface CalibrationMethod {
+  /** Always 'people': thresholds are chosen on some people and measured on others. */
+  split: 'people';
+  dataset: string;
+  folds: number;
+  peoplePerFold: number;
+  enrolPerPerson: number;
+  targetStrangers: number;
+  targetPairs: number;
+  /** Where the prior mean face comes from. */
+  priorFrom: string;
+  /** Each fold's `same` threshold, chosen on the other folds. */
+  foldThresholds: number[];
+  /** Rates at the out-of-fold thresholds, pooled over folds. */
+  outOfSample: {
+    strangersFlagged: number;
+    enrolledFlagged: number;
+    differentPairsSame: number;
+    samePairsSame: number;
+    pairAuc: number;
+  };
+  command: string;
+}
+
+/** Thresholds and prior for one embedding configuration. */
+export interface CalibrationProfile {
   tuning: Tuning;
   /** Prior mean face (base64 float32), for centring embeddings. */
   prior: string;
@@ -15,16 +39,40 @@ export interface Calibration {
   sameThreshold: number;
   /** Centred cosine of two faces above which /compare says "same person". */
   pairThreshold: number;
-  measured: {
-    strangersFlagged: number;
-    enrolledFlagged: number;
-    differentPairsSame: number;
-    samePairsSame: number;
-  };
+  method: CalibrationMethod;
+}
+
+/** models/calibration.json: one profile per descriptor configuration that an engine may run. */
+export interface CalibrationFile {
+  schema: 2;
+  profiles: CalibrationProfile[];
 }
 
 /** Reads models/calibration.json, verified against the manifest like the models. */
-export function readCalibration(dir: string = MODELS_DIR): Calibration {
+export function readCalibrationFile(dir: string = MODELS_DIR): CalibrationFile {
   const bytes = readVerified(dir, CALIBRATION_FILE, readManifest(dir));
-  return JSON.parse(bytes.toString('utf8')) as Calibration;
+  const file = JSON.parse(bytes.toString('utf8')) as CalibrationFile;
+  if (file.schema !== 2 || !Array.isArray(file.profiles))
+    throw new Error(`${CALIBRATION_FILE} is of an older schema: run npm run calibrate`);
+  return file;
+}
+
+/**
+ * The profile for the embeddings a tuning makes: same descriptor and fusion weight. Other knobs
+ * move the scores a little; `npm run calibrate` after changing them makes an exact profile.
+ */
+export function readCalibration(
+  tuning: Tuning = DEFAULT_TUNING,
+  dir: string = MODELS_DIR,
+): CalibrationProfile {
+  const { profiles } = readCalibrationFile(dir);
+  const fits = (p: CalibrationProfile) =>
+    p.tuning.descriptor === tuning.descriptor &&
+    (tuning.descriptor !== 'fused' || p.tuning.dlibWeight === tuning.dlibWeight);
+  const profile = profiles.find(fits);
+  if (!profile)
+    throw new Error(
+      `${CALIBRATION_FILE} has no profile for descriptor "${tuning.descriptor}" (weight ${tuning.dlibWeight}): run npm run calibrate`,
+    );
+  return profile;
 }
