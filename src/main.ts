@@ -19,7 +19,8 @@ import {
   sharedStateUrl,
 } from './config/index.ts';
 import { openCoordination } from './coordination/index.ts';
-import { createLookalike } from './core/index.ts';
+import { createLookalike, type Lookalike } from './core/index.ts';
+import { reembedFix, stalePhotos } from './core/reembed.ts';
 import { isConfigError, isUserError } from './errors.ts';
 import { engineFaces } from './games/faces.ts';
 import { GameManager } from './games/manager.ts';
@@ -61,6 +62,25 @@ export function playgroundHint(config: Config): string {
     'To connect a chat platform instead, set:',
     ...howTo,
   ].join('\n');
+}
+
+/** Re-embeds every scope's photos that another engine embedded, logging what could not be. */
+async function reembedGalleries(service: Lookalike, logger: Logger): Promise<void> {
+  try {
+    const current = service.currentEngine();
+    if (!current) return;
+    for (const scope of await service.gallery.scopes()) {
+      if (stalePhotos(await service.gallery.snapshot(scope), current).length === 0) continue;
+      const report = await service.reembed(scope);
+      logger.info(`gallery ${scope}: re-embedded ${report.reembedded} photos with this engine`);
+      if (report.failed.length > 0)
+        logger.warn(
+          `gallery ${scope}: ${report.failed.length} photos could not be re-embedded from their thumbnails and are left out of answers; fix: ${reembedFix(scope)}`,
+        );
+    }
+  } catch (err) {
+    logger.warn(`re-embedding the galleries failed: ${(err as Error).message}`);
+  }
 }
 
 /**

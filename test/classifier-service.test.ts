@@ -34,7 +34,7 @@ describe('the service caches the trained classifier by gallery version', () => {
     const saves: number[] = [];
     // A gallery that records every model it caches, to tell training from restoring.
     const recording = (): Gallery => {
-      const gallery = new Gallery(store);
+      const gallery = new Gallery(store, { embeddingDim: 1024 });
       const setModel = gallery.setModel.bind(gallery);
       gallery.setModel = async (scope, version, model) => {
         saves.push(version);

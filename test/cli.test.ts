@@ -154,7 +154,8 @@ describe('lookalike CLI, end to end', () => {
     assert.equal(labels.length, 6);
     assert.equal(reps.length, 6);
     assert.match(labels[0] ?? '', /^\d+,\.\/\w+\/.+\.png$/);
-    assert.equal(reps[0]?.split(',').length, 1024);
+    // The fused embedding: faceres's 1024 values and the dlib descriptor's 128.
+    assert.equal(reps[0]?.split(',').length, 1152);
   });
 
   it('moves the gallery through a pack file, once, and refuses a damaged one', async () => {

@@ -66,7 +66,7 @@ const photo = (person: number, shot: number) => ({
 
 async function service() {
   const store = await openStore('memory://');
-  const gallery = new Gallery(store);
+  const gallery = new Gallery(store, { embeddingDim: 1024 });
   const lookalike = new Lookalike(engine, gallery, {
     explainer: new ResemblanceExplainer(gallery, { regions: ALL }),
   });

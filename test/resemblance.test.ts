@@ -241,7 +241,7 @@ function unit(seed: number): Float32Array {
 describe('ResemblanceExplainer', () => {
   async function gallery(people: Float32Array[][], withLandmarks = true) {
     const store = await openStore('memory://');
-    const g = new Gallery(store);
+    const g = new Gallery(store, { embeddingDim: 1024 });
     await g.enrollMany(
       'global',
       people.map((shots, p) => ({

@@ -1,6 +1,8 @@
 import { type CoreConfig, engineOptions } from '../config/index.ts';
 import { Lookalike } from '../core/service.ts';
+import { selectBackend } from '../engine/backend.ts';
 import { createFaceEngine, type EngineOptions } from '../engine/index.ts';
+import { embeddingDim, resolveTuning, type Tuning } from '../engine/tuning.ts';
 import type { Analysis, AnalyzeOptions, FaceEngine } from '../engine/types.ts';
 import { Gallery } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -22,9 +24,12 @@ class LazyEngine implements FaceEngine {
   readonly #options: EngineOptions;
   #engine: Promise<FaceEngine> | undefined;
   backend = 'pending';
+  /** Known before the engine starts: the gallery and the fingerprint depend on it. */
+  readonly tuning: Tuning;
 
   constructor(options: EngineOptions) {
     this.#options = options;
+    this.tuning = resolveTuning(selectBackend(options.backend ?? 'auto'), options.tuning);
   }
 
   #get(): Promise<FaceEngine> {
@@ -65,7 +70,9 @@ export async function openContext(options: {
       : undefined;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const engine = new LazyEngine({ ...engineOptions(options.config, log), inline: options.inline ?? false });
-  const service = new Lookalike(engine, new Gallery(store, { locks: shared?.locks }));
+  // The gallery takes the embeddings this engine makes: fused on ONNX Runtime, faceres alone on tfjs.
+  const gallery = new Gallery(store, { locks: shared?.locks, embeddingDim: embeddingDim(engine.tuning) });
+  const service = new Lookalike(engine, gallery);
   return {
     ctx: { service, scope: options.scope, out: options.out, store },
     async close() {

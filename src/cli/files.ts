@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { NamedImage } from '../core/types.ts';
 import { UserError } from '../errors.ts';
@@ -47,4 +47,14 @@ export function folderBatches(dir: string): { name: string; images: NamedImage[]
     throw new UserError('bad_input', `${dir} has no subfolders with photos (expected ${dir}/<person>/*.jpg)`);
   }
   return batches;
+}
+
+/** Every file under `dir`, recursively, skipping hidden ones (originals to match by sha256). */
+export function listImages(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UserError('bad_input', `${dir}: no such folder`);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => !path.basename(f).startsWith('.'))
+    .map((f) => path.join(dir, f))
+    .filter((f) => statSync(f).isFile());
 }

@@ -7,6 +7,7 @@ import {
   enrollCommand,
   exportCommand,
   listCommand,
+  reembedCommand,
   removeCommand,
   renameCommand,
   trainCommand,
@@ -21,6 +22,8 @@ commands:
   enroll <dir>                     enrol one subfolder per person (<dir>/<person>/*.jpg)
   enroll --name "Name" <images…>   add photos to one person
   train                            retrain the classifier now (enrolling already retrains)
+  reembed [--from <dir>]           re-embed photos another engine embedded (from their originals in <dir>,
+                                   matched by content, else from their thumbnails)
   list                             list the gallery
   remove <name>                    remove an identity and its photos
   rename <old> <new>               rename an identity
@@ -70,6 +73,8 @@ export async function run(
         return await enrollCommand(ctx, rest, values.name);
       case 'train':
         return await trainCommand(ctx);
+      case 'reembed':
+        return await reembedCommand(ctx, rest, values.from);
       case 'list':
         return await listCommand(ctx);
       case 'remove':
@@ -110,6 +115,7 @@ function parse(argv: string[]) {
       scope: { type: 'string' },
       json: { type: 'boolean' },
       name: { type: 'string' },
+      from: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,6 +1,6 @@
 import { engineFingerprint } from '../engine/fingerprint.ts';
 import { createFaceEngine, type EngineOptions, type FaceEngine } from '../engine/index.ts';
-import { DEFAULT_TUNING } from '../engine/tuning.ts';
+import { DEFAULT_TUNING, embeddingDim } from '../engine/tuning.ts';
 import { Gallery, type ScopeLocks } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { Lookalike, type ServiceOptions } from './service.ts';
@@ -31,9 +31,10 @@ export async function createLookalike(options: CreateOptions = {}): Promise<Look
   const store = await openStore(options.storeUrl);
   try {
     const engine = options.openEngine ? await options.openEngine() : await createFaceEngine(options.engine);
-    // Packs must carry the tuning the engine really runs with, not only the default.
-    const tuning = { ...DEFAULT_TUNING, ...options.engine?.tuning };
-    const service = new Lookalike(engine, new Gallery(store, { locks: options.galleryLocks }), {
+    // Packs and photos must carry the tuning the engine really runs with, not only the default.
+    const tuning = engine.tuning ?? { ...DEFAULT_TUNING, ...options.engine?.tuning };
+    const gallery = new Gallery(store, { locks: options.galleryLocks, embeddingDim: embeddingDim(tuning) });
+    const service = new Lookalike(engine, gallery, {
       fingerprint: () => engineFingerprint(tuning),
       ...options,
     });

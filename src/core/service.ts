@@ -4,16 +4,19 @@ import { decodeFloat32 } from '../classifier/embedding-codec.ts';
 import { Matcher, type MatcherJSON } from '../classifier/matcher.ts';
 import { cosine, similarity } from '../classifier/similarity.ts';
 import { trainOffThread } from '../classifier/train-off-thread.ts';
-import { type Calibration, readCalibration } from '../engine/calibration.ts';
+import { type CalibrationProfile, readCalibration } from '../engine/calibration.ts';
 import { type EngineFingerprint, engineFingerprint } from '../engine/fingerprint.ts';
-import type { EngineLoad, FaceEngine } from '../engine/types.ts';
+import { DEFAULT_TUNING, embeddingDim } from '../engine/tuning.ts';
+import type { EngineLoad, Face, FaceEngine } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { encodePack } from '../gallery/pack.ts';
 import { importArchive } from '../gallery/zip-import.ts';
-import { explainFaces, ResemblanceExplainer, thumbnailLandmarks } from '../resemblance/index.ts';
+import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
 import { skipReason } from '../user-texts.ts';
 import { mapLimit } from '../util/concurrency.ts';
+import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
+import { type CurrentEngine, embeddedBy, type ReembedReport, reembed, stalePhotos } from './reembed.ts';
 import {
   type Comparison,
   type EnrollResult,
@@ -32,61 +35,13 @@ import {
 /** Options of the service. */
 export interface ServiceOptions {
   /** Thresholds and the prior mean face; default models/calibration.json (see README, "Calibration"). */
-  calibration?: Calibration;
+  calibration?: CalibrationProfile;
   /** Photos analysed at once during enrolment (keeps the pool's queue from overflowing). */
   concurrency?: number;
   /** The engine's fingerprint, stamped on packs (default: engineFingerprint() of models/ and DEFAULT_TUNING). */
   fingerprint?: () => EngineFingerprint;
   /** Explains matches region by region (default: the validated regions over this gallery). */
   explainer?: ResemblanceExplainer;
-}
-
-/** One photo that enrolment accepted, before it is committed. */
-interface Accepted {
-  file: string;
-  hash: string;
-  embedding: Float32Array;
-  thumbnail: Uint8Array;
-  landmarks?: Float32Array;
-  photoLandmarks?: Float32Array;
-}
-
-/** Progress of a bulk enrolment, for the CLI's progress bar. */
-export type ProgressFn = (done: number, total: number) => void;
-
-/** Accepted photos as the gallery stores them. */
-function toPhotos(accepted: Accepted[], addedBy: string) {
-  const addedAt = new Date().toISOString();
-  return accepted.map((a) => ({
-    hash: a.hash,
-    embedding: a.embedding,
-    thumbnail: a.thumbnail,
-    ...(a.landmarks ? { landmarks: a.landmarks } : {}),
-    addedBy,
-    addedAt,
-    source: a.file,
-  }));
-}
-
-function skip(file: string, code: string, faces?: number): Skipped {
-  return { file, code, ...(faces === undefined ? {} : { faces }), reason: skipReason(code, { faces }) };
-}
-
-function toInfo(identity: {
-  name: string;
-  slug: string;
-  photos: { hash: string; addedBy: string; addedAt: string; source?: string }[];
-}): IdentityInfo {
-  return {
-    name: identity.name,
-    slug: identity.slug,
-    photos: identity.photos.map((p) => ({
-      hash: p.hash,
-      addedBy: p.addedBy,
-      addedAt: p.addedAt,
-      source: p.source,
-    })),
-  };
 }
 
 /**
@@ -105,17 +60,20 @@ export class Lookalike implements LookalikeService {
   readonly #fingerprintOf: () => EngineFingerprint;
   #fingerprint: EngineFingerprint | undefined;
   readonly #matchers = new Map<Scope, { version: number; matcher: Promise<Matcher> }>();
+  /** The gallery version each scope's last re-embedding left, so a failed photo is not retried on every answer. */
+  readonly #reembedded = new Map<Scope, number>();
   readonly #explainer: ResemblanceExplainer;
 
   constructor(engine: FaceEngine, gallery: Gallery, options: ServiceOptions = {}) {
     this.engine = engine;
     this.gallery = gallery;
-    const calibration = options.calibration ?? readCalibration();
+    // The thresholds belong to the embeddings this engine makes (faceres alone on tfjs, fused on onnx).
+    const calibration = options.calibration ?? readCalibration(engine.tuning ?? DEFAULT_TUNING);
     this.sameThreshold = calibration.sameThreshold;
     this.pairThreshold = calibration.pairThreshold;
-    this.#prior = decodeFloat32(calibration.prior, 1024, 1)[0] as Float32Array;
+    this.#prior = decodeFloat32(calibration.prior, embeddingDim(calibration.tuning), 1)[0] as Float32Array;
     this.#concurrency = options.concurrency ?? 4;
-    this.#fingerprintOf = options.fingerprint ?? (() => engineFingerprint());
+    this.#fingerprintOf = options.fingerprint ?? (() => engineFingerprint(engine.tuning ?? DEFAULT_TUNING));
     this.#explainer = options.explainer ?? new ResemblanceExplainer(gallery);
   }
 
@@ -153,7 +111,7 @@ export class Lookalike implements LookalikeService {
 
   /** Prepared photos as the gallery enrols them, stamped with who added them and now. */
   toPhotos(accepted: Accepted[], addedBy: string): ReturnType<typeof toPhotos> {
-    return toPhotos(accepted, addedBy);
+    return toPhotos(accepted, addedBy, this.fingerprint().sha256);
   }
 
   /** The classifier for a scope at its current gallery version, trained only when the gallery changed. */
@@ -162,13 +120,27 @@ export class Lookalike implements LookalikeService {
     const cached = this.#matchers.get(scope);
     if (!force && cached && cached.version === version) return { matcher: await cached.matcher, version };
     const build = (async () => {
-      const snapshot = await this.gallery.snapshot(scope);
+      let snapshot = await this.gallery.snapshot(scope);
+      const current = this.currentEngine();
+      // Another engine's embeddings are never mixed in: re-embed them first (once per gallery version).
+      // An engine that does not say what it runs (a test fake) is taken to fit every photo.
+      if (
+        current &&
+        stalePhotos(snapshot, current).length > 0 &&
+        this.#reembedded.get(scope) !== snapshot.version
+      ) {
+        const report = await this.reembed(scope);
+        this.#reembedded.set(scope, report.version);
+        snapshot = await this.gallery.snapshot(scope);
+      }
       // The stored model holds no embeddings: it is restored over the snapshot's.
-      const identities = snapshot.identities.map((i) => ({
-        slug: i.slug,
-        name: i.name,
-        embeddings: i.photos.map((p) => p.embedding),
-      }));
+      const identities = snapshot.identities
+        .map((i) => ({
+          slug: i.slug,
+          name: i.name,
+          embeddings: i.photos.filter((p) => !current || embeddedBy(p, current)).map((p) => p.embedding),
+        }))
+        .filter((i) => i.embeddings.length > 0);
       if (!force) {
         const stored = await this.gallery.getModel(scope, snapshot.version);
         if (stored) {
@@ -195,6 +167,30 @@ export class Lookalike implements LookalikeService {
       this.#matchers.delete(scope);
       throw err;
     }
+  }
+
+  /**
+   * Re-embeds the scope's photos that another engine embedded (an engine change, or photos stored
+   * before engines were fingerprinted), from `originals` (sha256 → bytes) where given, else from
+   * their thumbnails. Photos that cannot be re-embedded are left out of training until fixed with
+   * reembedFix(scope).
+   */
+  async reembed(scope: Scope, originals?: Map<string, Uint8Array>): Promise<ReembedReport> {
+    const current = this.currentEngine() ?? {
+      id: this.fingerprint().sha256,
+      dim: embeddingDim(DEFAULT_TUNING),
+    };
+    return reembed(
+      { engine: this.engine, gallery: this.gallery, current, concurrency: this.#concurrency },
+      scope,
+      originals,
+    );
+  }
+
+  /** The engine's fingerprint and embedding length, where the engine says what it runs. */
+  currentEngine(): CurrentEngine | undefined {
+    const tuning = this.engine.tuning;
+    return tuning ? { id: this.fingerprint().sha256, dim: embeddingDim(tuning) } : undefined;
   }
 
   /** Retrains a scope's classifier now, whatever the cache holds. */
@@ -238,32 +234,7 @@ export class Lookalike implements LookalikeService {
     images: NamedImage[],
     onProgress?: ProgressFn,
   ): Promise<{ accepted: Accepted[]; skipped: Skipped[] }> {
-    const skipped: Skipped[] = [];
-    const accepted: Accepted[] = [];
-    let done = 0;
-    const results = await mapLimit(images, this.#concurrency, async (img): Promise<Skipped | Accepted> => {
-      try {
-        const analysis = await this.engine.analyze(img.data);
-        if (analysis.faces.length === 0) return skip(img.name, 'no_face');
-        if (analysis.faces.length > 1) return skip(img.name, 'too_many_faces', analysis.faces.length);
-        const face = analysis.faces[0] as (typeof analysis.faces)[number];
-        const hash = createHash('sha256').update(img.data).digest('hex');
-        const landmarks = await thumbnailLandmarks(face, analysis);
-        const { embedding, thumbnail } = face;
-        const kept = landmarks ? { landmarks, photoLandmarks: face.landmarks } : {};
-        return { file: img.name, hash, embedding, thumbnail, ...kept };
-      } catch (err) {
-        if (err instanceof UserError) return { ...skip(img.name, err.code), reason: err.message };
-        throw err;
-      } finally {
-        onProgress?.(++done, images.length);
-      }
-    });
-    for (const r of results) {
-      if ('reason' in r) skipped.push(r);
-      else accepted.push(r);
-    }
-    return { accepted, skipped };
+    return preparePhotos(this.engine, images, this.#concurrency, onProgress);
   }
 
   async enroll(scope: Scope, name: string, images: NamedImage[], addedBy: string): Promise<EnrollResult> {
@@ -279,12 +250,16 @@ export class Lookalike implements LookalikeService {
         version: await this.gallery.version(scope),
       };
     }
-    const result = await this.gallery.enroll(scope, cleanName, toPhotos(accepted, addedBy));
+    const result = await this.gallery.enroll(scope, cleanName, this.toPhotos(accepted, addedBy));
     for (const d of result.duplicates) skipped.push(skip(d.source ?? d.hash, 'duplicate'));
     await this.matcher(scope);
     return {
       identity: toInfo(result.identity),
-      added: result.added.map((p) => ({ file: p.source ?? p.hash, hash: p.hash })),
+      added: result.added.map((p) => ({
+        file: p.source ?? p.hash,
+        hash: p.hash,
+        ignoredFaces: accepted.find((a) => a.hash === p.hash)?.ignoredFaces ?? 0,
+      })),
       skipped,
       version: result.version,
     };
@@ -296,18 +271,27 @@ export class Lookalike implements LookalikeService {
     batches: { name: string; images: NamedImage[] }[],
     addedBy: string,
     onProgress?: ProgressFn,
-  ): Promise<{ enrolled: number; identities: number; skipped: Skipped[] }> {
+  ): Promise<{
+    enrolled: number;
+    identities: number;
+    skipped: Skipped[];
+    /** Photos that enrolled their main face, leaving smaller faces or edge slivers out. */
+    mainFaceOnly: { file: string; ignoredFaces: number }[];
+  }> {
     const total = batches.reduce((n, b) => n + b.images.length, 0);
     let base = 0;
     const skipped: Skipped[] = [];
+    const mainFaceOnly: { file: string; ignoredFaces: number }[] = [];
     const ready: { name: string; photos: ReturnType<typeof toPhotos> }[] = [];
     for (const batch of batches) {
       const offset = base;
       const prepared = await this.prepare(batch.images, (done) => onProgress?.(offset + done, total));
       base += batch.images.length;
       skipped.push(...prepared.skipped);
+      for (const a of prepared.accepted)
+        if (a.ignoredFaces > 0) mainFaceOnly.push({ file: a.file, ignoredFaces: a.ignoredFaces });
       if (prepared.accepted.length > 0)
-        ready.push({ name: batch.name, photos: toPhotos(prepared.accepted, addedBy) });
+        ready.push({ name: batch.name, photos: this.toPhotos(prepared.accepted, addedBy) });
     }
     const { results } = await this.gallery.enrollMany(scope, ready);
     let enrolled = 0;
@@ -317,7 +301,7 @@ export class Lookalike implements LookalikeService {
     }
     await this.matcher(scope);
     const identities = (await this.gallery.list(scope)).length;
-    return { enrolled, identities, skipped };
+    return { enrolled, identities, skipped, mainFaceOnly };
   }
 
   async compare(a: Uint8Array, b: Uint8Array): Promise<Comparison> {

@@ -82,7 +82,8 @@ export type Skipped = SkipReport;
 /** What an enrolment did. */
 export interface EnrollResult {
   identity: IdentityInfo;
-  added: { file: string; hash: string }[];
+  /** `ignoredFaces`: smaller faces or edge slivers left out of that photo, which enrolled its main face. */
+  added: { file: string; hash: string; ignoredFaces?: number }[];
   skipped: Skipped[];
   version: number;
 }

@@ -3,7 +3,7 @@ import { UserError } from '../errors.ts';
 import { isLandmarks, LANDMARK_COUNT } from '../resemblance/regions.ts';
 import type { GalleryIndex, IdentityEntry, PhotoEntry } from './records.ts';
 import { slugify } from './slug.ts';
-import type { NewPhoto } from './types.ts';
+import type { Descriptors, NewPhoto } from './types.ts';
 
 /** Shortest hash prefix accepted when naming a photo to remove. */
 export const MIN_HASH_PREFIX = 8;
@@ -27,6 +27,19 @@ export function parseBlobKey(key: string): { scope: string; hash: string } | und
   const at = key.lastIndexOf('/');
   if (at <= 0) return undefined;
   return { scope: key.slice(0, at), hash: key.slice(at + 1) };
+}
+
+/** Validates a photo's descriptors: finite Float32Arrays under known names. */
+export function checkDescriptors(descriptors: Descriptors): Descriptors {
+  const out: Descriptors = {};
+  for (const [name, d] of Object.entries(descriptors)) {
+    if (name !== 'faceres' && name !== 'dlib')
+      throw new UserError('bad_input', `Unknown face descriptor "${name}".`);
+    if (!(d instanceof Float32Array) || d.length === 0 || !d.every(Number.isFinite))
+      throw new UserError('bad_input', `The ${name} descriptor must be a Float32Array of finite numbers.`);
+    out[name] = d;
+  }
+  return out;
 }
 
 /** Validates a photo to enrol and fills in defaults; problems are `bad_input`. */
@@ -64,6 +77,12 @@ export function checkPhoto(photo: NewPhoto, embeddingDim: number): NewPhoto & { 
       );
     }
     checked.landmarks = photo.landmarks;
+  }
+  if (photo.descriptors !== undefined) checked.descriptors = checkDescriptors(photo.descriptors);
+  if (photo.engine !== undefined) {
+    if (!SHA256_HEX.test(photo.engine))
+      throw new UserError('bad_input', 'A photo engine fingerprint must be 64 hex digits (sha256).');
+    checked.engine = photo.engine;
   }
   return checked;
 }

@@ -13,6 +13,7 @@ import {
   photoInfo,
   requireIdentity,
 } from './entries.ts';
+import { GalleryBase } from './gallery-base.ts';
 import {
   blobContent,
   CURRENT_SCHEMA,
@@ -37,23 +38,10 @@ import {
   type GallerySnapshot,
   type IdentitySnapshot,
   type NewPhoto,
+  type ReEmbedding,
   type RemovedPhoto,
   type ScopeLocks,
 } from './types.ts';
-
-/** Store namespaces the gallery uses. */
-export const GALLERY_NAMESPACES = { index: 'gallery', photos: 'photos', models: 'models' } as const;
-
-// Per store rather than per Gallery, so that two Gallery objects over one store still take turns.
-const LOCKS = new WeakMap<Store, KeyedMutex>();
-function processLocks(store: Store): KeyedMutex {
-  const locks = LOCKS.get(store) ?? new KeyedMutex();
-  LOCKS.set(store, locks);
-  return locks;
-}
-
-// Blobs fetched per getMany, to bound the size of one store request.
-const FETCH_CHUNK = 200;
 
 /**
  * Celebrity galleries, one per scope, over a Store.
@@ -67,53 +55,10 @@ const FETCH_CHUNK = 200;
  * index written wins, never half-applied). Index documents are never deleted, so a scope's version
  * only grows and a cached model can never match a recreated gallery by accident.
  */
-export class Gallery {
-  readonly #indexes: Namespace<unknown>;
-  readonly #photos: Namespace<unknown>;
-  readonly #models: Namespace<unknown>;
-  readonly #locks: ScopeLocks;
-  readonly #embeddingDim: number;
-  readonly #gcGraceMs: number;
-
-  constructor(store: Store, options: GalleryOptions = {}) {
-    this.#locks = options.locks ?? processLocks(store);
-    this.#indexes = store.namespace(GALLERY_NAMESPACES.index);
-    this.#photos = store.namespace(GALLERY_NAMESPACES.photos);
-    this.#models = store.namespace(GALLERY_NAMESPACES.models);
-    this.#embeddingDim = options.embeddingDim ?? EMBEDDING_DIM;
-    this.#gcGraceMs = options.gcGraceMs ?? 10 * 60 * 1000;
-  }
-
-  async #readIndex(scope: Scope): Promise<GalleryIndex> {
-    const raw = await this.#indexes.get(checkScope(scope));
-    return raw === undefined ? emptyIndex(scope) : migrateIndex(raw);
-  }
-
-  // The single write that makes a change visible.
-  async #commit(index: GalleryIndex): Promise<number> {
-    const version = index.version + 1;
-    await this.#indexes.set(index.scope, { ...index, version, updatedAt: new Date().toISOString() });
-    return version;
-  }
-
-  // Dropped blobs are garbage once the index no longer names them; failing to delete leaves orphans.
-  async #dropBlobs(scope: Scope, hashes: readonly string[]): Promise<void> {
-    for (const hash of hashes) await this.#photos.delete(blobKey(scope, hash)).catch(() => false);
-  }
-
-  /** The scope's current version: 0 for a scope never written, and bumped by every change. */
-  async version(scope: Scope): Promise<number> {
-    return (await this.#readIndex(scope)).version;
-  }
-
-  /** Every scope that has a gallery (including ones emptied since), sorted. */
-  async scopes(): Promise<Scope[]> {
-    return (await this.#indexes.keys()).sort();
-  }
-
+export class Gallery extends GalleryBase {
   /** The identities of a scope, sorted by name. */
   async list(scope: Scope): Promise<IdentityInfo[]> {
-    const index = await this.#readIndex(scope);
+    const index = await this.readIndex(scope);
     return index.identities
       .map(identityInfo)
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
@@ -121,7 +66,7 @@ export class Gallery {
 
   /** One identity by name or slug (case-insensitive); unknown names raise `not_found`. */
   async get(scope: Scope, nameOrSlug: string): Promise<IdentityInfo> {
-    return identityInfo(requireIdentity(await this.#readIndex(scope), nameOrSlug));
+    return identityInfo(requireIdentity(await this.readIndex(scope), nameOrSlug));
   }
 
   /**
@@ -131,10 +76,10 @@ export class Gallery {
   async snapshot(scope: Scope): Promise<GallerySnapshot> {
     checkScope(scope);
     // Under the lock so that no in-process change deletes a blob between reading the index and the blobs.
-    return this.#locks.run(scope, async () => {
-      const index = await this.#readIndex(scope);
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
       const hashes = index.identities.flatMap((identity) => identity.photos.map((photo) => photo.hash));
-      const blobs = await this.#readBlobs(scope, hashes);
+      const blobs = await this.readBlobs(scope, hashes);
       const identities: IdentitySnapshot[] = [];
       for (const identity of index.identities) {
         const photos = identity.photos.flatMap((photo) => {
@@ -154,24 +99,11 @@ export class Gallery {
     });
   }
 
-  async #readBlobs(scope: Scope, hashes: readonly string[]): Promise<Map<string, PhotoBlob>> {
-    const blobs = new Map<string, PhotoBlob>();
-    for (let start = 0; start < hashes.length; start += FETCH_CHUNK) {
-      const chunk = hashes.slice(start, start + FETCH_CHUNK);
-      const values = await this.#photos.getMany(chunk.map((hash) => blobKey(scope, hash)));
-      values.forEach((value, i) => {
-        const hash = chunk[i];
-        if (value !== undefined && hash !== undefined) blobs.set(hash, migratePhoto(value));
-      });
-    }
-    return blobs;
-  }
-
   /** The PNG thumbnail of an identity's first photo, or null when there is no such identity or photo. */
   async photoThumbnail(scope: Scope, nameOrSlug: string): Promise<Uint8Array | null> {
-    const identity = findIdentity(await this.#readIndex(scope), nameOrSlug);
+    const identity = findIdentity(await this.readIndex(scope), nameOrSlug);
     for (const photo of identity?.photos ?? []) {
-      const raw = await this.#photos.get(blobKey(scope, photo.hash));
+      const raw = await this.photos.get(blobKey(scope, photo.hash));
       if (raw !== undefined) return migratePhoto(raw).thumbnail;
     }
     return null;
@@ -202,10 +134,10 @@ export class Gallery {
     // Validate everything before taking the lock or writing anything.
     const checked = batches.map((batch) => ({
       name: cleanName(batch.name),
-      photos: batch.photos.map((photo) => checkPhoto(photo, this.#embeddingDim)),
+      photos: batch.photos.map((photo) => checkPhoto(photo, this.embeddingDim)),
     }));
-    return this.#locks.run(scope, async () => {
-      const index = await this.#readIndex(scope);
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
       const owners = new Map<string, IdentityEntry>();
       for (const identity of index.identities)
         for (const photo of identity.photos) owners.set(photo.hash, identity);
@@ -247,8 +179,8 @@ export class Gallery {
       let version = index.version;
       if (pending.length > 0) {
         // Blobs first, index last: a failure before the commit leaves only orphan blobs.
-        for (const blob of pending) await this.#photos.set(blobKey(scope, blob.hash), blob);
-        version = await this.#commit(index);
+        for (const blob of pending) await this.photos.set(blobKey(scope, blob.hash), blob);
+        version = await this.commit(index);
       }
       // Reported after all batches, since a later batch may have added to the same identity.
       const results = touched.map(({ outcome, identity }) => ({
@@ -263,8 +195,8 @@ export class Gallery {
   async rename(scope: Scope, from: string, to: string): Promise<IdentityInfo> {
     checkScope(scope);
     const name = cleanName(to);
-    return this.#locks.run(scope, async () => {
-      const index = await this.#readIndex(scope);
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
       const identity = requireIdentity(index, from);
       const slug = slugify(name);
       const clash = index.identities.find((other) => other !== identity && other.slug === slug);
@@ -274,7 +206,7 @@ export class Gallery {
       if (identity.name === name && identity.slug === slug) return identityInfo(identity);
       identity.name = name;
       identity.slug = slug;
-      await this.#commit(index);
+      await this.commit(index);
       return identityInfo(identity);
     });
   }
@@ -282,12 +214,12 @@ export class Gallery {
   /** Removes an identity and all its photos; returns it as it was. */
   async removeIdentity(scope: Scope, nameOrSlug: string): Promise<IdentityInfo> {
     checkScope(scope);
-    return this.#locks.run(scope, async () => {
-      const index = await this.#readIndex(scope);
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
       const identity = requireIdentity(index, nameOrSlug);
       index.identities = index.identities.filter((other) => other !== identity);
-      await this.#commit(index);
-      await this.#dropBlobs(
+      await this.commit(index);
+      await this.dropBlobs(
         scope,
         identity.photos.map((photo) => photo.hash),
       );
@@ -298,14 +230,14 @@ export class Gallery {
   /** Removes one photo by hash (or a unique prefix of at least 8); its identity goes with its last photo. */
   async removePhoto(scope: Scope, hash: string): Promise<RemovedPhoto> {
     checkScope(scope);
-    return this.#locks.run(scope, async () => {
-      const index = await this.#readIndex(scope);
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
       const { identity, photo } = findPhoto(index, hash);
       identity.photos = identity.photos.filter((other) => other !== photo);
       const identityRemoved = identity.photos.length === 0;
       if (identityRemoved) index.identities = index.identities.filter((other) => other !== identity);
-      const version = await this.#commit(index);
-      await this.#dropBlobs(scope, [photo.hash]);
+      const version = await this.commit(index);
+      await this.dropBlobs(scope, [photo.hash]);
       const info = identityInfo(identity);
       if (identityRemoved) info.photos = [photoInfo(photo)];
       return { hash: photo.hash, identity: info, identityRemoved, version };
@@ -319,8 +251,8 @@ export class Gallery {
   async forgetUser(userId: string): Promise<number> {
     let deleted = 0;
     for (const scope of await this.scopes()) {
-      deleted += await this.#locks.run(scope, async () => {
-        const index = await this.#readIndex(scope);
+      deleted += await this.locks.run(scope, async () => {
+        const index = await this.readIndex(scope);
         const dropped: string[] = [];
         for (const identity of index.identities) {
           const kept = identity.photos.filter((photo) => photo.addedBy !== userId);
@@ -331,9 +263,9 @@ export class Gallery {
         index.identities = index.identities.filter((identity) => identity.photos.length > 0);
         // A model keeps traces of its training photos, so it goes too, not merely invalidated; and before
         // the commit, so that a retry after a failure here still finds the photos and deletes the model.
-        await this.#models.delete(scope);
-        await this.#commit(index);
-        await this.#dropBlobs(scope, dropped);
+        await this.models.delete(scope);
+        await this.commit(index);
+        await this.dropBlobs(scope, dropped);
         return dropped.length;
       });
     }
@@ -346,13 +278,13 @@ export class Gallery {
    * may belong to an enrolment another process is about to commit). Returns how many were deleted.
    */
   async collectGarbage(): Promise<number> {
-    const cutoff = Date.now() - this.#gcGraceMs;
+    const cutoff = Date.now() - this.gcGraceMs;
     return this.#sweepOrphans((blob) => Date.parse(blob.storedAt) <= cutoff);
   }
 
   async #sweepOrphans(shouldDelete: (blob: PhotoBlob) => boolean): Promise<number> {
     const candidates = new Map<string, string[]>();
-    for await (const [key, value] of this.#photos.entries()) {
+    for await (const [key, value] of this.photos.entries()) {
       const parsed = parseBlobKey(key);
       if (parsed === undefined || !shouldDelete(migratePhoto(value))) continue;
       candidates.set(parsed.scope, [...(candidates.get(parsed.scope) ?? []), parsed.hash]);
@@ -360,22 +292,51 @@ export class Gallery {
     let deleted = 0;
     for (const [scope, hashes] of candidates) {
       // Under the scope's lock, so an in-process enrolment cannot commit a blob between check and delete.
-      deleted += await this.#locks.run(scope, async () => {
-        const index = await this.#readIndex(scope);
+      deleted += await this.locks.run(scope, async () => {
+        const index = await this.readIndex(scope);
         const live = new Set(
           index.identities.flatMap((identity) => identity.photos.map((photo) => photo.hash)),
         );
         const orphans = hashes.filter((hash) => !live.has(hash));
-        for (const hash of orphans) await this.#photos.delete(blobKey(scope, hash));
+        for (const hash of orphans) await this.photos.delete(blobKey(scope, hash));
         return orphans.length;
       });
     }
     return deleted;
   }
 
+  /**
+   * Replaces the embeddings of enrolled photos with another engine's, then bumps the version so that
+   * classifiers retrain. Blobs are rewritten one at a time: an interruption leaves each photo either
+   * upgraded or as it was (the engine stamp says which), and a rerun finishes. Returns the version.
+   */
+  async replaceEmbeddings(scope: Scope, updates: readonly ReEmbedding[]): Promise<number> {
+    checkScope(scope);
+    for (const u of updates)
+      checkPhoto({ ...u, thumbnail: Uint8Array.of(1), addedBy: '-' }, this.embeddingDim);
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
+      const live = new Set(
+        index.identities.flatMap((identity) => identity.photos.map((photo) => photo.hash)),
+      );
+      let changed = 0;
+      for (const u of updates) {
+        const raw = live.has(u.hash) ? await this.photos.get(blobKey(scope, u.hash)) : undefined;
+        // A photo removed meanwhile stays removed.
+        if (raw === undefined) continue;
+        const blob = { ...migratePhoto(raw), embedding: u.embedding, engine: u.engine };
+        if (u.descriptors) blob.descriptors = u.descriptors;
+        else delete blob.descriptors;
+        await this.photos.set(blobKey(scope, u.hash), blob);
+        changed++;
+      }
+      return changed > 0 ? this.commit(index) : index.version;
+    });
+  }
+
   /** The cached model for gallery `version` (default: the current one; 'latest': any, to warm-start a retrain). */
   async getModel<T = unknown>(scope: Scope, version?: number | 'latest'): Promise<T | null> {
-    const [raw, current] = await Promise.all([this.#models.get(checkScope(scope)), this.version(scope)]);
+    const [raw, current] = await Promise.all([this.models.get(checkScope(scope)), this.version(scope)]);
     const wanted = version ?? current;
     if (raw === undefined || wanted === 0) return null;
     const record = migrateModel(raw);
@@ -388,10 +349,10 @@ export class Gallery {
    */
   async setModel(scope: Scope, version: number, model: unknown): Promise<boolean> {
     checkScope(scope);
-    return this.#locks.run(scope, async () => {
+    return this.locks.run(scope, async () => {
       if (version !== (await this.version(scope)) || version === 0) return false;
       const record = { schema: CURRENT_SCHEMA, scope, version, savedAt: new Date().toISOString(), model };
-      await this.#models.set(scope, record);
+      await this.models.set(scope, record);
       return true;
     });
   }

@@ -44,6 +44,10 @@ export interface PhotoBlob {
   addedBy: string;
   /** When it was written; orphans younger than the GC grace period may belong to a running enrolment. */
   storedAt: string;
+  /** The descriptors behind `embedding` (absent in photos stored before they were kept). */
+  descriptors?: Partial<Record<'faceres' | 'dlib', Float32Array>>;
+  /** sha256 of the fingerprint of the engine that made `embedding` (absent: unknown, an older engine). */
+  engine?: string;
 }
 
 /** A cached trained model (namespace 'models', key = scope). */
@@ -157,6 +161,14 @@ export function migratePhoto(value: unknown): PhotoBlob {
   };
   // Optional within schema 1: blobs written before landmarks were kept simply have none.
   if (raw.landmarks !== undefined) blob.landmarks = floats(raw.landmarks, 'landmarks');
+  // Both fields are additive: a blob without them is an older engine's, which re-embedding upgrades.
+  if (typeof raw.engine === 'string') blob.engine = raw.engine;
+  if (typeof raw.descriptors === 'object' && raw.descriptors !== null) {
+    const d = raw.descriptors as Record<string, unknown>;
+    blob.descriptors = {};
+    if (d.faceres !== undefined) blob.descriptors.faceres = floats(d.faceres, 'descriptors');
+    if (d.dlib !== undefined) blob.descriptors.dlib = floats(d.dlib, 'descriptors');
+  }
   return blob;
 }
 
@@ -180,24 +192,30 @@ export function toBlob(
     embedding: Float32Array;
     thumbnail: Uint8Array;
     landmarks?: Float32Array;
+    descriptors?: PhotoBlob['descriptors'];
+    engine?: string;
     addedBy: string;
   },
   storedAt: string,
 ): PhotoBlob {
-  const { hash, embedding, thumbnail, landmarks, addedBy } = photo;
+  const { hash, embedding, thumbnail, landmarks, addedBy, descriptors, engine } = photo;
   const blob: PhotoBlob = { schema: CURRENT_SCHEMA, hash, embedding, thumbnail, addedBy, storedAt };
   if (landmarks !== undefined) blob.landmarks = landmarks;
+  if (descriptors !== undefined) blob.descriptors = descriptors;
+  if (engine !== undefined) blob.engine = engine;
   return blob;
 }
 
 /** A blob's content as training and explanations read it. */
-export function blobContent(blob: PhotoBlob): {
-  embedding: Float32Array;
-  thumbnail: Uint8Array;
-  landmarks?: Float32Array;
-} {
-  const { embedding, thumbnail, landmarks } = blob;
-  return landmarks === undefined ? { embedding, thumbnail } : { embedding, thumbnail, landmarks };
+export function blobContent(
+  blob: PhotoBlob,
+): Pick<PhotoBlob, 'embedding' | 'thumbnail' | 'landmarks' | 'descriptors' | 'engine'> {
+  const { embedding, thumbnail, landmarks, descriptors, engine } = blob;
+  const content: ReturnType<typeof blobContent> = { embedding, thumbnail };
+  if (landmarks !== undefined) content.landmarks = landmarks;
+  if (descriptors !== undefined) content.descriptors = descriptors;
+  if (engine !== undefined) content.engine = engine;
+  return content;
 }
 
 /** The index of a scope that has never been written. */

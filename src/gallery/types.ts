@@ -1,7 +1,12 @@
 import type { IdentityInfo, PhotoInfo, Scope } from '../core/types.ts';
+import { DEFAULT_TUNING, embeddingDim } from '../engine/tuning.ts';
+import type { DescriptorName } from '../engine/types.ts';
 
-/** Length of the face embeddings the gallery accepts by default (Human's faceres). */
-export const EMBEDDING_DIM = 1024;
+/** Length of the face embeddings the gallery accepts by default: the shipped engine's. */
+export const EMBEDDING_DIM = embeddingDim(DEFAULT_TUNING);
+
+/** Each descriptor behind a photo's embedding, by name, as the engine gave them. */
+export type Descriptors = Partial<Record<DescriptorName, Float32Array>>;
 
 /** A photo to enrol: one face, already analysed. */
 export interface NewPhoto {
@@ -18,6 +23,10 @@ export interface NewPhoto {
   source?: string;
   /** The face's 68 landmarks in the thumbnail's pixels, for explaining resemblance (absent: not explained). */
   landmarks?: Float32Array;
+  /** The descriptors the embedding was made from, kept so a new fusion needs no re-embedding. */
+  descriptors?: Descriptors;
+  /** sha256 of the engine fingerprint that made the embedding; embeddings of other engines are never mixed. */
+  engine?: string;
 }
 
 /** An enrolled photo with its embedding and thumbnail, as training needs it. */
@@ -26,6 +35,17 @@ export interface PhotoRecord extends PhotoInfo {
   thumbnail: Uint8Array;
   /** 68 landmarks in the thumbnail's pixels; absent for photos enrolled before landmarks were kept. */
   landmarks?: Float32Array;
+  descriptors?: Descriptors;
+  /** Engine fingerprint sha256; absent for photos enrolled before fingerprints were stored. */
+  engine?: string;
+}
+
+/** A new embedding for an enrolled photo, made by another engine (see Gallery.replaceEmbeddings). */
+export interface ReEmbedding {
+  hash: string;
+  embedding: Float32Array;
+  descriptors?: Descriptors;
+  engine: string;
 }
 
 /** One identity with all its photos. */

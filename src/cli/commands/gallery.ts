@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { byHash, reembedFix } from '../../core/reembed.ts';
 import { UserError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
-import { folderBatches, readInput } from '../files.ts';
+import { folderBatches, listImages, readInput } from '../files.ts';
 
 /** `lookalike enroll <dir>` or `lookalike enroll --name "Brad Pitt" <images…>`. */
 export async function enrollCommand(
@@ -117,4 +118,29 @@ export async function exportCommand(ctx: CliContext, positionals: string[]): Pro
       `Wrote ${rows.length} embeddings of ${labels.length} identities to ${dir}/labels.csv and reps.csv.`,
     );
   return 0;
+}
+
+/** `lookalike reembed [--from <dir>]`: re-embeds photos another engine embedded, from originals in `dir` where found. */
+export async function reembedCommand(
+  ctx: CliContext,
+  positionals: string[],
+  from: string | undefined,
+): Promise<number> {
+  if (positionals.length > 0) throw new UserError('bad_input', 'usage: lookalike reembed [--from <folder>]');
+  const originals = from ? byHash(listImages(from).map((f) => readInput(f))) : undefined;
+  const report = await ctx.service.reembed(ctx.scope, originals);
+  if (ctx.out.json) ctx.out.record(report);
+  else {
+    ctx.out.line(
+      `Re-embedded ${report.reembedded} photo${report.reembedded === 1 ? '' : 's'} of the "${ctx.scope}" gallery with this engine.`,
+    );
+    if (report.failed.length > 0) {
+      ctx.out.line(
+        `${report.failed.length} could not be re-embedded from ${from ? 'the originals or their thumbnails' : 'their thumbnails'}:`,
+      );
+      for (const f of report.failed) ctx.out.line(`  ${f.identity}: ${f.source ?? f.hash}`);
+      ctx.out.line(`They are left out of answers until fixed: ${reembedFix(ctx.scope)}`);
+    }
+  }
+  return report.failed.length > 0 ? 1 : 0;
 }

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { Analysis, FaceEngine } from '../engine/types.ts';
+import type { Gallery, GallerySnapshot, PhotoRecord, ReEmbedding } from '../gallery/index.ts';
+import { mapLimit } from '../util/concurrency.ts';
+import { mainFace } from './main-face.ts';
+import type { Scope } from './types.ts';
+
+/** A photo whose embedding another engine made, or an engine too old to say. */
+export interface StalePhoto {
+  identity: string;
+  photo: PhotoRecord;
+}
+
+/** What re-embedding a scope did. */
+export interface ReembedReport {
+  scope: Scope;
+  /** Photos now embedded by the current engine. */
+  reembedded: number;
+  /** Photos whose thumbnail no longer shows a face the engine can read (too small, say). */
+  failed: { identity: string; hash: string; source?: string }[];
+  /** The scope's version afterwards. */
+  version: number;
+}
+
+/** The engine whose embeddings a gallery should hold: its fingerprint sha256 and embedding length. */
+export interface CurrentEngine {
+  id: string;
+  dim: number;
+}
+
+/**
+ * Whether a photo's embedding is this engine's. Photos stored before engines were stamped on them
+ * were all embedded by faceres alone (every engine then ran it, with the same tuning), so an
+ * unstamped photo fits exactly when this engine's embeddings have faceres's length.
+ */
+export function embeddedBy(
+  photo: { engine?: string; embedding: Float32Array },
+  current: CurrentEngine,
+): boolean {
+  return photo.engine === undefined ? photo.embedding.length === current.dim : photo.engine === current.id;
+}
+
+/** The photos of a snapshot that the current engine did not embed. */
+export function stalePhotos(snapshot: GallerySnapshot, current: CurrentEngine): StalePhoto[] {
+  return snapshot.identities.flatMap((identity) =>
+    identity.photos
+      .filter((p) => !embeddedBy(p, current))
+      .map((photo) => ({ identity: identity.name, photo })),
+  );
+}
+
+/** The command that fixes photos a thumbnail cannot re-embed: their original files, matched by sha256. */
+export function reembedFix(scope: Scope): string {
+  return `lookalike reembed --scope ${scope} --from <folder with the original photos>`;
+}
+
+/**
+ * Re-embeds stale photos with the current engine, from `originals` (sha256 → file bytes) where
+ * given, else from the aligned thumbnail that the gallery keeps. A thumbnail is a 112-pixel crop:
+ * enough for the engine to find the face again in most photos, not in all. Embeddings are
+ * replaced in one gallery change per call, so classifiers retrain once.
+ */
+export async function reembed(
+  deps: { engine: FaceEngine; gallery: Gallery; current: CurrentEngine; concurrency?: number },
+  scope: Scope,
+  originals?: Map<string, Uint8Array>,
+): Promise<ReembedReport> {
+  const stale = stalePhotos(await deps.gallery.snapshot(scope), deps.current);
+  const failed: ReembedReport['failed'] = [];
+  const updates: ReEmbedding[] = [];
+  await mapLimit(stale, deps.concurrency ?? 4, async ({ identity, photo }) => {
+    const original = originals?.get(photo.hash);
+    let analysis: Analysis | undefined;
+    try {
+      analysis = await deps.engine.analyze(original ?? photo.thumbnail);
+    } catch {
+      // An unreadable thumbnail is reported like one without a face.
+    }
+    const main = analysis ? mainFace(analysis) : null;
+    if (!main) {
+      failed.push({ identity, hash: photo.hash, ...(photo.source ? { source: photo.source } : {}) });
+      return;
+    }
+    const { embedding, descriptors } = main.face;
+    updates.push({
+      hash: photo.hash,
+      embedding,
+      engine: deps.current.id,
+      ...(descriptors ? { descriptors } : {}),
+    });
+  });
+  const version = await deps.gallery.replaceEmbeddings(scope, updates);
+  return { scope, reembedded: updates.length, failed, version };
+}
+
+/** sha256 of each file's bytes, for matching originals to enrolled photos. */
+export function byHash(files: Uint8Array[]): Map<string, Uint8Array> {
+  return new Map(files.map((data) => [createHash('sha256').update(data).digest('hex'), data]));
+}
