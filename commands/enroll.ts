@@ -11,7 +11,7 @@ import type {
 } from '../src/chat/types.ts';
 import type { NamedImage, Skipped } from '../src/core/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
-import { skipAdvice } from '../src/user-texts.ts';
+import { mainFaceNote, skipAdvice } from '../src/user-texts.ts';
 
 const EXTRA_IMAGES = ['image2', 'image3', 'image4', 'image5'] as const;
 
@@ -77,6 +77,14 @@ export async function execute(input: CommandInput<OptionName<typeof data>>, deps
     );
   } else {
     lines.push(`Nothing was added for **${result?.identity.name ?? name}**.`);
+  }
+  const mainOnly = (result?.added ?? []).filter((a) => (a.ignoredFaces ?? 0) > 0);
+  if (mainOnly.length > 0) {
+    lines.push(
+      '',
+      '**Main face only**',
+      ...mainOnly.map((a) => `• ${a.file}: ${mainFaceNote(a.ignoredFaces ?? 0)}`),
+    );
   }
   if (skipped.length > 0) {
     lines.push('', '**Skipped**', ...skipped.map((s) => `• ${s.file}: ${skipAdvice(s)}`));

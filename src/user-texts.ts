@@ -130,3 +130,8 @@ export function skipAdvice(skip: SkipReport): string {
   if (skip.code === 'duplicate') return 'already in the gallery (duplicate)';
   return skip.reason;
 }
+
+/** What enrolment says of a photo whose smaller faces or edge slivers it left out. */
+export function mainFaceNote(ignored: number): string {
+  return `enrolled its main face; left out ${ignored === 1 ? 'a smaller or cut-off face' : `${ignored} smaller or cut-off faces`}`;
+}

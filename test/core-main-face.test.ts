@@ -38,3 +38,48 @@ describe('the main face of a photo for enrolment', () => {
     assert.equal(mainFace(photo()), null);
   });
 });
+
+describe('enrolling a tight crop with a second, small face (real photos, ONNX engine)', () => {
+  it('enrols the main face and says that it left the other out', async () => {
+    const { OnnxEngine } = await import('../src/engine/onnx/onnx-engine.ts');
+    const { Lookalike } = await import('../src/core/service.ts');
+    const { Gallery } = await import('../src/gallery/index.ts');
+    const { openStore } = await import('../src/store/index.ts');
+    const sharp = (await import('sharp')).default;
+    const { readData } = await import('../scripts/lib/data.ts');
+    const main = await sharp(readData('bbt', 'penny', 'penny1.png'))
+      .resize(360, 360)
+      .png()
+      .toBuffer();
+    const small = await sharp(readData('bbt', 'raj', 'raj1.png'))
+      .resize(90, 90)
+      .png()
+      .toBuffer();
+    const photo = await sharp({ create: { width: 480, height: 480, channels: 3, background: '#808080' } })
+      .composite([
+        { input: main, left: 0, top: 60 },
+        { input: small, left: 380, top: 10 },
+      ])
+      .png()
+      .toBuffer();
+    const engine = await OnnxEngine.create({ threads: 1 });
+    const store = await openStore('memory://');
+    try {
+      const service = new Lookalike(engine, new Gallery(store, { embeddingDim: 1152 }));
+      const faces = (await engine.analyze(photo)).faces.length;
+      assert.equal(faces, 2, 'the engine sees both faces');
+      const result = await service.enroll(
+        'global',
+        'Penny',
+        [{ name: 'penny-and-raj.png', data: photo }],
+        'cli',
+      );
+      assert.equal(result.added.length, 1);
+      assert.equal(result.added[0]?.ignoredFaces, 1);
+      assert.deepEqual(result.skipped, []);
+    } finally {
+      await engine.close();
+      await store.close();
+    }
+  });
+});

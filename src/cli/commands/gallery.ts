@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { byHash, reembedFix } from '../../core/reembed.ts';
 import { UserError } from '../../errors.ts';
+import { mainFaceNote } from '../../user-texts.ts';
 import type { CliContext } from '../context.ts';
 import { folderBatches, listImages, readInput } from '../files.ts';
 
@@ -36,6 +37,10 @@ export async function enrollCommand(
     out.line(
       `Enrolled ${result.enrolled} photo${result.enrolled === 1 ? '' : 's'}; the "${scope}" gallery has ${result.identities} identit${result.identities === 1 ? 'y' : 'ies'}.`,
     );
+    if (result.mainFaceOnly.length > 0) {
+      out.line(`Main face only in ${result.mainFaceOnly.length}:`);
+      for (const m of result.mainFaceOnly) out.line(`  ${m.file}: ${mainFaceNote(m.ignoredFaces)}`);
+    }
     if (result.skipped.length > 0) {
       out.line(`Skipped ${result.skipped.length}:`);
       for (const s of result.skipped) out.line(`  ${s.file}: ${s.reason}`);

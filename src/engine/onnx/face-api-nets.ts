@@ -106,6 +106,13 @@ export class FaceApiNets {
     });
   }
 
+  /** Runs each net once on a blank input, so that the first member does not wait for ONNX Runtime's first-run set-up. */
+  async warmup(): Promise<void> {
+    const blank = (side: number) => new Float32Array(3 * side * side);
+    await runOnce(this.#ort, this.#landmarks, blank(LANDMARK_SIDE), [1, 3, LANDMARK_SIDE, LANDMARK_SIDE]);
+    await runOnce(this.#ort, this.#recognition, blank(CHIP_SIDE), [1, 3, CHIP_SIDE, CHIP_SIDE]);
+  }
+
   /** Frees both sessions' native memory. */
   async close(): Promise<void> {
     await Promise.all([this.#landmarks.release(), this.#recognition.release()]);

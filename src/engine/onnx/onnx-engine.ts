@@ -112,6 +112,7 @@ export class OnnxEngine {
     await this.detect(new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE));
     const side = this.tuning.embedSize;
     await this.embed(new Float32Array(3 * side * side), 1);
+    await this.faceApi?.warmup();
   }
 
   /** Live tfjs tensors: none, since this engine holds no tfjs state (kept for the pool's leak check). */
