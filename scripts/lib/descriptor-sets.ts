@@ -10,15 +10,15 @@ import { OnnxEngine } from '../../src/engine/onnx/onnx-engine.ts';
 import type { Tuning } from '../../src/engine/tuning.ts';
 import { dataDir, people } from './data.ts';
 
-/** The engine variants: each gives a faceres and a dlib descriptor per face. */
+/** The engine variants, every knob they differ in spelt out (the defaults move): each gives faceres and, with `fused`, dlib. */
 export const VARIANTS: Record<string, Partial<Tuning>> = {
-  faceres: { descriptor: 'faceres' },
-  'faceres+rotation': { descriptor: 'faceres', rotation: true },
-  'faceres+flip': { descriptor: 'faceres', flip: true },
-  'both, chip unrotated': { descriptor: 'fused', chipRotation: false },
-  both: { descriptor: 'fused' },
-  'both+dlib flip': { descriptor: 'fused', dlibFlip: true },
-  'both+flip': { descriptor: 'fused', flip: true, dlibFlip: true },
+  faceres: { descriptor: 'faceres', rotation: false, flip: false, dlibFlip: false },
+  'faceres+rotation': { descriptor: 'faceres', rotation: true, flip: false, dlibFlip: false },
+  'faceres+flip': { descriptor: 'faceres', rotation: false, flip: true, dlibFlip: false },
+  'both, chip unrotated': { descriptor: 'fused', chipRotation: false, flip: false, dlibFlip: false },
+  both: { descriptor: 'fused', chipRotation: true, flip: false, dlibFlip: false },
+  'both+dlib flip': { descriptor: 'fused', chipRotation: true, flip: false, dlibFlip: true },
+  'both+flip': { descriptor: 'fused', chipRotation: true, flip: true, dlibFlip: true },
 };
 
 /** Tilt of the bbt portraits in the `bbt-tilted` set: selfies are rarely level, the celebrity crops always are. */
