@@ -205,8 +205,8 @@ describe('gallery writes across processes', () => {
     const faces = syntheticGallery({ identities: 8, perIdentity: 2, dim: 1024, photoSpread: 0.8, seed: 9 });
     const [storeA, storeB] = [await openStore(url), await openStore(url)];
     const galleries = [
-      new Gallery(storeA, { locks: (await coordination()).galleryLocks }),
-      new Gallery(storeB, { locks: (await coordination()).galleryLocks }),
+      new Gallery(storeA, { locks: (await coordination()).galleryLocks, embeddingDim: 1024 }),
+      new Gallery(storeB, { locks: (await coordination()).galleryLocks, embeddingDim: 1024 }),
     ];
     try {
       await Promise.all(
@@ -236,7 +236,7 @@ describe('the trained classifier across processes', () => {
     const [storeA, storeB] = [await openStore(url), await openStore(url)];
     const saves: string[] = [];
     const recording = (name: string, store: typeof storeA): Gallery => {
-      const gallery = new Gallery(store);
+      const gallery = new Gallery(store, { embeddingDim: 1024 });
       const setModel = gallery.setModel.bind(gallery);
       gallery.setModel = async (scope, version, model) => {
         saves.push(`${name}@${version}`);
