@@ -3,7 +3,9 @@
 // ../shared/data/bbt, other people: the same person's photos must be more alike than different
 // people's. Writes src/resemblance/shape-model.json and validated-regions.json (which regions replies may
 // show). `--dry-run` only prints. Needs the onnx engine, which gives the 68 landmarks.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createFaceEngine } from '../src/engine/index.ts';
 import { SHAPE_MODEL_FILE } from '../src/resemblance/shape-model.ts';
 import { VALIDATED_FILE, type ValidatedRegions } from '../src/resemblance/validated.ts';
@@ -78,5 +80,10 @@ const file: ValidatedRegions = {
 if (!dryRun) {
   writeFileSync(SHAPE_MODEL_FILE, `${JSON.stringify(model)}\n`);
   writeFileSync(VALIDATED_FILE, `${JSON.stringify(file, null, 2)}\n`);
+  // Formatted as Biome formats them, so that a re-run that measures the same leaves no diff behind.
+  const biome = fileURLToPath(new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url));
+  execFileSync(process.execPath, [biome, 'format', '--write', SHAPE_MODEL_FILE, VALIDATED_FILE], {
+    stdio: 'ignore',
+  });
   console.log(`\nwrote ${SHAPE_MODEL_FILE} and ${VALIDATED_FILE}`);
 }
