@@ -64,6 +64,7 @@ describe('a gallery enrolled by another engine is re-embedded, never mixed', () 
       assert.equal(photo.embedding.length, 1152);
       assert.equal(photo.descriptors?.dlib?.length, 128);
       assert.equal(photo.engine, newId);
+      assert.equal(photo.landmarks?.length, 136, 're-embedding fills the landmarks that explain resemblance');
     }
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Analysis, FaceEngine } from '../engine/types.ts';
 import type { Gallery, GallerySnapshot, PhotoRecord, ReEmbedding } from '../gallery/index.ts';
+import { thumbnailLandmarks } from '../resemblance/thumbnail-frame.ts';
 import { mapLimit } from '../util/concurrency.ts';
 import { mainFace } from './main-face.ts';
 import type { Scope } from './types.ts';
@@ -82,11 +83,15 @@ export async function reembed(
       return;
     }
     const { embedding, descriptors } = main.face;
+    // From the thumbnail itself, the landmarks are already in its pixels; from an original, mapped into it.
+    const landmarks =
+      original && analysis ? await thumbnailLandmarks(main.face, analysis) : main.face.landmarks;
     updates.push({
       hash: photo.hash,
       embedding,
       engine: deps.current.id,
       ...(descriptors ? { descriptors } : {}),
+      ...(landmarks ? { landmarks } : {}),
     });
   });
   const version = await deps.gallery.replaceEmbeddings(scope, updates);

@@ -327,6 +327,7 @@ export class Gallery extends GalleryBase {
         const blob = { ...migratePhoto(raw), embedding: u.embedding, engine: u.engine };
         if (u.descriptors) blob.descriptors = u.descriptors;
         else delete blob.descriptors;
+        if (u.landmarks) blob.landmarks = u.landmarks;
         await this.photos.set(blobKey(scope, u.hash), blob);
         changed++;
       }

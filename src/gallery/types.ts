@@ -46,6 +46,8 @@ export interface ReEmbedding {
   embedding: Float32Array;
   descriptors?: Descriptors;
   engine: string;
+  /** The new engine's 68 landmarks in the thumbnail's pixels; photos enrolled without them gain them. */
+  landmarks?: Float32Array;
 }
 
 /** One identity with all its photos. */
