@@ -6,7 +6,7 @@
  * noisy moment on the machine hits all of them; peak RSS is measured per contender in a child
  * process of its own, since worker threads share one process.
  *
- * Usage: npm run bench [-- --rounds 2 --images 60 --workers N]
+ * Usage: npm run bench [-- --rounds 2 --images 60 --workers N --contenders plain,onnx-pool,…]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     images: { type: 'string', default: '60' },
     workers: { type: 'string' },
+    // Comma-separated keys of `makers` (default: DEFAULT_CONTENDERS).
+    contenders: { type: 'string' },
     // Internal: run one contender once and print its peak RSS (used for the per-contender memory figure).
     only: { type: 'string' },
   },
@@ -82,7 +84,16 @@ async function plainContender(): Promise<Contender> {
 async function poolContender(backend: Backend, size?: number, tuning?: Partial<Tuning>): Promise<Contender> {
   const pool = new WorkerPool({ backend, workers: size, queueLimit: 10_000, tuning });
   await pool.ready();
-  const what = backend === 'onnx' ? (tuning?.descriptor === 'faceres' ? ' faceres alone' : ' fused') : '';
+  const what =
+    backend !== 'onnx'
+      ? ''
+      : tuning?.descriptor === 'faceres'
+        ? ' faceres alone'
+        : tuning?.descriptor === 'dlib'
+          ? ' dlib alone'
+          : tuning?.dlibFlip
+            ? ' fused + dlib flip'
+            : ' fused';
   return {
     name: `${backend}${what}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
     async run(images) {
@@ -101,7 +112,11 @@ const makers: Record<string, () => Promise<Contender>> = {
   'onnx-pool': () => poolContender('onnx', workers),
   // The previous pipeline, for the cost of landmarks and the second descriptor.
   'onnx-faceres-pool': () => poolContender('onnx', workers, { descriptor: 'faceres', dlibFlip: false }),
+  // Points on the accuracy/speed curve (npm run eval has their accuracy): opt in with --contenders.
+  'onnx-fused-flip-pool': () => poolContender('onnx', workers, { dlibFlip: true }),
+  'onnx-dlib-pool': () => poolContender('onnx', workers, { descriptor: 'dlib' }),
 };
+const DEFAULT_CONTENDERS = ['plain', 'wasm-1', 'wasm-pool', 'onnx-1', 'onnx-pool', 'onnx-faceres-pool'];
 
 if (args.only) {
   // Child mode: one contender, one pass over both sets, then its peak RSS.
@@ -140,7 +155,7 @@ function looTop1(embeddings: (Float32Array | undefined)[]): { top1: number; foun
   return { top1: right / embeddings.length, found };
 }
 
-const keys = Object.keys(makers);
+const keys = args.contenders ? args.contenders.split(',') : DEFAULT_CONTENDERS;
 const contenders: Contender[] = [];
 for (const k of keys) contenders.push(await (makers[k] as () => Promise<Contender>)());
 const best = new Map<string, Record<SetName, number>>();

@@ -105,6 +105,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     await shared?.close();
     throw err;
   });
+  // Galleries another engine embedded are re-embedded now, in the background, not on a member's photo.
+  void reembedGalleries(core.service, logger);
   // Games post through whichever adapter serves the game's platform (filled in below, once they exist).
   const poster = new AdapterPoster();
   const games = new GameManager({

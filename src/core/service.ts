@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { centre } from '../classifier/centering.ts';
 import { decodeFloat32 } from '../classifier/embedding-codec.ts';
 import { Matcher, type MatcherJSON } from '../classifier/matcher.ts';
@@ -7,14 +6,12 @@ import { trainOffThread } from '../classifier/train-off-thread.ts';
 import { type CalibrationProfile, readCalibration } from '../engine/calibration.ts';
 import { type EngineFingerprint, engineFingerprint } from '../engine/fingerprint.ts';
 import { DEFAULT_TUNING, embeddingDim } from '../engine/tuning.ts';
-import type { EngineLoad, Face, FaceEngine } from '../engine/types.ts';
+import type { EngineLoad, FaceEngine } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { encodePack } from '../gallery/pack.ts';
 import { importArchive } from '../gallery/zip-import.ts';
 import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
-import { skipReason } from '../user-texts.ts';
-import { mapLimit } from '../util/concurrency.ts';
 import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
 import { type CurrentEngine, embeddedBy, type ReembedReport, reembed, stalePhotos } from './reembed.ts';
 import {

@@ -42,8 +42,9 @@ export interface Tuning {
  * The configuration chosen from the measurements in README ("Recognition quality", npm run eval):
  * faceres on Human's unrotated crop (turning it upright from the landmarks did not help it; a
  * tighter crop, 1.3 instead of Human's 1.4, did), fused with face-api's dlib descriptor on its
- * upright, landmark-aligned chip, mirrored and averaged. The fusion weight 0.9 was chosen by
- * people-split cross-validation; mirroring faceres too doubled its cost for no gain.
+ * upright, landmark-aligned chip. The fusion weight 0.9 was chosen by people-split
+ * cross-validation. Mirroring (for either descriptor) gained at most one probe in 200 and cost the
+ * ≥ 5× speed target on single faces, so it is available but off.
  */
 export const DEFAULT_TUNING: Tuning = {
   mesh: false,
@@ -58,7 +59,7 @@ export const DEFAULT_TUNING: Tuning = {
   descriptor: 'fused',
   dlibWeight: 0.9,
   chipRotation: true,
-  dlibFlip: true,
+  dlibFlip: false,
   landmarks: true,
   landmarkScale: 1,
 };

@@ -1,7 +1,5 @@
 import type { IdentityInfo, Scope } from '../core/types.ts';
 import { UserError } from '../errors.ts';
-import type { Namespace, Store } from '../store/index.ts';
-import { KeyedMutex } from '../util/mutex.ts';
 import {
   blobKey,
   checkPhoto,
@@ -17,10 +15,7 @@ import { GalleryBase } from './gallery-base.ts';
 import {
   blobContent,
   CURRENT_SCHEMA,
-  emptyIndex,
-  type GalleryIndex,
   type IdentityEntry,
-  migrateIndex,
   migrateModel,
   migratePhoto,
   type PhotoBlob,
@@ -28,19 +23,16 @@ import {
   toBlob,
 } from './records.ts';
 import { cleanName, slugify } from './slug.ts';
-import {
-  type BatchOutcome,
-  type BulkEnrollOutcome,
-  EMBEDDING_DIM,
-  type EnrollBatch,
-  type EnrollOutcome,
-  type GalleryOptions,
-  type GallerySnapshot,
-  type IdentitySnapshot,
-  type NewPhoto,
-  type ReEmbedding,
-  type RemovedPhoto,
-  type ScopeLocks,
+import type {
+  BatchOutcome,
+  BulkEnrollOutcome,
+  EnrollBatch,
+  EnrollOutcome,
+  GallerySnapshot,
+  IdentitySnapshot,
+  NewPhoto,
+  ReEmbedding,
+  RemovedPhoto,
 } from './types.ts';
 
 /**
