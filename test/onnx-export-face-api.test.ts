@@ -10,6 +10,7 @@ import { exportGraph } from '../scripts/lib/onnx/tfjs-to-onnx.ts';
 import { cosine } from '../src/classifier/similarity.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
 import { loadOrt } from '../src/engine/onnx/onnx-engine.ts';
+import { relMaxDiff } from './support/numeric.ts';
 
 // face-api itself (its node build on the tfjs CPU backend) is the reference: the ONNX graphs are
 // written from its source, so they must compute what its own code computes on the same pixels.
@@ -33,16 +34,6 @@ function weights(name: string): WeightMap {
       { shape: (t as { shape: number[] }).shape, data: (t as { dataSync(): Float32Array }).dataSync() },
     ]),
   );
-}
-
-function relMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(a[i] as number));
-  }
-  return diff / (scale || 1);
 }
 
 /** A photo squeezed to side×side RGB bytes, and the same as face-api-normalised NCHW floats. */

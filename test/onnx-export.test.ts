@@ -15,20 +15,11 @@ import { DETECTOR_SIZE } from '../src/engine/onnx/blazeface.ts';
 import { loadOrt } from '../src/engine/onnx/onnx-engine.ts';
 import { resizeBilinear, toPlanar } from '../src/engine/onnx/tf-image.ts';
 import { decodeImage } from '../src/image/decode.ts';
+import { relMaxDiff } from './support/numeric.ts';
 
 // A file of its own: Human's tfjs registers the same model router, which tfjs refuses twice in one process.
 const data = dataDir();
 const ort = loadOrt();
-
-function relMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(a[i] as number));
-  }
-  return diff / (scale || 1);
-}
 
 async function session(name: string) {
   return ort.InferenceSession.create(path.join(MODELS_DIR, name), { intraOpNumThreads: 1 });
