@@ -20,7 +20,7 @@ import {
 } from './config/index.ts';
 import { openCoordination } from './coordination/index.ts';
 import { createLookalike, type Lookalike } from './core/index.ts';
-import { reembedFix, stalePhotos } from './core/reembed.ts';
+import { reembedFix } from './core/reembed.ts';
 import { isConfigError, isUserError } from './errors.ts';
 import { engineFaces } from './games/faces.ts';
 import { GameManager } from './games/manager.ts';
@@ -70,9 +70,10 @@ async function reembedGalleries(service: Lookalike, logger: Logger): Promise<voi
     const current = service.currentEngine();
     if (!current) return;
     for (const scope of await service.gallery.scopes()) {
-      if (stalePhotos(await service.gallery.snapshot(scope), current).length === 0) continue;
+      // reembed reads the scope once and commits nothing when every photo is already this engine's.
       const report = await service.reembed(scope);
-      logger.info(`gallery ${scope}: re-embedded ${report.reembedded} photos with this engine`);
+      if (report.reembedded > 0)
+        logger.info(`gallery ${scope}: re-embedded ${report.reembedded} photos with this engine`);
       if (report.failed.length > 0)
         logger.warn(
           `gallery ${scope}: ${report.failed.length} photos could not be re-embedded from their thumbnails and are left out of answers; fix: ${reembedFix(scope)}`,
