@@ -9,7 +9,7 @@ import type {
   OptionName,
   Reply,
 } from '../src/chat/types.ts';
-import type { NamedImage, Skipped } from '../src/core/types.ts';
+import type { NamedImage, Skipped } from '../src/domain/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
 import { mainFaceNote, skipAdvice } from '../src/user-texts.ts';
 

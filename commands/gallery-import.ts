@@ -12,7 +12,7 @@ import type {
   Reply,
   SubcommandSpec,
 } from '../src/chat/types.ts';
-import type { ImportSummary, Skipped } from '../src/core/types.ts';
+import type { ImportSummary, Skipped } from '../src/domain/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
 import { skipAdvice } from '../src/user-texts.ts';
 

@@ -9,10 +9,10 @@ import type {
   Platform,
   Reply,
 } from '../src/chat/types.ts';
-import type { FaceAnswer, Identification } from '../src/core/types.ts';
+import type { Resemblance } from '../src/domain/resemblance.ts';
+import type { FaceAnswer, Identification } from '../src/domain/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
 import { type OutlineInput, renderNumberedBoxes, renderSideBySide } from '../src/image/render.ts';
-import type { Resemblance } from '../src/resemblance/types.ts';
 import { describeResemblance, likeness } from '../src/resemblance/wording.ts';
 
 /** `/lookalike [image] [user]`. */

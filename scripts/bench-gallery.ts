@@ -14,8 +14,8 @@ import { Rng } from '../src/classifier/rng.ts';
 import type { SoftmaxStats } from '../src/classifier/softmax.ts';
 import { predictProba, trainSvm } from '../src/classifier/svm.ts';
 import { trainOffThread } from '../src/classifier/train-off-thread.ts';
+import { embeddingDim } from '../src/domain/tuning.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
-import { embeddingDim } from '../src/engine/tuning.ts';
 import { celebEmbeddings } from './lib/celebs.ts';
 import { measureSpread, type Spread, syntheticFaces } from './lib/synthetic-faces.ts';
 

@@ -16,6 +16,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeFloat32 } from '../src/classifier/embedding-codec.ts';
+import { resolveTuning, type Tuning } from '../src/domain/tuning.ts';
 import {
   CALIBRATION_FILE,
   type CalibrationFile,
@@ -23,7 +24,6 @@ import {
 } from '../src/engine/calibration.ts';
 import { MODELS_DIR, readManifest, sha256 } from '../src/engine/model-files.ts';
 import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
-import { resolveTuning, type Tuning } from '../src/engine/tuning.ts';
 import {
   calibratePairs,
   calibrateSame,

@@ -23,8 +23,8 @@ import { centre } from '../src/classifier/centering.ts';
 import { centroidClassifier, Matcher, nearestNeighbour } from '../src/classifier/matcher.ts';
 import { cosine } from '../src/classifier/similarity.ts';
 import { predictProba, trainSvm } from '../src/classifier/svm.ts';
+import { DEFAULT_TUNING, type Tuning } from '../src/domain/tuning.ts';
 import { fuse } from '../src/engine/pipeline.ts';
-import { DEFAULT_TUNING, type Tuning } from '../src/engine/tuning.ts';
 import {
   auc,
   calibratePairs,

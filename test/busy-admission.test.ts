@@ -9,7 +9,7 @@ import { DiscordAdapter } from '../src/adapters/discord/adapter.ts';
 import { SlackAdapter } from '../src/adapters/slack/adapter.ts';
 import { Bot } from '../src/chat/bot.ts';
 import { silentLogger } from '../src/chat/logger.ts';
-import type { EngineLoad } from '../src/engine/types.ts';
+import type { EngineLoad } from '../src/domain/face.ts';
 import {
   fakeAttachment,
   fakeContext,

@@ -4,8 +4,8 @@ import { celebEmbeddings } from '../scripts/lib/celebs.ts';
 import { decodeFloat32 } from '../src/classifier/embedding-codec.ts';
 import { Matcher } from '../src/classifier/matcher.ts';
 import { predictProba, trainSvm } from '../src/classifier/svm.ts';
+import { DEFAULT_TUNING, embeddingDim } from '../src/domain/tuning.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
-import { DEFAULT_TUNING, embeddingDim } from '../src/engine/tuning.ts';
 
 // Real faces: ../shared/data/celebs (20 people x 20 crops), embedded by the engine (about 30 s);
 // celebEmbeddings fails with where it looked when the photos are missing.

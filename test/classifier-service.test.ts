@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { MatcherJSON } from '../src/classifier/matcher.ts';
 import { Lookalike } from '../src/core/service.ts';
-import type { FaceEngine } from '../src/engine/types.ts';
+import type { FaceEngine } from '../src/domain/face.ts';
 import { Gallery, type NewPhoto } from '../src/gallery/index.ts';
 import { openStore } from '../src/store/index.ts';
 import { syntheticGallery } from './support/synthetic.ts';

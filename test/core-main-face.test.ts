@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mainFace } from '../src/core/main-face.ts';
-import type { Analysis, Box, Face } from '../src/engine/types.ts';
+import type { Analysis, Box, Face } from '../src/domain/face.ts';
 
 const face = (box: Box): Face => ({
   box,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DEFAULT_TUNING } from '../src/domain/tuning.ts';
 import { engineFingerprint } from '../src/engine/fingerprint.ts';
 import { readManifest } from '../src/engine/model-files.ts';
-import { DEFAULT_TUNING } from '../src/engine/tuning.ts';
 
 describe('engineFingerprint', () => {
   it('covers every manifest entry by default, with their sha256', () => {

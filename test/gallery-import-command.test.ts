@@ -4,7 +4,7 @@ import * as gallery from '../commands/gallery.ts';
 import { progressBar } from '../commands/gallery-import.ts';
 import { toDiscordPayload } from '../src/adapters/discord/payload.ts';
 import type { CommandInput, Deps, MessagePoster, PostedMessage, Reply } from '../src/chat/types.ts';
-import type { ImportSummary, LookalikeService } from '../src/core/types.ts';
+import type { ImportSummary, LookalikeService } from '../src/domain/types.ts';
 import { UserError } from '../src/errors.ts';
 import { fakeAttachment, fakeContext, fakeLookalike } from './support/chat-fakes.ts';
 

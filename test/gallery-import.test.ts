@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readData } from '../scripts/lib/data.ts';
 import { createLookalike, type LookalikeApp } from '../src/core/index.ts';
+import { DEFAULT_TUNING } from '../src/domain/tuning.ts';
 import { engineFingerprint } from '../src/engine/fingerprint.ts';
-import { DEFAULT_TUNING } from '../src/engine/tuning.ts';
 import { readZip, writeZip } from '../src/gallery/zip-archive.ts';
 import { buildZip, celebFiles } from './support/zips.ts';
 

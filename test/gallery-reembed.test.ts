@@ -6,9 +6,9 @@ import sharp from 'sharp';
 import { dataDir, people } from '../scripts/lib/data.ts';
 import { byHash, stalePhotos } from '../src/core/reembed.ts';
 import { Lookalike } from '../src/core/service.ts';
+import { embeddingDim } from '../src/domain/tuning.ts';
 import { engineFingerprint } from '../src/engine/fingerprint.ts';
 import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
-import { embeddingDim } from '../src/engine/tuning.ts';
 import { GALLERY_NAMESPACES, Gallery } from '../src/gallery/index.ts';
 import { openStore, type Store } from '../src/store/index.ts';
 

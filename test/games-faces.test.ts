@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Matcher } from '../src/classifier/matcher.ts';
-import type { Face } from '../src/engine/types.ts';
+import type { Face } from '../src/domain/face.ts';
 import { UserError } from '../src/errors.ts';
 import { engineFaces } from '../src/games/faces.ts';
 

@@ -9,7 +9,7 @@ import { CSRF_HEADER, createPlaygroundApp } from '../src/adapters/playground/ser
 import { ImageStore, type WireMessage } from '../src/adapters/playground/wire.ts';
 import { Bot } from '../src/chat/bot.ts';
 import { silentLogger } from '../src/chat/logger.ts';
-import type { LookalikeService } from '../src/core/types.ts';
+import type { LookalikeService } from '../src/domain/types.ts';
 import { isConfigError } from '../src/errors.ts';
 import { fakeLookalike, identification, identity, solidPng, withPhotoAnswers } from './support/chat-fakes.ts';
 

@@ -5,10 +5,10 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import * as lookalike from '../commands/lookalike.ts';
 import type { CommandInput } from '../src/chat/types.ts';
-import type { Identification } from '../src/core/types.ts';
+import type { Resemblance } from '../src/domain/resemblance.ts';
+import type { Identification } from '../src/domain/types.ts';
 import { REGION_COLOURS } from '../src/image/outline.ts';
 import { PANEL_SIZE, renderSideBySide } from '../src/image/render.ts';
-import type { Resemblance } from '../src/resemblance/types.ts';
 import {
   fakeAttachment,
   fakeContext,

@@ -9,14 +9,14 @@ import sharp from 'sharp';
 import { inferCommand } from '../src/cli/commands/faces.ts';
 import type { Output } from '../src/cli/output.ts';
 import { Lookalike } from '../src/core/service.ts';
-import type { Analysis, FaceEngine } from '../src/engine/types.ts';
+import type { Analysis, FaceEngine } from '../src/domain/face.ts';
+import { REGIONS } from '../src/domain/regions.ts';
 import { UserError } from '../src/errors.ts';
 import { Gallery } from '../src/gallery/index.ts';
 import { decodePack, encodePack } from '../src/gallery/pack.ts';
 import { migratePhoto } from '../src/gallery/records.ts';
 import { readZip } from '../src/gallery/zip-archive.ts';
 import { ResemblanceExplainer } from '../src/resemblance/explainer.ts';
-import { REGIONS } from '../src/resemblance/regions.ts';
 import { openStore } from '../src/store/index.ts';
 import { gaussian, syntheticPeople } from './support/landmarks.ts';
 

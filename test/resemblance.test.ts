@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { auc, modelDistances, validateRegions } from '../scripts/lib/resemblance-eval.ts';
 import { trainShapeModel } from '../scripts/lib/shape-model-train.ts';
+import { REGIONS, type RegionName, regionNamed } from '../src/domain/regions.ts';
 import { Gallery, type NewPhoto } from '../src/gallery/index.ts';
 import {
   differentPairs,
@@ -13,7 +14,6 @@ import {
 } from '../src/resemblance/baseline.ts';
 import { ResemblanceExplainer } from '../src/resemblance/explainer.ts';
 import { normalisedShape, procrustesDistance } from '../src/resemblance/procrustes.ts';
-import { REGIONS, type RegionName, regionNamed } from '../src/resemblance/regions.ts';
 import { regionModels } from '../src/resemblance/shape-model.ts';
 import { thumbnailLandmarks, thumbnailSquare, toThumbnail } from '../src/resemblance/thumbnail-frame.ts';
 import { describeResemblance, likeness } from '../src/resemblance/wording.ts';

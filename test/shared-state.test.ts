@@ -14,7 +14,7 @@ import { RateLimiter } from '../src/chat/rate-limit.ts';
 import { loadConfig, sharedStateUrl } from '../src/config/index.ts';
 import { type Coordination, LockLostError, openCoordination } from '../src/coordination/index.ts';
 import { Lookalike } from '../src/core/service.ts';
-import type { FaceEngine } from '../src/engine/types.ts';
+import type { FaceEngine } from '../src/domain/face.ts';
 import { Gallery } from '../src/gallery/index.ts';
 import type { GuessState } from '../src/games/guess.ts';
 import { channelKey } from '../src/games/types.ts';

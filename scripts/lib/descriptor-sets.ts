@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import type { Tuning } from '../../src/domain/tuning.ts';
 import { OnnxEngine } from '../../src/engine/onnx/onnx-engine.ts';
-import type { Tuning } from '../../src/engine/tuning.ts';
 import { dataDir, people } from './data.ts';
 
 /** The engine variants, every knob they differ in spelt out (the defaults move): each gives faceres and, with `fused`, dlib. */

@@ -3,10 +3,10 @@
 // with a bootstrap over people), and the bar a region must clear to be shown.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Analysis } from '../../src/engine/types.ts';
+import type { Analysis } from '../../src/domain/face.ts';
+import { isLandmarks, REGIONS, type RegionName } from '../../src/domain/regions.ts';
 import { regionDistances, regionShapes, seededRandom } from '../../src/resemblance/baseline.ts';
 import { normalisedShape, procrustesDistance } from '../../src/resemblance/procrustes.ts';
-import { isLandmarks, REGIONS, type RegionName } from '../../src/resemblance/regions.ts';
 import { regionModels, type ShapeModel } from '../../src/resemblance/shape-model.ts';
 import type { RegionValidation } from '../../src/resemblance/validated.ts';
 import { dataDir, people } from './data.ts';

@@ -1,7 +1,8 @@
 // Trains the per-region shape metric (src/resemblance/shape-model.ts) from labelled landmarks: the
 // mean shape by generalised Procrustes, then the within-person covariance, regularised and factored.
+
+import { REGIONS, type Region } from '../../src/domain/regions.ts';
 import { alignedTo, normalisedShape, type Shape } from '../../src/resemblance/procrustes.ts';
-import { REGIONS, type Region } from '../../src/resemblance/regions.ts';
 import type { RegionModel, ShapeModel } from '../../src/resemblance/shape-model.ts';
 
 /** One labelled photo's 68 landmarks. */

@@ -1,4 +1,4 @@
-import type { LookalikeService } from '../core/types.ts';
+import type { LookalikeService } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import { userText } from '../user-texts.ts';
 

@@ -1,4 +1,4 @@
-import { GLOBAL_SCOPE, type Scope } from '../core/types.ts';
+import { GLOBAL_SCOPE, type Scope } from '../domain/types.ts';
 import type { Platform } from './types.ts';
 
 /** A classifier probability as people read it in replies, e.g. `0.73`. */

@@ -1,4 +1,4 @@
-import type { Scope } from '../core/types.ts';
+import type { Scope } from '../domain/types.ts';
 import type { ChannelSettings } from './types.ts';
 
 /** The part of a store namespace (`store.namespace<T>('settings')`) that channel settings use. */

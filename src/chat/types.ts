@@ -1,5 +1,5 @@
-import type { Candidate, LookalikeService, Scope } from '../core/types.ts';
-import type { RegionScore } from '../resemblance/types.ts';
+import type { RegionScore } from '../domain/resemblance.ts';
+import type { Candidate, LookalikeService, Scope } from '../domain/types.ts';
 
 /** The chat platforms Lookalike runs on; the core never imports their SDKs. */
 export type Platform = 'discord' | 'slack' | 'playground';

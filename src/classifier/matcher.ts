@@ -1,4 +1,4 @@
-import type { Candidate, Match, Method } from '../core/types.ts';
+import type { Candidate, Match, Method } from '../domain/types.ts';
 import { centre, centroid, shrunkMean } from './centering.ts';
 import { dot, scoreRows } from './dense.ts';
 import { decodeFloat32, encodeFloat32 } from './embedding-codec.ts';

@@ -1,9 +1,9 @@
 import { type CoreConfig, engineOptions } from '../config/index.ts';
 import { Lookalike } from '../core/service.ts';
+import type { Analysis, AnalyzeOptions, FaceEngine } from '../domain/face.ts';
+import { embeddingDim, resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { selectBackend } from '../engine/backend.ts';
 import { createFaceEngine, type EngineOptions } from '../engine/index.ts';
-import { embeddingDim, resolveTuning, type Tuning } from '../engine/tuning.ts';
-import type { Analysis, AnalyzeOptions, FaceEngine } from '../engine/types.ts';
 import { Gallery } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import type { Output } from './output.ts';

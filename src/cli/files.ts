@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { NamedImage } from '../core/types.ts';
+import type { NamedImage } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import { folderDisplayName } from '../gallery/slug.ts';
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadCoreConfig } from '../config/index.ts';
-import { GLOBAL_SCOPE } from '../core/types.ts';
+import { GLOBAL_SCOPE } from '../domain/types.ts';
 import { isConfigError, isUserError } from '../errors.ts';
 import { compareCommand, inferCommand } from './commands/faces.ts';
 import {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Face, FaceEngine } from '../engine/types.ts';
+import type { Face, FaceEngine } from '../domain/face.ts';
+import type { IdentityInfo, NamedImage, Skipped } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import type { Prepared } from '../gallery/zip-import.ts';
 import { thumbnailLandmarks } from '../resemblance/index.ts';
 import { skipReason } from '../user-texts.ts';
 import { mapLimit } from '../util/concurrency.ts';
 import { mainFace } from './main-face.ts';
-import type { IdentityInfo, NamedImage, Skipped } from './types.ts';
 
 /** One photo that enrolment accepted, before it is committed. */
 export interface Accepted extends Prepared {

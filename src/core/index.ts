@@ -1,12 +1,12 @@
+import { DEFAULT_TUNING, embeddingDim } from '../domain/tuning.ts';
 import { engineFingerprint } from '../engine/fingerprint.ts';
 import { createFaceEngine, type EngineOptions, type FaceEngine } from '../engine/index.ts';
-import { DEFAULT_TUNING, embeddingDim } from '../engine/tuning.ts';
 import { Gallery, type ScopeLocks } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { Lookalike, type ServiceOptions } from './service.ts';
 
+export * from '../domain/types.ts';
 export { Lookalike } from './service.ts';
-export * from './types.ts';
 
 /** Options for the whole core. */
 export interface CreateOptions extends ServiceOptions {

@@ -1,4 +1,4 @@
-import type { Analysis, Face } from '../engine/types.ts';
+import type { Analysis, Face } from '../domain/face.ts';
 
 /** A second face at most this share of the main face's area is a bystander, not a rival. */
 const MINOR_AREA = 0.25;

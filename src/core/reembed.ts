@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Analysis, FaceEngine } from '../engine/types.ts';
+import type { Analysis, FaceEngine } from '../domain/face.ts';
+import type { Scope } from '../domain/types.ts';
 import type { Gallery, GallerySnapshot, PhotoRecord, ReEmbedding } from '../gallery/index.ts';
 import { thumbnailLandmarks } from '../resemblance/thumbnail-frame.ts';
 import { mapLimit } from '../util/concurrency.ts';
 import { mainFace } from './main-face.ts';
-import type { Scope } from './types.ts';
 
 /** A photo whose embedding another engine made, or an engine too old to say. */
 export interface StalePhoto {

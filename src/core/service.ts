@@ -3,17 +3,8 @@ import { decodeFloat32 } from '../classifier/embedding-codec.ts';
 import { Matcher, type MatcherJSON } from '../classifier/matcher.ts';
 import { cosine, similarity } from '../classifier/similarity.ts';
 import { trainOffThread } from '../classifier/train-off-thread.ts';
-import { type CalibrationProfile, readCalibration } from '../engine/calibration.ts';
-import { type EngineFingerprint, engineFingerprint } from '../engine/fingerprint.ts';
-import { DEFAULT_TUNING, embeddingDim } from '../engine/tuning.ts';
-import type { EngineLoad, FaceEngine } from '../engine/types.ts';
-import { UserError } from '../errors.ts';
-import type { Gallery } from '../gallery/index.ts';
-import { encodePack } from '../gallery/pack.ts';
-import { importArchive } from '../gallery/zip-import.ts';
-import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
-import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
-import { type CurrentEngine, embeddedBy, type ReembedReport, reembed, stalePhotos } from './reembed.ts';
+import type { EngineLoad, FaceEngine } from '../domain/face.ts';
+import { DEFAULT_TUNING, embeddingDim } from '../domain/tuning.ts';
 import {
   type Comparison,
   type EnrollResult,
@@ -27,7 +18,16 @@ import {
   type NamedImage,
   type Scope,
   type Skipped,
-} from './types.ts';
+} from '../domain/types.ts';
+import { type CalibrationProfile, readCalibration } from '../engine/calibration.ts';
+import { type EngineFingerprint, engineFingerprint } from '../engine/fingerprint.ts';
+import { UserError } from '../errors.ts';
+import type { Gallery } from '../gallery/index.ts';
+import { encodePack } from '../gallery/pack.ts';
+import { importArchive } from '../gallery/zip-import.ts';
+import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
+import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
+import { type CurrentEngine, embeddedBy, type ReembedReport, reembed, stalePhotos } from './reembed.ts';
 
 /** Options of the service. */
 export interface ServiceOptions {

@@ -1,5 +1,5 @@
+import { DEFAULT_TUNING, type Tuning } from '../domain/tuning.ts';
 import { MODELS_DIR, readManifest, readVerified } from './model-files.ts';
-import { DEFAULT_TUNING, type Tuning } from './tuning.ts';
 
 /** File name of the calibration in models/. */
 export const CALIBRATION_FILE = 'calibration.json';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_TUNING, type Tuning } from '../domain/tuning.ts';
 import { MODELS_DIR, readManifest } from './model-files.ts';
-import { DEFAULT_TUNING, type Tuning } from './tuning.ts';
 
 /** What produced a set of embeddings: embeddings with different fingerprints are not comparable. */
 export interface EngineFingerprint {

@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type * as tf from '@tensorflow/tfjs-core';
+import type { Analysis, AnalyzeOptions, StageTimings } from '../domain/face.ts';
+import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { humanBuildFile, type TfjsBackend, wasmBinariesDir } from './backend.ts';
 import { MODELS_DIR } from './model-files.ts';
 import { MODEL_SCHEME, registerModelRouter } from './model-loader.ts';
 import { analysisOf, MAX_FACES, normalised, pngFromRgb, preparePhoto, tooManyFaces } from './pipeline.ts';
-import { resolveTuning, type Tuning } from './tuning.ts';
-import type { Analysis, AnalyzeOptions, StageTimings } from './types.ts';
 
 const require = createRequire(import.meta.url);
 

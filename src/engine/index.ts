@@ -1,11 +1,11 @@
+import type { FaceEngine } from '../domain/face.ts';
+import type { Tuning } from '../domain/tuning.ts';
 import { type BackendChoice, selectBackend } from './backend.ts';
 import { createLocalEngine } from './local-engine.ts';
 import { WorkerPool } from './pool.ts';
-import type { Tuning } from './tuning.ts';
-import type { FaceEngine } from './types.ts';
 
+export type { Analysis, AnalyzeOptions, Box, Face, FaceEngine, StageTimings } from '../domain/face.ts';
 export { WorkerPool } from './pool.ts';
-export type { Analysis, AnalyzeOptions, Box, Face, FaceEngine, StageTimings } from './types.ts';
 
 /** Options for the face engine used by the app. */
 export interface EngineOptions {

@@ -1,8 +1,8 @@
+import type { Analysis, AnalyzeOptions } from '../domain/face.ts';
+import type { Tuning } from '../domain/tuning.ts';
 import type { Backend } from './backend.ts';
 import { HumanEngine } from './human-engine.ts';
 import { OnnxEngine } from './onnx/onnx-engine.ts';
-import type { Tuning } from './tuning.ts';
-import type { Analysis, AnalyzeOptions } from './types.ts';
 
 /** One engine on the calling thread: what each worker of the pool runs. */
 export interface LocalEngine {

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { Analysis, AnalyzeOptions, EngineLoad, FaceEngine } from '../domain/face.ts';
+import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { UserError, type UserErrorCode } from '../errors.ts';
 import type { Backend } from './backend.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
-import { resolveTuning, type Tuning } from './tuning.ts';
-import type { Analysis, AnalyzeOptions, EngineLoad, FaceEngine } from './types.ts';
 
 /** One worker's memory figures. */
 export interface WorkerStats {

@@ -1,6 +1,6 @@
+import type { Analysis, AnalyzeOptions } from '../domain/face.ts';
+import type { Tuning } from '../domain/tuning.ts';
 import type { Backend } from './backend.ts';
-import type { Tuning } from './tuning.ts';
-import type { Analysis, AnalyzeOptions } from './types.ts';
 
 /** Data handed to each worker at start. */
 export interface WorkerInit {

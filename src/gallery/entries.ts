@@ -1,6 +1,6 @@
-import type { IdentityInfo, PhotoInfo } from '../core/types.ts';
+import { isLandmarks, LANDMARK_COUNT } from '../domain/regions.ts';
+import type { IdentityInfo, PhotoInfo } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
-import { isLandmarks, LANDMARK_COUNT } from '../resemblance/regions.ts';
 import type { GalleryIndex, IdentityEntry, PhotoEntry } from './records.ts';
 import { slugify } from './slug.ts';
 import type { Descriptors, NewPhoto } from './types.ts';

@@ -1,4 +1,4 @@
-import type { Scope } from '../core/types.ts';
+import type { Scope } from '../domain/types.ts';
 import type { Namespace, Store } from '../store/index.ts';
 import { KeyedMutex } from '../util/mutex.ts';
 import { blobKey, checkScope } from './entries.ts';

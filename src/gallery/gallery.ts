@@ -1,4 +1,4 @@
-import type { IdentityInfo, Scope } from '../core/types.ts';
+import type { IdentityInfo, Scope } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import {
   blobKey,

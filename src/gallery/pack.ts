@@ -2,9 +2,9 @@
 // each photo's aligned thumbnail and embedding, and the fingerprint of the engine that made the
 // embeddings, so that an import knows whether it can use them or must embed the thumbnails again.
 import { createHash } from 'node:crypto';
+import { LANDMARK_COUNT } from '../domain/regions.ts';
 import type { EngineFingerprint } from '../engine/fingerprint.ts';
 import { UserError } from '../errors.ts';
-import { LANDMARK_COUNT } from '../resemblance/regions.ts';
 import type { GallerySnapshot } from './types.ts';
 import { writeZip, type ZipEntry } from './zip-archive.ts';
 

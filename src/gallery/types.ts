@@ -1,6 +1,6 @@
-import type { IdentityInfo, PhotoInfo, Scope } from '../core/types.ts';
-import { DEFAULT_TUNING, embeddingDim } from '../engine/tuning.ts';
-import type { DescriptorName } from '../engine/types.ts';
+import type { DescriptorName } from '../domain/face.ts';
+import { DEFAULT_TUNING, embeddingDim } from '../domain/tuning.ts';
+import type { IdentityInfo, PhotoInfo, Scope } from '../domain/types.ts';
 
 /** Length of the face embeddings the gallery accepts by default: the shipped engine's. */
 export const EMBEDDING_DIM = embeddingDim(DEFAULT_TUNING);

@@ -1,7 +1,7 @@
 // Imports a ZIP into a gallery in one step: either folders of photos (one per person, the layout of
 // `lookalike enroll <dir>` and OpenFace's aligned_faces/<person>/) or a gallery pack. The archive is
 // checked whole before anything is analysed, and everything is committed at once or not at all.
-import type { ImportSummary, NamedImage, Scope, Skipped } from '../core/types.ts';
+import type { ImportSummary, NamedImage, Scope, Skipped } from '../domain/types.ts';
 import type { EngineFingerprint } from '../engine/fingerprint.ts';
 import { UserError } from '../errors.ts';
 import { IMAGE_TYPES } from '../user-texts.ts';

@@ -2,7 +2,7 @@
 // one celebrity, a live top 3 is kept, and the best score wins. Selfies are never part of the state: only
 // the member, their best score and when they got it.
 import { formatPercent, plural } from '../chat/format.ts';
-import type { Scope } from '../core/types.ts';
+import type { Scope } from '../domain/types.ts';
 import { medal } from './scoring.ts';
 import {
   type Award,

@@ -3,7 +3,7 @@
 // celebrity is often not in a selfie's top 3, where identify would give no number for it).
 import { cosine, similarityFromCosine } from '../classifier/similarity.ts';
 import type { Lookalike } from '../core/service.ts';
-import type { Candidate, Scope } from '../core/types.ts';
+import type { Candidate, Scope } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 
 /** The largest face of a photo. */

@@ -1,7 +1,7 @@
 // "Who's that celebrity?": pure rules. A face is revealed in pixelation steps; four name buttons; the first
 // right answer scores, more for an early one; after the last round the scores go to the leaderboard.
 import { plural } from '../chat/format.ts';
-import type { Scope } from '../core/types.ts';
+import type { Scope } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import { PIXELATE_LEVELS } from '../image/render.ts';
 import { medal, ranked, scoreLine } from './scoring.ts';

@@ -6,7 +6,7 @@ import { plural } from '../chat/format.ts';
 import type { Logger } from '../chat/logger.ts';
 import type { ChatRoutes, Responder } from '../chat/routes.ts';
 import type { Attachment, ChatContext, Reply } from '../chat/types.ts';
-import type { LookalikeService } from '../core/types.ts';
+import type { LookalikeService } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import { RunningWork } from '../util/running-work.ts';

@@ -1,6 +1,6 @@
 // Turns a rule's View into a Reply by rendering the picture it asks for.
 import type { Reply, ReplyImage } from '../chat/types.ts';
-import type { Scope } from '../core/types.ts';
+import type { Scope } from '../domain/types.ts';
 import { renderPixelated, renderSideBySide } from '../image/render.ts';
 import type { ImageSpec, View } from './types.ts';
 

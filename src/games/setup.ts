@@ -3,7 +3,7 @@
 import { plural } from '../chat/format.ts';
 import { readImage } from '../chat/options.ts';
 import type { Attachment, ChatContext, Reply } from '../chat/types.ts';
-import { GLOBAL_SCOPE, type IdentityInfo, type LookalikeService, type Scope } from '../core/types.ts';
+import { GLOBAL_SCOPE, type IdentityInfo, type LookalikeService, type Scope } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import { slugify } from '../gallery/slug.ts';
 import { battleOpen, createBattle, DEFAULT_BATTLE_MINUTES } from './battle.ts';

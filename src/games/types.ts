@@ -2,7 +2,7 @@
 // return a new state plus effects; only the manager touches the store, the clock and the platforms.
 import type { MessageRef } from '../chat/adapter.ts';
 import type { ChatContext, Platform, Reply } from '../chat/types.ts';
-import type { Scope } from '../core/types.ts';
+import type { Scope } from '../domain/types.ts';
 
 /** The games a channel can play. */
 export type GameKind = 'guess' | 'battle' | 'twins';

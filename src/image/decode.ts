@@ -1,5 +1,5 @@
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
-import type { Box } from '../engine/types.ts';
+import type { Box } from '../domain/face.ts';
 import { UserError } from '../errors.ts';
 import { userText } from '../user-texts.ts';
 import { assertRgb, type RgbImage, squareAround } from './geometry.ts';

@@ -1,4 +1,4 @@
-import type { Box } from '../engine/types.ts';
+import type { Box } from '../domain/face.ts';
 
 /** A raw, tightly packed 8-bit RGB image (3 bytes per pixel, row-major, no padding). */
 export interface RgbImage {

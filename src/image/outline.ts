@@ -1,5 +1,5 @@
 // Outlines of facial regions, as SVG drawn over a face panel, and the legend that names them.
-import { REGIONS, type RegionName } from '../resemblance/regions.ts';
+import { REGIONS, type RegionName } from '../domain/regions.ts';
 
 /** One colour per region, the same on both faces and in the legend. */
 export const REGION_COLOURS: Record<RegionName, string> = {

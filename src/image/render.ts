@@ -1,6 +1,6 @@
 import sharp, { type OverlayOptions } from 'sharp';
-import type { Box } from '../engine/types.ts';
-import type { RegionName } from '../resemblance/regions.ts';
+import type { Box } from '../domain/face.ts';
+import type { RegionName } from '../domain/regions.ts';
 import { type DecodeOptions, decodeImage } from './decode.ts';
 import { assertBox } from './geometry.ts';
 import { outlineLegend, outlineSvg } from './outline.ts';

@@ -1,7 +1,7 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import type { FaceEngine } from '../engine/types.ts';
+import type { FaceEngine } from '../domain/face.ts';
 import { isUserError } from '../errors.ts';
 import { connect, disconnect, queueOptions, STREAMS } from './connection.ts';
 import {

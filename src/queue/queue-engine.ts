@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Analysis, AnalyzeOptions, FaceEngine } from '../engine/types.ts';
+import type { Analysis, AnalyzeOptions, FaceEngine } from '../domain/face.ts';
 import { UserError } from '../errors.ts';
 import { connect, disconnect, queueOptions, STREAMS, sweepExpired } from './connection.ts';
 import {

@@ -1,7 +1,7 @@
 // What travels through Redis between bot processes and inference workers. BullMQ stores job data as JSON,
 // so binary fields (the photo, embeddings, thumbnails) travel as base64 strings.
 import { decodeFloat32, encodeFloat32 } from '../classifier/embedding-codec.ts';
-import type { Analysis, AnalyzeOptions, Box, DescriptorName } from '../engine/types.ts';
+import type { Analysis, AnalyzeOptions, Box, DescriptorName } from '../domain/face.ts';
 import { UserError, type UserErrorCode } from '../errors.ts';
 
 /** BullMQ key prefix of every Lookalike queue, so they are easy to find beside other Redis data. */

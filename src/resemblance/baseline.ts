@@ -1,6 +1,6 @@
 // What "92%" means: a region's distance between two faces, ranked against the same region's distances
 // between photos of different people in the gallery.
-import { REGIONS, type RegionName } from './regions.ts';
+import { REGIONS, type RegionName } from '../domain/regions.ts';
 import { embedRegion, type RegionModel, regionModels } from './shape-model.ts';
 
 /** Pairs of different people sampled at most, so a large gallery's baseline stays fast to build. */

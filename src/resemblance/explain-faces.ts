@@ -1,5 +1,5 @@
-import type { FaceAnswer, Scope } from '../core/types.ts';
-import type { Analysis } from '../engine/types.ts';
+import type { Analysis } from '../domain/face.ts';
+import type { FaceAnswer, Scope } from '../domain/types.ts';
 import type { ResemblanceExplainer } from './explainer.ts';
 import { thumbnailLandmarks } from './thumbnail-frame.ts';
 

@@ -1,7 +1,10 @@
 // Explains a match region by region. Per scope and gallery version it keeps every enrolled photo's
 // region shapes and the baseline of distances between different people, built once per version (the
 // celebrity side costs nothing per answer: its landmarks were stored at enrolment).
-import type { Scope } from '../core/types.ts';
+
+import { isLandmarks, REGIONS, type RegionName } from '../domain/regions.ts';
+import type { RegionScore, Resemblance } from '../domain/resemblance.ts';
+import type { Scope } from '../domain/types.ts';
 import type { GallerySnapshot } from '../gallery/types.ts';
 import {
   MAX_BASELINE_PAIRS,
@@ -10,8 +13,6 @@ import {
   regionDistances,
   regionShapes,
 } from './baseline.ts';
-import { isLandmarks, REGIONS, type RegionName } from './regions.ts';
-import type { RegionScore, Resemblance } from './types.ts';
 import { passingRegions } from './validated.ts';
 
 /** What the explainer reads from the gallery. */

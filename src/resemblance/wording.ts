@@ -1,6 +1,6 @@
 // How a percentile reads in a reply. 50% is what two random people in the gallery score, so only a
 // clear margin above it is called alike.
-import type { RegionScore } from './types.ts';
+import type { RegionScore } from '../domain/resemblance.ts';
 
 /** A region at or above this percentile is "the same". */
 export const SAME_FROM = 90;

@@ -13,7 +13,7 @@ import type {
   IdentityInfo,
   LookalikeService,
   NamedImage,
-} from '../../src/core/types.ts';
+} from '../../src/domain/types.ts';
 
 /** A call the fake service received. */
 export interface ServiceCall {

@@ -1,7 +1,7 @@
 // Fakes for testing games without timers, platforms or the face engine (adapter owners may use them too).
 import type { MessageRef } from '../../src/chat/adapter.ts';
 import type { Platform, Reply } from '../../src/chat/types.ts';
-import type { Candidate } from '../../src/core/types.ts';
+import type { Candidate } from '../../src/domain/types.ts';
 import { UserError } from '../../src/errors.ts';
 import type { Clock } from '../../src/games/clock.ts';
 import type { GameFaces } from '../../src/games/faces.ts';

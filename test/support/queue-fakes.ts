@@ -1,5 +1,5 @@
 // Stand-in face engines for the queue tests: they answer at once (or never) without loading any model.
-import type { Analysis, FaceEngine } from '../../src/engine/types.ts';
+import type { Analysis, FaceEngine } from '../../src/domain/face.ts';
 import { UserError } from '../../src/errors.ts';
 
 /** A recognisable Analysis for an image: its first byte is in the embedding, so answers can be matched. */

@@ -8,7 +8,7 @@ import { newErrorId } from '../../chat/error-boundary.ts';
 import type { Logger } from '../../chat/logger.ts';
 import { looksLikeImage } from '../../chat/options.ts';
 import type { Attachment, ChatContext, ChatUser, UserOption } from '../../chat/types.ts';
-import { GLOBAL_SCOPE } from '../../core/types.ts';
+import { GLOBAL_SCOPE } from '../../domain/types.ts';
 import { isUserError, UserError } from '../../errors.ts';
 import { userText } from '../../user-texts.ts';
 import { parseCommandLine, usages } from './command-line.ts';

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
+import type { Analysis, AnalyzeOptions, StageTimings } from '../../domain/face.ts';
+import { resolveTuning, type Tuning } from '../../domain/tuning.ts';
 import { around, eyeAngle, warp } from '../align.ts';
 import { MODELS_DIR, readManifest, readVerified } from '../model-files.ts';
 import {
@@ -12,8 +14,6 @@ import {
   toOriginalPoints,
   tooManyFaces,
 } from '../pipeline.ts';
-import { resolveTuning, type Tuning } from '../tuning.ts';
-import type { Analysis, AnalyzeOptions, StageTimings } from '../types.ts';
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
 import { FaceApiNets } from './face-api-nets.ts';
 import { cropAndResize, type PixelImage, resizeBilinear, toPlanar } from './tf-image.ts';

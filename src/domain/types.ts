@@ -1,6 +1,6 @@
-import type { Box, EngineLoad } from '../engine/types.ts';
-import type { Resemblance } from '../resemblance/types.ts';
 import type { SkipReport } from '../user-texts.ts';
+import type { Box, EngineLoad } from './face.ts';
+import type { Resemblance } from './resemblance.ts';
 
 /** A gallery scope: a Discord server (`discord:<guildId>`), a Slack workspace (`slack:<teamId>`), or `global`. */
 export type Scope = string;
