@@ -9,7 +9,7 @@ import {
   battleView,
   createBattle,
   standings,
-} from '../src/games/battle.ts';
+} from '../src/games/battle/rules.ts';
 import { fakeAttachment, fakeContext, RecordingResponder, solidPng } from './support/chat-fakes.ts';
 import { fakeFaces } from './support/game-fakes.ts';
 import { gameRig } from './support/games.ts';

@@ -14,7 +14,7 @@ import {
   parseGameButton,
   planRounds,
   pointsAt,
-} from '../src/games/guess.ts';
+} from '../src/games/guess/rules.ts';
 import { PIXELATE_LEVELS } from '../src/image/render.ts';
 import { FOUR, TIMING } from './support/games.ts';
 

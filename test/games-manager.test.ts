@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { silentLogger } from '../src/chat/logger.ts';
-import type { GuessState } from '../src/games/guess.ts';
+import type { GuessState } from '../src/games/guess/rules.ts';
 import { EditQueue } from '../src/games/poster.ts';
 import { PIXELATE_LEVELS } from '../src/image/render.ts';
 import { openStore } from '../src/store/index.ts';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { bestPair, createTwins, twinsJoin, twinsTimer, twinsView } from '../src/games/twins.ts';
+import { bestPair, createTwins, twinsJoin, twinsTimer, twinsView } from '../src/games/twins/rules.ts';
 import type { OptIn } from '../src/games/types.ts';
 import { fakeAttachment, fakeContext, solidPng } from './support/chat-fakes.ts';
 import { fakeFaces } from './support/game-fakes.ts';

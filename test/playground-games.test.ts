@@ -9,7 +9,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type { PlaygroundAdapter } from '../src/adapters/playground/adapter.ts';
 import { PLAYGROUND_CHANNEL, PLAYGROUND_SCOPE } from '../src/adapters/playground/server.ts';
 import { loadConfig } from '../src/config/index.ts';
-import type { GuessState } from '../src/games/guess.ts';
+import type { GuessState } from '../src/games/guess/rules.ts';
 import { type RunningApp, startApp } from '../src/main.ts';
 import {
   assertBrowserPrerequisites,

@@ -12,7 +12,7 @@ import { createLogger } from '../src/chat/logger.ts';
 import type { ChatContext, ChatUser, OptionValue } from '../src/chat/types.ts';
 import { loadConfig } from '../src/config/index.ts';
 import type { Lookalike } from '../src/core/service.ts';
-import type { GameState } from '../src/games/rules.ts';
+import type { GameState } from '../src/games/registry.ts';
 import { type RunningApp, startApp } from '../src/main.ts';
 import { BINARY_TAG } from '../src/store/codec.ts';
 import { photo } from './support/bbt-photo.ts';

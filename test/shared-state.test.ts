@@ -16,7 +16,7 @@ import { type Coordination, LockLostError, openCoordination } from '../src/coord
 import { Lookalike } from '../src/core/service.ts';
 import type { FaceEngine } from '../src/domain/face.ts';
 import { Gallery } from '../src/gallery/index.ts';
-import type { GuessState } from '../src/games/guess.ts';
+import type { GuessState } from '../src/games/guess/rules.ts';
 import { channelKey } from '../src/games/types.ts';
 import { type RunningApp, startApp } from '../src/main.ts';
 import { openStore } from '../src/store/index.ts';

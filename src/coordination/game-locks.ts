@@ -1,5 +1,5 @@
 import { UserError } from '../errors.ts';
-import type { GameState } from '../games/rules.ts';
+import type { GameState } from '../games/registry.ts';
 import type { ChannelLocks, GameStates, Lease } from '../games/sync.ts';
 import { storeUnavailable } from '../store/index.ts';
 import { KeyedMutex } from '../util/mutex.ts';

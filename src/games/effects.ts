@@ -4,7 +4,7 @@ import type { Reply } from '../chat/types.ts';
 import type { Leaderboards } from './leaderboard.ts';
 import type { OptIns } from './optins.ts';
 import type { EditQueue, Poster } from './poster.ts';
-import { type GameState, viewOf } from './rules.ts';
+import { definitionOf, type GameState, viewOf } from './registry.ts';
 import type { GameCache } from './sync.ts';
 import type { Effect, View } from './types.ts';
 
@@ -38,7 +38,7 @@ export async function runEffects(
         const gameId = state.id;
         const others = await env.games.others(key);
         await env.optIns.release(effect.userIds, (id) =>
-          others.some((g) => g.kind === 'twins' && g.id !== gameId && id in g.players),
+          others.some((g) => g.id !== gameId && (definitionOf(g.kind).optInUsers?.(g) ?? []).includes(id)),
         );
       } else if (effect.type === 'edit' && state.messages[effect.slot]) {
         env.edits.push(state.messages[effect.slot]!, viewOf(state, effect.slot));

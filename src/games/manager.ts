@@ -5,40 +5,27 @@ import { randomBytes } from 'node:crypto';
 import { plural } from '../chat/format.ts';
 import type { Logger } from '../chat/logger.ts';
 import type { ChatRoutes, Responder } from '../chat/routes.ts';
-import type { Attachment, ChatContext, Reply } from '../chat/types.ts';
+import type { ChatContext, Reply } from '../chat/types.ts';
 import type { LookalikeService } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import { RunningWork } from '../util/running-work.ts';
-import { battleSelfie, standings } from './battle.ts';
 import { type Clock, systemClock } from './clock.ts';
+import type { GameEnv, GamePlay } from './definition.ts';
 import { type EffectEnv, runEffects } from './effects.ts';
 import type { GameFaces } from './faces.ts';
-import { GAME_BUTTON_PREFIX, guessAnswer, guessTimer, parseGameButton } from './guess.ts';
 import { type Board, type LeaderboardRow, Leaderboards } from './leaderboard.ts';
 import { OptIns } from './optins.ts';
 import { EditQueue, type Poster } from './poster.ts';
+import { definitionOf, type GameState, withoutPlayer } from './registry.ts';
 import { renderView } from './render.ts';
-import { endGame, type GameState, withoutPlayer } from './rules.ts';
-import {
-  type BattleOptions,
-  type GuessOptions,
-  type JoinOptions,
-  keptText,
-  type Prepared,
-  prepareBattle,
-  prepareGuess,
-  prepareJoin,
-  prepareSelfie,
-  prepareTwins,
-  type TwinsOptions,
-} from './setup.ts';
 import { GameCache, type GameSync, type Lease, localSync } from './sync.ts';
-import { twinsJoin, twinsOpen } from './twins.ts';
 import {
   channelKey,
   DEFAULT_TIMING,
+  GAME_BUTTON_PREFIX,
   type GameTiming,
+  gameOfButton,
   type OptIn,
   type Outcome,
   playerOf,
@@ -64,15 +51,19 @@ export interface GameManagerOptions {
   sync?: GameSync;
 }
 
-/** Runs every channel's game; see the module comment. One per process; processes share games through `sync`. */
-export class GameManager {
+/**
+ * Runs every channel's game through its definition (`registry.ts`); see the module comment. One per process;
+ * processes share games through `sync`.
+ */
+export class GameManager implements GamePlay {
   readonly leaderboards: Leaderboards;
   readonly #games: GameCache;
   readonly #sync: GameSync;
   readonly #work = new RunningWork();
-  // The battle leader's face crop, by game id: memory only, dropped at the announcement (never stored).
-  readonly #leaderFaces = new Map<string, { userId: string; face: Uint8Array }>();
+  // Face crops by game id (a battle's leader): memory only, dropped when the game ends (never stored).
+  readonly #memoryFaces = new Map<string, { userId: string; face: Uint8Array }>();
   readonly #optIns: OptIns;
+  readonly #env: GameEnv;
   readonly #edits: EditQueue<View>;
   readonly #effects: EffectEnv;
   readonly #options: GameManagerOptions;
@@ -90,6 +81,15 @@ export class GameManager {
     this.#games = new GameCache(this.#sync);
     this.#optIns = new OptIns(options.store.namespace<OptIn>('optin'), options.faces, options.logger);
     this.leaderboards = new Leaderboards(options.store.namespace<Board>('leaderboards'));
+    this.#env = {
+      service: options.service,
+      faces: options.faces,
+      optIns: this.#optIns,
+      timing: this.#timing,
+      random: options.random ?? Math.random,
+      now: () => this.#clock.now(),
+      memoryFaces: this.#memoryFaces,
+    };
     this.#edits = new EditQueue(
       async (ref, view) => options.poster.edit(ref, await this.#render(view)),
       options.logger,
@@ -149,10 +149,16 @@ export class GameManager {
     routes.onButton(GAME_BUTTON_PREFIX, (ctx, id, responder) => this.press(ctx, id, responder));
     routes.routeImages({
       label: 'game photo',
-      claims: async (ctx) =>
-        (await this.#games.load(channelKey(ctx.scope, ctx.channelId)).catch(() => undefined))?.kind ===
-        'battle',
-      handle: (ctx, image) => this.submit(ctx, image),
+      claims: async (ctx) => {
+        const state = await this.#games.load(channelKey(ctx.scope, ctx.channelId)).catch(() => undefined);
+        return state !== undefined && definitionOf(state.kind).imageAction !== undefined;
+      },
+      handle: async (ctx, image) => {
+        const state = await this.#games.load(channelKey(ctx.scope, ctx.channelId));
+        const action = state && definitionOf(state.kind).imageAction;
+        if (!state || !action) throw new UserError('not_found', 'The game is over.');
+        return this.act(ctx, state.kind, action, image);
+      },
     });
   }
 
@@ -161,89 +167,59 @@ export class GameManager {
     return this.#games.seen(channelKey(scope, channelId));
   }
 
-  /** `/game guess`: posts round 1 and returns the command's reply. */
-  startGuess(ctx: ChatContext, options: GuessOptions = {}): Promise<Reply> {
-    const env = { timing: this.#timing, random: this.#options.random ?? Math.random };
-    return this.#start(ctx, () => prepareGuess(this.#options.service, ctx, options, env));
+  /** Starts a game of `kind` in the channel (`/game guess`, `/game battle`…) and returns the command's reply. */
+  async startGame(ctx: ChatContext, kind: string, options: unknown): Promise<Reply> {
+    if (!this.#options.poster.supports(ctx.platform))
+      throw new UserError('unavailable', { feature: 'posting' });
+    const { create, reply } = await definitionOf(kind).prepare(this.#env, ctx, options);
+    const key = channelKey(ctx.scope, ctx.channelId);
+    await this.#locked(key, async (lease) => {
+      const running = await this.#games.load(key);
+      if (running) throw new UserError('duplicate', ALREADY_RUNNING);
+      const outcome = create({
+        id: randomBytes(4).toString('hex'),
+        platform: ctx.platform,
+        scope: ctx.scope,
+        channelId: ctx.channelId,
+        startedBy: playerOf(ctx),
+        now: this.#clock.now(),
+      }) as Outcome<GameState>;
+      await this.#commit(key, outcome, lease, true);
+    });
+    return reply;
   }
 
-  /** `/game battle`: posts the live board and returns the command's reply (with the celebrity's face). */
-  startBattle(ctx: ChatContext, options: BattleOptions): Promise<Reply> {
-    return this.#start(ctx, () => prepareBattle(this.#options.service, ctx, options));
-  }
-
-  /** `/game twins`: posts the lobby and returns the command's reply. */
-  startTwins(ctx: ChatContext, options: TwinsOptions = {}): Promise<Reply> {
-    return this.#start(ctx, () => prepareTwins(options));
+  /** A member's event for the channel's game of `kind` (`/game submit`, `/game join`, a posted selfie). */
+  async act(ctx: ChatContext, kind: string, name: string, input: unknown): Promise<Reply> {
+    const action = definitionOf(kind).actions?.[name];
+    if (!action) throw new UserError('not_found', 'That game has no such action.');
+    const key = channelKey(ctx.scope, ctx.channelId);
+    const prepared = await action.prepare(this.#env, await this.#games.load(key), ctx, input);
+    const player = playerOf(ctx);
+    return this.#locked(key, async (lease) => {
+      const current = await this.#games.load(key);
+      const state = current && current.id === prepared.gameId && current.kind === kind ? current : undefined;
+      const { outcome, reply } = await action.apply(this.#env, state, prepared, player);
+      if (state && outcome && outcome.state !== state) await this.#commit(key, outcome, lease);
+      return reply;
+    });
   }
 
   /** A press of a game button: answers privately with what it did. */
   async press(ctx: ChatContext, buttonId: string, responder: Responder): Promise<void> {
-    const button = parseGameButton(buttonId);
-    if (!button) throw new UserError('not_found', { button: buttonId });
+    const gameId = gameOfButton(buttonId);
+    if (!gameId) throw new UserError('not_found', { button: buttonId });
     await responder.defer({ ephemeral: true });
     const key = channelKey(ctx.scope, ctx.channelId);
     const notice = await this.#locked(key, async (lease) => {
       const state = await this.#games.load(key);
-      if (!state || state.id !== button.gameId || state.kind !== 'guess') return 'That game is over.';
-      const now = this.#clock.now();
-      const outcome = guessAnswer(state, {
-        player: playerOf(ctx),
-        round: button.round,
-        choice: button.choice,
-        now,
-      });
+      const press = state && definitionOf(state.kind).press;
+      if (!state || state.id !== gameId || !press) return 'That game is over.';
+      const outcome = press(state, { player: playerOf(ctx), button: buttonId, now: this.#clock.now() });
       if (outcome.state !== state) await this.#commit(key, outcome, lease);
       return outcome.notice;
     });
     if (notice) await responder.send({ text: notice, ephemeral: true });
-  }
-
-  /** A selfie for the battle in this channel (posted, or `/game submit`): scores it, keeps nothing. */
-  async submit(ctx: ChatContext, image: Attachment): Promise<Reply> {
-    const key = channelKey(ctx.scope, ctx.channelId);
-    const started = await this.#games.load(key);
-    const selfie = await prepareSelfie(this.#options.faces, started, image, this.#clock.now());
-    const player = playerOf(ctx);
-    const notice = await this.#locked(key, async (lease) => {
-      const state = await this.#games.load(key);
-      if (!state || state.id !== selfie.gameId || state.kind !== 'battle') return 'The battle is over.';
-      const outcome = battleSelfie(state, { player, score: selfie.score, now: this.#clock.now() });
-      if (outcome.state === state) return outcome.notice;
-      const leader = standings(outcome.state)[0];
-      if (leader?.id === player.id && leader.score === selfie.score) {
-        this.#leaderFaces.set(state.id, { userId: player.id, face: selfie.face });
-      }
-      await this.#commit(key, outcome, lease);
-      return outcome.notice;
-    });
-    return { text: notice ?? 'The battle is over.' };
-  }
-
-  /** `/game join`: opts into the twin finder with a selfie (or the one kept from an earlier game). */
-  async join(ctx: ChatContext, options: JoinOptions): Promise<Reply> {
-    const key = channelKey(ctx.scope, ctx.channelId);
-    const player = playerOf(ctx);
-    const stored = await this.#optIns.get(player.id);
-    const optIn = await prepareJoin(
-      this.#options.faces,
-      await this.#games.load(key),
-      options,
-      stored,
-      this.#clock.now(),
-    );
-    const notice = await this.#locked(key, async (lease) => {
-      const state = await this.#games.load(key);
-      const now = this.#clock.now();
-      if (state?.id !== optIn.gameId || state.kind !== 'twins' || !twinsOpen(state, now)) return undefined;
-      // Stored only now, once the game is known to be open: joining is the member's consent.
-      await this.#optIns.set(player.id, optIn.value);
-      const outcome = twinsJoin(state, { player, now });
-      if (outcome.state !== state) await this.#commit(key, outcome, lease);
-      return outcome.notice;
-    });
-    if (notice === undefined) throw new UserError('not_found', 'The twin finder is over.');
-    return { text: `${notice} ${keptText(optIn.value.keep)}`, ephemeral: true };
   }
 
   /** `/game stop`: ends the channel's game now; only who started it or a platform admin may. */
@@ -258,7 +234,7 @@ export class GameManager {
           `Only ${state.startedBy.name}, who started this game, or a server admin can end it.`,
         );
       }
-      await this.#commit(key, await this.#end(state), lease);
+      await this.#commit(key, await definitionOf(state.kind).stop(this.#env, state), lease);
       return { text: `Game ended by ${ctx.user.displayName}.` };
     });
   }
@@ -278,7 +254,7 @@ export class GameManager {
         const outcome = withoutPlayer(state, userId);
         if (outcome.state === state) return;
         games++;
-        if (this.#leaderFaces.get(state.id)?.userId === userId) this.#leaderFaces.delete(state.id);
+        if (this.#memoryFaces.get(state.id)?.userId === userId) this.#memoryFaces.delete(state.id);
         await this.#commit(key, outcome, lease);
       });
     }
@@ -298,28 +274,6 @@ export class GameManager {
     return this.#work.track(this.#sync.locks.run(key, fn));
   }
 
-  /** Prepares a game (gallery, options), then creates it if the channel has none, and gives the reply. */
-  async #start(ctx: ChatContext, prepare: () => Prepared | Promise<Prepared>): Promise<Reply> {
-    if (!this.#options.poster.supports(ctx.platform))
-      throw new UserError('unavailable', { feature: 'posting' });
-    const { create, reply } = await prepare();
-    const key = channelKey(ctx.scope, ctx.channelId);
-    await this.#locked(key, async (lease) => {
-      const running = await this.#games.load(key);
-      if (running) throw new UserError('duplicate', ALREADY_RUNNING);
-      const outcome = create({
-        id: randomBytes(4).toString('hex'),
-        platform: ctx.platform,
-        scope: ctx.scope,
-        channelId: ctx.channelId,
-        startedBy: playerOf(ctx),
-        now: this.#clock.now(),
-      });
-      await this.#commit(key, outcome, lease, true);
-    });
-    return reply;
-  }
-
   /** Applies an outcome: stores and keeps the state, runs the effects in order, reschedules the timer. */
   async #commit(key: string, outcome: Outcome<GameState>, lease: Lease, create = false): Promise<void> {
     // Saved before anything is posted: a store that is down refuses a new game instead of losing it.
@@ -329,7 +283,7 @@ export class GameManager {
     const { state, posted } = await runEffects(key, outcome.state, outcome.effects, this.#effects);
     if (state.done) {
       this.#games.forgetKey(key);
-      this.#leaderFaces.delete(state.id);
+      this.#memoryFaces.delete(state.id);
       await this.#schedule(key, state);
       await this.#sync.states
         .delete(key, lease)
@@ -369,9 +323,7 @@ export class GameManager {
         if (!state || state.id !== gameId || state.deadline === null) return;
         // An answer moved the deadline while this timer waited: its own timer is armed (arming is idempotent).
         if (state.deadline > Math.max(at, this.#clock.now())) return this.#schedule(key, state);
-        const outcome =
-          state.kind === 'guess' ? guessTimer(state, this.#clock.now()) : await this.#end(state);
-        await this.#commit(key, outcome, lease);
+        await this.#commit(key, await definitionOf(state.kind).timer(this.#env, state), lease);
       });
     } catch (error) {
       this.#log.error('a game timer failed', { key, error });
@@ -380,15 +332,10 @@ export class GameManager {
     }
   }
 
-  /** Ends a game now: time is up, or `/game stop`. */
-  async #end(state: GameState): Promise<Outcome<GameState>> {
-    return endGame(state, state.kind === 'twins' ? await this.#optIns.result(state) : undefined);
-  }
-
   #render(view: View): Promise<Reply> {
     return renderView(view, {
       thumbnail: (gallery, slug) => this.#options.service.thumbnail(gallery, slug),
-      winnerFace: (gameId) => this.#leaderFaces.get(gameId)?.face,
+      winnerFace: (gameId) => this.#memoryFaces.get(gameId)?.face,
       optInThumbnail: async (userId) => (await this.#optIns.get(userId))?.thumbnail,
     });
   }

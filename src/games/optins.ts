@@ -2,7 +2,7 @@
 import type { Logger } from '../chat/logger.ts';
 import type { Namespace } from '../store/index.ts';
 import type { GameFaces } from './faces.ts';
-import { bestPair, type TwinsResult, type TwinsState } from './twins.ts';
+import { bestPair, type TwinsResult, type TwinsState } from './twins/rules.ts';
 import type { OptIn, Player } from './types.ts';
 
 /** Reads, works with and deletes twin-finder opt-ins. */

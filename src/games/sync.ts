@@ -5,7 +5,7 @@
 import type { Namespace } from '../store/index.ts';
 import { KeyedMutex } from '../util/mutex.ts';
 import { type Clock, Timers } from './clock.ts';
-import type { GameState } from './rules.ts';
+import type { GameState } from './registry.ts';
 
 /** Held while one channel's event runs; `fence` is the lock's token (0 in one process: nothing to fence). */
 export interface Lease {

@@ -4,8 +4,16 @@ import type { MessageRef } from '../chat/adapter.ts';
 import type { ChatContext, Platform, Reply } from '../chat/types.ts';
 import type { Scope } from '../domain/types.ts';
 
-/** The games a channel can play. */
-export type GameKind = 'guess' | 'battle' | 'twins';
+/** A kind of game: each has its definition in `registry.ts`. */
+export type GameKind = string;
+
+/** The prefix of every game button id: `game:<gameId>:…`, the rest is the game's own. */
+export const GAME_BUTTON_PREFIX = 'game:';
+
+/** The game a button belongs to; undefined when the id is not a game button. */
+export function gameOfButton(id: string): string | undefined {
+  return /^game:([a-z0-9]+):./.exec(id)?.[1];
+}
 
 /** A member as a game remembers them: the id scores, the display name is shown. */
 export interface Player {

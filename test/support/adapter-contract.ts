@@ -10,7 +10,7 @@ import type { Adapter, MessageRef } from '../../src/chat/adapter.ts';
 import { Bot } from '../../src/chat/bot.ts';
 import { createLogger } from '../../src/chat/logger.ts';
 import type { Attachment, ChatContext, Platform, Reply } from '../../src/chat/types.ts';
-import type { GuessState } from '../../src/games/guess.ts';
+import type { GuessState } from '../../src/games/guess/rules.ts';
 import { GameManager } from '../../src/games/manager.ts';
 import { AdapterPoster } from '../../src/games/poster.ts';
 import { openStore, type Store } from '../../src/store/index.ts';

@@ -1,9 +1,9 @@
 // Lookalike battle: pure rules. For a few minutes members post selfies; each is scored by its similarity to
 // one celebrity, a live top 3 is kept, and the best score wins. Selfies are never part of the state: only
 // the member, their best score and when they got it.
-import { formatPercent, plural } from '../chat/format.ts';
-import type { Scope } from '../domain/types.ts';
-import { medal } from './scoring.ts';
+import { formatPercent, plural } from '../../chat/format.ts';
+import type { Scope } from '../../domain/types.ts';
+import { medal } from '../scoring.ts';
 import {
   type Award,
   type GameBase,
@@ -12,7 +12,7 @@ import {
   type Player,
   timedStartFields,
   type View,
-} from './types.ts';
+} from '../types.ts';
 
 /** A member's best selfie score. */
 export interface BattleEntry {

@@ -1,8 +1,8 @@
 // Twin finder: pure rules. Members opt in with a selfie (kept in the 'optin' namespace, not in the game
 // state); when time is up the two members who look most alike are revealed, with everyone's celebrity
 // lookalike, and the selfies are released.
-import { formatPercent, plural } from '../chat/format.ts';
-import { cosine, similarityFromCosine } from '../classifier/similarity.ts';
+import { formatPercent, plural } from '../../chat/format.ts';
+import { cosine, similarityFromCosine } from '../../classifier/similarity.ts';
 import {
   type GameBase,
   type GameStart,
@@ -10,7 +10,7 @@ import {
   type Player,
   timedStartFields,
   type View,
-} from './types.ts';
+} from '../types.ts';
 
 /** A member who joined. */
 export interface TwinsPlayer {

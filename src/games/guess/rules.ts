@@ -1,12 +1,13 @@
 // "Who's that celebrity?": pure rules. A face is revealed in pixelation steps; four name buttons; the first
 // right answer scores, more for an early one; after the last round the scores go to the leaderboard.
-import { plural } from '../chat/format.ts';
-import type { Scope } from '../domain/types.ts';
-import { UserError } from '../errors.ts';
-import { PIXELATE_LEVELS } from '../image/render.ts';
-import { medal, ranked, scoreLine } from './scoring.ts';
+import { plural } from '../../chat/format.ts';
+import type { Scope } from '../../domain/types.ts';
+import { UserError } from '../../errors.ts';
+import { PIXELATE_LEVELS } from '../../image/render.ts';
+import { medal, ranked, scoreLine } from '../scoring.ts';
 import {
   type Award,
+  GAME_BUTTON_PREFIX,
   type GameBase,
   type GameStart,
   type GameTiming,
@@ -14,7 +15,7 @@ import {
   type Player,
   startFields,
   type View,
-} from './types.ts';
+} from '../types.ts';
 
 /** An identity a round can ask about or offer as an answer. */
 export interface Choice {
@@ -62,8 +63,6 @@ export const DEFAULT_ROUNDS = 5;
 /** Most rounds one game may have. */
 export const MAX_ROUNDS = 20;
 const OPTIONS = 4;
-/** The prefix of every game button id. */
-export const GAME_BUTTON_PREFIX = 'game:';
 const PREFIX = GAME_BUTTON_PREFIX;
 // Discord refuses custom ids longer than this; Slack's limit (255) is larger.
 const MAX_BUTTON_ID = 100;
