@@ -3,7 +3,16 @@
 // caller ever has to parse a sentence back, and one wording change reaches every platform.
 
 /** Structured detail of a user-facing failure; every field is optional and only some codes read each. */
-export interface TextContext {
+export interface TextContext extends TextFields {
+  /**
+   * Which sentence to say, when the code alone does not tell (sapphire's identifiers): `{ text: 'game_running' }`.
+   * Tests and adapters can tell failures apart by it without reading the words.
+   */
+  text?: TextId;
+}
+
+/** The data a sentence may quote. */
+export interface TextFields {
   /** The file it is about, as the member named it. */
   file?: string;
   /** How many faces were found. */
@@ -22,7 +31,40 @@ export interface TextContext {
   ahead?: number;
   /** What a refused file really is, by its magic numbers (`pdf`, `heic`… from `src/image/sniff.ts`). */
   kind?: string;
+  /** A person's or member's name the sentence is about. */
+  name?: string;
+  /** A count, and the least it must be. */
+  count?: number;
+  minimum?: number;
+  /** The forms a command takes, as the sentence lists them. */
+  usage?: string;
 }
+
+/** Sentences said in one place each, by identifier; a UserError names one with `{ text: … }`. */
+const TEXTS = {
+  game_running: () =>
+    'A game is already running in this channel: wait for it to end, or end it with `/game stop`.',
+  game_over: () => 'The game is over.',
+  game_no_action: () => 'That game has no such action.',
+  game_none: () => 'No game is running in this channel.',
+  game_stop_forbidden: (c) => `Only ${c.name}, who started this game, or a server admin can end it.`,
+  game_usage: (c) => `Use ${c.usage}.`,
+  guess_too_few: (c) =>
+    `Who's that celebrity? needs at least ${c.minimum} people in the gallery to make up four answers, ` +
+    `and this one has ${c.count}. An admin can add people with \`/enroll\`.`,
+  battle_none: () => 'No lookalike battle is running in this channel. Start one with `/game battle`.',
+  battle_celebrity_gone: (c) => `${c.name} is no longer in the gallery, so selfies can't be scored.`,
+  not_in_gallery: (c) =>
+    `${c.name ? `**${c.name}**` : 'That person'} isn't in the gallery. \`/gallery list\` shows who is.`,
+  twins_none: () => 'No twin finder is running in this channel. Start one with `/game twins`.',
+  twins_selfie_needed: () =>
+    'Attach a selfie: `/game join image:<photo>`. It is kept only for this game unless you add `keep:true`.',
+  twins_over: () => 'The twin finder is over.',
+  watch_usage: () => 'Use `/watch on` or `/watch off`.',
+} satisfies Record<string, (context: TextFields) => string>;
+
+/** The identifier of a sentence in `TEXTS`. */
+export type TextId = keyof typeof TEXTS;
 
 // What a refused file is, named so that the member knows what to send instead.
 const KIND_NAMES: Record<string, string> = {
@@ -73,6 +115,7 @@ function noFace(source: TextContext['source']): string {
 
 /** The sentence for a failure code and its context (what `UserError` shows when given no message). */
 export function userText(code: string, context: TextContext = {}): string {
+  if (context.text) return TEXTS[context.text](context);
   switch (code) {
     case 'not_image': {
       const what = KIND_NAMES[context.kind ?? ''];

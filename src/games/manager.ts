@@ -32,9 +32,6 @@ import {
   type View,
 } from './types.ts';
 
-const ALREADY_RUNNING =
-  'A game is already running in this channel: wait for it to end, or end it with `/game stop`.';
-
 /** Options for `new GameManager`. */
 export interface GameManagerOptions {
   /** Where games ('games'), leaderboards ('leaderboards') and twin-finder opt-ins ('optin') live. */
@@ -156,7 +153,7 @@ export class GameManager implements GamePlay {
       handle: async (ctx, image) => {
         const state = await this.#games.load(channelKey(ctx.scope, ctx.channelId));
         const action = state && definitionOf(state.kind).imageAction;
-        if (!state || !action) throw new UserError('not_found', 'The game is over.');
+        if (!state || !action) throw new UserError('not_found', { text: 'game_over' });
         return this.act(ctx, state.kind, action, image);
       },
     });
@@ -175,7 +172,7 @@ export class GameManager implements GamePlay {
     const key = channelKey(ctx.scope, ctx.channelId);
     await this.#locked(key, async (lease) => {
       const running = await this.#games.load(key);
-      if (running) throw new UserError('duplicate', ALREADY_RUNNING);
+      if (running) throw new UserError('duplicate', { text: 'game_running' });
       const outcome = create({
         id: randomBytes(4).toString('hex'),
         platform: ctx.platform,
@@ -192,7 +189,7 @@ export class GameManager implements GamePlay {
   /** A member's event for the channel's game of `kind` (`/game submit`, `/game join`, a posted selfie). */
   async act(ctx: ChatContext, kind: string, name: string, input: unknown): Promise<Reply> {
     const action = definitionOf(kind).actions?.[name];
-    if (!action) throw new UserError('not_found', 'That game has no such action.');
+    if (!action) throw new UserError('not_found', { text: 'game_no_action' });
     const key = channelKey(ctx.scope, ctx.channelId);
     const prepared = await action.prepare(this.#env, await this.#games.load(key), ctx, input);
     const player = playerOf(ctx);
@@ -227,12 +224,9 @@ export class GameManager implements GamePlay {
     const key = channelKey(ctx.scope, ctx.channelId);
     return this.#locked(key, async (lease) => {
       const state = await this.#games.load(key);
-      if (!state) throw new UserError('not_found', 'No game is running in this channel.');
+      if (!state) throw new UserError('not_found', { text: 'game_none' });
       if (state.startedBy.id !== ctx.user.id && !ctx.user.isPlatformAdmin) {
-        throw new UserError(
-          'forbidden',
-          `Only ${state.startedBy.name}, who started this game, or a server admin can end it.`,
-        );
+        throw new UserError('forbidden', { text: 'game_stop_forbidden', name: state.startedBy.name });
       }
       await this.#commit(key, await definitionOf(state.kind).stop(this.#env, state), lease);
       return { text: `Game ended by ${ctx.user.displayName}.` };

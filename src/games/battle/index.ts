@@ -39,19 +39,13 @@ const submit: GameAction<BattleState, Attachment, ScoredSelfie> = {
   async prepare(env, running, _ctx, image) {
     const state = running as BattleState | undefined;
     if (state?.kind !== 'battle' || !battleOpen(state, env.now())) {
-      throw new UserError(
-        'not_found',
-        'No lookalike battle is running in this channel. Start one with `/game battle`.',
-      );
+      throw new UserError('not_found', { text: 'battle_none' });
     }
     const reading = await env.faces.read(await readImage(image));
     const { celebrity } = state;
     const score = await env.faces.similarityTo(celebrity.gallery, celebrity.slug, reading.embedding);
     if (score === null) {
-      throw new UserError(
-        'not_found',
-        `${celebrity.name} is no longer in the gallery, so selfies can't be scored.`,
-      );
+      throw new UserError('not_found', { text: 'battle_celebrity_gone', name: celebrity.name });
     }
     return { gameId: state.id, score, face: reading.thumbnail };
   },
@@ -107,10 +101,7 @@ export const battleGame: GameDefinition<BattleState, BattleOptions> = {
       (i) => i.slug === slug || i.name.toLowerCase() === wanted.toLowerCase(),
     );
     if (!celebrity) {
-      throw new UserError(
-        'not_found',
-        `${wanted === '' ? 'That person' : `**${wanted}**`} isn't in the gallery. \`/gallery list\` shows who is.`,
-      );
+      throw new UserError('not_found', { text: 'not_in_gallery', ...(wanted ? { name: wanted } : {}) });
     }
     const minutes = clamp(options.minutes ?? DEFAULT_BATTLE_MINUTES, 1, MAX_GAME_MINUTES);
     const thumbnail = await env.service.thumbnail(gallery, celebrity.slug);

@@ -114,11 +114,11 @@ export function planRounds(
 export function createGuess(init: NewGuess): Outcome<GuessState> {
   const unique = [...new Map(init.identities.map((i) => [i.slug, i])).values()];
   if (unique.length < GUESS_MIN_IDENTITIES) {
-    throw new UserError(
-      'empty_gallery',
-      `Who's that celebrity? needs at least ${GUESS_MIN_IDENTITIES} people in the gallery to make up four answers, ` +
-        `and this one has ${unique.length}. An admin can add people with \`/enroll\`.`,
-    );
+    throw new UserError('empty_gallery', {
+      text: 'guess_too_few',
+      minimum: GUESS_MIN_IDENTITIES,
+      count: unique.length,
+    });
   }
   const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(init.rounds)));
   const state: GuessState = {

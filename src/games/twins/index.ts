@@ -43,10 +43,7 @@ const join: GameAction<TwinsState, JoinOptions, { gameId: string; value: OptIn }
     const state = running as TwinsState | undefined;
     const now = env.now();
     if (state?.kind !== 'twins' || !twinsOpen(state, now)) {
-      throw new UserError(
-        'not_found',
-        'No twin finder is running in this channel. Start one with `/game twins`.',
-      );
+      throw new UserError('not_found', { text: 'twins_none' });
     }
     const stored = await env.optIns.get(ctx.user.id);
     const keep = options.keep ?? stored?.keep ?? false;
@@ -55,16 +52,13 @@ const join: GameAction<TwinsState, JoinOptions, { gameId: string; value: OptIn }
       return { gameId: state.id, value: { ...reading, keep, savedAt: new Date(now).toISOString() } };
     }
     if (!stored) {
-      throw new UserError(
-        'bad_input',
-        'Attach a selfie: `/game join image:<photo>`. It is kept only for this game unless you add `keep:true`.',
-      );
+      throw new UserError('bad_input', { text: 'twins_selfie_needed' });
     }
     return { gameId: state.id, value: { ...stored, keep } };
   },
   async apply(env, state, optIn, player) {
     const now = env.now();
-    if (!state || !twinsOpen(state, now)) throw new UserError('not_found', 'The twin finder is over.');
+    if (!state || !twinsOpen(state, now)) throw new UserError('not_found', { text: 'twins_over' });
     // Stored only now, once the game is known to be open: joining is the member's consent.
     await env.optIns.set(player.id, optIn.value);
     const outcome = twinsJoin(state, { player, now });
