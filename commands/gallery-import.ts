@@ -7,8 +7,8 @@ import type {
   ChatContext,
   CommandInput,
   Deps,
-  MessagePoster,
-  PostedMessage,
+  MessageRef,
+  Poster,
   Reply,
   SubcommandSpec,
 } from '../src/chat/types.ts';
@@ -60,15 +60,15 @@ export function progressBar(done: number, total: number): string {
  * so those errors are dropped.
  */
 class ProgressMessage {
-  readonly #poster: MessagePoster;
+  readonly #poster: Poster;
   readonly #ctx: ChatContext;
   readonly #now: () => number;
-  #ref: Promise<PostedMessage | undefined> = Promise.resolve(undefined);
+  #ref: Promise<MessageRef | undefined> = Promise.resolve(undefined);
   #edits: Promise<void> = Promise.resolve();
   #last = 0;
   #total = 0;
 
-  constructor(poster: MessagePoster, ctx: ChatContext, now: () => number) {
+  constructor(poster: Poster, ctx: ChatContext, now: () => number) {
     this.#poster = poster;
     this.#ctx = ctx;
     this.#now = now;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as gallery from '../commands/gallery.ts';
 import { progressBar } from '../commands/gallery-import.ts';
 import { toDiscordPayload } from '../src/adapters/discord/payload.ts';
-import type { CommandInput, Deps, MessagePoster, PostedMessage, Reply } from '../src/chat/types.ts';
+import type { CommandInput, Deps, MessageRef, Poster, Reply } from '../src/chat/types.ts';
 import type { ImportSummary, LookalikeService } from '../src/domain/types.ts';
 import { UserError } from '../src/errors.ts';
 import { fakeAttachment, fakeContext, fakeLookalike } from './support/chat-fakes.ts';
@@ -11,12 +11,12 @@ import { fakeAttachment, fakeContext, fakeLookalike } from './support/chat-fakes
 const ZIP = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]);
 
 /** A poster that records what it posted and every edit, in order. */
-function recordingPoster(): MessagePoster & { log: string[] } {
+function recordingPoster(): Poster & { log: string[] } {
   const log: string[] = [];
   return {
     log,
     supports: () => true,
-    post: async (platform, channelId, reply): Promise<PostedMessage> => {
+    post: async (platform, channelId, reply): Promise<MessageRef> => {
       log.push(`post ${reply.title}: ${reply.text}`);
       return { platform, channelId, id: 'm1' };
     },
@@ -35,7 +35,7 @@ const summary: ImportSummary = {
   duplicates: [{ file: 'amy/1.png', code: 'duplicate', reason: 'already in the gallery as Amy' }],
 };
 
-function deps(service: Partial<LookalikeService>, poster?: MessagePoster): Deps {
+function deps(service: Partial<LookalikeService>, poster?: Poster): Deps {
   // Each tick of the fake clock is 2 s, so every progress step may edit.
   let now = 0;
   return { lookalike: { ...fakeLookalike(), ...service }, poster, now: () => (now += 2000) };

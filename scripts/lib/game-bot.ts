@@ -2,9 +2,8 @@
 // locks, states and timers are shared through Redis (src/coordination), a store on the same Redis, and a
 // poster that prints what it posts and edits as JSON lines. The gallery is four stub celebrities: these
 // tests are about consistency across processes, not faces.
-import type { Platform, Reply } from '../../src/chat/types.ts';
+import type { Platform, Poster, Reply } from '../../src/chat/types.ts';
 import { openCoordination } from '../../src/coordination/index.ts';
-import type { Poster } from '../../src/games/poster.ts';
 import type { GameSync } from '../../src/games/sync.ts';
 import { channelKey } from '../../src/games/types.ts';
 import { openStore } from '../../src/store/index.ts';

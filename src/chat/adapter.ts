@@ -1,13 +1,5 @@
 import type { Bot } from './bot.ts';
-import type { Platform, Reply } from './types.ts';
-
-/** Where a posted message lives, so it can be edited later (a game round revealing a face). */
-export interface MessageRef {
-  platform: Platform;
-  channelId: string;
-  /** The platform's message id (Discord snowflake, Slack `ts`, playground id). */
-  id: string;
-}
+import type { MessageRef, Platform, Reply } from './types.ts';
 
 /** A chat platform connection: it turns platform events into `Bot` calls and `Reply`s into platform messages. */
 export interface Adapter {

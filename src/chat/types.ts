@@ -180,19 +180,23 @@ export interface ChannelSettings {
   setWatched(scope: Scope, channelId: string, watched: boolean): Promise<void>;
 }
 
-/** A message posted outside a command's reply, so it can be edited later. */
-export interface PostedMessage {
+/** Where a message posted outside a command's reply lives, so it can be edited later (a game round). */
+export interface MessageRef {
   platform: Platform;
   channelId: string;
+  /** The platform's message id (Discord snowflake, Slack `ts`, playground id). */
   id: string;
 }
 
-/** Posts and edits messages beyond a command's reply (the adapters' `post`/`edit`, as games use them). */
-export interface MessagePoster {
+/**
+ * Posts and edits messages beyond a command's reply (the adapters' `post`/`edit`: game rounds, an import's
+ * progress); `src/games/poster.ts`'s `AdapterPoster` is the one over the running adapters.
+ */
+export interface Poster {
   /** Whether this platform's adapter can post and edit. */
   supports(platform: Platform): boolean;
-  post(platform: Platform, channelId: string, reply: Reply): Promise<PostedMessage>;
-  edit(ref: PostedMessage, reply: Reply): Promise<void>;
+  post(platform: Platform, channelId: string, reply: Reply): Promise<MessageRef>;
+  edit(ref: MessageRef, reply: Reply): Promise<void>;
 }
 
 /**
@@ -212,7 +216,7 @@ export interface Deps extends Partial<OptionalDeps> {
   /** Downloads a profile picture with a size limit and a timeout (default: a plain limited HTTP GET). */
   fetchAvatar?: (url: string) => Promise<Uint8Array>;
   /** Posts and edits progress messages (`/gallery import`); absent: no progress is shown. */
-  poster?: MessagePoster;
+  poster?: Poster;
 }
 
 /** A command module: its data and its handler, written once for every platform. */

@@ -1,9 +1,9 @@
 // Running an outcome's effects for the GameManager, in order, after its state is saved.
 import type { Logger } from '../chat/logger.ts';
-import type { Reply } from '../chat/types.ts';
+import type { Poster, Reply } from '../chat/types.ts';
 import type { Leaderboards } from './leaderboard.ts';
 import type { OptIns } from './optins.ts';
-import type { EditQueue, Poster } from './poster.ts';
+import type { EditQueue } from './poster.ts';
 import { definitionOf, type GameState, viewOf } from './registry.ts';
 import type { GameCache } from './sync.ts';
 import type { Effect, View } from './types.ts';

@@ -1,15 +1,7 @@
 // How games reach channels outside a command's reply: posting round messages and editing them.
-import type { Adapter, MessageRef } from '../chat/adapter.ts';
+import type { Adapter } from '../chat/adapter.ts';
 import type { Logger } from '../chat/logger.ts';
-import type { Platform, Reply } from '../chat/types.ts';
-
-/** Posts and edits game messages; the app wires it to the adapters' `post`/`edit`. */
-export interface Poster {
-  /** Whether games can run on this platform (its adapter can post and edit). */
-  supports(platform: Platform): boolean;
-  post(platform: Platform, channelId: string, reply: Reply): Promise<MessageRef>;
-  edit(ref: MessageRef, reply: Reply): Promise<void>;
-}
+import type { MessageRef, Platform, Poster, Reply } from '../chat/types.ts';
 
 /** A Poster over the running adapters, one per platform. */
 export class AdapterPoster implements Poster {

@@ -1,7 +1,6 @@
 // Shapes shared by the game rules and the GameManager. Rules are pure: they take a state and an event and
 // return a new state plus effects; only the manager touches the store, the clock and the platforms.
-import type { MessageRef } from '../chat/adapter.ts';
-import type { ChatContext, Platform, Reply } from '../chat/types.ts';
+import type { ChatContext, MessageRef, Platform, Reply } from '../chat/types.ts';
 import type { Scope } from '../domain/types.ts';
 
 /** A kind of game: each has its definition in `registry.ts`. */

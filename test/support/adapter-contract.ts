@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { commands } from '../../commands/index.ts';
-import type { Adapter, MessageRef } from '../../src/chat/adapter.ts';
+import type { Adapter } from '../../src/chat/adapter.ts';
 import { Bot } from '../../src/chat/bot.ts';
 import { createLogger } from '../../src/chat/logger.ts';
-import type { Attachment, ChatContext, Platform, Reply } from '../../src/chat/types.ts';
+import type { Attachment, ChatContext, MessageRef, Platform, Reply } from '../../src/chat/types.ts';
 import type { GuessState } from '../../src/games/guess/rules.ts';
 import { GameManager } from '../../src/games/manager.ts';
 import { AdapterPoster } from '../../src/games/poster.ts';

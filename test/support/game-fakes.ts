@@ -1,11 +1,9 @@
 // Fakes for testing games without timers, platforms or the face engine (adapter owners may use them too).
-import type { MessageRef } from '../../src/chat/adapter.ts';
-import type { Platform, Reply } from '../../src/chat/types.ts';
+import type { MessageRef, Platform, Poster, Reply } from '../../src/chat/types.ts';
 import type { Candidate } from '../../src/domain/types.ts';
 import { UserError } from '../../src/errors.ts';
 import type { Clock } from '../../src/games/clock.ts';
 import type { GameFaces } from '../../src/games/faces.ts';
-import type { Poster } from '../../src/games/poster.ts';
 
 /** A clock that only moves when told to; timers fire in deadline order during `advance`. */
 export class FakeClock implements Clock {

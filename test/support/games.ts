@@ -2,12 +2,11 @@
 import { commands } from '../../commands/index.ts';
 import { Bot } from '../../src/chat/bot.ts';
 import { silentLogger } from '../../src/chat/logger.ts';
-import type { ChatContext, OptionValue, Reply } from '../../src/chat/types.ts';
+import type { ChatContext, OptionValue, Poster, Reply } from '../../src/chat/types.ts';
 import { Rng } from '../../src/classifier/rng.ts';
 import { systemClock } from '../../src/games/clock.ts';
 import type { GameFaces } from '../../src/games/faces.ts';
 import { GameManager } from '../../src/games/manager.ts';
-import type { Poster } from '../../src/games/poster.ts';
 import type { GameSync } from '../../src/games/sync.ts';
 import type { GameTiming } from '../../src/games/types.ts';
 import { openStore, type Store } from '../../src/store/index.ts';

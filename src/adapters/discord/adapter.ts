@@ -13,10 +13,10 @@ import {
   type RESTOptions,
   Routes,
 } from 'discord.js';
-import type { Adapter, MessageRef } from '../../chat/adapter.ts';
+import type { Adapter } from '../../chat/adapter.ts';
 import type { Bot } from '../../chat/bot.ts';
 import type { Logger } from '../../chat/logger.ts';
-import type { Reply } from '../../chat/types.ts';
+import type { MessageRef, Reply } from '../../chat/types.ts';
 import type { DiscordConfig } from '../../config/index.ts';
 import { RESTARTING_TEXT } from '../../user-texts.ts';
 import { RunningWork } from '../../util/running-work.ts';

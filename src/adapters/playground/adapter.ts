@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import type { Adapter, MessageRef } from '../../chat/adapter.ts';
+import type { Adapter } from '../../chat/adapter.ts';
 import type { Bot } from '../../chat/bot.ts';
 import type { Logger } from '../../chat/logger.ts';
-import type { Reply } from '../../chat/types.ts';
+import type { MessageRef, Reply } from '../../chat/types.ts';
 import { ConfigError } from '../../errors.ts';
 import { EventHub } from './events.ts';
 import { createPlaygroundApp } from './server.ts';
