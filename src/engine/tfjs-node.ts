@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
 
@@ -11,12 +12,23 @@ const require = createRequire(import.meta.url);
 const TF_DEFAULTS: Record<string, string> = { TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '2' };
 
 /**
- * Loads @tensorflow/tfjs-node with TF_DEFAULTS applied. This writes the process environment, so it is
- * one of the places tools/check-structure.mjs allows it: libtensorflow reads these with getenv, and
- * Node's worker threads share the one real environment, so it must be set here, before the first load,
- * whichever thread or entry point loads it.
+ * Puts TF_DEFAULTS into the process environment where the operator did not set them. This writes the
+ * environment, so tools/check-structure.mjs allows it here: libtensorflow reads these with getenv. Only the
+ * main thread's writes reach that real environment (a worker thread's process.env is a copy), so the pool
+ * calls this before it starts workers; in a worker it only checks that this happened.
  */
+export function applyTensorflowDefaults(): void {
+  for (const [name, value] of Object.entries(TF_DEFAULTS)) {
+    if (isMainThread) process.env[name] ??= value;
+    else if (process.env[name] === undefined)
+      throw new Error(
+        `${name} is unset in this worker: the main thread must call applyTensorflowDefaults() before starting it`,
+      );
+  }
+}
+
+/** Loads @tensorflow/tfjs-node, with TensorFlow's settings in place first. */
 export function loadTfjsNode(): unknown {
-  for (const [name, value] of Object.entries(TF_DEFAULTS)) process.env[name] ??= value;
+  applyTensorflowDefaults();
   return require('@tensorflow/tfjs-node');
 }
