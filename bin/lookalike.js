@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so that `npm install` needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI: `npm install` builds dist/ (the `prepare` script), and Node refuses to strip types
+// under node_modules, so an installed package could not run the TypeScript sources anyway.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  console.error('lookalike is not built: run `npm run build` in its folder (`npm install` does it too).');
+  process.exit(1);
+}
+await import(main.href);

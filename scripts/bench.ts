@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { Analysis, StageTimings } from '../src/domain/face.ts';
 import type { Tuning } from '../src/domain/tuning.ts';
-import type { Backend } from '../src/engine/backend.ts';
+import { type Backend, tfjsNodeAvailable } from '../src/engine/backend.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
 import { decodeImage } from '../src/image/decode.ts';
@@ -117,6 +117,12 @@ const makers: Record<string, () => Promise<Contender>> = {
   'onnx-dlib-pool': () => poolContender('onnx', workers, { descriptor: 'dlib' }),
 };
 const DEFAULT_CONTENDERS = ['plain', 'wasm-1', 'wasm-pool', 'onnx-1', 'onnx-pool', 'onnx-faceres-pool'];
+
+// Human on tfjs-node with face-api's nets (the `tensorflow` backend, fused like onnx), where
+// `npm run setup:tfjs-node` has made it load.
+makers['tensorflow-1'] = () => poolContender('tensorflow', 1);
+makers['tensorflow-pool'] = () => poolContender('tensorflow', workers);
+if (tfjsNodeAvailable()) DEFAULT_CONTENDERS.push('tensorflow-1', 'tensorflow-pool');
 
 if (args.only) {
   // Child mode: one contender, one pass over both sets, then its peak RSS.

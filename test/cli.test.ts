@@ -1,36 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { dataDir } from '../scripts/lib/data.ts';
+import { compiledCli, type NodeRun, runNode } from './support/compiled.ts';
 
-const BIN = fileURLToPath(new URL('../bin/lookalike.js', import.meta.url));
+const BIN = compiledCli();
 const data = dataDir();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lookalike-cli-'));
 const store = `sqlite://${path.join(tmp, 'gallery.sqlite')}`;
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs the real CLI in a child process, as scripts would. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LOOKALIKE_WORKERS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function cli(...args: string[]): Promise<NodeRun> {
+  return runNode([BIN, ...args], { LOOKALIKE_WORKERS: '1' });
 }
 
 const jsonLines = (text: string) =>

@@ -2,19 +2,22 @@ import { parseArgs } from 'node:util';
 import { loadCoreConfig } from '../config/index.ts';
 import { GLOBAL_SCOPE } from '../domain/types.ts';
 import { isConfigError, isUserError } from '../errors.ts';
-import { compareCommand, inferCommand } from './commands/faces.ts';
-import {
-  enrollCommand,
-  exportCommand,
-  listCommand,
-  reembedCommand,
-  removeCommand,
-  renameCommand,
-  trainCommand,
-} from './commands/gallery.ts';
-import { packCommand } from './commands/pack.ts';
-import { openContext } from './context.ts';
+import type { openContext } from './context.ts';
 import { consoleOutput } from './output.ts';
+
+/** The commands `dispatch.ts` runs. */
+const COMMANDS = [
+  'enroll',
+  'train',
+  'reembed',
+  'list',
+  'remove',
+  'rename',
+  'infer',
+  'compare',
+  'export',
+  'pack',
+];
 
 const USAGE = `usage: lookalike <command> [options]
 
@@ -57,6 +60,10 @@ export async function run(
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  if (!COMMANDS.includes(command)) {
+    process.stderr.write(`lookalike: unknown command "${command}"\n${USAGE}\n`);
+    return 2;
+  }
   const out = consoleOutput(values.json === true);
   let context: Awaited<ReturnType<typeof openContext>> | undefined;
   let debug = false;
@@ -66,33 +73,13 @@ export async function run(
     // A photo or two: loading one engine here beats starting a worker per core.
     const inline = (command === 'infer' || command === 'compare') && rest.length <= 2;
     const scope = values.scope ?? GLOBAL_SCOPE;
+    // The store, engine and commands load only past --help, which then starts in a fraction of the time.
+    const [{ openContext }, { runCommand }] = await Promise.all([
+      import('./context.ts'),
+      import('./dispatch.ts'),
+    ]);
     context = await openContext({ store: values.store, scope, out, config, inline });
-    const ctx = context.ctx;
-    switch (command) {
-      case 'enroll':
-        return await enrollCommand(ctx, rest, values.name);
-      case 'train':
-        return await trainCommand(ctx);
-      case 'reembed':
-        return await reembedCommand(ctx, rest, values.from);
-      case 'list':
-        return await listCommand(ctx);
-      case 'remove':
-        return await removeCommand(ctx, rest);
-      case 'rename':
-        return await renameCommand(ctx, rest);
-      case 'infer':
-        return await inferCommand(ctx, rest);
-      case 'compare':
-        return await compareCommand(ctx, rest);
-      case 'export':
-        return await exportCommand(ctx, rest);
-      case 'pack':
-        return await packCommand(ctx, rest);
-      default:
-        process.stderr.write(`lookalike: unknown command "${command}"\n${USAGE}\n`);
-        return 2;
-    }
+    return await runCommand(context.ctx, command, rest, values);
   } catch (err) {
     out.endProgress();
     const expected = isUserError(err) || isConfigError(err);

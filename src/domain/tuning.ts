@@ -71,16 +71,16 @@ export function embeddingDim(tuning: Pick<Tuning, 'descriptor'>): number {
 }
 
 /**
- * The tuning a backend really runs. face-api's nets run on ONNX Runtime only, so Human on tfjs
- * (the fallback where onnxruntime-node does not load) embeds with faceres alone; its embeddings
- * then carry another fingerprint, and galleries are re-embedded rather than mixed.
+ * The tuning a backend really runs. face-api's nets run on ONNX Runtime and, through face-api's own
+ * code, on tfjs-node; Human on tfjs-wasm (the last fallback) embeds with faceres alone, so its
+ * embeddings carry another fingerprint, and galleries are re-embedded rather than mixed.
  */
 export function resolveTuning(
   backend: 'onnx' | 'tensorflow' | 'wasm',
   requested: Partial<Tuning> = {},
 ): Tuning {
   const tuning = { ...DEFAULT_TUNING, ...requested };
-  if (backend !== 'onnx') return { ...tuning, descriptor: 'faceres', landmarks: false, dlibFlip: false };
+  if (backend === 'wasm') return { ...tuning, descriptor: 'faceres', landmarks: false, dlibFlip: false };
   // Rotation and the second descriptor both work from the 68 landmarks.
   if (tuning.rotation || tuning.descriptor !== 'faceres') tuning.landmarks = true;
   return tuning;

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { onnxAvailable } from './onnx/onnx-engine.ts';
+import { loadTfjsNode } from './tfjs-node.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -22,8 +23,9 @@ export interface Availability {
 /** True when @tensorflow/tfjs-node is installed and its native binding loads. */
 export function tfjsNodeAvailable(): boolean {
   try {
-    // Its install script downloads libtensorflow; where that failed the package may exist without a binding.
-    require('@tensorflow/tfjs-node');
+    // Its install script downloads libtensorflow; where that failed npm removed it (npm run setup:tfjs-node
+    // brings it back), or the package may exist without a binding.
+    loadTfjsNode();
     return true;
   } catch {
     return false;

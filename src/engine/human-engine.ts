@@ -4,9 +4,22 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Analysis, AnalyzeOptions, StageTimings } from '../domain/face.ts';
 import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { humanBuildFile, type TfjsBackend, wasmBinariesDir } from './backend.ts';
+import { FaceApiTfjs } from './face-api-tfjs.ts';
 import { MODELS_DIR } from './model-files.ts';
 import { MODEL_SCHEME, registerModelRouter } from './model-loader.ts';
-import { analysisOf, MAX_FACES, normalised, pngFromRgb, preparePhoto, tooManyFaces } from './pipeline.ts';
+import type { PixelImage } from './onnx/tf-image.ts';
+import {
+  analysisOf,
+  fuse,
+  MAX_FACES,
+  normalised,
+  type PreparedPhoto,
+  pngFromRgb,
+  preparePhoto,
+  toOriginalPoints,
+  tooManyFaces,
+} from './pipeline.ts';
+import { loadTfjsNode } from './tfjs-node.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -15,6 +28,8 @@ export { MAX_FACES } from './pipeline.ts';
 // Human's own types are not reachable through its exports map; this is the part we use.
 interface HumanFace {
   box: [number, number, number, number];
+  /** The enlarged, squared box as fractions of the input, before clamping: the square that was cropped. */
+  boxRaw: [number, number, number, number];
   score: number;
   boxScore: number;
   tensor?: tf.Tensor;
@@ -49,6 +64,8 @@ export class HumanEngine {
   private readonly human: HumanInstance;
   private readonly tf: HumanInstance['tf'];
   private faceres: GraphModel | undefined;
+  /** face-api's landmark and recognition nets (tfjs-node only), for the fused embedding. */
+  private faceApi: FaceApiTfjs | undefined;
 
   private constructor(human: HumanInstance, backend: TfjsBackend, tuning: Tuning) {
     this.human = human;
@@ -60,6 +77,9 @@ export class HumanEngine {
   /** Loads Human and the models from disk, then warms every model up once. */
   static async create(options: HumanEngineOptions): Promise<HumanEngine> {
     const tuning = resolveTuning(options.backend, options.tuning);
+    // Human's and face-api's node builds require tfjs-node, which must load first, with TensorFlow's settings.
+    if (options.backend === 'tensorflow') loadTfjsNode();
+    const faceApi = tuning.landmarks ? await FaceApiTfjs.create() : undefined;
     const { Human } = require(humanBuildFile(options.backend)) as HumanModule;
     const human = new Human({
       backend: options.backend,
@@ -103,6 +123,7 @@ export class HumanEngine {
     registerModelRouter(human.tf, options.modelsDir ?? MODELS_DIR);
     await human.load();
     const engine = new HumanEngine(human, options.backend, tuning);
+    engine.faceApi = faceApi;
     engine.faceres = await human.tf.loadGraphModel(`${MODEL_SCHEME}faceres-fused.json`);
     await engine.warmup();
     return engine;
@@ -116,6 +137,7 @@ export class HumanEngine {
     const faces = t.zeros([1, this.tuning.embedSize, this.tuning.embedSize, 3]);
     t.dispose(await this.embed(faces));
     t.dispose(faces);
+    await this.faceApi?.warmup();
   }
 
   /** Live tensors on this thread's backend, to prove nothing leaks. */
@@ -191,12 +213,54 @@ export class HumanEngine {
         embeddings = await this.embed(batch);
       }
       t.dispose(batch);
+      const fused = await this.fuseDlib(photo, kept, embeddings);
       timings.embed = ms(start);
 
-      return analysisOf(photo, kept, embeddings, thumbs as Uint8Array[], timings);
+      const analysis = analysisOf(photo, kept, fused.embeddings, thumbs as Uint8Array[], timings);
+      analysis.faces.forEach((face, i) => {
+        if (!fused.dlib) return;
+        face.descriptors = { faceres: embeddings[i] as Float32Array, dlib: fused.dlib[i] as Float32Array };
+        face.landmarks = toOriginalPoints(fused.landmarks[i] as Float32Array, photo);
+      });
+      return analysis;
     } finally {
       for (const f of found) if (f.tensor) t.dispose(f.tensor);
     }
+  }
+
+  /**
+   * As the onnx engine does: face-api's 68 landmarks in the detector's own square (Human's enlarged square,
+   * scaled back by landmarkScale / cropScale), its dlib descriptor on the upright chip, fused with faceres.
+   */
+  private async fuseDlib(
+    photo: PreparedPhoto,
+    kept: HumanFace[],
+    faceres: Float32Array[],
+  ): Promise<{ embeddings: Float32Array[]; dlib?: Float32Array[]; landmarks: Float32Array[] }> {
+    if (!this.faceApi || this.tuning.descriptor === 'faceres') return { embeddings: faceres, landmarks: [] };
+    const { rgb } = photo;
+    const pixels: PixelImage = {
+      data: Float32Array.from(rgb.data),
+      width: rgb.width,
+      height: rgb.height,
+      channels: 3,
+    };
+    const factor = this.tuning.landmarkScale / this.tuning.cropScale;
+    const boxes = kept.map((f): [number, number, number, number] => {
+      const [x, y, w, h] = f.boxRaw;
+      const cx = (x + w / 2) * rgb.width;
+      const cy = (y + h / 2) * rgb.height;
+      const hw = (w * rgb.width * factor) / 2;
+      const hh = (h * rgb.height * factor) / 2;
+      return [cx - hw, cy - hh, cx + hw, cy + hh];
+    });
+    const landmarks = await this.faceApi.landmarks(pixels, boxes);
+    const raw = await this.faceApi.descriptors(pixels, landmarks, {
+      flip: this.tuning.dlibFlip,
+      upright: this.tuning.chipRotation,
+    });
+    const dlib = raw.map((d) => normalised(d));
+    return { embeddings: faceres.map((f, i) => fuse(f, dlib[i], this.tuning)), dlib, landmarks };
   }
 
   /** Runs faceres on a batch of face crops in [0, 1] and returns L2-normalised embeddings. */
@@ -223,6 +287,7 @@ export class HumanEngine {
   /** Frees the models and the backend's memory. */
   async close(): Promise<void> {
     this.faceres?.dispose();
+    await this.faceApi?.close();
     this.tf.disposeVariables();
   }
 }

@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The models/ folder at the repository root. */
-export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+/** The models/ folder at the repository root: two folders above src/engine, three above the compiled dist/src/engine. */
+export const MODELS_DIR = fileURLToPath(
+  new URL(`${import.meta.url.includes('/dist/src/') ? '../' : ''}../../models/`, import.meta.url),
+);
 
 /** One file listed in models/manifest.json. */
 export interface ManifestFile {

@@ -5,6 +5,7 @@ import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { UserError, type UserErrorCode } from '../errors.ts';
 import type { Backend } from './backend.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
+import { applyTensorflowDefaults } from './tfjs-node.ts';
 
 /** One worker's memory figures. */
 export interface WorkerStats {
@@ -95,6 +96,8 @@ export class WorkerPool implements FaceEngine {
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 256 * 1024 * 1024;
     this.init = { backend: options.backend, tuning: options.tuning, modelsDir: options.modelsDir };
+    // Workers get a copy of the environment, which libtensorflow never sees: its settings go in here.
+    if (options.backend === 'tensorflow') applyTensorflowDefaults();
     const starts: Promise<void>[] = [];
     for (let i = 0; i < this.size; i++) starts.push(this.spawn(i));
     this.readyPromise = Promise.all(starts).then(() => undefined);
