@@ -16,7 +16,7 @@ const TF_DEFAULTS: Record<string, string> = { TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP
  * Puts TF_DEFAULTS into the process environment where the operator did not set them. These are not Lookalike's
  * settings (src/config parses those): they are libtensorflow's, which it reads with getenv, so they must be
  * written right before it loads, by whichever code loads it. Only the
- * main thread's writes reach that real environment (a worker thread's process.env is a copy), so the pool
+ * main thread's writes reach that real environment (a worker thread's environment object is a copy), so the pool
  * calls this before it starts workers; in a worker it only checks that this happened.
  */
 export function applyTensorflowDefaults(): void {
