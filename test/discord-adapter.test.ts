@@ -7,6 +7,9 @@ import {
   type ChatInputCommandInteraction,
   GatewayIntentBits,
   MessageFlags,
+  PermissionFlagsBits,
+  PermissionsBitField,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { commands } from '../commands/index.ts';
 import { discordIntents, restOptions } from '../src/adapters/discord/adapter.ts';
@@ -17,7 +20,9 @@ import { silentLogger } from '../src/chat/logger.ts';
 import { DiscordStandin } from './support/discord-standin.ts';
 
 describe('slash-command JSON', () => {
-  const byName = new Map(toDiscordCommands(commands).map((c) => [c.name, c]));
+  const byName = new Map(
+    toDiscordCommands(commands).map((c) => [c.name, c as RESTPostAPIChatInputApplicationCommandsJSONBody]),
+  );
 
   it('maps typed options, required ones first', () => {
     const lookalike = byName.get('lookalike')!;
@@ -64,7 +69,36 @@ describe('slash-command JSON', () => {
     assert.equal(byName.get('enroll')?.default_member_permissions, '32');
     assert.equal(byName.get('watch')?.default_member_permissions, '32');
     assert.equal(byName.get('lookalike')?.default_member_permissions, null);
-    assert.deepEqual(byName.get('help')?.contexts, [0]);
+    assert.deepEqual(byName.get('watch')?.contexts, [0]);
+  });
+
+  it('lets members install the answering commands for themselves, and keeps admin commands and games in servers', () => {
+    for (const name of [
+      'lookalike',
+      'compare',
+      'help',
+      'Who do they look like?',
+      'Who does this member look like?',
+    ]) {
+      assert.deepEqual(byName.get(name)?.integration_types, [0, 1], name);
+      assert.deepEqual(byName.get(name)?.contexts, [0, 1, 2], name);
+    }
+    for (const name of ['gallery', 'enroll', 'watch', 'forget', 'game', 'leaderboard']) {
+      assert.deepEqual(byName.get(name)?.integration_types, [0], name);
+      assert.deepEqual(byName.get(name)?.contexts, [0], name);
+    }
+    const menus = toDiscordCommands(commands).filter((c) => c.type !== 1);
+    assert.deepEqual(
+      menus.map((c) => [c.name, c.type]),
+      [
+        ['Who do they look like?', 3],
+        ['Who does this member look like?', 2],
+      ],
+    );
+    assert.ok(
+      menus.every((c) => !('description' in c) && !('options' in c)),
+      'menus have a label only',
+    );
   });
 });
 
@@ -111,9 +145,18 @@ describe('intents and REST', () => {
 });
 
 describe('InteractionResponder', () => {
-  function fakeInteraction() {
+  // `install` sets what a user-installed app's interaction carries: who authorised it, and where.
+  function fakeInteraction(
+    install: { owners?: Record<string, string>; guildId?: string; externalApps?: boolean } = {},
+  ) {
     const calls: [string, unknown][] = [];
     const i = {
+      guildId: install.guildId ?? null,
+      authorizingIntegrationOwners: install.owners ? { data: install.owners } : undefined,
+      memberPermissions:
+        install.externalApps === undefined
+          ? null
+          : new PermissionsBitField(install.externalApps ? PermissionFlagsBits.UseExternalApps : 0n),
       deferred: false,
       replied: false,
       ephemeral: null as boolean | null,
@@ -171,6 +214,44 @@ describe('InteractionResponder', () => {
       ['followUp', MessageFlags.Ephemeral],
       ['deleteReply', null],
     ]);
+  });
+
+  it('sends at most 5 follow-ups where only a member installed the app, then edits the original response', async () => {
+    const { responder, calls } = fakeInteraction({ owners: { '1': '42' } });
+    await responder.send({ text: 'first' });
+    for (let n = 0; n < 7; n++) await responder.send({ text: `more ${n}` });
+    assert.equal(calls.filter(([what]) => what === 'followUp').length, 5);
+    assert.equal(responder.followUps, 5);
+    assert.deepEqual(calls.slice(-2), [
+      ['editReply', 'more 5'],
+      ['editReply', 'more 6'],
+    ]);
+
+    const installed = fakeInteraction({ owners: { '0': '7', '1': '42' }, guildId: '7' });
+    await installed.responder.send({ text: 'first' });
+    for (let n = 0; n < 7; n++) await installed.responder.send({ text: `more ${n}` });
+    assert.equal(
+      installed.calls.filter(([what]) => what === 'followUp').length,
+      7,
+      'server installs are not limited',
+    );
+  });
+
+  it('defers and answers privately where the server turned Use External Apps off for a user-installed app', async () => {
+    const off = fakeInteraction({ owners: { '1': '42' }, guildId: '7', externalApps: false });
+    await off.responder.defer();
+    await off.responder.send({ text: 'answer' });
+    assert.deepEqual(off.calls, [
+      ['deferReply', MessageFlags.Ephemeral],
+      ['editReply', 'answer'],
+    ]);
+    const on = fakeInteraction({ owners: { '1': '42' }, guildId: '7', externalApps: true });
+    await on.responder.defer();
+    assert.deepEqual(on.calls, [['deferReply', 0]]);
+    // The bot installed in the server: its own permissions apply, not Use External Apps.
+    const installed = fakeInteraction({ owners: { '0': '7' }, guildId: '7', externalApps: false });
+    await installed.responder.defer();
+    assert.deepEqual(installed.calls, [['deferReply', 0]]);
   });
 
   it('edits a private deferral in place', async () => {
