@@ -263,20 +263,7 @@ export class DiscordStandin extends EventEmitter {
           authorizing_integration_owners: { '1': spec.user.id },
           context: 2,
         }
-      : {
-          guild_id: this.guildId,
-          channel_id: channelId,
-          channel: channelPayload(
-            this.guildId,
-            channelId,
-            channelId === this.watchedChannelId ? 'selfies' : 'general',
-          ),
-          member: memberPayload(spec.user, spec.admin ?? false),
-          app_permissions: MEMBER_PERMISSIONS.toString(),
-          guild_locale: 'en-US',
-          authorizing_integration_owners: { '0': this.guildId },
-          context: 0,
-        };
+      : this.#inServer(spec.user, channelId, spec.admin ?? false);
     const payload = {
       id,
       application_id: this.appId,
@@ -291,6 +278,24 @@ export class DiscordStandin extends EventEmitter {
     const at = performance.now();
     this.#dispatch('INTERACTION_CREATE', payload);
     return { id, token, at };
+  }
+
+  // Where an interaction in the stand-in server comes from: the server installed the app (GUILD_INSTALL).
+  #inServer(user: StandinUser, channelId: string, admin: boolean): Record<string, unknown> {
+    return {
+      guild_id: this.guildId,
+      channel_id: channelId,
+      channel: channelPayload(
+        this.guildId,
+        channelId,
+        channelId === this.watchedChannelId ? 'selfies' : 'general',
+      ),
+      member: memberPayload(user, admin),
+      app_permissions: MEMBER_PERMISSIONS.toString(),
+      guild_locale: 'en-US',
+      authorizing_integration_owners: { '0': this.guildId },
+      context: 0,
+    };
   }
 
   /** Dispatches a press of button `customId` on a message the bot posted (MESSAGE_COMPONENT interaction). */
@@ -311,20 +316,9 @@ export class DiscordStandin extends EventEmitter {
       type: 3,
       token,
       version: 1,
-      guild_id: this.guildId,
-      channel_id: channelId,
-      channel: channelPayload(
-        this.guildId,
-        channelId,
-        channelId === this.watchedChannelId ? 'selfies' : 'general',
-      ),
-      member: memberPayload(spec.user, false),
-      app_permissions: MEMBER_PERMISSIONS.toString(),
+      ...this.#inServer(spec.user, channelId, false),
       locale: 'en-US',
-      guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': this.guildId },
-      context: 0,
       message,
       data: { custom_id: spec.customId, component_type: 2 },
     });
@@ -478,7 +472,9 @@ export class DiscordStandin extends EventEmitter {
       return;
     }
     // The CDN's user avatars (/avatars/<user>/<hash>.png) and server avatars (/guilds/…/avatars/<hash>.png).
-    const avatar = /^\/cdn(?:\/guilds\/\d+\/users\/\d+)?\/avatars\/(?:\d+\/)?([0-9a-f]+)\.png$/.exec(url.pathname);
+    const avatar = /^\/cdn(?:\/guilds\/\d+\/users\/\d+)?\/avatars\/(?:\d+\/)?([0-9a-f]+)\.png$/.exec(
+      url.pathname,
+    );
     if (req.method === 'GET' && avatar) {
       const file = this.#avatars.get(avatar[1]!);
       this.downloads.push(`avatar:${file ?? avatar[1]}`);
