@@ -38,6 +38,25 @@ describe('Slack bot end to end (http mode, stand-in Slack, real engine)', { time
   const shareIn = (channelId: string) => (c: RecordedCall) =>
     c.method === 'files.completeUploadExternal' && c.args.channel_id === channelId;
 
+  /** Runs the message shortcut as `userId` on `message`; returns where its calls start. */
+  async function shortcut(userId: string, message: Parameters<typeof messageShortcutPayload>[0]['message']) {
+    const from = standin.calls.length;
+    const payload = messageShortcutPayload({
+      teamId: standin.teamId,
+      channelId: GENERAL,
+      userId,
+      callbackId: 'who_do_they_look_like',
+      message,
+      responseUrl: standin.responseUrl(),
+    });
+    const sent = performance.now();
+    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const res = await post(body, 'application/x-www-form-urlencoded');
+    assert.equal(res.status, 200, 'acknowledged');
+    assert.ok(performance.now() - sent < 3_000, "acknowledged within Slack's 3 seconds");
+    return from;
+  }
+
   async function decodedUpload(call: RecordedCall) {
     const fileId = (call.args.files as { id: string }[])[0]?.id ?? '';
     const bytes = standin.uploaded(fileId);
@@ -169,29 +188,10 @@ describe('Slack bot end to end (http mode, stand-in Slack, real engine)', { time
   });
 
   it('answers the "Who do they look like?" shortcut in the message thread, acknowledged within 3 s', async () => {
-    const shortcut = async (message: Parameters<typeof messageShortcutPayload>[0]['message']) => {
-      const from = standin.calls.length;
-      const payload = messageShortcutPayload({
-        teamId: standin.teamId,
-        channelId: GENERAL,
-        userId: BOB,
-        callbackId: 'who_do_they_look_like',
-        message,
-        responseUrl: standin.responseUrl(),
-      });
-      const sent = performance.now();
-      const res = await post(
-        `payload=${encodeURIComponent(JSON.stringify(payload))}`,
-        'application/x-www-form-urlencoded',
-      );
-      assert.equal(res.status, 200, 'acknowledged');
-      assert.ok(performance.now() - sent < 3_000, "acknowledged within Slack's 3 seconds");
-      return from;
-    };
     // Carol's photo, and Bob asks about it from the message's menu.
     const posted = await share(CAROL, GENERAL, ['penny/penny5.png']);
     const files = (posted.body.event as { files: Record<string, unknown>[] }).files;
-    let from = await shortcut({ ts: posted.ts, user: CAROL, files });
+    let from = await shortcut(BOB, { ts: posted.ts, user: CAROL, files });
     const reply = await standin.waitFor((c) => shareIn(GENERAL)(c) && c.args.thread_ts === posted.ts, {
       from,
       timeoutMs: 90_000,
@@ -205,7 +205,7 @@ describe('Slack bot end to end (http mode, stand-in Slack, real engine)', { time
     const parent = posted.ts;
     const inThread = await share(CAROL, GENERAL, ['sheldon/sheldon4.png']);
     const threadFiles = (inThread.body.event as { files: Record<string, unknown>[] }).files;
-    from = await shortcut({ ts: inThread.ts, user: CAROL, files: threadFiles, threadTs: parent });
+    from = await shortcut(BOB, { ts: inThread.ts, user: CAROL, files: threadFiles, threadTs: parent });
     const threaded = await standin.waitFor(
       (c) => shareIn(GENERAL)(c) && c.args.thread_ts === parent && /Sheldon/.test(blocksText(c)),
       { from, timeoutMs: 90_000 },
@@ -229,20 +229,7 @@ describe('Slack bot end to end (http mode, stand-in Slack, real engine)', { time
         url_private: url,
         url_private_download: url,
       };
-      const from = standin.calls.length;
-      const payload = messageShortcutPayload({
-        teamId: standin.teamId,
-        channelId: GENERAL,
-        userId: DAVE,
-        callbackId: 'who_do_they_look_like',
-        message: { ts: '1700000000.000100', user: CAROL, files: [file] },
-        responseUrl: standin.responseUrl(),
-      });
-      const res = await post(
-        `payload=${encodeURIComponent(JSON.stringify(payload))}`,
-        'application/x-www-form-urlencoded',
-      );
-      assert.equal(res.status, 200);
+      const from = await shortcut(DAVE, { ts: '1700000000.000100', user: CAROL, files: [file] });
       const refusal = await standin.waitFor(ephemeralTo(DAVE), { from, timeoutMs: 30_000 });
       assert.match(String(refusal.args.text), /only download files hosted by Slack/);
       assert.equal(refusal.args.thread_ts, '1700000000.000100', 'told privately in the thread');
