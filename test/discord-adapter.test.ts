@@ -147,9 +147,15 @@ describe('intents and REST', () => {
 describe('InteractionResponder', () => {
   // `install` sets what a user-installed app's interaction carries: who authorised it, and where.
   function fakeInteraction(
-    install: { owners?: Record<string, string>; guildId?: string; externalApps?: boolean } = {},
+    install: {
+      owners?: Record<string, string>;
+      guildId?: string;
+      externalApps?: boolean;
+      appPermissions?: bigint;
+    } = {},
   ) {
     const calls: [string, unknown][] = [];
+    const payloads: { content: string; embeds?: unknown[]; files?: unknown[] }[] = [];
     const i = {
       guildId: install.guildId ?? null,
       authorizingIntegrationOwners: install.owners ? { data: install.owners } : undefined,
@@ -157,6 +163,8 @@ describe('InteractionResponder', () => {
         install.externalApps === undefined
           ? null
           : new PermissionsBitField(install.externalApps ? PermissionFlagsBits.UseExternalApps : 0n),
+      appPermissions:
+        install.appPermissions === undefined ? null : new PermissionsBitField(install.appPermissions),
       deferred: false,
       replied: false,
       ephemeral: null as boolean | null,
@@ -169,8 +177,9 @@ describe('InteractionResponder', () => {
         calls.push(['reply', o.flags]);
         i.replied = true;
       },
-      async editReply(o: { content: string }) {
+      async editReply(o: { content: string; embeds?: unknown[]; files?: unknown[] }) {
         calls.push(['editReply', o.content]);
+        payloads.push(o);
         i.replied = true;
       },
       async followUp(o: { flags?: number }) {
@@ -183,6 +192,7 @@ describe('InteractionResponder', () => {
     return {
       responder: new InteractionResponder(i as unknown as ChatInputCommandInteraction, silentLogger),
       calls,
+      payloads,
     };
   }
 
@@ -252,6 +262,35 @@ describe('InteractionResponder', () => {
     const installed = fakeInteraction({ owners: { '0': '7' }, guildId: '7', externalApps: false });
     await installed.responder.defer();
     assert.deepEqual(installed.calls, [['deferReply', 0]]);
+  });
+
+  it("leaves out pictures and embeds where a user-installed app's app_permissions forbid them", async () => {
+    const reply = {
+      title: 'You look like Penny',
+      text: 'Similarity: 80%',
+      image: { name: 'lookalike.png', data: new Uint8Array([1, 2, 3]) },
+    };
+    const owners = { '1': '42' };
+    const plain = fakeInteraction({ owners, guildId: '7', appPermissions: PermissionFlagsBits.SendMessages });
+    await plain.responder.defer();
+    await plain.responder.send(reply);
+    assert.deepEqual(plain.payloads[0]?.embeds, []);
+    assert.deepEqual(plain.payloads[0]?.files, []);
+    assert.equal(
+      plain.payloads[0]?.content,
+      '**You look like Penny**\nSimilarity: 80%\n_I may not post pictures here._',
+    );
+
+    const both = PermissionFlagsBits.AttachFiles | PermissionFlagsBits.EmbedLinks;
+    const full = fakeInteraction({ owners, guildId: '7', appPermissions: both });
+    await full.responder.defer();
+    await full.responder.send(reply);
+    assert.equal(full.payloads[0]?.files?.length, 1, 'the picture goes along where allowed');
+    // Where the bot is installed, its own rights apply and nothing is left out.
+    const installed = fakeInteraction({ owners: { '0': '7' }, guildId: '7', appPermissions: 0n });
+    await installed.responder.defer();
+    await installed.responder.send(reply);
+    assert.equal(installed.payloads[0]?.files?.length, 1);
   });
 
   it('edits a private deferral in place', async () => {

@@ -9,7 +9,7 @@ import {
 import type { Logger } from '../../chat/logger.ts';
 import type { DeferOptions, Responder } from '../../chat/routes.ts';
 import type { Reply } from '../../chat/types.ts';
-import { followUpLimit, forcedEphemeral } from './install.ts';
+import { fitReply, followUpLimit, forcedEphemeral, type ReplyAllowance, replyAllowance } from './install.ts';
 import { NO_MENTIONS, toDiscordPayload } from './payload.ts';
 
 /**
@@ -22,6 +22,7 @@ export class InteractionResponder implements Responder {
   readonly #logger: Logger;
   readonly #private: boolean;
   readonly #followUpLimit: number;
+  readonly #allowed: ReplyAllowance;
   #followUps = 0;
   // The original response shows only the queue note: discord.js counts that edit as a reply, we do not.
   #placeholder = false;
@@ -31,6 +32,7 @@ export class InteractionResponder implements Responder {
     this.#logger = logger;
     this.#private = forcedEphemeral(interaction);
     this.#followUpLimit = followUpLimit(interaction);
+    this.#allowed = replyAllowance(interaction);
   }
 
   /** Follow-ups sent so far (at most Discord's limit for this interaction). */
@@ -59,7 +61,7 @@ export class InteractionResponder implements Responder {
 
   async send(reply: Reply): Promise<void> {
     const i = this.#interaction;
-    const payload = toDiscordPayload(reply);
+    const payload = toDiscordPayload(fitReply(reply, this.#allowed));
     const flags = reply.ephemeral || this.#private ? MessageFlags.Ephemeral : undefined;
     if (!i.deferred && !i.replied) {
       await i.reply({ ...payload, flags });
