@@ -12,6 +12,7 @@ export const data = {
     { name: 'image2', description: 'The second photo', type: 'attachment', required: true },
   ],
   usesEngine: true,
+  userInstallable: true,
 } as const satisfies CommandData;
 
 /** Compares the largest face of each photo and shows them side by side. */

@@ -14,6 +14,7 @@ export const data = {
   name: 'help',
   description: 'How to use Lookalike',
   ephemeral: true,
+  userInstallable: true,
 } as const satisfies CommandData;
 
 // Listed explicitly (not via commands/index.ts) so help does not import the list that contains it.

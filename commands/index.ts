@@ -7,6 +7,8 @@ import { gameCommand } from './game.ts';
 import { helpCommand } from './help.ts';
 import { leaderboardCommand } from './leaderboard.ts';
 import { lookalikeCommand } from './lookalike.ts';
+import { lookalikeMemberCommand } from './lookalike-member.ts';
+import { lookalikeMessageCommand } from './lookalike-message.ts';
 import { watchCommand } from './watch.ts';
 
 /** Every command, in the order platforms list them. Adding one here registers it everywhere. */
@@ -20,4 +22,7 @@ export const commands: Command[] = [
   gameCommand,
   leaderboardCommand,
   helpCommand,
+  // Menu commands (right-click a message or a member), after the typed ones.
+  lookalikeMessageCommand,
+  lookalikeMemberCommand,
 ];

@@ -25,6 +25,7 @@ export const data = {
   ],
   avatarFallback: true,
   usesEngine: true,
+  userInstallable: true,
 } as const satisfies CommandData;
 
 type Input = CommandInput<OptionName<typeof data>>;
@@ -35,9 +36,10 @@ const MAX_FACE_LINES = 10;
 // More outlines than this crowd a 256-pixel face.
 const OUTLINED_MAX = 3;
 
-interface Source {
+/** A photo to answer for, and how the reply names who is in it. */
+export interface Source {
   bytes: Uint8Array;
-  /** Who is in the picture, as the reply calls them ("You", or a member's name). */
+  /** Who is in the picture, as the reply calls them ("You", "They" for someone's photo, or a member's name). */
   subject: string;
   fromAvatar: boolean;
 }
@@ -87,10 +89,12 @@ function topLines(face: FaceAnswer): string[] {
 
 function verdict(subject: string, face: FaceAnswer): string {
   const match = face.match;
-  if (!match) return `${subject === 'You' ? 'You match' : `${subject} matches`} nobody in the gallery.`;
+  // "You" and "They" take the plural verb; a member's name the singular.
+  const plural = subject === 'You' || subject === 'They';
+  if (!match) return `${plural ? `${subject} match` : `${subject} matches`} nobody in the gallery.`;
   // The product card's "That's Brad Pitt himself!", worded so that it fits everybody.
   if (match.same) return `That's ${match.name} in person!`;
-  const verb = subject === 'You' ? 'You look like' : `${subject} looks like`;
+  const verb = plural ? `${subject} look like` : `${subject} looks like`;
   return `${verb} ${match.name} (${formatConfidence(match.confidence)} confidence)`;
 }
 
@@ -103,7 +107,7 @@ function outline(resemblance: Resemblance): OutlineInput {
   return { face: resemblance.face, match: resemblance.photo.landmarks, regions };
 }
 
-async function oneFace(input: Input, deps: Deps, src: Source, result: Identification): Promise<Reply> {
+async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Identification): Promise<Reply> {
   const face = result.faces[0]!;
   const match = face.match!;
   const title = verdict(src.subject, face);
@@ -137,7 +141,7 @@ async function oneFace(input: Input, deps: Deps, src: Source, result: Identifica
   };
 }
 
-async function manyFaces(input: Input, src: Source, result: Identification): Promise<Reply> {
+async function manyFaces(input: CommandInput, src: Source, result: Identification): Promise<Reply> {
   const shown = result.faces.slice(0, MAX_FACE_LINES);
   const lines = shown.map((face, i) => {
     const m = face.match;
@@ -169,7 +173,11 @@ async function manyFaces(input: Input, src: Source, result: Identification): Pro
 
 /** Names the celebrity each face in the photo (or profile picture) looks like. */
 export async function execute(input: Input, deps: Deps): Promise<Reply> {
-  const src = await source(input, deps);
+  return answerPhoto(input, deps, await source(input, deps));
+}
+
+/** The `/lookalike` answer for a photo found elsewhere (a message's image, a member's avatar): menu commands. */
+export async function answerPhoto(input: CommandInput, deps: Deps, src: Source): Promise<Reply> {
   let result: Identification;
   try {
     result = await deps.lookalike.identify(input.ctx.scope, src.bytes);

@@ -24,8 +24,14 @@ try {
   const saved = (await rest.put(route, { body })) as { name: string }[];
   console.log(
     `Registered ${saved.length} commands ${guildId ? `in server ${guildId}` : 'globally'}: ` +
-      saved.map((c) => `/${c.name}`).join(', '),
+      saved.map((c) => (c.name.includes(' ') ? `"${c.name}"` : `/${c.name}`)).join(', '),
   );
+  if (guildId) {
+    // Discord applies integration_types and contexts to global commands only (docs/discord.md).
+    console.log(
+      'Server commands are not offered to members who install the app for themselves; deploy without DISCORD_GUILD_ID for that.',
+    );
+  }
 } catch (err) {
   const message = isUserError(err)
     ? err.message

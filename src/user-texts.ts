@@ -96,6 +96,7 @@ const FEATURES: Record<string, string> = {
   settings: "Watching channels isn't available on this bot.",
   avatars: 'Profile pictures are not available here; attach a photo.',
   posting: "Games can't run here yet: this connection can't post game messages.",
+  outside: 'That command only works in a server that added Lookalike.',
 };
 
 function noFace(source: TextContext['source']): string {

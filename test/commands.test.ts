@@ -8,6 +8,8 @@ import * as gallery from '../commands/gallery.ts';
 import * as help from '../commands/help.ts';
 import { commands } from '../commands/index.ts';
 import * as lookalike from '../commands/lookalike.ts';
+import * as lookalikeMember from '../commands/lookalike-member.ts';
+import * as lookalikeMessage from '../commands/lookalike-message.ts';
 import * as watch from '../commands/watch.ts';
 import { optionString } from '../src/chat/options.ts';
 import { memoryChannelSettings } from '../src/chat/settings.ts';
@@ -347,7 +349,7 @@ describe('/watch and /help', () => {
 
   it('lists every other command, privately', async () => {
     const reply = await help.execute(input(), { lookalike: fakeLookalike() });
-    for (const c of commands.filter((c) => c.data.name !== 'help'))
+    for (const c of commands.filter((c) => c.data.name !== 'help' && !c.data.target))
       assert.match(reply.text, new RegExp(`/${c.data.name}`));
     assert.match(reply.text, /\/gallery remove` — .*_\(admins\)_/);
     assert.equal(reply.ephemeral, true);
@@ -365,7 +367,61 @@ describe('/watch and /help', () => {
       'game',
       'leaderboard',
       'help',
+      'Who do they look like?',
+      'Who does this member look like?',
     ]);
     assert.equal(lookalike.lookalikeCommand.execute, lookalike.execute);
+  });
+});
+
+describe('menu commands', () => {
+  it('answers a message for its first image as /lookalike does, and says which of several it took', async () => {
+    const service = fakeLookalike({
+      identify: async () => identification('Brad Pitt', { thumbnail: face }),
+      thumbnail: async () => celeb,
+    });
+    const files = [
+      fakeAttachment('notes.txt', new TextEncoder().encode('hi'), 'text/plain'),
+      fakeAttachment('party.png', face),
+      fakeAttachment('beach.png', celeb),
+    ];
+    const reply = await lookalikeMessage.execute(input({}, { target: { attachments: files } }), {
+      lookalike: service,
+    });
+    assert.equal(reply.title, 'They look like Brad Pitt (0.73 confidence)');
+    assert.match(reply.text, /first of its 2 images \(party\.png\)/);
+    assert.deepEqual(service.calls[0]?.args, ['discord:guild', face]);
+
+    const one = await lookalikeMessage.execute(input({}, { target: { attachments: [files[1]!] } }), {
+      lookalike: service,
+    });
+    assert.doesNotMatch(one.text, /first of/);
+    await rejectsWith(
+      lookalikeMessage.execute(input({}, { target: { attachments: [files[0]!] } }), { lookalike: service }),
+      'bad_input',
+      /no photo I can read/,
+    );
+  });
+
+  it("answers a member's avatar, and explains the default one", async () => {
+    const service = fakeLookalike({ identify: async () => identification('Brad Pitt', { thumbnail: face }) });
+    const fetched: string[] = [];
+    const deps: Deps = {
+      lookalike: service,
+      fetchAvatar: async (url) => {
+        fetched.push(url);
+        return face;
+      },
+    };
+    const member = { id: 'discord:7', platformId: '7', displayName: 'Dana', avatarUrl: 'https://cdn/a.png' };
+    const reply = await lookalikeMember.execute(input({}, { target: { user: member } }), deps);
+    assert.equal(reply.title, 'Dana looks like Brad Pitt (0.73 confidence)');
+    assert.deepEqual(fetched, ['https://cdn/a.png']);
+    const plain = { ...member, avatarUrl: undefined };
+    await rejectsWith(
+      lookalikeMember.execute(input({}, { target: { user: plain } }), deps),
+      'bad_input',
+      /Dana uses the default profile picture/,
+    );
   });
 });

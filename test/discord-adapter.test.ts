@@ -7,6 +7,9 @@ import {
   type ChatInputCommandInteraction,
   GatewayIntentBits,
   MessageFlags,
+  PermissionFlagsBits,
+  PermissionsBitField,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { commands } from '../commands/index.ts';
 import { discordIntents, restOptions } from '../src/adapters/discord/adapter.ts';
@@ -17,7 +20,9 @@ import { silentLogger } from '../src/chat/logger.ts';
 import { DiscordStandin } from './support/discord-standin.ts';
 
 describe('slash-command JSON', () => {
-  const byName = new Map(toDiscordCommands(commands).map((c) => [c.name, c]));
+  const byName = new Map(
+    toDiscordCommands(commands).map((c) => [c.name, c as RESTPostAPIChatInputApplicationCommandsJSONBody]),
+  );
 
   it('maps typed options, required ones first', () => {
     const lookalike = byName.get('lookalike')!;
@@ -64,7 +69,36 @@ describe('slash-command JSON', () => {
     assert.equal(byName.get('enroll')?.default_member_permissions, '32');
     assert.equal(byName.get('watch')?.default_member_permissions, '32');
     assert.equal(byName.get('lookalike')?.default_member_permissions, null);
-    assert.deepEqual(byName.get('help')?.contexts, [0]);
+    assert.deepEqual(byName.get('watch')?.contexts, [0]);
+  });
+
+  it('lets members install the answering commands for themselves, and keeps admin commands and games in servers', () => {
+    for (const name of [
+      'lookalike',
+      'compare',
+      'help',
+      'Who do they look like?',
+      'Who does this member look like?',
+    ]) {
+      assert.deepEqual(byName.get(name)?.integration_types, [0, 1], name);
+      assert.deepEqual(byName.get(name)?.contexts, [0, 1, 2], name);
+    }
+    for (const name of ['gallery', 'enroll', 'watch', 'forget', 'game', 'leaderboard']) {
+      assert.deepEqual(byName.get(name)?.integration_types, [0], name);
+      assert.deepEqual(byName.get(name)?.contexts, [0], name);
+    }
+    const menus = toDiscordCommands(commands).filter((c) => c.type !== 1);
+    assert.deepEqual(
+      menus.map((c) => [c.name, c.type]),
+      [
+        ['Who do they look like?', 3],
+        ['Who does this member look like?', 2],
+      ],
+    );
+    assert.ok(
+      menus.every((c) => !('description' in c) && !('options' in c)),
+      'menus have a label only',
+    );
   });
 });
 
@@ -111,9 +145,26 @@ describe('intents and REST', () => {
 });
 
 describe('InteractionResponder', () => {
-  function fakeInteraction() {
+  // `install` sets what a user-installed app's interaction carries: who authorised it, and where.
+  function fakeInteraction(
+    install: {
+      owners?: Record<string, string>;
+      guildId?: string;
+      externalApps?: boolean;
+      appPermissions?: bigint;
+    } = {},
+  ) {
     const calls: [string, unknown][] = [];
+    const payloads: { content: string; embeds?: unknown[]; files?: unknown[] }[] = [];
     const i = {
+      guildId: install.guildId ?? null,
+      authorizingIntegrationOwners: install.owners ? { data: install.owners } : undefined,
+      memberPermissions:
+        install.externalApps === undefined
+          ? null
+          : new PermissionsBitField(install.externalApps ? PermissionFlagsBits.UseExternalApps : 0n),
+      appPermissions:
+        install.appPermissions === undefined ? null : new PermissionsBitField(install.appPermissions),
       deferred: false,
       replied: false,
       ephemeral: null as boolean | null,
@@ -126,8 +177,9 @@ describe('InteractionResponder', () => {
         calls.push(['reply', o.flags]);
         i.replied = true;
       },
-      async editReply(o: { content: string }) {
+      async editReply(o: { content: string; embeds?: unknown[]; files?: unknown[] }) {
         calls.push(['editReply', o.content]);
+        payloads.push(o);
         i.replied = true;
       },
       async followUp(o: { flags?: number }) {
@@ -140,6 +192,7 @@ describe('InteractionResponder', () => {
     return {
       responder: new InteractionResponder(i as unknown as ChatInputCommandInteraction, silentLogger),
       calls,
+      payloads,
     };
   }
 
@@ -171,6 +224,73 @@ describe('InteractionResponder', () => {
       ['followUp', MessageFlags.Ephemeral],
       ['deleteReply', null],
     ]);
+  });
+
+  it('sends at most 5 follow-ups where only a member installed the app, then edits the original response', async () => {
+    const { responder, calls } = fakeInteraction({ owners: { '1': '42' } });
+    await responder.send({ text: 'first' });
+    for (let n = 0; n < 7; n++) await responder.send({ text: `more ${n}` });
+    assert.equal(calls.filter(([what]) => what === 'followUp').length, 5);
+    assert.equal(responder.followUps, 5);
+    assert.deepEqual(calls.slice(-2), [
+      ['editReply', 'more 5'],
+      ['editReply', 'more 6'],
+    ]);
+
+    const installed = fakeInteraction({ owners: { '0': '7', '1': '42' }, guildId: '7' });
+    await installed.responder.send({ text: 'first' });
+    for (let n = 0; n < 7; n++) await installed.responder.send({ text: `more ${n}` });
+    assert.equal(
+      installed.calls.filter(([what]) => what === 'followUp').length,
+      7,
+      'server installs are not limited',
+    );
+  });
+
+  it('defers and answers privately where the server turned Use External Apps off for a user-installed app', async () => {
+    const off = fakeInteraction({ owners: { '1': '42' }, guildId: '7', externalApps: false });
+    await off.responder.defer();
+    await off.responder.send({ text: 'answer' });
+    assert.deepEqual(off.calls, [
+      ['deferReply', MessageFlags.Ephemeral],
+      ['editReply', 'answer'],
+    ]);
+    const on = fakeInteraction({ owners: { '1': '42' }, guildId: '7', externalApps: true });
+    await on.responder.defer();
+    assert.deepEqual(on.calls, [['deferReply', 0]]);
+    // The bot installed in the server: its own permissions apply, not Use External Apps.
+    const installed = fakeInteraction({ owners: { '0': '7' }, guildId: '7', externalApps: false });
+    await installed.responder.defer();
+    assert.deepEqual(installed.calls, [['deferReply', 0]]);
+  });
+
+  it("leaves out pictures and embeds where a user-installed app's app_permissions forbid them", async () => {
+    const reply = {
+      title: 'You look like Penny',
+      text: 'Similarity: 80%',
+      image: { name: 'lookalike.png', data: new Uint8Array([1, 2, 3]) },
+    };
+    const owners = { '1': '42' };
+    const plain = fakeInteraction({ owners, guildId: '7', appPermissions: PermissionFlagsBits.SendMessages });
+    await plain.responder.defer();
+    await plain.responder.send(reply);
+    assert.deepEqual(plain.payloads[0]?.embeds, []);
+    assert.deepEqual(plain.payloads[0]?.files, []);
+    assert.equal(
+      plain.payloads[0]?.content,
+      '**You look like Penny**\nSimilarity: 80%\n_I may not post pictures here._',
+    );
+
+    const both = PermissionFlagsBits.AttachFiles | PermissionFlagsBits.EmbedLinks;
+    const full = fakeInteraction({ owners, guildId: '7', appPermissions: both });
+    await full.responder.defer();
+    await full.responder.send(reply);
+    assert.equal(full.payloads[0]?.files?.length, 1, 'the picture goes along where allowed');
+    // Where the bot is installed, its own rights apply and nothing is left out.
+    const installed = fakeInteraction({ owners: { '0': '7' }, guildId: '7', appPermissions: 0n });
+    await installed.responder.defer();
+    await installed.responder.send(reply);
+    assert.equal(installed.payloads[0]?.files?.length, 1);
   });
 
   it('edits a private deferral in place', async () => {

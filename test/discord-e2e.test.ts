@@ -3,6 +3,8 @@
 // E2E_LOG=1 prints the bot's log (debug level, discord.js included) while it runs.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFlags, GatewayIntentBits } from 'discord.js';
@@ -19,6 +21,10 @@ const admin = { id: '500000000000000001', username: 'admin' };
 const alice = { id: '500000000000000002', username: 'alice' };
 const bob = { id: '500000000000000003', username: 'bob' };
 const carol = { id: '500000000000000004', username: 'carol' };
+// Members of the menu and DM tests, each with their own rate-limit budget.
+const gina = { id: '500000000000000010', username: 'gina' };
+const hank = { id: '500000000000000011', username: 'hank' };
+const ivy = { id: '500000000000000012', username: 'ivy' };
 
 type Embed = { title?: string; description?: string; image?: { url?: string } };
 
@@ -58,6 +64,7 @@ describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 24
     user: { id: string; username: string };
     admin?: boolean;
     channelId?: string;
+    dm?: boolean;
   }) {
     const from = standin.requests.length;
     const sent = await standin.dispatchInteraction(spec);
@@ -73,6 +80,7 @@ describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 24
       DISCORD_TOKEN: TOKEN,
       DISCORD_APP_ID: standin.appId,
       DISCORD_API_URL: standin.apiUrl,
+      DISCORD_CDN_URL: standin.cdnUrl,
       LOOKALIKE_STORE: 'memory://',
     });
     const started = performance.now();
@@ -195,6 +203,106 @@ describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 24
     });
     const mentionReply = await standin.waitFor(post(standin.channelId), { from, timeoutMs: 60_000 });
     assert.match(title(mentionReply), /Penny/);
+  });
+
+  it('answers "Who do they look like?" on a message with photos, for the first one, and says which', async () => {
+    const from = standin.requests.length;
+    const sent = await standin.dispatchMessageCommand({
+      name: 'Who do they look like?',
+      user: gina,
+      author: bob,
+      files: ['sheldon/sheldon5.png', 'penny/penny3.png'],
+    });
+    const ack = await standin.waitFor(callback(sent.id, sent.token), { from });
+    assert.equal(ack.body?.type, 5, 'deferred');
+    assert.equal(DiscordStandin.isEphemeral(ack), false);
+    const answer = await standin.waitFor(original(sent.token), { from, timeoutMs: 60_000 });
+    assert.match(
+      title(answer),
+      /^(They look like Sheldon \(\d\.\d\d confidence\)|That's Sheldon in person!)$/,
+    );
+    assert.match(embedText(answer), /first of its 2 images \(sheldon5\.png\)/);
+    assert.match(embedText(answer), /Answered from this server's gallery/);
+    assert.equal(answer.files[0]?.name, 'lookalike.png');
+  });
+
+  it('answers "Who does this member look like?" from their server avatar, else their own, and explains the default one', async () => {
+    const menu = 'Who does this member look like?';
+    const run = async (target: { id: string; username: string; avatar?: string }, guildAvatar?: string) => {
+      const from = standin.requests.length;
+      const sent = await standin.dispatchUserCommand({ name: menu, user: hank, target, guildAvatar });
+      await standin.waitFor(callback(sent.id, sent.token), { from });
+      return { ...sent, from };
+    };
+    // Their own avatar is Sheldon, their server avatar Penny: the server one wins.
+    const dave = {
+      id: '500000000000000005',
+      username: 'dave',
+      avatar: standin.avatar('sheldon/sheldon2.png'),
+    };
+    let sent = await run(dave, standin.avatar('penny/penny2.png'));
+    let answer = await standin.waitFor(original(sent.token), { from: sent.from, timeoutMs: 60_000 });
+    assert.match(title(answer), /^(dave looks like Penny|That's Penny in person!)/);
+    assert.ok(
+      standin.downloads.includes('avatar:penny/penny2.png'),
+      'the server avatar was fetched from the CDN',
+    );
+
+    const erin = {
+      id: '500000000000000006',
+      username: 'erin',
+      avatar: standin.avatar('sheldon/sheldon1.png'),
+    };
+    sent = await run(erin);
+    answer = await standin.waitFor(original(sent.token), { from: sent.from, timeoutMs: 60_000 });
+    assert.match(title(answer), /^(erin looks like Sheldon|That's Sheldon in person!)/);
+
+    sent = await run({ id: '500000000000000007', username: 'frank' });
+    const error = await standin.waitFor(followUp(sent.token), { from: sent.from, timeoutMs: 30_000 });
+    assert.ok(DiscordStandin.isEphemeral(error));
+    assert.match(String(error.body?.content), /frank uses the default profile picture/);
+  });
+
+  it('answers /lookalike from a DM with no server from the global gallery, and refuses admin commands there', async () => {
+    // The global gallery holds other names than the server's, so the answer shows which one was used.
+    const lookalike = app!.bot.deps.lookalike;
+    for (const [name, person] of [
+      ['Global Penny', 'penny'],
+      ['Global Sheldon', 'sheldon'],
+    ] as const) {
+      const images = await Promise.all(
+        [1, 2, 3].map(async (n) => ({
+          name: `${person}${n}.png`,
+          data: new Uint8Array(await readFile(join(DATA, person, `${person}${n}.png`))),
+        })),
+      );
+      await lookalike.enroll('global', name, images, 'cli');
+    }
+    const { token, ack, from } = await command({
+      name: 'lookalike',
+      user: ivy,
+      dm: true,
+      options: [{ name: 'image', type: 11, file: 'penny/penny4.png' }],
+    });
+    assert.equal(ack.body?.type, 5);
+    const answer = await standin.waitFor(original(token), { from, timeoutMs: 60_000 });
+    assert.match(title(answer), /^(You look like Global Penny|That's Global Penny in person!)/);
+    assert.match(embedText(answer), /Answered from the global gallery\./);
+
+    const refused = await command({
+      name: 'enroll',
+      user: ivy,
+      dm: true,
+      options: [
+        { name: 'name', type: 3, value: 'Nobody' },
+        { name: 'image', type: 11, file: 'penny/penny5.png' },
+      ],
+    });
+    // Refused before any deferral: the callback itself is the private answer.
+    assert.equal(refused.ack.body?.type, 4);
+    assert.ok(DiscordStandin.isEphemeral(refused.ack));
+    const said = (refused.ack.body?.data as { content?: string } | undefined)?.content;
+    assert.match(String(said), /only works in a server that added Lookalike/);
   });
 
   it('answers a corrupt attachment with a private error and keeps working', async () => {

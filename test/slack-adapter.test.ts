@@ -15,6 +15,7 @@ import { parseArguments, tokenize, usage } from '../src/adapters/slack/arguments
 import { buttonIdOf, confidenceBar, renderReply, toMrkdwn } from '../src/adapters/slack/blocks.ts';
 import { acceptsFile, isArchiveFile } from '../src/adapters/slack/files.ts';
 import { RecentImages } from '../src/adapters/slack/recent-images.ts';
+import { shortcutCallbackId } from '../src/adapters/slack/shortcuts.ts';
 import { avatarOf, isWorkspaceAdmin, toChatUser, UserDirectory } from '../src/adapters/slack/users.ts';
 import { silentLogger } from '../src/chat/logger.ts';
 import { fakeWeb, platformError } from './support/slack-fakes.ts';
@@ -287,7 +288,26 @@ describe('slack-manifest.yml', () => {
 
   it('declares every command the bot has, and no other', () => {
     const declared = [...manifest.matchAll(/^\s+- command: \/([a-z-]+)$/gm)].map((m) => m[1]);
-    assert.deepEqual(declared.sort(), commands.map((c) => c.data.name).sort());
+    const typed = commands.filter((c) => !c.data.target);
+    assert.deepEqual(declared.sort(), typed.map((c) => c.data.name).sort());
+  });
+
+  it('declares a message shortcut for every message command, with the callback id the adapter routes', () => {
+    const shortcuts = [
+      ...manifest.matchAll(
+        /^\s+- name: (.+)\n\s+type: (\w+)\n\s+callback_id: (\w+)\n\s+description: (.+)$/gm,
+      ),
+    ].map((m) => ({ name: m[1], type: m[2], callbackId: m[3] ?? '', description: m[4] ?? '' }));
+    const menus = commands.filter((c) => c.data.target === 'message');
+    assert.deepEqual(
+      shortcuts.map((s) => [s.name, s.type, s.callbackId]),
+      menus.map((c) => [c.data.name, 'message', shortcutCallbackId(c.data)]),
+    );
+    assert.deepEqual(
+      menus.map((c) => shortcutCallbackId(c.data)),
+      ['who_do_they_look_like'],
+    );
+    assert.ok(shortcuts.every((s) => s.description.length <= 150 && s.callbackId.length <= 255));
   });
 
   it('asks for the scopes and events the adapter uses, with Socket Mode and interactivity on', () => {

@@ -3,10 +3,12 @@
 // Slack's Web API, file hosting and upload URL are a local stand-in reached through SLACK_API_URL.
 // E2E_LOG=1 prints the bot's log while it runs.
 import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { BOT_TOKEN, SlackAppHarness } from './support/slack-app.ts';
-import { commandBody, messageEventBody } from './support/slack-payloads.ts';
+import { commandBody, messageEventBody, messageShortcutPayload } from './support/slack-payloads.ts';
 import type { RecordedCall } from './support/slack-standin.ts';
 
 const SECRET = 'e2e-signing-secret-0123456789abcdef';
@@ -35,6 +37,25 @@ describe('Slack bot end to end (http mode, stand-in Slack, real engine)', { time
     c.method === 'chat.postEphemeral' && c.args.user === userId && !/Working on it/.test(String(c.args.text));
   const shareIn = (channelId: string) => (c: RecordedCall) =>
     c.method === 'files.completeUploadExternal' && c.args.channel_id === channelId;
+
+  /** Runs the message shortcut as `userId` on `message`; returns where its calls start. */
+  async function shortcut(userId: string, message: Parameters<typeof messageShortcutPayload>[0]['message']) {
+    const from = standin.calls.length;
+    const payload = messageShortcutPayload({
+      teamId: standin.teamId,
+      channelId: GENERAL,
+      userId,
+      callbackId: 'who_do_they_look_like',
+      message,
+      responseUrl: standin.responseUrl(),
+    });
+    const sent = performance.now();
+    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const res = await post(body, 'application/x-www-form-urlencoded');
+    assert.equal(res.status, 200, 'acknowledged');
+    assert.ok(performance.now() - sent < 3_000, "acknowledged within Slack's 3 seconds");
+    return from;
+  }
 
   async function decodedUpload(call: RecordedCall) {
     const fileId = (call.args.files as { id: string }[])[0]?.id ?? '';
@@ -164,6 +185,58 @@ describe('Slack bot end to end (http mode, stand-in Slack, real engine)', { time
     from = await command(CAROL, '/lookalike', '', RANDOM);
     const hint = await standin.waitFor(ephemeralTo(CAROL), { from, timeoutMs: 10_000 });
     assert.match(String(hint.args.text), /post a selfie in this channel/);
+  });
+
+  it('answers the "Who do they look like?" shortcut in the message thread, acknowledged within 3 s', async () => {
+    // Carol's photo, and Bob asks about it from the message's menu.
+    const posted = await share(CAROL, GENERAL, ['penny/penny5.png']);
+    const files = (posted.body.event as { files: Record<string, unknown>[] }).files;
+    let from = await shortcut(BOB, { ts: posted.ts, user: CAROL, files });
+    const reply = await standin.waitFor((c) => shareIn(GENERAL)(c) && c.args.thread_ts === posted.ts, {
+      from,
+      timeoutMs: 90_000,
+    });
+    assert.match(blocksText(reply), /They look like \*?Penny|That's Penny in person/);
+    assert.equal((await decodedUpload(reply)).format, 'png');
+    const download = standin.calls.slice(from).find((c) => c.method === 'download');
+    assert.equal(download?.token, BOT_TOKEN, 'url_private is fetched with the bot token');
+
+    // On a reply inside a thread, the answer joins that thread.
+    const parent = posted.ts;
+    const inThread = await share(CAROL, GENERAL, ['sheldon/sheldon4.png']);
+    const threadFiles = (inThread.body.event as { files: Record<string, unknown>[] }).files;
+    from = await shortcut(BOB, { ts: inThread.ts, user: CAROL, files: threadFiles, threadTs: parent });
+    const threaded = await standin.waitFor(
+      (c) => shareIn(GENERAL)(c) && c.args.thread_ts === parent && /Sheldon/.test(blocksText(c)),
+      { from, timeoutMs: 90_000 },
+    );
+    assert.ok(threaded);
+  });
+
+  it('never sends the bot token to a host that is not Slack from a shortcut', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(200, { 'content-type': 'image/png' }).end();
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/penny.png`;
+      const file = {
+        id: 'FELSEWHERE',
+        name: 'penny.png',
+        mimetype: 'image/png',
+        url_private: url,
+        url_private_download: url,
+      };
+      const from = await shortcut(DAVE, { ts: '1700000000.000100', user: CAROL, files: [file] });
+      const refusal = await standin.waitFor(ephemeralTo(DAVE), { from, timeoutMs: 30_000 });
+      assert.match(String(refusal.args.text), /only download files hosted by Slack/);
+      assert.equal(refusal.args.thread_ts, '1700000000.000100', 'told privately in the thread');
+      assert.deepEqual(seen, [], 'nothing was requested from the other host');
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
   });
 
   it('kept the gallery to the admin enrolments', async () => {

@@ -81,6 +81,10 @@ export class Bot implements ChatRoutes {
 
   // Checked once here for every command: admin rights, then the optional parts the command needs.
   #checkRequirements(command: Command, label: string, input: CommandInput): void {
+    // Platforms offer the others only where the bot is installed; a stale registration must not reach them.
+    if (input.ctx.outsideServer && !command.data.userInstallable) {
+      throw new UserError('unavailable', { feature: 'outside' });
+    }
     const needs = this.requirements(command, input.subcommand);
     if (needs.includes('admin') && !this.isAdmin(input.ctx.user)) {
       throw new UserError('forbidden', { command: label });

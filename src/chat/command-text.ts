@@ -220,9 +220,10 @@ export interface CommandEntry {
   admin: boolean;
 }
 
-/** One entry per command, or per subcommand, in order. */
+/** One entry per typed command, or per subcommand, in order; menu commands (`target`) are not typed. */
 export function commandEntries(list: readonly CommandData[]): CommandEntry[] {
   return list.flatMap((data) => {
+    if (data.target) return [];
     const admin = data.requires?.includes('admin') ?? false;
     if (!data.subcommands) return [{ command: `/${data.name}`, data, description: data.description, admin }];
     return data.subcommands.map((sub) => ({

@@ -43,6 +43,11 @@ export interface ChatContext {
   seesAllMessages?: boolean;
   /** What is different on this platform, for `/help` to add (Slack: how photos reach slash commands). */
   platformHelp?: string;
+  /**
+   * Run where the bot itself is not installed: a DM, or a server that only the member installed it for
+   * (Discord user installs). `scope` is then the global gallery, and only `userInstallable` commands run.
+   */
+  outsideServer?: boolean;
 }
 
 /** Types of command options, mapped by each adapter to its platform's own. */
@@ -91,6 +96,17 @@ export interface CommandData {
    * photos themselves (Slack's recent photos) then do not insist on one.
    */
   avatarFallback?: boolean;
+  /**
+   * Run from a menu on a message or a member instead of typed (Discord's message and user commands, Slack's
+   * message shortcuts). `name` is then the label members see, and what it was run on is `input.target`;
+   * typed-command lists (`/help`, the playground, Slack's slash commands) leave it out.
+   */
+  target?: 'message' | 'user';
+  /**
+   * Members may install it for themselves and run it anywhere, also where the bot is not installed (Discord
+   * user installs, DMs); there it answers from the global gallery. Admin commands and games never are.
+   */
+  userInstallable?: boolean;
   /**
    * Runs the face engine on photos: the Bot asks the engine's load before deferring, refuses with "busy"
    * in one reply when the wait would be too long, and tells the member their place when it is long.
@@ -167,11 +183,21 @@ export interface Reply {
   file?: { name: string; data: Uint8Array };
 }
 
+/** What a menu command (`CommandData.target`) was run on. */
+export interface CommandTarget {
+  /** The message's files, in posted order (message commands and shortcuts). */
+  attachments?: Attachment[];
+  /** The member (user commands). */
+  user?: UserOption;
+}
+
 /** A command invocation as handlers see it; `N` narrows the option names (see `OptionName`). */
 export interface CommandInput<N extends string = string> {
   ctx: ChatContext;
   subcommand?: string;
   options: Partial<Record<N, OptionValue>>;
+  /** What a menu command was run on; absent for typed commands. */
+  target?: CommandTarget;
 }
 
 /** Which channels answer every photo posted in them (`/watch`). */

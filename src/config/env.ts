@@ -47,6 +47,12 @@ export const ENV_TABLE: readonly EnvVar[] = [
     example: '',
   },
   {
+    name: 'DISCORD_CDN_URL',
+    section: 'discord',
+    comment: ['Optional CDN base for profile pictures (default https://cdn.discordapp.com)'],
+    example: '',
+  },
+  {
     name: 'SLACK_BOT_TOKEN',
     section: 'slack',
     comment: ['Bot token (xoxb-…) and, for Socket Mode (the default), an app-level token (xapp-…)'],

@@ -15,6 +15,8 @@ export interface DiscordConfig {
   guildId?: string;
   /** REST base URL without the version (`/v10` is appended by discord.js), e.g. an `@discordjs/proxy`. */
   apiUrl?: string;
+  /** CDN base for profile pictures (DISCORD_CDN_URL; default Discord's, https://cdn.discordapp.com). */
+  cdnUrl?: string;
   /** Which shards this process runs (DISCORD_SHARDS, DISCORD_SHARD_IDS); unset: one shard. */
   shards?: DiscordShards;
 }
@@ -93,7 +95,7 @@ function missingFor(platform: string, present: string[], required: string[], env
 }
 
 function discord(env: Env, errors: string[]): DiscordConfig | undefined {
-  const names = ['DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_URL'];
+  const names = ['DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_URL', 'DISCORD_CDN_URL'];
   const present = names.filter((n) => read(env, n) !== undefined);
   if (present.length === 0) return undefined;
   const problem = missingFor('Discord', present, ['DISCORD_TOKEN', 'DISCORD_APP_ID'], env);
@@ -109,7 +111,15 @@ function discord(env: Env, errors: string[]): DiscordConfig | undefined {
   }
   // discord.js appends `/v10` itself; accept a URL copied with the version so it is not doubled.
   const apiUrl = url(env, 'DISCORD_API_URL', errors)?.replace(/\/v\d+$/, '');
-  return { token: read(env, 'DISCORD_TOKEN')!, appId, guildId, apiUrl, shards: discordShards(env, errors) };
+  const cdnUrl = url(env, 'DISCORD_CDN_URL', errors)?.replace(/\/+$/, '');
+  return {
+    token: read(env, 'DISCORD_TOKEN')!,
+    appId,
+    guildId,
+    apiUrl,
+    ...(cdnUrl ? { cdnUrl } : {}),
+    shards: discordShards(env, errors),
+  };
 }
 
 function slack(env: Env, errors: string[]): SlackConfig | undefined {

@@ -5,6 +5,8 @@
 export interface StandinUser {
   id: string;
   username: string;
+  /** Avatar hash (served by the stand-in's CDN, see `DiscordStandin.avatar`); none: the default avatar. */
+  avatar?: string;
 }
 
 const MANAGE_GUILD = 1n << 5n;
@@ -21,7 +23,7 @@ export function userPayload(user: StandinUser, bot = false): Record<string, unkn
     username: user.username,
     global_name: user.username,
     discriminator: '0',
-    avatar: null,
+    avatar: user.avatar ?? null,
     bot,
     flags: 0,
   };

@@ -1,7 +1,7 @@
 // A local stand-in for Discord: REST under /api/v10 and a JSON gateway under /gateway, enough for the real
 // discord.js client to log in, receive commands and messages, and answer them. Tests drive it and read
 // what the bot sent.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -57,6 +57,8 @@ export class DiscordStandin extends EventEmitter {
   readonly guildId = '200000000000000001';
   readonly channelId = '300000000000000001';
   readonly watchedChannelId = '300000000000000002';
+  /** A DM between two members, where only a member's own install of the app reaches. */
+  readonly dmChannelId = '300000000000000009';
   readonly requests: RecordedRequest[] = [];
   /** IDENTIFY payloads received, in order. */
   readonly identifies: Record<string, unknown>[] = [];
@@ -70,6 +72,8 @@ export class DiscordStandin extends EventEmitter {
   readonly #files = new Map<string, Buffer>();
   readonly #types = new Map<string, string>();
   readonly #urls = new Map<string, string>();
+  /** Photos served as avatars on the CDN, by hash. */
+  readonly #avatars = new Map<string, string>();
   /** Messages the bot posted or edited in channels, by id, so button presses can point at them. */
   readonly #messages = new Map<string, Record<string, unknown>>();
   readonly #server = createServer((req, res) => void this.#handle(req, res));
@@ -96,6 +100,18 @@ export class DiscordStandin extends EventEmitter {
   /** What DISCORD_API_URL should be (discord.js appends `/v10`). */
   get apiUrl(): string {
     return `${this.#base}/api`;
+  }
+
+  /** What DISCORD_CDN_URL should be: profile pictures are served under it. */
+  get cdnUrl(): string {
+    return `${this.#base}/cdn`;
+  }
+
+  /** Serves a photo under the data dir as an avatar on the CDN; returns its hash for a user or member. */
+  avatar(file: string): string {
+    const hash = createHash('md5').update(file).digest('hex');
+    this.#avatars.set(hash, file);
+    return hash;
   }
 
   /** Whether the bot's gateway connection is open. */
@@ -154,6 +170,8 @@ export class DiscordStandin extends EventEmitter {
     user: StandinUser;
     admin?: boolean;
     channelId?: string;
+    /** From a DM between members: no guild, only the member's own install (USER_INSTALL) authorises it. */
+    dm?: boolean;
   }): Promise<{ id: string; token: string; at: number }> {
     const attachments: Record<string, unknown> = {};
     const options = [];
@@ -166,15 +184,105 @@ export class DiscordStandin extends EventEmitter {
         options.push(o);
       }
     }
+    const data = {
+      id: snowflake(),
+      name: spec.name,
+      type: 1,
+      ...(spec.dm ? {} : { guild_id: this.guildId }),
+      options: spec.subcommand ? [{ name: spec.subcommand, type: 1, options }] : options,
+      resolved: { attachments },
+    };
+    return this.#dispatchCommand(spec, data);
+  }
+
+  /**
+   * Dispatches the message command `name` on a message `author` posted with `files`, in the server's
+   * general channel; resolves like `dispatchInteraction`, with the message's id.
+   */
+  async dispatchMessageCommand(spec: {
+    name: string;
+    user: StandinUser;
+    author: StandinUser;
+    files: string[];
+  }): Promise<{ id: string; token: string; at: number; messageId: string }> {
+    const message = await this.#userMessage(spec.author, this.channelId, spec.files, false);
+    const messageId = String(message.id);
+    const data = {
+      id: snowflake(),
+      name: spec.name,
+      type: 3,
+      guild_id: this.guildId,
+      target_id: messageId,
+      resolved: { messages: { [messageId]: message } },
+    };
+    return { ...(await this.#dispatchCommand(spec, data)), messageId };
+  }
+
+  /** Dispatches the user command `name` on `target`; `guildAvatar` is their server profile picture's hash. */
+  async dispatchUserCommand(spec: {
+    name: string;
+    user: StandinUser;
+    target: StandinUser;
+    guildAvatar?: string;
+  }): Promise<{ id: string; token: string; at: number }> {
+    const { user: _user, permissions: _permissions, ...member } = memberPayload(spec.target, false);
+    const data = {
+      id: snowflake(),
+      name: spec.name,
+      type: 2,
+      guild_id: this.guildId,
+      target_id: spec.target.id,
+      resolved: {
+        users: { [spec.target.id]: userPayload(spec.target) },
+        members: { [spec.target.id]: { ...member, avatar: spec.guildAvatar ?? null } },
+      },
+    };
+    return this.#dispatchCommand(spec, data);
+  }
+
+  // An APPLICATION_COMMAND interaction: in the server (installed there, GUILD_INSTALL), or in a DM between
+  // members, which only the member's own install reaches (USER_INSTALL, context PRIVATE_CHANNEL).
+  #dispatchCommand(
+    spec: { user: StandinUser; admin?: boolean; channelId?: string; dm?: boolean },
+    data: Record<string, unknown>,
+  ): { id: string; token: string; at: number } {
     const id = snowflake();
     const token = `aW50ZXJhY3Rpb246${randomBytes(24).toString('hex')}`;
-    const channelId = spec.channelId ?? this.channelId;
+    const channelId = spec.dm ? this.dmChannelId : (spec.channelId ?? this.channelId);
+    const where = spec.dm
+      ? {
+          channel_id: channelId,
+          channel: {
+            id: channelId,
+            type: 1,
+            recipients: [userPayload({ id: snowflake(), username: 'friend' })],
+          },
+          user: userPayload(spec.user),
+          // Discord's documented DM permissions for apps: ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE.
+          app_permissions: ((1n << 15n) | (1n << 14n) | (1n << 17n)).toString(),
+          authorizing_integration_owners: { '1': spec.user.id },
+          context: 2,
+        }
+      : this.#inServer(spec.user, channelId, spec.admin ?? false);
     const payload = {
       id,
       application_id: this.appId,
       type: 2,
       token,
       version: 1,
+      ...where,
+      locale: 'en-US',
+      entitlements: [],
+      data,
+    };
+    const at = performance.now();
+    this.#dispatch('INTERACTION_CREATE', payload);
+    return { id, token, at };
+  }
+
+  // Where an interaction in the stand-in server comes from: the server installed the app (GUILD_INSTALL).
+  #inServer(user: StandinUser, channelId: string, admin: boolean): Record<string, unknown> {
+    return {
       guild_id: this.guildId,
       channel_id: channelId,
       channel: channelPayload(
@@ -182,25 +290,12 @@ export class DiscordStandin extends EventEmitter {
         channelId,
         channelId === this.watchedChannelId ? 'selfies' : 'general',
       ),
-      member: memberPayload(spec.user, spec.admin ?? false),
+      member: memberPayload(user, admin),
       app_permissions: MEMBER_PERMISSIONS.toString(),
-      locale: 'en-US',
       guild_locale: 'en-US',
-      entitlements: [],
       authorizing_integration_owners: { '0': this.guildId },
       context: 0,
-      data: {
-        id: snowflake(),
-        name: spec.name,
-        type: 1,
-        guild_id: this.guildId,
-        options: spec.subcommand ? [{ name: spec.subcommand, type: 1, options }] : options,
-        resolved: { attachments },
-      },
     };
-    const at = performance.now();
-    this.#dispatch('INTERACTION_CREATE', payload);
-    return { id, token, at };
   }
 
   /** Dispatches a press of button `customId` on a message the bot posted (MESSAGE_COMPONENT interaction). */
@@ -221,20 +316,9 @@ export class DiscordStandin extends EventEmitter {
       type: 3,
       token,
       version: 1,
-      guild_id: this.guildId,
-      channel_id: channelId,
-      channel: channelPayload(
-        this.guildId,
-        channelId,
-        channelId === this.watchedChannelId ? 'selfies' : 'general',
-      ),
-      member: memberPayload(spec.user, false),
-      app_permissions: MEMBER_PERMISSIONS.toString(),
+      ...this.#inServer(spec.user, channelId, false),
       locale: 'en-US',
-      guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': this.guildId },
-      context: 0,
       message,
       data: { custom_id: spec.customId, component_type: 2 },
     });
@@ -248,31 +332,40 @@ export class DiscordStandin extends EventEmitter {
     files: string[];
     mention?: boolean;
   }): Promise<{ id: string; at: number }> {
-    const id = snowflake();
-    const { user: _user, ...member } = memberPayload(spec.user, false);
-    const payload = {
-      id,
-      channel_id: spec.channelId,
+    const payload = await this.#userMessage(spec.user, spec.channelId, spec.files, spec.mention ?? false);
+    const at = performance.now();
+    this.#dispatch('MESSAGE_CREATE', payload);
+    return { id: String(payload.id), at };
+  }
+
+  // A member's message with attachments, as MESSAGE_CREATE and a message command's resolved message carry it.
+  async #userMessage(
+    user: StandinUser,
+    channelId: string,
+    files: string[],
+    mention: boolean,
+  ): Promise<Record<string, unknown>> {
+    const { user: _user, ...member } = memberPayload(user, false);
+    return {
+      id: snowflake(),
+      channel_id: channelId,
       guild_id: this.guildId,
-      author: userPayload(spec.user),
+      author: userPayload(user),
       member,
-      content: spec.mention ? `<@${this.botUser.id}> who is this?` : '',
+      content: mention ? `<@${this.botUser.id}> who is this?` : '',
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
       tts: false,
       mention_everyone: false,
-      mentions: spec.mention ? [userPayload(this.botUser, true)] : [],
+      mentions: mention ? [userPayload(this.botUser, true)] : [],
       mention_roles: [],
-      attachments: await Promise.all(spec.files.map((f) => this.attachment(f))),
+      attachments: await Promise.all(files.map((f) => this.attachment(f))),
       embeds: [],
       pinned: false,
       type: 0,
       flags: 0,
       components: [],
     };
-    const at = performance.now();
-    this.#dispatch('MESSAGE_CREATE', payload);
-    return { id, at };
   }
 
   /** The first request (from index `from`) matching `predicate`, waiting up to `timeoutMs`. */
@@ -376,6 +469,18 @@ export class DiscordStandin extends EventEmitter {
       } catch {
         res.writeHead(404).end();
       }
+      return;
+    }
+    // The CDN's user avatars (/avatars/<user>/<hash>.png) and server avatars (/guilds/…/avatars/<hash>.png).
+    const avatar = /^\/cdn(?:\/guilds\/\d+\/users\/\d+)?\/avatars\/(?:\d+\/)?([0-9a-f]+)\.png$/.exec(
+      url.pathname,
+    );
+    if (req.method === 'GET' && avatar) {
+      const file = this.#avatars.get(avatar[1]!);
+      this.downloads.push(`avatar:${file ?? avatar[1]}`);
+      if (!file) return json(res, 404, { message: 'Not Found', code: 0 });
+      const data = await readFile(this.#safePath(file));
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': data.byteLength }).end(data);
       return;
     }
     if (!url.pathname.startsWith(VERSION_PREFIX)) {

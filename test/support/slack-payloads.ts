@@ -144,6 +144,44 @@ export function blockActionPayload(spec: {
   };
 }
 
+/** A `message_action` payload: `userId` ran the message shortcut `callbackId` on a message with `files`. */
+export function messageShortcutPayload(spec: {
+  teamId: string;
+  channelId: string;
+  userId: string;
+  callbackId: string;
+  message: { ts: string; user: string; files: Record<string, unknown>[]; threadTs?: string };
+  responseUrl: string;
+}): Record<string, unknown> {
+  return {
+    type: 'message_action',
+    token: 'deprecated-verification-token',
+    action_ts: String(Date.now() / 1000),
+    team: { id: spec.teamId, domain: 'standin' },
+    user: {
+      id: spec.userId,
+      username: spec.userId.toLowerCase(),
+      team_id: spec.teamId,
+      name: spec.userId.toLowerCase(),
+    },
+    channel: { id: spec.channelId, name: 'general' },
+    is_enterprise_install: false,
+    callback_id: spec.callbackId,
+    trigger_id: `${Date.now()}.${randomBytes(4).toString('hex')}`,
+    response_url: spec.responseUrl,
+    message_ts: spec.message.ts,
+    message: {
+      type: 'message',
+      user: spec.message.user,
+      ts: spec.message.ts,
+      text: '',
+      files: spec.message.files,
+      upload: false,
+      ...(spec.message.threadTs ? { thread_ts: spec.message.threadTs } : {}),
+    },
+  };
+}
+
 /** Posts `file` as `userId` in `channelId` with an @mention of the bot, through the stand-in's socket. */
 export function mentionPhoto(
   standin: SlackStandin,

@@ -28,6 +28,7 @@ import {
   toCommandInput,
 } from './context.ts';
 import { apiHostOf } from './hosts.ts';
+import { toMenuInput } from './menus.ts';
 import { NO_MENTIONS, toDiscordPayload } from './payload.ts';
 import { ButtonResponder, InteractionResponder, MessageResponder } from './responders.ts';
 import { shardOptions } from './shards.ts';
@@ -72,7 +73,11 @@ export function discordIntents(messageContent: boolean): GatewayIntentBits[] {
  * (e.g. `@discordjs/proxy`) or a stand-in serves both.
  */
 export function restOptions(config: DiscordConfig): Partial<RESTOptions> {
-  return config.apiUrl ? { api: config.apiUrl } : {};
+  // `cdn` is where discord.js builds profile picture URLs (DISCORD_CDN_URL, for a proxy or the stand-in).
+  return {
+    ...(config.apiUrl ? { api: config.apiUrl } : {}),
+    ...(config.cdnUrl ? { cdn: config.cdnUrl } : {}),
+  };
 }
 
 /** Lookalike on Discord: slash commands, @mentions and watched channels, through discord.js v14. */
@@ -218,10 +223,13 @@ export class DiscordAdapter implements Adapter {
     }
     if (!this.#bot) return;
     if (interaction.isButton()) return this.#onButton(interaction);
-    if (!interaction.isChatInputCommand()) return;
+    if (!interaction.isChatInputCommand() && !interaction.isContextMenuCommand()) return;
     const responder = new InteractionResponder(interaction, this.#log);
     try {
-      const input = toCommandInput(interaction, this.#messageContent, this.#options.attachments);
+      const { attachments } = this.#options;
+      const input = interaction.isChatInputCommand()
+        ? toCommandInput(interaction, this.#messageContent, attachments)
+        : toMenuInput(interaction, this.#messageContent, attachments);
       await this.#bot.handleCommand(interaction.commandName, input, responder);
     } catch (err) {
       // handleCommand never throws; this guards the payload mapping so one odd interaction is only logged.

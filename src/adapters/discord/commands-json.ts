@@ -6,9 +6,12 @@ import {
   ApplicationIntegrationType,
   InteractionContextType,
   PermissionFlagsBits,
+  type RESTPostAPIApplicationCommandsJSONBody,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { CommandData, OptionSpec, OptionType } from '../../chat/types.ts';
+import { localizations } from './locales.ts';
 
 const OPTION_TYPES: Record<OptionType, ApplicationCommandOptionType> = {
   string: ApplicationCommandOptionType.String,
@@ -18,10 +21,19 @@ const OPTION_TYPES: Record<OptionType, ApplicationCommandOptionType> = {
   attachment: ApplicationCommandOptionType.Attachment,
 };
 
-function option(spec: OptionSpec): APIApplicationCommandBasicOption {
+// Localised names and descriptions of the command, subcommand or option at `path` (`gallery/rename/to`).
+function localized(path: string) {
+  const { names, descriptions } = localizations(path);
+  return Object.keys(names).length === 0
+    ? {}
+    : { name_localizations: names, description_localizations: descriptions };
+}
+
+function option(spec: OptionSpec, path: string): APIApplicationCommandBasicOption {
   const base = {
     name: spec.name,
     description: spec.description,
+    ...localized(`${path}/${spec.name}`),
     required: spec.required ?? false,
   };
   switch (spec.type) {
@@ -53,13 +65,49 @@ function option(spec: OptionSpec): APIApplicationCommandBasicOption {
 }
 
 // Discord rejects a command whose required options follow optional ones.
-function ordered(specs: readonly OptionSpec[] = []): APIApplicationCommandBasicOption[] {
-  return [...specs.filter((s) => s.required), ...specs.filter((s) => !s.required)].map(option);
+function ordered(specs: readonly OptionSpec[] = [], path: string): APIApplicationCommandBasicOption[] {
+  return [...specs.filter((s) => s.required), ...specs.filter((s) => !s.required)].map((s) =>
+    option(s, path),
+  );
 }
 
 /** The option type number each neutral option type maps to. */
 export function discordOptionType(type: OptionType): ApplicationCommandOptionType {
   return OPTION_TYPES[type];
+}
+
+/**
+ * Where a command is offered. Members may install the `userInstallable` ones for themselves
+ * (USER_INSTALL) and run them in servers, DMs with the bot and other DMs and group DMs; the rest need
+ * the bot in the server, since galleries, watched channels and games belong to servers.
+ */
+function availability(data: CommandData) {
+  return data.userInstallable
+    ? {
+        integration_types: [ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall],
+        contexts: [
+          InteractionContextType.Guild,
+          InteractionContextType.BotDM,
+          InteractionContextType.PrivateChannel,
+        ],
+      }
+    : {
+        integration_types: [ApplicationIntegrationType.GuildInstall],
+        contexts: [InteractionContextType.Guild],
+      };
+}
+
+/** A menu command (`target`) as Discord's message (type 3) or user (type 2) command: a label, no description. */
+export function toDiscordMenu(data: CommandData): RESTPostAPIContextMenuApplicationCommandsJSONBody {
+  return {
+    type: data.target === 'user' ? ApplicationCommandType.User : ApplicationCommandType.Message,
+    name: data.name,
+    name_localizations: localizations(data.name).names,
+    default_member_permissions: data.requires?.includes('admin')
+      ? PermissionFlagsBits.ManageGuild.toString()
+      : null,
+    ...availability(data),
+  };
 }
 
 /**
@@ -72,26 +120,26 @@ export function toDiscordCommand(data: CommandData): RESTPostAPIChatInputApplica
         type: ApplicationCommandOptionType.Subcommand,
         name: sub.name,
         description: sub.description,
-        options: ordered(sub.options),
+        ...localized(`${data.name}/${sub.name}`),
+        options: ordered(sub.options, `${data.name}/${sub.name}`),
       }))
-    : ordered(data.options);
+    : ordered(data.options, data.name);
   return {
     type: ApplicationCommandType.ChatInput,
     name: data.name,
     description: data.description,
+    ...localized(data.name),
     options,
     default_member_permissions: data.requires?.includes('admin')
       ? PermissionFlagsBits.ManageGuild.toString()
       : null,
-    // Galleries belong to servers, so commands are offered in servers only.
-    contexts: [InteractionContextType.Guild],
-    integration_types: [ApplicationIntegrationType.GuildInstall],
+    ...availability(data),
   };
 }
 
-/** Every command as Discord JSON, for `npm run deploy:discord`. */
+/** Every command as Discord JSON (slash commands, then menus), for `npm run deploy:discord`. */
 export function toDiscordCommands(
   list: readonly { data: CommandData }[],
-): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
-  return list.map((c) => toDiscordCommand(c.data));
+): RESTPostAPIApplicationCommandsJSONBody[] {
+  return list.map((c) => (c.data.target ? toDiscordMenu(c.data) : toDiscordCommand(c.data)));
 }

@@ -1,8 +1,10 @@
 import {
+  type APIInteractionGuildMember,
   ApplicationCommandOptionType,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type CommandInteractionOption,
+  type ContextMenuCommandInteraction,
   type Attachment as DiscordAttachment,
   GuildMember,
   type Message,
@@ -18,8 +20,22 @@ import type {
   OptionValue,
   UserOption,
 } from '../../chat/types.ts';
+import { GLOBAL_SCOPE } from '../../domain/types.ts';
 import { UserError } from '../../errors.ts';
 import { isDiscordFileUrl } from './hosts.ts';
+import { installedHere } from './install.ts';
+
+/** An interaction the adapter maps to a ChatContext. */
+export type ContextInteraction =
+  | ChatInputCommandInteraction
+  | ContextMenuCommandInteraction
+  | ButtonInteraction;
+
+const DISCORD_TIPS =
+  '**On Discord** you can also right-click (or long-press) a message with a photo and pick ' +
+  '*Apps → Who do they look like?*, or a member and pick *Apps → Who does this member look like?*. ' +
+  'Install Lookalike for yourself (its profile → *Add App* → *Try it now*) to use `/lookalike`, `/compare` ' +
+  'and these in DMs and in servers that have not added it; there the global gallery answers.';
 
 /** Limits for attachment downloads; Discord's own upload limit is larger than any useful selfie. */
 export interface AttachmentLimits {
@@ -52,9 +68,20 @@ export function toChatAttachment(attachment: DiscordAttachment, limits: Attachme
 }
 
 // Default avatars (no picture uploaded) are Discord's logo, which has no face: report them as absent.
-function avatarUrl(user: User, member?: GuildMember | null): string | undefined {
-  if (member instanceof GuildMember && member.avatar)
-    return member.displayAvatarURL({ extension: 'png', size: 512 });
+// A server profile picture comes first; a member of a server the bot is not in arrives as raw API data.
+function avatarUrl(
+  user: User,
+  member?: GuildMember | APIInteractionGuildMember | null,
+  guildId?: string | null,
+): string | undefined {
+  if (member instanceof GuildMember) {
+    if (member.avatar) return member.displayAvatarURL({ extension: 'png', size: 512 });
+  } else if (member?.avatar && guildId) {
+    return user.client.rest.cdn.guildMemberAvatar(guildId, user.id, member.avatar, {
+      extension: 'png',
+      size: 512,
+    });
+  }
   return user.avatar ? user.displayAvatarURL({ extension: 'png', size: 512, forceStatic: true }) : undefined;
 }
 
@@ -64,31 +91,41 @@ function displayName(user: User, member: unknown): string {
   return typeof nick === 'string' && nick !== '' ? nick : user.displayName;
 }
 
-function userOption(option: CommandInteractionOption): UserOption | undefined {
-  const user = option.user;
-  if (!user) return undefined;
-  const member = option.member instanceof GuildMember ? option.member : null;
+/** A member (a `user` option, or a user command's target) as a neutral UserOption. */
+export function memberOption(
+  user: User,
+  member: GuildMember | APIInteractionGuildMember | null | undefined,
+  guildId: string | null,
+): UserOption {
   return {
     id: `discord:${user.id}`,
     platformId: user.id,
-    displayName: displayName(user, option.member),
-    avatarUrl: avatarUrl(user, member),
+    displayName: displayName(user, member),
+    avatarUrl: avatarUrl(user, member, guildId),
   };
 }
 
-/** The gallery scope of a guild; DMs get a per-user scope (commands are guild-only, this is a safety net). */
+function userOption(option: CommandInteractionOption, guildId: string | null): UserOption | undefined {
+  if (!option.user) return undefined;
+  return memberOption(option.user, option.member as GuildMember | APIInteractionGuildMember | null, guildId);
+}
+
+/** The gallery scope of a guild; DMs get a per-user scope (a safety net: interactions there use `global`). */
 export function discordScope(guildId: string | null, userId: string): string {
   return guildId ? `discord:${guildId}` : `discord:dm-${userId}`;
 }
 
 /** Who ran a slash command or pressed a button; Manage Server makes them a platform admin. */
-export function interactionUser(interaction: ChatInputCommandInteraction | ButtonInteraction): ChatUser {
-  const member = interaction.member instanceof GuildMember ? interaction.member : null;
+export function interactionUser(interaction: ContextInteraction): ChatUser {
   return {
     id: `discord:${interaction.user.id}`,
     platformId: interaction.user.id,
     displayName: displayName(interaction.user, interaction.member),
-    avatarUrl: avatarUrl(interaction.user, member),
+    avatarUrl: avatarUrl(
+      interaction.user,
+      interaction.member as GuildMember | APIInteractionGuildMember | null,
+      interaction.guildId,
+    ),
     isPlatformAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
   };
 }
@@ -111,7 +148,7 @@ export function toCommandInput(
         options[option.name] = option.attachment ? toChatAttachment(option.attachment, limits) : undefined;
         break;
       case ApplicationCommandOptionType.User:
-        options[option.name] = userOption(option);
+        options[option.name] = userOption(option, interaction.guildId);
         break;
       default:
         if (
@@ -126,18 +163,22 @@ export function toCommandInput(
   return { ctx: interactionContext(interaction, seesAllMessages), subcommand, options };
 }
 
-/** Where a command was run or a button pressed, as a neutral ChatContext (a button's channel is its message's). */
-export function interactionContext(
-  interaction: ChatInputCommandInteraction | ButtonInteraction,
-  seesAllMessages: boolean,
-): ChatContext {
+/**
+ * Where a command was run or a button pressed, as a neutral ChatContext (a button's channel is its
+ * message's). Outside servers that installed the bot (DMs, servers where only the member installed it),
+ * the global gallery answers: those places have no gallery of their own.
+ */
+export function interactionContext(interaction: ContextInteraction, seesAllMessages: boolean): ChatContext {
+  const outside = !installedHere(interaction);
   return {
     platform: 'discord',
-    scope: discordScope(interaction.guildId, interaction.user.id),
-    channelId: interaction.channelId,
+    scope: outside ? GLOBAL_SCOPE : discordScope(interaction.guildId, interaction.user.id),
+    channelId: interaction.channelId ?? '',
     user: interactionUser(interaction),
     raw: interaction,
     seesAllMessages,
+    platformHelp: DISCORD_TIPS,
+    ...(outside ? { outsideServer: true } : {}),
   };
 }
 

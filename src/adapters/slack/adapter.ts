@@ -5,24 +5,28 @@ import { LRUCache } from 'lru-cache';
 import type { Adapter } from '../../chat/adapter.ts';
 import type { Bot } from '../../chat/bot.ts';
 import type { Logger } from '../../chat/logger.ts';
-import type { ChatContext, ChatUser, MessageRef, Reply } from '../../chat/types.ts';
+import type { MessageRef, Reply } from '../../chat/types.ts';
 import type { SlackConfig } from '../../config/index.ts';
 import { ConfigError } from '../../errors.ts';
 import { RunningWork } from '../../util/running-work.ts';
 import { ACTION_PREFIX, buttonIdOf } from './blocks.ts';
 import { toCommandInput } from './command-input.ts';
+import { slackContext } from './context.ts';
 import { acceptsFile, type FileAccess, type SlackWeb, toAttachment } from './files.ts';
-import { SlackOutbox, slackErrorCode } from './outbox.ts';
-import type {
-  SlackBlockActionPayload,
-  SlackCommandPayload,
-  SlackFile,
-  SlackMessageEvent,
+import { SlackOutbox } from './outbox.ts';
+import {
+  type SlackBlockActionPayload,
+  type SlackCommandPayload,
+  type SlackFile,
+  type SlackMessageEvent,
+  type SlackMessageShortcut,
+  teamOf,
 } from './payloads.ts';
 import { RecentImages } from './recent-images.ts';
 import { guardedReceiver } from './replay-guard.ts';
 import { SlackResponder, sayRestarting } from './responders.ts';
-import { boltLogger, extraHostsOf, type ListenOptions, slackApiBase } from './settings.ts';
+import { boltLogger, extraHostsOf, type ListenOptions, rejected, slackApiBase } from './settings.ts';
+import { answerMessageShortcut } from './shortcuts.ts';
 import { toChatUser, UserDirectory } from './users.ts';
 
 /** Options for `new SlackAdapter`. */
@@ -46,10 +50,6 @@ export interface SlackAdapterOptions {
 }
 
 const WORKING_TEXT = '⏳ Working on it, this takes a few seconds…';
-const SLACK_TIPS =
-  '**On Slack** slash commands cannot carry files: post the photo in the channel, then run the command ' +
-  'within a few minutes (or @mention me on the photo). `/enroll <name>` uses the photos of your last message, ' +
-  '`/compare` your last two photos, `/gallery import` the last ZIP you shared. Names with spaces: `/gallery rename Old Name -> New Name`.';
 // Plain messages and file shares (also broadcast from a thread); edits, joins and deletions are not photos.
 const PHOTO_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
@@ -256,6 +256,10 @@ export class SlackAdapter implements Adapter {
         this.#onAction(body as unknown as SlackBlockActionPayload, action as { action_id: string }),
       );
     });
+    app.shortcut({ type: 'message_action' }, async ({ ack, shortcut }) => {
+      await ack();
+      void this.#running.track(this.#onShortcut(shortcut as unknown as SlackMessageShortcut));
+    });
     app.error(async (error) => {
       this.#log.error('Slack: unhandled error in Bolt', { error });
     });
@@ -270,7 +274,7 @@ export class SlackAdapter implements Adapter {
     try {
       const command = bot.commands.find((c) => c.data.name === name);
       const user = await this.#users.chatUser(payload.user_id, payload.user_name);
-      const ctx = this.#context(payload.team_id, payload.channel_id, user, payload);
+      const ctx = slackContext(payload.team_id, payload.channel_id, user, payload);
       // The Bot refuses these itself; they get no usage hints and wait for no photo.
       const refused = (sub: string | undefined) =>
         command !== undefined && bot.requiresAdmin(command, sub) && !bot.isAdmin(user);
@@ -319,7 +323,7 @@ export class SlackAdapter implements Adapter {
       isMention || (this.#botUserId !== undefined && !!event.text?.includes(`<@${this.#botUserId}>`));
     try {
       const files = this.#files;
-      const ctx = this.#context(teamId, event.channel, toChatUser(event.user, undefined), event);
+      const ctx = slackContext(teamId, event.channel, toChatUser(event.user, undefined), event);
       // Answers go in the photo's thread; a photo posted in a thread is answered in that same thread.
       const responder = new SlackResponder(
         this.#outbox,
@@ -354,38 +358,22 @@ export class SlackAdapter implements Adapter {
         { channelId, threadTs, userId: body.user.id, responseUrl: body.response_url },
         this.#log,
       );
-      await bot.handleButton(this.#context(teamId, channelId, user, body), buttonId, responder);
+      await bot.handleButton(slackContext(teamId, channelId, user, body), buttonId, responder);
     } catch (err) {
       this.#log.error('Slack: could not handle a button', { channelId, error: err });
     }
   }
 
-  #context(teamId: string, channelId: string, user: ChatUser, raw: unknown): ChatContext {
-    // Slack delivers every message of channels the bot is in (message.channels / message.groups).
-    return {
-      platform: 'slack',
-      scope: `slack:${teamId}`,
-      channelId,
-      user,
-      raw,
-      seesAllMessages: true,
-      platformHelp: SLACK_TIPS,
-    };
+  async #onShortcut(payload: SlackMessageShortcut): Promise<void> {
+    const [bot, users, outbox, files] = [this.#bot, this.#users, this.#outbox, this.#files];
+    if (this.#stopping || !bot || !users || !outbox || !files) return;
+    const workingText = (this.#options.workingText ?? WORKING_TEXT) || undefined;
+    const deps = { bot, users, outbox, files, logger: this.#log, workingText };
+    // handleCommand never throws; the catch guards the mapping.
+    await answerMessageShortcut(payload, deps).catch((error: unknown) =>
+      this.#log.error('Slack: could not handle a shortcut', { error }),
+    );
   }
-}
-
-// A refused token is a configuration mistake: say which setting, like loadConfig does.
-function rejected(setting: string, what: string, err: unknown): unknown {
-  const code = slackErrorCode(err);
-  if (code === undefined) return err;
-  return new ConfigError(`Slack refused ${setting} (${code}). Check that it is ${what}.`, {
-    cause: err,
-  });
-}
-
-function teamOf(body: unknown): string {
-  const b = body as { team_id?: string; authorizations?: { team_id?: string | null }[] };
-  return b.team_id ?? b.authorizations?.[0]?.team_id ?? 'unknown';
 }
 
 function sha1(data: Uint8Array): string {

@@ -52,6 +52,17 @@ export interface SlackBlockActionPayload {
   actions: { action_id: string; value?: string; type: string }[];
 }
 
+/** A `message_action` payload: a member ran a message shortcut on `message`. */
+export interface SlackMessageShortcut {
+  type: string;
+  callback_id: string;
+  team?: { id: string } | null;
+  channel: { id: string };
+  user: { id: string; name?: string; username?: string; team_id?: string };
+  message: { ts: string; thread_ts?: string; user?: string; files?: SlackFile[] };
+  response_url?: string;
+}
+
 /** What `users.info` says about a member. */
 export interface SlackUserInfo {
   id: string;
@@ -69,4 +80,10 @@ export interface SlackUserInfo {
     /** False for Slack's generated initials avatar, which has no face to match. */
     is_custom_image?: boolean;
   };
+}
+
+/** The workspace an Events API callback came from. */
+export function teamOf(body: unknown): string {
+  const b = body as { team_id?: string; authorizations?: { team_id?: string | null }[] };
+  return b.team_id ?? b.authorizations?.[0]?.team_id ?? 'unknown';
 }

@@ -1,6 +1,8 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from '../../chat/logger.ts';
 import type { SlackConfig } from '../../config/index.ts';
+import { ConfigError } from '../../errors.ts';
+import { slackErrorCode } from './outbox.ts';
 
 /** Where Bolt's HTTP receiver listens in http mode (`startApp` passes HOST and PORT). */
 export interface ListenOptions {
@@ -69,4 +71,13 @@ export function boltLogger(logger: Logger, initial: LogLevel = LogLevel.INFO): B
       name = next;
     },
   };
+}
+
+// A refused token is a configuration mistake: say which setting, like loadConfig does.
+export function rejected(setting: string, what: string, err: unknown): unknown {
+  const code = slackErrorCode(err);
+  if (code === undefined) return err;
+  return new ConfigError(`Slack refused ${setting} (${code}). Check that it is ${what}.`, {
+    cause: err,
+  });
 }
