@@ -15,6 +15,7 @@ import {
   engineOptions,
   loadConfig,
   NO_PLATFORM_HELP,
+  quietOnnxRuntime,
   secretsOf,
   sharedStateUrl,
 } from './config/index.ts';
@@ -185,6 +186,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (!hasPlatform(config)) console.error(playgroundHint(config));
+  quietOnnxRuntime();
   const app = await startApp(config);
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadCoreConfig } from '../config/index.ts';
+import { loadCoreConfig, quietOnnxRuntime } from '../config/index.ts';
 import { GLOBAL_SCOPE } from '../domain/types.ts';
 import { isConfigError, isUserError } from '../errors.ts';
 import { compareCommand, inferCommand } from './commands/faces.ts';
@@ -62,6 +62,8 @@ export async function run(
   let debug = false;
   try {
     const config = loadCoreConfig(env);
+    // Before any engine starts: see quietOnnxRuntime (a long argument list crashed ONNX Runtime's set-up).
+    quietOnnxRuntime();
     debug = config.debug;
     // A photo or two: loading one engine here beats starting a worker per core.
     const inline = (command === 'infer' || command === 'compare') && rest.length <= 2;
