@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadCoreConfig, quietOnnxRuntime } from '../config/index.ts';
 import { GLOBAL_SCOPE } from '../domain/types.ts';
@@ -15,6 +16,8 @@ import {
 import { packCommand } from './commands/pack.ts';
 import { openContext } from './context.ts';
 import { consoleOutput } from './output.ts';
+import { isFolder } from './photo-walk.ts';
+import { UsageError } from './usage.ts';
 
 const USAGE = `usage: lookalike <command> [options]
 
@@ -27,7 +30,8 @@ commands:
   list                             list the gallery
   remove <name>                    remove an identity and its photos
   rename <old> <new>               rename an identity
-  infer <images…>                  name the nearest celebrity for every face
+  infer <images or folders…>       name the nearest celebrity for every face; folders are searched
+                                   recursively (non-images skipped); answers print as they come
   compare <a> <b>                  similarity of the largest face in each image
   export <dir>                     write OpenFace's labels.csv and reps.csv
   pack export <file>               write the whole gallery (names, thumbnails, embeddings) to one pack
@@ -65,8 +69,8 @@ export async function run(
     // Before any engine starts: see quietOnnxRuntime (a long argument list crashed ONNX Runtime's set-up).
     quietOnnxRuntime();
     debug = config.debug;
-    // A photo or two: loading one engine here beats starting a worker per core.
-    const inline = (command === 'infer' || command === 'compare') && rest.length <= 2;
+    // A photo or two: loading one engine here beats starting a worker per core. A folder may hold any number.
+    const inline = (command === 'infer' || command === 'compare') && rest.length <= 2 && !rest.some(isFolder);
     const scope = values.scope ?? GLOBAL_SCOPE;
     context = await openContext({ store: values.store, scope, out, config, inline });
     const ctx = context.ctx;
@@ -84,7 +88,8 @@ export async function run(
       case 'rename':
         return await renameCommand(ctx, rest);
       case 'infer':
-        return await inferCommand(ctx, rest);
+        // Twice the pool's workers: each has its next photo read and waiting while it works on one.
+        return await inferCommand(ctx, rest, 2 * (config.workers ?? availableParallelism()));
       case 'compare':
         return await compareCommand(ctx, rest);
       case 'export':
@@ -97,6 +102,10 @@ export async function run(
     }
   } catch (err) {
     out.endProgress();
+    if (err instanceof UsageError) {
+      process.stderr.write(`lookalike: ${err.message}\n`);
+      return 2;
+    }
     const expected = isUserError(err) || isConfigError(err);
     const message = (err as Error).message;
     // A ConfigError lists every problem, one per line; other errors are told in their first line.
@@ -123,6 +132,19 @@ function parse(argv: string[]) {
   });
 }
 
+/**
+ * A reader that stops early (`lookalike list | head -3`) closes the pipe: end quietly with 0, as Unix tools
+ * do, instead of dying on an unhandled EPIPE with a stack. Photos still in the pool are abandoned.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
+endQuietlyOnClosedPipe(process.stdout);
+endQuietlyOnClosedPipe(process.stderr);
 // The wasm runtime installs process-wide handlers that rethrow; exit explicitly once done.
 process.exitCode = await run(process.argv.slice(2));
 process.exit();
