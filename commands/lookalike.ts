@@ -13,7 +13,7 @@ import type { Resemblance } from '../src/domain/resemblance.ts';
 import type { FaceAnswer, Identification } from '../src/domain/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
 import { type OutlineInput, renderNumberedBoxes, renderSideBySide } from '../src/image/render.ts';
-import { describeResemblance, likeness } from '../src/resemblance/wording.ts';
+import { explainMatch, likeness } from '../src/resemblance/wording.ts';
 
 /** `/lookalike [image] [user]`. */
 export const data = {
@@ -108,6 +108,7 @@ async function oneFace(input: Input, deps: Deps, src: Source, result: Identifica
   const match = face.match!;
   const title = verdict(src.subject, face);
   const why = match.resemblance;
+  const reason = why && explainMatch(why.regions, match.same);
   // The photo the regions were compared with is the one shown, so its outlines fit it.
   const thumb = why ? why.photo.thumbnail : await deps.lookalike.thumbnail(result.scope, match.slug);
   const picture = await renderSideBySide({
@@ -121,7 +122,7 @@ async function oneFace(input: Input, deps: Deps, src: Source, result: Identifica
   const lines = [
     `**${title}**`,
     `Similarity: ${formatPercent(match.similarity)}`,
-    ...(why ? [`Why: ${describeResemblance(why.regions)}`] : []),
+    ...(reason ? [`Why: ${reason}`] : []),
     '',
     '**Top 3**',
     ...topLines(face),
@@ -139,12 +140,15 @@ async function oneFace(input: Input, deps: Deps, src: Source, result: Identifica
 
 async function manyFaces(input: Input, src: Source, result: Identification): Promise<Reply> {
   const shown = result.faces.slice(0, MAX_FACE_LINES);
+  // Each line names its face by the number drawn on the picture, so every sentence has its subject.
   const lines = shown.map((face, i) => {
     const m = face.match;
-    if (!m) return `${i + 1}. matches nobody in the gallery`;
-    const why = m.resemblance ? `: ${describeResemblance(m.resemblance.regions.slice(0, 3))}` : '';
-    if (m.same) return `${i + 1}. is ${m.name}!${why}`;
-    return `${i + 1}. looks like ${m.name} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)${why}`;
+    const subject = `Face ${i + 1}`;
+    if (!m) return `${subject} matches nobody in the gallery.`;
+    const reason = m.resemblance && explainMatch(m.resemblance.regions, m.same, 3);
+    const why = reason ? `: ${reason}` : '';
+    if (m.same) return `${subject} is ${m.name} in person (${formatPercent(m.similarity)} similar)${why}.`;
+    return `${subject} looks like ${m.name} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)${why}.`;
   });
   const more = result.faces.length - shown.length;
   if (more > 0) lines.push(`…and ${more} more face${more === 1 ? '' : 's'}.`);

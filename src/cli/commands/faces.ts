@@ -1,6 +1,6 @@
 import type { Identification } from '../../domain/types.ts';
 import { UserError } from '../../errors.ts';
-import { describeResemblance } from '../../resemblance/wording.ts';
+import { explainMatch } from '../../resemblance/wording.ts';
 import { mapOrdered } from '../../util/concurrency.ts';
 import type { CliContext } from '../context.ts';
 import { readInput } from '../files.ts';
@@ -107,7 +107,8 @@ function printOutcome(
     }
     const top = f.top.map((c) => `${c.name} ${c.confidence.toFixed(2)}`).join(', ');
     const how = result.method === 'similarity' ? ' (one identity: similarity only)' : '';
-    const why = f.match.resemblance ? `; ${describeResemblance(f.match.resemblance)}` : '';
+    const reason = f.match.resemblance && explainMatch(f.match.resemblance, f.match.same);
+    const why = reason ? `; ${reason}` : '';
     out.line(
       `${where}: Predict ${f.match.name} with ${f.match.confidence.toFixed(2)} confidence${how}; similarity ${f.match.similarity.toFixed(2)}${f.match.same ? ', same person' : ''}; top 3: ${top}${why}`,
     );
