@@ -7,16 +7,10 @@ import type { CommandInput } from '../src/chat/types.ts';
 import type { Resemblance } from '../src/domain/resemblance.ts';
 import type { Identification } from '../src/domain/types.ts';
 import { explainMatch } from '../src/resemblance/wording.ts';
-import {
-  fakeAttachment,
-  fakeContext,
-  fakeLookalike,
-  identification,
-  solidPng,
-} from './support/chat-fakes.ts';
+import * as fakes from './support/chat-fakes.ts';
 import { MEAN_FACE, place } from './support/landmarks.ts';
 
-const face = await solidPng(112, 112, [200, 120, 90]);
+const face = await fakes.solidPng(112, 112, [200, 120, 90]);
 const landmarks = place(MEAN_FACE, 56, 60, 90);
 
 function why(regions: Resemblance['regions']): Resemblance {
@@ -24,17 +18,17 @@ function why(regions: Resemblance['regions']): Resemblance {
 }
 
 function answer(name: string, same: boolean, regions: Resemblance['regions']): Identification {
-  const result = identification(name, { thumbnail: face, same });
+  const result = fakes.identification(name, { thumbnail: face, same });
   const first = result.faces[0]!;
   return { ...result, faces: [{ ...first, match: { ...first.match!, resemblance: why(regions) } }] };
 }
 
 async function reply(result: Identification, file = 'me.png', image?: Uint8Array) {
   const input = {
-    ctx: fakeContext(),
-    options: { image: fakeAttachment(file, image ?? face) },
+    ctx: fakes.fakeContext(),
+    options: { image: fakes.fakeAttachment(file, image ?? face) },
   } satisfies CommandInput;
-  return lookalike.execute(input, { lookalike: fakeLookalike({ identify: async () => result }) });
+  return lookalike.execute(input, { lookalike: fakes.fakeLookalike({ identify: async () => result }) });
 }
 
 describe('answer texts', () => {
@@ -55,7 +49,7 @@ describe('answer texts', () => {
   it('a group answer gives every line its face as the subject, and never contradicts "in person"', async () => {
     const howard = answer('Howard', true, [{ region: 'face shape', percentile: 48 }]).faces[0]!;
     const penny = answer('Penny', false, [{ region: 'eyes', percentile: 80 }]).faces[0]!;
-    const group = await solidPng(120, 80);
+    const group = await fakes.solidPng(120, 80);
     const r = await reply(
       {
         scope: 'discord:guild',
@@ -65,7 +59,7 @@ describe('answer texts', () => {
         faces: [
           howard,
           { ...penny, box: [60, 10, 40, 40] },
-          { ...penny, box: [80, 40, 30, 30], match: undefined },
+          { ...penny, box: [80, 40, 30, 30], match: null },
         ],
       },
       'group.png',
@@ -81,7 +75,7 @@ describe('answer texts', () => {
   });
 
   it('explainMatch is the one phrase for every surface: all regions for a lookalike, alike ones for "same"', () => {
-    const regions = [
+    const regions: Resemblance['regions'] = [
       { region: 'eyes', percentile: 92 },
       { region: 'nose', percentile: 70 },
       { region: 'jawline', percentile: 30 },
@@ -92,6 +86,6 @@ describe('answer texts', () => {
     );
     assert.equal(explainMatch(regions, true), 'same eyes (92%), similar nose (70%)');
     assert.equal(explainMatch(regions, true, 1), 'same eyes (92%)');
-    assert.equal(explainMatch([{ region: 'jawline', percentile: 30 }], true), undefined);
+    assert.equal(explainMatch(regions.slice(2), true), undefined);
   });
 });
