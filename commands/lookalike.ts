@@ -52,7 +52,10 @@ async function source(input: Input, deps: Deps): Promise<Source> {
       'bad_input',
       member
         ? `${member.displayName} has no profile picture I can use. Attach a photo with the \`image\` option instead.`
-        : 'You have no profile picture I can use. Attach a selfie with the `image` option instead.',
+        : input.ctx.platform === 'playground'
+          ? // The page has no `image` option: it has a paperclip, drag and drop, paste and the camera.
+            'Attach a selfie to `/lookalike`: the paperclip, drag and drop, paste, or the camera button.'
+          : 'You have no profile picture I can use. Attach a selfie with the `image` option instead.',
     );
   }
   if (!deps.fetchAvatar) throw new UserError('unavailable', { feature: 'avatars' });

@@ -89,3 +89,24 @@ describe('answer texts', () => {
     assert.equal(explainMatch(regions.slice(2), true), undefined);
   });
 });
+
+describe('help and the playground wording', () => {
+  it('/help tags each admin command once', async () => {
+    const help = await import('../commands/help.ts');
+    const r = await help.execute({ ctx: fakes.fakeContext(), options: {} }, {} as never);
+    assert.doesNotMatch(r.text, /\(admins\)\s*_?\(admins\)/);
+    assert.match(r.text, /`\/enroll` — Add a person to this server's gallery _\(admins\)_$/m);
+  });
+
+  it("/lookalike with nothing attached in the playground names the page's own ways to attach", async () => {
+    const ctx = fakes.fakeContext({ platform: 'playground', scope: 'playground' });
+    await assert.rejects(
+      lookalike.execute({ ctx, options: {} }, { lookalike: fakes.fakeLookalike({}) }),
+      (err: Error) => {
+        assert.match(err.message, /paperclip, drag and drop, paste, or the camera/);
+        assert.doesNotMatch(err.message, /`image` option/);
+        return true;
+      },
+    );
+  });
+});
