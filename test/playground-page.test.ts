@@ -16,10 +16,14 @@ describe('the playground page (real engine, real Chromium)', { timeout: 300_000 
   let browser: Browser | undefined;
   let page: Page;
   const pageErrors: string[] = [];
+  /** What /api/info said of the engine the moment startApp returned (the page is served by then). */
+  let engineAtStart: string | undefined;
 
   before(async () => {
     assertBrowserPrerequisites();
     app = await startApp(loadConfig({ LOOKALIKE_STORE: 'memory://', PORT: '0' }), { logger: e2eLogger() });
+    const url = (app.adapters[0] as PlaygroundAdapter).url;
+    engineAtStart = ((await (await fetch(`${url}api/info`)).json()) as { engine: string }).engine;
     ({ browser, page } = await openBrowser(pageErrors));
     await page.goto((app.adapters[0] as PlaygroundAdapter).url);
     await page.locator('#connection[data-state="online"]').waitFor();
@@ -28,6 +32,16 @@ describe('the playground page (real engine, real Chromium)', { timeout: 300_000 
   after(async () => {
     await browser?.close();
     await app?.stop();
+  });
+
+  it('is served before the engine has warmed up, and says so on the page until it has', async () => {
+    // Loading ORT and two models in each worker and warming them takes seconds; the page is up before.
+    assert.equal(engineAtStart, 'warming');
+    await page.waitForFunction(() => !document.querySelector('.hint.warming'), undefined, {
+      timeout: 120_000,
+    });
+    const info = await page.evaluate(async () => (await (await fetch('/api/info')).json()).engine);
+    assert.equal(info, 'ready');
   });
 
   it('lists every command after /, in a menu that scrolls to the selected one', async () => {

@@ -345,8 +345,25 @@ function connectEvents() {
   });
 }
 
+// `npm start` serves the page before the face engine has loaded its models: say so until it has.
+async function showWarmingUp() {
+  if (info.engine !== 'warming') return;
+  const note = el(
+    'div',
+    'hint warming',
+    'The face engine is still warming up: answers start in a few seconds.',
+  );
+  log.append(note);
+  while (info.engine === 'warming') {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (await loadInfo()) break;
+  }
+  note.remove();
+}
+
 const failed = await loadInfo();
 welcome();
+void showWarmingUp();
 if (failed) append(errorMessage(`Could not load the playground: ${failed.message}`));
 connectEvents();
 input.focus();
