@@ -21,7 +21,8 @@ export const data = {
 const LISTED: CommandData[] = [lookalike, compare, gallery, enroll, watch, forget, game, leaderboard];
 
 function describe(entry: CommandEntry): string {
-  const description = entry.sub ? entry.description.replace(/ \(admins\)$/, '') : entry.description;
+  // The admin tag is added once here, so a description that ends with it already loses it.
+  const description = entry.admin ? entry.description.replace(/ \(admins\)$/, '') : entry.description;
   return `• \`${entry.command}\` — ${description}${entry.admin ? ' _(admins)_' : ''}`;
 }
 

@@ -13,7 +13,7 @@ import type { Resemblance } from '../src/domain/resemblance.ts';
 import type { FaceAnswer, Identification } from '../src/domain/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
 import { type OutlineInput, renderNumberedBoxes, renderSideBySide } from '../src/image/render.ts';
-import { describeResemblance, likeness } from '../src/resemblance/wording.ts';
+import { explainMatch, likeness } from '../src/resemblance/wording.ts';
 
 /** `/lookalike [image] [user]`. */
 export const data = {
@@ -54,7 +54,10 @@ async function source(input: Input, deps: Deps): Promise<Source> {
       'bad_input',
       member
         ? `${member.displayName} has no profile picture I can use. Attach a photo with the \`image\` option instead.`
-        : 'You have no profile picture I can use. Attach a selfie with the `image` option instead.',
+        : input.ctx.platform === 'playground'
+          ? // The page has no `image` option: it has a paperclip, drag and drop, paste and the camera.
+            'Attach a selfie to `/lookalike`: the paperclip, drag and drop, paste, or the camera button.'
+          : 'You have no profile picture I can use. Attach a selfie with the `image` option instead.',
     );
   }
   if (!deps.fetchAvatar) throw new UserError('unavailable', { feature: 'avatars' });
@@ -112,6 +115,7 @@ async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Ide
   const match = face.match!;
   const title = verdict(src.subject, face);
   const why = match.resemblance;
+  const reason = why && explainMatch(why.regions, match.same);
   // The photo the regions were compared with is the one shown, so its outlines fit it.
   const thumb = why ? why.photo.thumbnail : await deps.lookalike.thumbnail(result.scope, match.slug);
   const picture = await renderSideBySide({
@@ -125,7 +129,7 @@ async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Ide
   const lines = [
     `**${title}**`,
     `Similarity: ${formatPercent(match.similarity)}`,
-    ...(why ? [`Why: ${describeResemblance(why.regions)}`] : []),
+    ...(reason ? [`Why: ${reason}`] : []),
     '',
     '**Top 3**',
     ...topLines(face),
@@ -143,12 +147,15 @@ async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Ide
 
 async function manyFaces(input: CommandInput, src: Source, result: Identification): Promise<Reply> {
   const shown = result.faces.slice(0, MAX_FACE_LINES);
+  // Each line names its face by the number drawn on the picture, so every sentence has its subject.
   const lines = shown.map((face, i) => {
     const m = face.match;
-    if (!m) return `${i + 1}. matches nobody in the gallery`;
-    const why = m.resemblance ? `: ${describeResemblance(m.resemblance.regions.slice(0, 3))}` : '';
-    if (m.same) return `${i + 1}. is ${m.name}!${why}`;
-    return `${i + 1}. looks like ${m.name} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)${why}`;
+    const subject = `Face ${i + 1}`;
+    if (!m) return `${subject} matches nobody in the gallery.`;
+    const reason = m.resemblance && explainMatch(m.resemblance.regions, m.same, 3);
+    const why = reason ? `: ${reason}` : '';
+    if (m.same) return `${subject} is ${m.name} in person (${formatPercent(m.similarity)} similar)${why}.`;
+    return `${subject} looks like ${m.name} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)${why}.`;
   });
   const more = result.faces.length - shown.length;
   if (more > 0) lines.push(`…and ${more} more face${more === 1 ? '' : 's'}.`);

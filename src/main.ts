@@ -15,6 +15,7 @@ import {
   engineOptions,
   loadConfig,
   NO_PLATFORM_HELP,
+  quietOnnxRuntime,
   secretsOf,
   sharedStateUrl,
 } from './config/index.ts';
@@ -98,7 +99,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const core = await createLookalike({
     galleryLocks: shared?.galleryLocks,
     storeUrl: config.storeUrl,
-    engine: engineOptions(config, (line) => logger.info(line)),
+    // The playground serves its page at once and says on it while the engine warms up.
+    engine: { ...engineOptions(config, (line) => logger.info(line)), background: playgroundOnly },
     // With LOOKALIKE_QUEUE, photos go to `npm run worker` processes instead of this process's pool.
     openEngine: config.queue ? () => openQueueEngine(config.queue!, (l, f) => logger.info(l, f)) : undefined,
   }).catch(async (err: unknown) => {
@@ -142,7 +144,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       new SlackAdapter({ config: config.slack, logger, listen: { port: config.port, host: config.host } }),
     );
   }
-  if (playgroundOnly) adapters.push(new PlaygroundAdapter({ host: config.host, port: config.port, logger }));
+  if (playgroundOnly) {
+    const engineReady = core.service.engine.ready?.();
+    engineReady?.catch((error: unknown) => logger.error('the face engine failed to start', { error }));
+    adapters.push(new PlaygroundAdapter({ host: config.host, port: config.port, logger, engineReady }));
+  }
 
   // Photos posted in channels: a battle in progress takes them first, then watched channels and mentions.
   games.attach(bot);
@@ -185,6 +191,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (!hasPlatform(config)) console.error(playgroundHint(config));
+  quietOnnxRuntime();
   const app = await startApp(config);
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -161,7 +161,7 @@ describe('lookalike CLI, end to end', () => {
       /^lookalike: That file is not a ZIP archive I can read \(or it is damaged\)\.$/,
     );
     r = await cli('pack', 'frob', pack);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, 'a usage error');
     assert.match(r.stderr, /usage: lookalike pack export/);
   });
 

@@ -130,8 +130,8 @@ describe('/lookalike', () => {
       lookalike: service,
     });
     assert.equal(reply.title, 'I found 2 faces');
-    assert.match(reply.text, /1\. looks like Penny \(0\.73 confidence/);
-    assert.match(reply.text, /2\. looks like Sheldon \(0\.55 confidence/);
+    assert.match(reply.text, /^Face 1 looks like Penny \(0\.73 confidence/m);
+    assert.match(reply.text, /^Face 2 looks like Sheldon \(0\.55 confidence/m);
     assert.equal(reply.matches?.length, 2);
     await assertPng(reply.image?.data);
     const meta = await sharp(reply.image?.data).metadata();

@@ -180,10 +180,12 @@ describe('playground end to end (real engine, real Chromium)', { timeout: 420_00
     const zip = Buffer.from(await buildZip(files));
     const before = await page.locator('.message.bot:not(.pending)').count();
     const started = Date.now();
-    // No command typed: a ZIP on its own is sent at once and runs /gallery import.
+    // No command typed: an attached ZIP fills in /gallery import, and one Enter sends both.
     await page
       .locator('#file-input')
       .setInputFiles([{ name: 'faces.zip', mimeType: 'application/zip', buffer: zip }]);
+    assert.equal(await page.locator('#text').inputValue(), '/gallery import');
+    await page.locator('#text').press('Enter');
     await page.waitForFunction(
       (n) =>
         Array.from(document.querySelectorAll('.message.bot:not(.pending) .title')).some((t) =>

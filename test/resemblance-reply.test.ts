@@ -105,9 +105,9 @@ describe('resemblance in the reply', () => {
     const reply = await lookalike.execute(input, { lookalike: service });
     assert.match(
       reply.text,
-      /1\. looks like Penny .*: same jawline \(92%\), similar eyes \(85%\), different nose \(41%\)/,
+      /Face 1 looks like Penny .*: same jawline \(92%\), similar eyes \(85%\), different nose \(41%\)\./,
     );
-    assert.match(reply.text, /2\. looks like Sheldon \([^)]*\)$/m);
+    assert.match(reply.text, /Face 2 looks like Sheldon \([^)]*\)\.$/m);
   });
 
   it('outlines the matching regions on both faces, and not the different ones', async () => {

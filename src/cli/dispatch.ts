@@ -15,6 +15,8 @@ import type { CliContext } from './context.ts';
 export interface CommandOptions {
   name?: string;
   from?: string;
+  /** Photos `infer` holds at once. */
+  inFlight: number;
 }
 
 /** Runs one command; main.ts loads this module only past --help, so that help starts fast. */
@@ -38,7 +40,7 @@ export async function runCommand(
     case 'rename':
       return await renameCommand(ctx, rest);
     case 'infer':
-      return await inferCommand(ctx, rest);
+      return await inferCommand(ctx, rest, values.inFlight);
     case 'compare':
       return await compareCommand(ctx, rest);
     case 'export':

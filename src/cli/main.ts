@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadCoreConfig } from '../config/index.ts';
+import { loadCoreConfig, quietOnnxRuntime } from '../config/index.ts';
 import { GLOBAL_SCOPE } from '../domain/types.ts';
 import { isConfigError, isUserError } from '../errors.ts';
 import type { openContext } from './context.ts';
 import { consoleOutput } from './output.ts';
+import { isFolder } from './photo-walk.ts';
+import { UsageError } from './usage.ts';
 
 /** The commands `dispatch.ts` runs. */
 const COMMANDS = [
@@ -30,7 +33,8 @@ commands:
   list                             list the gallery
   remove <name>                    remove an identity and its photos
   rename <old> <new>               rename an identity
-  infer <images…>                  name the nearest celebrity for every face
+  infer <images or folders…>       name the nearest celebrity for every face; folders are searched
+                                   recursively (non-images skipped); answers print as they come
   compare <a> <b>                  similarity of the largest face in each image
   export <dir>                     write OpenFace's labels.csv and reps.csv
   pack export <file>               write the whole gallery (names, thumbnails, embeddings) to one pack
@@ -69,9 +73,11 @@ export async function run(
   let debug = false;
   try {
     const config = loadCoreConfig(env);
+    // Before any engine starts: see quietOnnxRuntime (a long argument list crashed ONNX Runtime's set-up).
+    quietOnnxRuntime();
     debug = config.debug;
-    // A photo or two: loading one engine here beats starting a worker per core.
-    const inline = (command === 'infer' || command === 'compare') && rest.length <= 2;
+    // A photo or two: loading one engine here beats starting a worker per core. A folder may hold any number.
+    const inline = (command === 'infer' || command === 'compare') && rest.length <= 2 && !rest.some(isFolder);
     const scope = values.scope ?? GLOBAL_SCOPE;
     // The store, engine and commands load only past --help, which then starts in a fraction of the time.
     const [{ openContext }, { runCommand }] = await Promise.all([
@@ -79,9 +85,15 @@ export async function run(
       import('./dispatch.ts'),
     ]);
     context = await openContext({ store: values.store, scope, out, config, inline });
-    return await runCommand(context.ctx, command, rest, values);
+    // Twice the pool's workers in flight: each has its next photo read and waiting while it works on one.
+    const inFlight = 2 * (config.workers ?? availableParallelism());
+    return await runCommand(context.ctx, command, rest, { ...values, inFlight });
   } catch (err) {
     out.endProgress();
+    if (err instanceof UsageError) {
+      process.stderr.write(`lookalike: ${err.message}\n`);
+      return 2;
+    }
     const expected = isUserError(err) || isConfigError(err);
     const message = (err as Error).message;
     // A ConfigError lists every problem, one per line; other errors are told in their first line.
@@ -108,6 +120,19 @@ function parse(argv: string[]) {
   });
 }
 
+/**
+ * A reader that stops early (`lookalike list | head -3`) closes the pipe: end quietly with 0, as Unix tools
+ * do, instead of dying on an unhandled EPIPE with a stack. Photos still in the pool are abandoned.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
+endQuietlyOnClosedPipe(process.stdout);
+endQuietlyOnClosedPipe(process.stderr);
 // The wasm runtime installs process-wide handlers that rethrow; exit explicitly once done.
 process.exitCode = await run(process.argv.slice(2));
 process.exit();

@@ -4,6 +4,7 @@ import { ENV_TABLE } from './env.ts';
 import { type DiscordShards, discordShards, type QueueConfig, queueConfig } from './scale-out.ts';
 
 export { ENV_VARS, renderEnvExample } from './env.ts';
+export { quietOnnxRuntime } from './native-runtime.ts';
 export type { DiscordShards, QueueConfig } from './scale-out.ts';
 export { sharedStateUrl } from './scale-out.ts';
 

@@ -71,6 +71,11 @@ export interface FaceEngine {
    * deferring. `extra`: requests the caller admitted but has not submitted yet, counted as queued.
    */
   load?(extra?: number): EngineLoad;
+  /**
+   * Resolves once the engine answers at full speed (the pool: every worker has loaded and warmed up),
+   * where it starts in the background; rejects when it cannot start. Work sent before waits for it.
+   */
+  ready?(): Promise<void>;
   /** Frees workers and models. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // uses), takes photos off the Redis queue named by LOOKALIKE_QUEUE and sends each answer back to the bot
 // process that asked. Run as many as the machines allow, on any machine that reaches that Redis.
 import { createLogger } from '../chat/logger.ts';
-import { loadWorkerConfig, queuePassword, type WorkerConfig } from '../config/index.ts';
+import { loadWorkerConfig, queuePassword, quietOnnxRuntime, type WorkerConfig } from '../config/index.ts';
 import { createFaceEngine, WorkerPool } from '../engine/index.ts';
 import { isConfigError, isUserError } from '../errors.ts';
 import { redactUrl } from '../store/url.ts';
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     console.error(isConfigError(err) || isUserError(err) ? err.message : err);
     process.exit(1);
   }
+  quietOnnxRuntime();
   const password = queuePassword(config.queue);
   const logger = createLogger({ secrets: password ? [password] : [] });
   const log = (line: string, fields?: Record<string, unknown>) => logger.info(line, fields);

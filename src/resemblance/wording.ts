@@ -17,3 +17,21 @@ export function likeness(percentile: number): 'same' | 'similar' | 'different' {
 export function describeResemblance(regions: readonly RegionScore[]): string {
   return regions.map((r) => `${likeness(r.percentile)} ${r.region} (${r.percentile}%)`).join(', ');
 }
+
+/**
+ * The explanation phrase of an answer, made here alone for every surface (chat replies, the CLI), best
+ * region first, at most `max`. With a "that's them" claim (`same`) only the regions at least similar are
+ * named, so the reason never contradicts the claim; when none is, there is no phrase (the claim rests on
+ * the whole face's similarity, which the answer states).
+ */
+export function explainMatch(
+  regions: readonly RegionScore[],
+  same: boolean,
+  max = Number.POSITIVE_INFINITY,
+): string | undefined {
+  const named = (same ? regions.filter((r) => likeness(r.percentile) !== 'different') : regions).slice(
+    0,
+    max,
+  );
+  return named.length > 0 ? describeResemblance(named) : undefined;
+}

@@ -19,3 +19,24 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, run));
   return results;
 }
+
+/**
+ * Maps an (async) stream of items with at most `limit` calls in flight and yields each result as soon as
+ * it and every one before it are done, in input order. Unlike mapLimit nothing is gathered, so memory
+ * stays bounded by `limit` whatever the count (the CLI streams a 10,000-photo folder through it).
+ */
+export async function* mapOrdered<T, R>(
+  items: Iterable<T> | AsyncIterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): AsyncGenerator<R> {
+  const window: Promise<R>[] = [];
+  for await (const item of items) {
+    const started = fn(item);
+    // Awaited in order below; a rejection waiting behind the head must not count as unhandled meanwhile.
+    started.catch(() => {});
+    window.push(started);
+    if (window.length >= Math.max(1, limit)) yield await (window.shift() as Promise<R>);
+  }
+  while (window.length > 0) yield await (window.shift() as Promise<R>);
+}

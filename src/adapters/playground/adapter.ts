@@ -23,6 +23,8 @@ export interface PlaygroundAdapterOptions {
   maxArchiveBytes?: number;
   /** How long `stop()` lets running commands finish before cutting connections (default 10 s). */
   drainMs?: number;
+  /** The face engine still warming up: the page says so until it resolves (default: ready). */
+  engineReady?: Promise<void>;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -45,8 +47,20 @@ export class PlaygroundAdapter implements Adapter {
   #server: Server | undefined;
   #url: string | undefined;
 
+  #warming: boolean;
+
   constructor(options: PlaygroundAdapterOptions) {
     this.#options = options;
+    this.#warming = options.engineReady !== undefined;
+    // A failed start is the app's to log; the page stops saying "warming up" either way.
+    options.engineReady?.then(
+      () => {
+        this.#warming = false;
+      },
+      () => {
+        this.#warming = false;
+      },
+    );
   }
 
   /** The page's address once started, e.g. `http://127.0.0.1:3000/`. */
@@ -68,6 +82,7 @@ export class PlaygroundAdapter implements Adapter {
       bot,
       logger,
       hub: this.#hub,
+      warming: () => this.#warming,
       images: this.#images,
       maxFileBytes: this.#options.maxFileBytes,
       maxArchiveBytes: this.#options.maxArchiveBytes,

@@ -40,6 +40,8 @@ export interface PlaygroundServerOptions {
   maxArchiveBytes?: number;
   /** Host names requests may be addressed to, against DNS rebinding; undefined accepts any. */
   allowedHosts?: readonly string[];
+  /** Whether the face engine is still warming up, for the page to say so (default: never). */
+  warming?: () => boolean;
   /** The name the local user appears under (default "You"). */
   userName?: string;
   /** Seconds between SSE keep-alive comments (default 25). */
@@ -177,6 +179,7 @@ export function createPlaygroundApp(options: PlaygroundServerOptions): Hono {
       user: { displayName: user.displayName },
       commands: usages(bot.commands),
       gallery: { here, global },
+      engine: options.warming?.() ? 'warming' : 'ready',
       limits: { maxFileBytes, maxArchiveBytes, maxFiles: MAX_FILES },
     });
   });

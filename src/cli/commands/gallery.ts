@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { byHash, reembedFix } from '../../core/reembed.ts';
-import { UserError } from '../../errors.ts';
 import { mainFaceNote } from '../../user-texts.ts';
 import type { CliContext } from '../context.ts';
 import { folderBatches, listImages, readInput } from '../files.ts';
+import { UsageError } from '../usage.ts';
 
 /** `lookalike enroll <dir>` or `lookalike enroll --name "Brad Pitt" <images…>`. */
 export async function enrollCommand(
@@ -15,15 +15,11 @@ export async function enrollCommand(
   const { out, service, scope } = ctx;
   let batches: { name: string; images: { name: string; data: Uint8Array }[] }[];
   if (name !== undefined) {
-    if (positionals.length === 0)
-      throw new UserError('bad_input', 'enroll --name needs at least one image file');
+    if (positionals.length === 0) throw new UsageError('enroll --name needs at least one image file');
     batches = [{ name, images: positionals.map((f) => ({ name: f, data: readInput(f) })) }];
   } else {
     if (positionals.length !== 1) {
-      throw new UserError(
-        'bad_input',
-        'usage: lookalike enroll <dir>  or  lookalike enroll --name "Name" <images…>',
-      );
+      throw new UsageError('usage: lookalike enroll <dir>  or  lookalike enroll --name "Name" <images…>');
     }
     batches = folderBatches(positionals[0] as string);
   }
@@ -83,7 +79,7 @@ export async function listCommand(ctx: CliContext): Promise<number> {
 
 /** `lookalike remove <name>`. */
 export async function removeCommand(ctx: CliContext, positionals: string[]): Promise<number> {
-  if (positionals.length !== 1) throw new UserError('bad_input', 'usage: lookalike remove <name>');
+  if (positionals.length !== 1) throw new UsageError('usage: lookalike remove <name>');
   const removed = await ctx.service.remove(ctx.scope, positionals[0] as string);
   if (ctx.out.json)
     ctx.out.record({ removed: removed.name, slug: removed.slug, photos: removed.photos.length });
@@ -96,7 +92,7 @@ export async function removeCommand(ctx: CliContext, positionals: string[]): Pro
 
 /** `lookalike rename <old> <new>`. */
 export async function renameCommand(ctx: CliContext, positionals: string[]): Promise<number> {
-  if (positionals.length !== 2) throw new UserError('bad_input', 'usage: lookalike rename <old> <new>');
+  if (positionals.length !== 2) throw new UsageError('usage: lookalike rename <old> <new>');
   const renamed = await ctx.service.rename(ctx.scope, positionals[0] as string, positionals[1] as string);
   if (ctx.out.json) ctx.out.record({ name: renamed.name, slug: renamed.slug });
   else ctx.out.line(`Renamed to ${renamed.name} (${renamed.slug}).`);
@@ -105,7 +101,7 @@ export async function renameCommand(ctx: CliContext, positionals: string[]): Pro
 
 /** `lookalike export <dir>`: OpenFace's labels.csv and reps.csv. */
 export async function exportCommand(ctx: CliContext, positionals: string[]): Promise<number> {
-  if (positionals.length !== 1) throw new UserError('bad_input', 'usage: lookalike export <dir>');
+  if (positionals.length !== 1) throw new UsageError('usage: lookalike export <dir>');
   const dir = positionals[0] as string;
   const rows = await ctx.service.embeddings(ctx.scope);
   const labels = [...new Set(rows.map((r) => r.slug))];
@@ -131,7 +127,7 @@ export async function reembedCommand(
   positionals: string[],
   from: string | undefined,
 ): Promise<number> {
-  if (positionals.length > 0) throw new UserError('bad_input', 'usage: lookalike reembed [--from <folder>]');
+  if (positionals.length > 0) throw new UsageError('usage: lookalike reembed [--from <folder>]');
   const originals = from ? byHash(listImages(from).map((f) => readInput(f))) : undefined;
   const report = await ctx.service.reembed(ctx.scope, originals);
   if (ctx.out.json) ctx.out.record(report);

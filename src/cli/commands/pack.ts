@@ -2,16 +2,17 @@ import { writeFileSync } from 'node:fs';
 import { UserError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { readInput } from '../files.ts';
+import { UsageError } from '../usage.ts';
 
 const USAGE = 'usage: lookalike pack export <file>  or  lookalike pack import <file>';
 
 /** `lookalike pack export <file>` and `lookalike pack import <file>`: a whole gallery in one file. */
 export async function packCommand(ctx: CliContext, positionals: string[]): Promise<number> {
   const [action, file, ...rest] = positionals;
-  if (file === undefined || rest.length > 0) throw new UserError('bad_input', USAGE);
+  if (file === undefined || rest.length > 0) throw new UsageError(USAGE);
   if (action === 'export') return exportPack(ctx, file);
   if (action === 'import') return importPack(ctx, file);
-  throw new UserError('bad_input', USAGE);
+  throw new UsageError(USAGE);
 }
 
 async function exportPack(ctx: CliContext, file: string): Promise<number> {

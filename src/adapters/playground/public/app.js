@@ -125,7 +125,7 @@ function renderPending() {
 
 const isZip = (file) => /\.zip$/i.test(file.name);
 
-function addFiles(list) {
+function addFiles(list, sendAtOnce = false) {
   for (const file of list) {
     // Checked here too so a huge file fails at once instead of after a long upload.
     const limit = isZip(file) ? info.limits.maxArchiveBytes : info.limits.maxFileBytes;
@@ -142,8 +142,15 @@ function addFiles(list) {
   }
   renderPending();
   input.focus();
-  // A ZIP on its own needs no command: sent as it is, the server runs `/gallery import` with it.
-  if (input.value.trim() === '' && files.length === 1 && isZip(files[0])) form.requestSubmit();
+  // A ZIP waits for its command, so that typing `/gallery import` sends both in one request: the command
+  // is filled in (selected, so typing replaces it) and one Enter sends it. A dropped ZIP is sent at once.
+  if (input.value.trim() === '' && files.length === 1 && isZip(files[0])) {
+    if (sendAtOnce) form.requestSubmit();
+    else {
+      input.value = '/gallery import';
+      input.select();
+    }
+  }
 }
 
 fileInput.addEventListener('change', () => {
@@ -166,7 +173,7 @@ window.addEventListener('drop', (event) => {
   event.preventDefault();
   dragDepth = 0;
   overlay.hidden = true;
-  if (event.dataTransfer?.files.length) addFiles([...event.dataTransfer.files]);
+  if (event.dataTransfer?.files.length) addFiles([...event.dataTransfer.files], true);
 });
 window.addEventListener('paste', (event) => {
   const pasted = [...(event.clipboardData?.files ?? [])];
@@ -193,9 +200,8 @@ if (cameraAvailable()) {
 function matchingCommands() {
   const text = input.value.trimStart().toLowerCase();
   if (!text.startsWith('/')) return [];
-  return info.commands
-    .filter((c) => c.command.startsWith(text) || text.startsWith(`${c.command} `))
-    .slice(0, 12);
+  // Every match: the menu scrolls, so `/game …`, `/leaderboard` and `/help` are there too.
+  return info.commands.filter((c) => c.command.startsWith(text) || text.startsWith(`${c.command} `));
 }
 
 function renderSuggestions() {
@@ -213,6 +219,7 @@ function renderSuggestions() {
     });
     suggestionBox.append(item);
   });
+  suggestionBox.querySelector('li.selected')?.scrollIntoView({ block: 'nearest' });
 }
 
 function complete(command) {
@@ -285,6 +292,8 @@ async function loadInfo() {
       here === null || global === null
         ? 'gallery unavailable'
         : `gallery: ${people(here)} here · ${people(global)} global`;
+    // An import or an enrolment filled it: the "gallery is empty" card is no longer true.
+    if (here > 0 || global > 0) document.querySelector('.hint.empty-gallery')?.remove();
   } catch (err) {
     $('gallery-status').textContent = 'gallery unavailable';
     return err;
@@ -336,8 +345,25 @@ function connectEvents() {
   });
 }
 
+// `npm start` serves the page before the face engine has loaded its models: say so until it has.
+async function showWarmingUp() {
+  if (info.engine !== 'warming') return;
+  const note = el(
+    'div',
+    'hint warming',
+    'The face engine is still warming up: answers start in a few seconds.',
+  );
+  log.append(note);
+  while (info.engine === 'warming') {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (await loadInfo()) break;
+  }
+  note.remove();
+}
+
 const failed = await loadInfo();
 welcome();
+void showWarmingUp();
 if (failed) append(errorMessage(`Could not load the playground: ${failed.message}`));
 connectEvents();
 input.focus();
