@@ -27,7 +27,8 @@ commands:
   list                             list the gallery
   remove <name>                    remove an identity and its photos
   rename <old> <new>               rename an identity
-  infer <images…>                  name the nearest celebrity for every face
+  infer <images…> [--explain]      name the nearest celebrity for every face (--explain: and the
+                                   face regions that make it alike, about a second more per face)
   compare <a> <b>                  similarity of the largest face in each image
   export <dir>                     write OpenFace's labels.csv and reps.csv
   pack export <file>               write the whole gallery (names, thumbnails, embeddings) to one pack
@@ -82,7 +83,7 @@ export async function run(
       case 'rename':
         return await renameCommand(ctx, rest);
       case 'infer':
-        return await inferCommand(ctx, rest);
+        return await inferCommand(ctx, rest, values.explain === true);
       case 'compare':
         return await compareCommand(ctx, rest);
       case 'export':
@@ -114,6 +115,7 @@ function parse(argv: string[]) {
       store: { type: 'string' },
       scope: { type: 'string' },
       json: { type: 'boolean' },
+      explain: { type: 'boolean' },
       name: { type: 'string' },
       from: { type: 'string' },
       help: { type: 'boolean', short: 'h' },

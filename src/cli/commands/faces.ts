@@ -5,8 +5,12 @@ import type { CliContext } from '../context.ts';
 import { readInput } from '../files.ts';
 import { round2 } from '../output.ts';
 
-/** `lookalike infer <images…>`: OpenFace's "Predict <name> with 0.73 confidence", per face. */
-export async function inferCommand(ctx: CliContext, files: string[]): Promise<number> {
+/**
+ * `lookalike infer <images…>`: OpenFace's "Predict <name> with 0.73 confidence", per face; with
+ * `explain`, also the regions that make each face resemble its match (on demand: it re-embeds sixteen
+ * masked faces per face, see docs/resemblance.md).
+ */
+export async function inferCommand(ctx: CliContext, files: string[], explain = false): Promise<number> {
   if (files.length === 0) throw new UserError('bad_input', 'usage: lookalike infer <images…>');
   const { out, service, scope } = ctx;
   let failures = 0;
@@ -14,7 +18,7 @@ export async function inferCommand(ctx: CliContext, files: string[]): Promise<nu
   // Files go to the pool in parallel, but results print in the order given.
   await mapLimit(files, 4, async (file) => {
     try {
-      return { file, result: await service.identify(scope, readInput(file)) };
+      return { file, result: await service.identify(scope, readInput(file), { explain }) };
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       return { file, error: err.message };
@@ -38,7 +42,7 @@ export async function inferCommand(ctx: CliContext, files: string[]): Promise<nu
             ? {
                 resemblance: f.match.resemblance.regions.map((r) => ({
                   region: r.region,
-                  percentile: r.percentile,
+                  share: round2(r.share),
                 })),
               }
             : {}),
@@ -66,7 +70,7 @@ export async function inferCommand(ctx: CliContext, files: string[]): Promise<nu
         }
         const top = f.top.map((c) => `${c.name} ${c.confidence.toFixed(2)}`).join(', ');
         const how = r.result.method === 'similarity' ? ' (one identity: similarity only)' : '';
-        const why = f.match.resemblance ? `; ${describeResemblance(f.match.resemblance)}` : '';
+        const why = f.match.resemblance ? `; alike in ${describeResemblance(f.match.resemblance)}` : '';
         out.line(
           `${where}: Predict ${f.match.name} with ${f.match.confidence.toFixed(2)} confidence${how}; similarity ${f.match.similarity.toFixed(2)}${f.match.same ? ', same person' : ''}; top 3: ${top}${why}`,
         );
