@@ -85,8 +85,8 @@ describe('regions from 68 landmarks', () => {
     }
     for (const region of REGIONS) {
       const [upright, sideways] = [FACE, turned].map((l) => regionPolygons(region, l));
-      const p = upright[0]![0]!;
-      const q = sideways[0]![0]!;
+      const p = upright![0]![0]!;
+      const q = sideways![0]![0]!;
       const x = p[0] - cx;
       const y = p[1] - cy;
       assert.ok(Math.abs(q[0] - (cx - y)) < 1e-3 && Math.abs(q[1] - (cy + x)) < 1e-3, region);

@@ -33,10 +33,11 @@ export interface Portrait {
 export async function portraits(
   set: string,
   analyze: (image: Uint8Array) => Promise<Analysis>,
+  perPerson = Number.POSITIVE_INFINITY,
 ): Promise<Portrait[]> {
   const out: Portrait[] = [];
   for (const person of people(path.join(dataDir(), set))) {
-    for (const file of person.files) {
+    for (const file of person.files.slice(0, perPerson)) {
       const analysis = await analyze(new Uint8Array(readFileSync(file)));
       const face = analysis.faces[0];
       const landmarks = face && (await thumbnailLandmarks(face, analysis));
