@@ -98,6 +98,7 @@ try {
   for (const set of pairSets) {
     const pairs = set.pairs.filter((p) => firstOf(bbt, perPerson).some((q) => q.image === p.pair.face));
     for (const kind of ['grey', 'blur'] as MaskKind[]) {
+      if (pairs.length === 0) continue;
       const results: (Deletion & { person: string })[] = [];
       for (const [i, p] of pairs.entries())
         results.push({ person: p.person, ...(await deletion(embed, p.pair, kind, randomOrders, i + 1)) });
