@@ -52,8 +52,8 @@ export function outlineLegend(
   font: string,
 ): string {
   const size = 15;
-  // Each slot as wide as its label (about 0.55 em a character in a sans-serif); labels are ours, never a member's text.
-  const widths = entries.map((e) => 26 + e.label.length * size * 0.55);
+  // Each slot as wide as its label (about 0.6 em a character in a sans-serif); labels are ours, never a member's text.
+  const widths = entries.map((e) => 34 + e.label.length * size * 0.6);
   let x = centreX - widths.reduce((a, b) => a + b, 0) / 2;
   return entries
     .map((entry, i) => {
