@@ -1,5 +1,6 @@
 import { formatConfidence, formatPercent, galleryNote, HOW_TO_FILL, place } from '../src/chat/format.ts';
 import { optionAttachment, optionUser, readImage } from '../src/chat/options.ts';
+import type { ButtonHandler } from '../src/chat/routes.ts';
 import type {
   Command,
   CommandData,
@@ -8,12 +9,13 @@ import type {
   OptionName,
   Platform,
   Reply,
+  ReplyButton,
 } from '../src/chat/types.ts';
 import type { Resemblance } from '../src/domain/resemblance.ts';
 import type { FaceAnswer, Identification } from '../src/domain/types.ts';
 import { isUserError, UserError } from '../src/errors.ts';
 import { type OutlineInput, renderNumberedBoxes, renderSideBySide } from '../src/image/render.ts';
-import { explainMatch, likeness } from '../src/resemblance/wording.ts';
+import { describeResemblance, namedRegions, sharePercent } from '../src/resemblance/wording.ts';
 
 /** `/lookalike [image] [user]`. */
 export const data = {
@@ -33,8 +35,10 @@ type Input = CommandInput<OptionName<typeof data>>;
 const COLOR = 0x5865f2;
 // Discord embeds and Slack sections get unreadable past this; the picture still numbers every face.
 const MAX_FACE_LINES = 10;
-// More outlines than this crowd a 256-pixel face.
-const OUTLINED_MAX = 3;
+/** Buttons whose id starts with this explain a face on demand ("Why?"); main.ts routes them to `whyButton`. */
+export const WHY_BUTTON_PREFIX = 'why:';
+// Discord allows five buttons in a row; a group photo's other faces can still be asked about one by one.
+const MAX_WHY_BUTTONS = 5;
 
 /** A photo to answer for, and how the reply names who is in it. */
 export interface Source {
@@ -77,7 +81,7 @@ function emptyGallery(platform: Platform): Reply {
 }
 
 // The structured match of a face, for renderers that draw bars; the face must have a match.
-function matchData(face: FaceAnswer) {
+function matchData(face: Pick<FaceAnswer, 'match' | 'top'>) {
   const m = face.match!;
   const data = { confidence: m.confidence, similarity: m.similarity, top: face.top };
   return m.resemblance ? { ...data, resemblance: m.resemblance.regions } : data;
@@ -101,13 +105,59 @@ function verdict(subject: string, face: FaceAnswer): string {
   return `${verb} ${match.name} (${formatConfidence(match.confidence)} confidence)`;
 }
 
-// The regions outlined on the picture: the best ones that are at least "similar", at most three.
+// The regions highlighted on the picture: the ones the text names.
 function outline(resemblance: Resemblance): OutlineInput {
-  const regions = resemblance.regions
-    .filter((r) => likeness(r.percentile) !== 'different')
-    .slice(0, OUTLINED_MAX)
-    .map((r) => ({ region: r.region, label: `${r.region} ${r.percentile}%` }));
+  const regions = namedRegions(resemblance.regions).map((r) => ({
+    region: r.region,
+    label: `${r.region} ${sharePercent(r.share)}`,
+  }));
   return { face: resemblance.face, match: resemblance.photo.landmarks, regions };
+}
+
+// "Why?" under an answer whose faces can be explained on demand (explaining costs about a second a face).
+function whyButtons(faces: readonly FaceAnswer[], deps: Deps, numbered: boolean): ReplyButton[] {
+  if (!deps.lookalike.explain) return [];
+  return faces
+    .flatMap((f, i) =>
+      f.match && !f.match.resemblance && f.explainId
+        ? [
+            {
+              id: `${WHY_BUTTON_PREFIX}${f.explainId}`,
+              label: numbered ? `Why? (${i + 1})` : 'Why?',
+              style: 'secondary' as const,
+            },
+          ]
+        : [],
+    )
+    .slice(0, MAX_WHY_BUTTONS);
+}
+
+/** Answers "Why?": the regions that make the face resemble its match, named and highlighted on both faces. */
+export function whyButton(deps: Deps): ButtonHandler {
+  return async (_ctx, buttonId, responder) => {
+    const explainId = buttonId.slice(WHY_BUTTON_PREFIX.length);
+    await responder.defer();
+    const explained = await deps.lookalike.explain?.(explainId);
+    if (!explained) throw new UserError('not_found', { button: buttonId });
+    const { thumbnail, match } = explained;
+    const { name, resemblance } = match;
+    const title = `Why ${name}?`;
+    const picture = await renderSideBySide({
+      face: thumbnail,
+      match: resemblance.photo.thumbnail,
+      name,
+      faceLabel: 'This face',
+      outline: outline(resemblance),
+    });
+    await responder.send({
+      title,
+      text: `**${title}**
+To the face recognizer, the resemblance is ${describeResemblance(resemblance.regions)}.`,
+      image: { name: 'why.png', data: picture, alt: `The regions that make this face look like ${name}` },
+      matches: [{ label: 'This face', ...matchData({ match, top: explained.top }) }],
+      color: COLOR,
+    });
+  };
 }
 
 async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Identification): Promise<Reply> {
@@ -115,7 +165,6 @@ async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Ide
   const match = face.match!;
   const title = verdict(src.subject, face);
   const why = match.resemblance;
-  const reason = why && explainMatch(why.regions, match.same);
   // The photo the regions were compared with is the one shown, so its outlines fit it.
   const thumb = why ? why.photo.thumbnail : await deps.lookalike.thumbnail(result.scope, match.slug);
   const picture = await renderSideBySide({
@@ -129,31 +178,37 @@ async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Ide
   const lines = [
     `**${title}**`,
     `Similarity: ${formatPercent(match.similarity)}`,
-    ...(reason ? [`Why: ${reason}`] : []),
+    ...(why ? [`Why: ${describeResemblance(why.regions)}`] : []),
     '',
     '**Top 3**',
     ...topLines(face),
     '',
     `_${galleryNote(input.ctx.scope, result.scope, input.ctx.platform)}_`,
   ];
+  const buttons = whyButtons(result.faces, deps, false);
   return {
     title,
     text: lines.join('\n'),
     image: { name: 'lookalike.png', data: picture, alt: `${src.subject} next to ${match.name}` },
     matches: [{ label: src.subject, ...matchData(face) }],
     color: COLOR,
+    ...(buttons.length ? { buttons } : {}),
   };
 }
 
-async function manyFaces(input: CommandInput, src: Source, result: Identification): Promise<Reply> {
+async function manyFaces(
+  input: CommandInput,
+  deps: Deps,
+  src: Source,
+  result: Identification,
+): Promise<Reply> {
   const shown = result.faces.slice(0, MAX_FACE_LINES);
   // Each line names its face by the number drawn on the picture, so every sentence has its subject.
   const lines = shown.map((face, i) => {
     const m = face.match;
     const subject = `Face ${i + 1}`;
     if (!m) return `${subject} matches nobody in the gallery.`;
-    const reason = m.resemblance && explainMatch(m.resemblance.regions, m.same, 3);
-    const why = reason ? `: ${reason}` : '';
+    const why = m.resemblance ? `: ${describeResemblance(m.resemblance.regions)}` : '';
     if (m.same) return `${subject} is ${m.name} in person (${formatPercent(m.similarity)} similar)${why}.`;
     return `${subject} looks like ${m.name} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)${why}.`;
   });
@@ -164,6 +219,7 @@ async function manyFaces(input: CommandInput, src: Source, result: Identificatio
     shown.map((f) => f.box),
   );
   const title = `I found ${result.faces.length} faces`;
+  const buttons = whyButtons(shown, deps, true);
   return {
     title,
     text: [
@@ -175,6 +231,7 @@ async function manyFaces(input: CommandInput, src: Source, result: Identificatio
     image: { name: 'faces.png', data: picture, alt: 'The photo with each face numbered' },
     matches: shown.flatMap((f, i) => (f.match ? [{ label: `${i + 1}`, ...matchData(f) }] : [])),
     color: COLOR,
+    ...(buttons.length ? { buttons } : {}),
   };
 }
 
@@ -195,7 +252,7 @@ export async function answerPhoto(input: CommandInput, deps: Deps, src: Source):
   }
   if (result.faces.length === 0) throw noFace(src);
   if (result.faces.every((f) => f.match === null)) return emptyGallery(input.ctx.platform);
-  return result.faces.length === 1 ? oneFace(input, deps, src, result) : manyFaces(input, src, result);
+  return result.faces.length === 1 ? oneFace(input, deps, src, result) : manyFaces(input, deps, src, result);
 }
 
 function noFace(src: Source, cause?: unknown): UserError {

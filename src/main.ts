@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { commands } from '../commands/index.ts';
-import { lookalikeCommand } from '../commands/lookalike.ts';
+import { lookalikeCommand, WHY_BUTTON_PREFIX, whyButton } from '../commands/lookalike.ts';
 import { DiscordAdapter } from './adapters/discord/adapter.ts';
 import { PlaygroundAdapter } from './adapters/playground/adapter.ts';
 import { SlackAdapter } from './adapters/slack/adapter.ts';
@@ -153,6 +153,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   // Photos posted in channels: a battle in progress takes them first, then watched channels and mentions.
   games.attach(bot);
   bot.routeImages(photoAnswers({ command: lookalikeCommand, settings, logger }));
+  // "Why?" under an answer explains that face on demand (docs/resemblance.md).
+  bot.onButton(WHY_BUTTON_PREFIX, whyButton(bot.deps));
   for (const adapter of adapters) poster.add(adapter);
 
   const started: Adapter[] = [];

@@ -1,12 +1,12 @@
 // Issue 20, section 5: the answer texts read as sentences with a subject, and the explanation never
-// contradicts a "that's them" claim.
+// contradicts a "that's them" claim (it names the regions that drive the match, with their shares).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as lookalike from '../commands/lookalike.ts';
 import type { CommandInput } from '../src/chat/types.ts';
 import type { Resemblance } from '../src/domain/resemblance.ts';
 import type { Identification } from '../src/domain/types.ts';
-import { explainMatch } from '../src/resemblance/wording.ts';
+import { describeResemblance } from '../src/resemblance/wording.ts';
 import * as fakes from './support/chat-fakes.ts';
 import { MEAN_FACE, place } from './support/landmarks.ts';
 
@@ -32,23 +32,24 @@ async function reply(result: Identification, file = 'me.png', image?: Uint8Array
 }
 
 describe('answer texts', () => {
-  it('a "that\'s them" answer names no different region as its reason', async () => {
-    const r = await reply(answer('Barack Obama', true, [{ region: 'face shape', percentile: 57 }]));
-    assert.equal(r.title, "That's Barack Obama in person!");
-    assert.doesNotMatch(r.text, /different/);
-    assert.doesNotMatch(r.text, /Why:/);
-    const mixed = await reply(
+  it('a "that\'s them" answer gives the regions that drive the match, never a "different" one', async () => {
+    const r = await reply(
       answer('Barack Obama', true, [
-        { region: 'eyes', percentile: 95 },
-        { region: 'face shape', percentile: 57 },
+        { region: 'eyes', share: 0.6 },
+        { region: 'nose', share: 0.4 },
       ]),
     );
-    assert.match(mixed.text, /^Why: same eyes \(95%\)$/m);
+    assert.equal(r.title, "That's Barack Obama in person!");
+    assert.doesNotMatch(r.text, /different/);
+    assert.match(r.text, /^Why: mostly the eyes \(60%\) and nose \(40%\)$/m);
   });
 
   it('a group answer gives every line its face as the subject, and never contradicts "in person"', async () => {
-    const howard = answer('Howard', true, [{ region: 'face shape', percentile: 48 }]).faces[0]!;
-    const penny = answer('Penny', false, [{ region: 'eyes', percentile: 80 }]).faces[0]!;
+    const howard = answer('Howard', true, [{ region: 'jaw and chin', share: 1 }]).faces[0]!;
+    const penny = answer('Penny', false, [
+      { region: 'eyes', share: 0.8 },
+      { region: 'mouth', share: 0.2 },
+    ]).faces[0]!;
     const group = await fakes.solidPng(120, 80);
     const r = await reply(
       {
@@ -65,28 +66,24 @@ describe('answer texts', () => {
       'group.png',
       group,
     );
-    assert.match(r.text, /^Face 1 is Howard in person \(81% similar\)\.$/m);
+    assert.match(r.text, /^Face 1 is Howard in person \(81% similar\): mostly the jaw and chin \(100%\)\.$/m);
     assert.match(
       r.text,
-      /^Face 2 looks like Penny \(0\.73 confidence, 81% similar\): similar eyes \(80%\)\.$/m,
+      /^Face 2 looks like Penny \(0\.73 confidence, 81% similar\): mostly the eyes \(80%\) and mouth \(20%\)\.$/m,
     );
     assert.match(r.text, /^Face 3 matches nobody in the gallery\.$/m);
     assert.doesNotMatch(r.text, /^\d+\. is /m);
   });
 
-  it('explainMatch is the one phrase for every surface: all regions for a lookalike, alike ones for "same"', () => {
+  it('describeResemblance is the one phrase for every surface: at most three regions, each at least 10%', () => {
     const regions: Resemblance['regions'] = [
-      { region: 'eyes', percentile: 92 },
-      { region: 'nose', percentile: 70 },
-      { region: 'jawline', percentile: 30 },
+      { region: 'eyes', share: 0.5 },
+      { region: 'nose', share: 0.3 },
+      { region: 'mouth', share: 0.12 },
+      { region: 'cheeks', share: 0.08 },
     ];
-    assert.equal(
-      explainMatch(regions, false),
-      'same eyes (92%), similar nose (70%), different jawline (30%)',
-    );
-    assert.equal(explainMatch(regions, true), 'same eyes (92%), similar nose (70%)');
-    assert.equal(explainMatch(regions, true, 1), 'same eyes (92%)');
-    assert.equal(explainMatch(regions.slice(2), true), undefined);
+    assert.equal(describeResemblance(regions), 'mostly the eyes (50%), nose (30%) and mouth (12%)');
+    assert.equal(describeResemblance(regions.slice(3)), 'mostly the cheeks (8%)');
   });
 });
 

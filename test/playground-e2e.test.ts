@@ -65,6 +65,18 @@ describe('playground end to end (real engine, real Chromium)', { timeout: 420_00
   let page: Page;
   const pageErrors: string[] = [];
 
+  /** Waits until a bot message beyond the first `before` has arrived and none is pending. */
+  async function newReply(before: number) {
+    await page.waitForFunction(
+      (n) =>
+        document.querySelectorAll('.message.bot:not(.pending)').length > n &&
+        !document.querySelector('.message.pending'),
+      before,
+      { timeout: INFERENCE_MS },
+    );
+    return page.locator('.message.bot:not(.pending)').last();
+  }
+
   /** Types a message, attaches files through the file input, sends it, and returns the bot's answer. */
   async function send(text: string, files: string[] | FilePayload[] = []) {
     const before = await page.locator('.message.bot:not(.pending)').count();
@@ -92,13 +104,7 @@ describe('playground end to end (real engine, real Chromium)', { timeout: 420_00
       }).observe(document.getElementById('log')!, { childList: true });
     });
     await page.locator('#send').click();
-    await page.waitForFunction(
-      (n) =>
-        document.querySelectorAll('.message.bot:not(.pending)').length > n &&
-        !document.querySelector('.message.pending'),
-      before,
-      { timeout: INFERENCE_MS },
-    );
+    await newReply(before);
     assert.equal(await page.evaluate(() => (window as unknown as { sawPending: boolean }).sawPending), true);
     return page.locator('.message.bot:not(.pending)').last();
   }
@@ -230,6 +236,31 @@ describe('playground end to end (real engine, real Chromium)', { timeout: 420_00
 
     const shot = await page.screenshot({ path: `${OUTPUT}/playground.png` });
     await writeIfChanged(DOCS_SCREENSHOT, shot);
+  });
+
+  it('explains the match on demand: "Why?" names the regions with their shares and highlights them', async () => {
+    const before = await page.locator('.message.bot:not(.pending)').count();
+    const answer = page.locator('.message.bot:not(.pending)').last();
+    await answer.locator('button', { hasText: 'Why?' }).click();
+    const reply = await newReply(before);
+    assert.match(await text(reply.locator('.title')), /Why Penny\?/);
+    assert.match(await text(reply), /mostly the [a-z ]+ \(\d+%\)/);
+    const regions = reply.locator('.match .resemblance .region');
+    assert.ok((await regions.count()) >= 1, 'the card lists the regions');
+    const labels = await regions.allTextContents();
+    for (const label of labels)
+      assert.match(label, /^(eyes|brows|nose|mouth|jaw and chin|forehead and hairline|cheeks) \d+%$/);
+    const picture = reply.locator('img.reply-image');
+    await picture.waitFor();
+    await page.waitForFunction(
+      (img) => img instanceof HTMLImageElement && img.complete,
+      await picture.elementHandle(),
+    );
+    assert.ok(
+      (await picture.evaluate((img) => (img as HTMLImageElement).naturalWidth)) > 0,
+      'the highlighted picture loaded',
+    );
+    await page.screenshot({ path: `${OUTPUT}/playground-why.png` });
   });
 
   it('shows an error in the page for a text file', async () => {

@@ -1,28 +1,29 @@
-// Resemblance on real photos (../shared/data/bbt) with the real engine: only the regions that passed
-// validation are shown, and for each of them photos of one person are more alike than photos of two.
+// Resemblance on real photos (../shared/data/bbt) with the real engine: the engine's entry for cut-out
+// face images embeds a thumbnail as `analyze` embedded its face, in one batch, and a probe's match is
+// explained by occlusion, region shares adding up to 1, the same on demand as inline.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dataDir, people } from '../scripts/lib/data.ts';
-import { labelledLandmarks, modelDistances, validateRegions } from '../scripts/lib/resemblance-eval.ts';
 import { Lookalike } from '../src/core/service.ts';
 import type { FaceEngine } from '../src/domain/face.ts';
+import { REGIONS } from '../src/domain/regions.ts';
 import { createFaceEngine } from '../src/engine/index.ts';
 import { Gallery, slugify } from '../src/gallery/index.ts';
-import { ResemblanceExplainer } from '../src/resemblance/explainer.ts';
-import { passingRegions, readValidated } from '../src/resemblance/validated.ts';
+import { faceImage } from '../src/resemblance/explainer.ts';
+import { dot } from '../src/resemblance/occlusion.ts';
+import { thumbnailLandmarks } from '../src/resemblance/thumbnail-frame.ts';
 import { openStore, type Store } from '../src/store/index.ts';
 
 const BBT = path.join(dataDir(), 'bbt');
 const cast = people(BBT);
 
-describe('resemblance on bbt (real engine)', { timeout: 300_000 }, () => {
+describe('resemblance on bbt (real engine)', { timeout: 600_000 }, () => {
   let engine: FaceEngine;
   let store: Store;
   let service: Lookalike;
   let gallery: Gallery;
-  const passing = passingRegions();
 
   before(async () => {
     engine = await createFaceEngine({ backend: 'onnx', inline: true, log: () => {} });
@@ -44,13 +45,6 @@ describe('resemblance on bbt (real engine)', { timeout: 300_000 }, () => {
     await engine.close();
   });
 
-  it('validated at least one region, and the file says how', () => {
-    const validated = readValidated();
-    assert.ok(validated, 'src/resemblance/validated-regions.json exists');
-    assert.ok(passing.length > 0, 'some region passed');
-    assert.match(validated.measured.bar, /AUC >= 0.6/);
-  });
-
   it('stored every enrolled photo with its landmarks', async () => {
     const snapshot = await gallery.snapshot('global');
     const photos = snapshot.identities.flatMap((i) => i.photos);
@@ -58,46 +52,43 @@ describe('resemblance on bbt (real engine)', { timeout: 300_000 }, () => {
     assert.ok(photos.every((p) => p.landmarks?.length === 136));
   });
 
-  it('explains a probe with the passing regions only, best first', async () => {
-    for (const person of cast) {
-      const probe = new Uint8Array(readFileSync(person.files[4]!));
-      const result = await service.identify('global', probe);
-      const why = result.faces[0]?.match?.resemblance;
-      assert.ok(why, `${person.name}'s probe is explained`);
-      for (const r of why.regions) assert.ok(passing.includes(r.region), `${r.region} passed validation`);
-      const percentiles = why.regions.map((r) => r.percentile);
-      assert.deepEqual(
-        percentiles,
-        [...percentiles].sort((a, b) => b - a),
-      );
-    }
+  it('embeds a thumbnail as analyze embedded its face, the same in a batch as alone', async () => {
+    const analysis = await engine.analyze(new Uint8Array(readFileSync(cast[0]!.files[4]!)));
+    const face = analysis.faces[0]!;
+    const image = await faceImage(face.thumbnail, (await thumbnailLandmarks(face, analysis))!);
+    const other = (await gallery.snapshot('global')).identities[1]!.photos[0]!;
+    const second = await faceImage(other.thumbnail, other.landmarks!);
+    const [alone] = await engine.embedFaceImages!([image]);
+    const batch = await engine.embedFaceImages!([second, image]);
+    assert.ok(
+      dot(alone!, face.embedding) > 0.95,
+      `cosine to the photo's own embedding: ${dot(alone!, face.embedding)}`,
+    );
+    assert.ok(Math.abs(dot(alone!, alone!) - 1) < 1e-4, 'unit length');
+    for (let i = 0; i < alone!.length; i++) assert.ok(Math.abs(alone![i]! - batch[1]![i]!) < 1e-4);
   });
 
-  it('scores same-person pairs higher than different-people pairs in every passing region', async () => {
-    const photos = await labelledLandmarks('bbt', (image) => engine.analyze(image));
-    const { regions } = validateRegions(photos, modelDistances(photos), 0);
-    for (const region of passing) {
-      const measured = regions.find((r) => r.region === region)!;
-      assert.ok(measured.auc > 0.5, `${region}: AUC ${measured.auc}`);
-    }
-    // And as members see it: a probe's percentile against its own person beats the ones against others.
-    // (The face's landmarks in photo pixels serve here: the comparison ignores position and size.)
-    const explainer = new ResemblanceExplainer(gallery, { regions: passing });
-    const own: number[] = [];
-    const others: number[] = [];
-    for (const person of cast) {
-      const face = (await engine.analyze(new Uint8Array(readFileSync(person.files[4]!)))).faces[0]!;
-      for (const other of cast) {
-        const why = await explainer.explain('global', slugify(other.name), face);
-        assert.ok(why, `${person.name} against ${other.name}`);
-        const mean = why.regions.reduce((n, r) => n + r.percentile, 0) / why.regions.length;
-        (other === person ? own : others).push(mean);
-      }
-    }
-    const avg = (list: number[]) => list.reduce((x, y) => x + y, 0) / list.length;
-    assert.ok(
-      avg(own) > avg(others),
-      `own person ${avg(own).toFixed(1)} vs others ${avg(others).toFixed(1)}`,
+  it('explains a probe by region shares that add up to 1, the same on demand as inline', async () => {
+    const person = cast[2]!;
+    const probe = new Uint8Array(readFileSync(person.files[4]!));
+    const result = await service.identify('global', probe);
+    const answer = result.faces[0]!;
+    assert.equal(answer.match?.slug, slugify(person.name));
+    assert.equal(answer.match?.resemblance, undefined);
+    const explained = (await service.explain(answer.explainId!))!;
+    const regions = explained.match.resemblance.regions;
+    assert.ok(regions.length >= 2, JSON.stringify(regions));
+    for (const r of regions) assert.ok(REGIONS.includes(r.region) && r.share > 0);
+    assert.ok(Math.abs(regions.reduce((a, r) => a + r.share, 0) - 1) < 1e-9);
+    const shares = regions.map((r) => r.share);
+    assert.deepEqual(
+      shares,
+      [...shares].sort((a, b) => b - a),
+    );
+    const inline = await service.identify('global', probe, { explain: true });
+    assert.deepEqual(
+      inline.faces[0]!.match!.resemblance!.regions.map((r) => r.region),
+      regions.map((r) => r.region),
     );
   });
 });

@@ -1,12 +1,12 @@
-// The explanation where members see it: the reply text, the structured matches and the outlines drawn
-// on the side-by-side picture.
+// The explanation where members see it: the "Why?" button under an answer, its reply (text naming the
+// top regions with their shares, the structured match, the regions highlighted on both faces).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import * as lookalike from '../commands/lookalike.ts';
-import type { CommandInput } from '../src/chat/types.ts';
+import type { CommandInput, Reply } from '../src/chat/types.ts';
 import type { Resemblance } from '../src/domain/resemblance.ts';
-import type { Identification } from '../src/domain/types.ts';
+import type { ExplainedFace, Identification } from '../src/domain/types.ts';
 import { REGION_COLOURS } from '../src/image/outline.ts';
 import { PANEL_SIZE, renderSideBySide } from '../src/image/render.ts';
 import {
@@ -27,19 +27,32 @@ const landmarks = place(MEAN_FACE, 56, 60, 90);
 function resemblance(): Resemblance {
   return {
     regions: [
-      { region: 'jawline', percentile: 92 },
-      { region: 'eyes', percentile: 85 },
-      { region: 'nose', percentile: 41 },
+      { region: 'jaw and chin', share: 0.41 },
+      { region: 'eyes', share: 0.3 },
+      { region: 'nose', share: 0.2 },
+      { region: 'cheeks', share: 0.09 },
     ],
     face: landmarks,
     photo: { hash: 'c'.repeat(64), thumbnail: celeb, landmarks },
   };
 }
 
-function explained(name: string): Identification {
+function held(name: string, explainId: string): Identification {
   const result = identification(name, { thumbnail: face });
-  const first = result.faces[0]!;
-  return { ...result, faces: [{ ...first, match: { ...first.match!, resemblance: resemblance() } }] };
+  return { ...result, faces: [{ ...result.faces[0]!, explainId }] };
+}
+
+function explainedFace(name: string): ExplainedFace {
+  const first = identification(name, { thumbnail: face }).faces[0]!;
+  return { thumbnail: face, match: { ...first.match!, resemblance: resemblance() }, top: first.top };
+}
+
+/** Presses a button through the handler, as the bot does, and returns what it sent. */
+async function press(service: ReturnType<typeof fakeLookalike>, id: string): Promise<Reply> {
+  const sent: Reply[] = [];
+  const responder = { deferred: false, defer: async () => {}, send: async (r: Reply) => void sent.push(r) };
+  await lookalike.whyButton({ lookalike: service })(fakeContext(), id, responder);
+  return sent[0]!;
 }
 
 async function pixels(png: Uint8Array) {
@@ -69,24 +82,28 @@ function near(
 }
 
 describe('resemblance in the reply', () => {
-  it('says why in the text, best first, with the wording thresholds', async () => {
-    const service = fakeLookalike({ identify: async () => explained('Brad Pitt') });
+  it('offers "Why?" under an answer, and its reply names the top regions with their shares', async () => {
+    const service = fakeLookalike({
+      identify: async () => held('Brad Pitt', 'f1'),
+      explain: async (id) => (id === 'f1' ? explainedFace('Brad Pitt') : null),
+    });
     const input = {
       ctx: fakeContext(),
       options: { image: fakeAttachment('me.png', face) },
     } satisfies CommandInput;
     const reply = await lookalike.execute(input, { lookalike: service });
-    assert.match(reply.text, /Why: same jawline \(92%\), similar eyes \(85%\), different nose \(41%\)/);
-    assert.deepEqual(reply.matches?.[0]?.resemblance, resemblance().regions);
-    // The photo compared is the one drawn: no other thumbnail is asked for.
-    assert.deepEqual(
-      service.calls.map((c) => c.method),
-      ['identify'],
-    );
+    assert.deepEqual(reply.buttons, [{ id: 'why:f1', label: 'Why?', style: 'secondary' }]);
+    const why = await press(service, 'why:f1');
+    assert.match(why.title!, /Why Brad Pitt\?/);
+    assert.match(why.text, /mostly the jaw and chin \(41%\), eyes \(30%\) and nose \(20%\)\./);
+    assert.doesNotMatch(why.text, /cheeks/, 'a region under 10% is not named');
+    assert.deepEqual(why.matches?.[0]?.resemblance, resemblance().regions);
+    assert.ok(why.image && why.image.data.length > 0);
+    await assert.rejects(press(service, 'why:gone'), /expired/);
   });
 
-  it('explains every face of a group photo', async () => {
-    const one = explained('Penny').faces[0]!;
+  it('offers "Why?" for each face of a group photo that can be explained', async () => {
+    const one = held('Penny', 'p').faces[0]!;
     const two = identification('Sheldon', { thumbnail: face }).faces[0]!;
     const group = await solidPng(120, 80);
     const service = fakeLookalike({
@@ -95,22 +112,26 @@ describe('resemblance in the reply', () => {
         method: 'softmax',
         width: 120,
         height: 80,
-        faces: [one, { ...two, box: [60, 10, 40, 40] }],
+        faces: [one, { ...two, box: [60, 10, 40, 40] }, { ...two, explainId: 's' }],
       }),
+      explain: async () => null,
     });
     const input = {
       ctx: fakeContext(),
       options: { image: fakeAttachment('group.png', group) },
     } satisfies CommandInput;
     const reply = await lookalike.execute(input, { lookalike: service });
-    assert.match(
-      reply.text,
-      /Face 1 looks like Penny .*: same jawline \(92%\), similar eyes \(85%\), different nose \(41%\)\./,
+    assert.deepEqual(
+      reply.buttons?.map((b) => [b.id, b.label]),
+      [
+        ['why:p', 'Why? (1)'],
+        ['why:s', 'Why? (3)'],
+      ],
     );
     assert.match(reply.text, /Face 2 looks like Sheldon \([^)]*\)\.$/m);
   });
 
-  it('outlines the matching regions on both faces, and not the different ones', async () => {
+  it('highlights the named regions on both faces, and not the others', async () => {
     const k = PANEL_SIZE / 112;
     const outlined = await pixels(
       await renderSideBySide({
@@ -121,24 +142,38 @@ describe('resemblance in the reply', () => {
           face: landmarks,
           match: landmarks,
           regions: [
-            { region: 'jawline', label: 'jawline 92%' },
-            { region: 'eyes', label: 'eyes 85%' },
+            { region: 'jaw and chin', label: 'jaw and chin 41%' },
+            { region: 'eyes', label: 'eyes 30%' },
           ],
         },
       }),
     );
     const plain = await pixels(await renderSideBySide({ face, match: celeb, name: 'Brad Pitt' }));
-    const green = hex(REGION_COLOURS.jawline);
-    const blue = hex(REGION_COLOURS.eyes);
-    const orange = hex(REGION_COLOURS.nose);
+    // Inside a highlighted region the panel is tinted towards the region's colour.
+    const towards = (x: number, y: number, colour: number[]) => {
+      const d = (px: number[]) => px.reduce((a, v, i) => a + Math.abs(v - colour[i]!), 0);
+      return d(outlined.at(Math.round(x), Math.round(y))) < d(plain.at(Math.round(x), Math.round(y))) - 20;
+    };
+    const same = (x: number, y: number) =>
+      outlined
+        .at(Math.round(x), Math.round(y))
+        .every((v, i) => v === plain.at(Math.round(x), Math.round(y))[i]);
     for (const left of [PAD, PAD * 2 + PANEL_SIZE]) {
-      const chin = [left + landmarks[16]! * k, PAD + landmarks[17]! * k] as const;
-      const eye = [left + landmarks[72]! * k, PAD + landmarks[73]! * k] as const;
+      const chin = [left + landmarks[16]! * k, PAD + landmarks[17]! * k - 3] as const;
+      const eye = [
+        left + (landmarks[72]! + landmarks[78]!) * 0.5 * k,
+        PAD + (landmarks[73]! + landmarks[79]!) * 0.5 * k,
+      ] as const;
       const noseTip = [left + landmarks[60]! * k, PAD + landmarks[61]! * k] as const;
-      assert.ok(near(outlined, ...chin, green), `jawline drawn on the panel at ${left}`);
-      assert.ok(near(outlined, ...eye, blue), `eyes drawn on the panel at ${left}`);
-      assert.ok(!near(outlined, ...noseTip, orange), 'the nose is not outlined');
-      assert.ok(!near(plain, ...chin, green), 'nothing is drawn without an outline');
+      assert.ok(
+        towards(...chin, hex(REGION_COLOURS['jaw and chin'])),
+        `jaw and chin on the panel at ${left}`,
+      );
+      assert.ok(towards(...eye, hex(REGION_COLOURS.eyes)), `eyes on the panel at ${left}`);
+      assert.ok(same(...noseTip), 'the nose is not highlighted');
+      assert.ok(
+        near(outlined, ...eye, hex(REGION_COLOURS.eyes)) || towards(...eye, hex(REGION_COLOURS.eyes)),
+      );
     }
   });
 });

@@ -1,5 +1,6 @@
 // Landmarks through the whole service with a stand-in engine: stored at enrolment in thumbnail pixels,
-// carried by packs, and turned into `resemblance` on the best match, in replies and `infer --json`.
+// carried by packs, and turned into `resemblance` on the best match on demand (a held face's "Why?",
+// or `infer --explain`), in `infer --json` as [{region, share}].
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,26 +10,33 @@ import sharp from 'sharp';
 import { inferCommand } from '../src/cli/commands/faces.ts';
 import type { Output } from '../src/cli/output.ts';
 import { Lookalike } from '../src/core/service.ts';
-import type { Analysis, FaceEngine } from '../src/domain/face.ts';
+import type { Analysis, FaceEngine, FaceImage } from '../src/domain/face.ts';
 import { REGIONS } from '../src/domain/regions.ts';
 import { UserError } from '../src/errors.ts';
 import { Gallery } from '../src/gallery/index.ts';
 import { decodePack, encodePack } from '../src/gallery/pack.ts';
 import { migratePhoto } from '../src/gallery/records.ts';
 import { readZip } from '../src/gallery/zip-archive.ts';
-import { ResemblanceExplainer } from '../src/resemblance/explainer.ts';
 import { openStore } from '../src/store/index.ts';
 import { gaussian, syntheticPeople } from './support/landmarks.ts';
 
-const ALL = REGIONS.map((r) => r.name);
 const PEOPLE = 8;
 const SHOTS = 4;
 const shapes = syntheticPeople(PEOPLE, SHOTS, { seed: 9 });
+// Textured, so that a blurred region differs from the face itself.
+const texture = Uint8Array.from({ length: 112 * 112 * 3 }, (_, i) => (i * 7919) % 251);
 const thumbnail = new Uint8Array(
-  await sharp({ create: { width: 112, height: 112, channels: 3, background: [150, 110, 90] } })
+  await sharp(texture, { raw: { width: 112, height: 112, channels: 3 } })
     .png()
     .toBuffer(),
 );
+
+/** A stand-in for the fused embedding of a face image: its pixels, scaled to unit length. */
+function pixels(img: FaceImage): Float32Array {
+  const v = Float32Array.from(img.data, (x) => x - 100);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
 
 function embedding(person: number, shot: number): Float32Array {
   const own = gaussian(person + 1);
@@ -57,6 +65,7 @@ function analysis(image: Uint8Array): Analysis {
 const engine: FaceEngine = {
   backend: 'fake',
   analyze: async (image) => analysis(image),
+  embedFaceImages: async (images) => images.map(pixels),
   close: async () => {},
 };
 const photo = (person: number, shot: number) => ({
@@ -67,9 +76,7 @@ const photo = (person: number, shot: number) => ({
 async function service() {
   const store = await openStore('memory://');
   const gallery = new Gallery(store, { embeddingDim: 1024 });
-  const lookalike = new Lookalike(engine, gallery, {
-    explainer: new ResemblanceExplainer(gallery, { regions: ALL }),
-  });
+  const lookalike = new Lookalike(engine, gallery);
   const batches = Array.from({ length: PEOPLE }, (_, p) => ({
     name: `Person ${p}`,
     images: [0, 1, 2].map((k) => photo(p, k)),
@@ -90,25 +97,32 @@ describe('resemblance through the service', () => {
     await store.close();
   });
 
-  it('explains the best match, region by region, best first', async () => {
+  it('holds an answered face for "Why?" and explains it on demand, largest share first', async () => {
     const { store, lookalike } = await service();
     const result = await lookalike.identify('global', Uint8Array.of(3, 3));
-    const match = result.faces[0]!.match!;
-    assert.equal(match.slug, 'person-3');
-    const why = match.resemblance!;
-    assert.deepEqual(new Set(why.regions.map((r) => r.region)), new Set(ALL));
-    const percentiles = why.regions.map((r) => r.percentile);
+    const answer = result.faces[0]!;
+    assert.equal(answer.match!.slug, 'person-3');
+    assert.equal(answer.match!.resemblance, undefined, 'not computed with the answer');
+    assert.ok(answer.explainId);
+    const explained = (await lookalike.explain(answer.explainId))!;
+    assert.equal(explained.match.slug, 'person-3');
+    const why = explained.match.resemblance;
+    const list = why.regions.map((r) => r.share);
     assert.deepEqual(
-      percentiles,
-      [...percentiles].sort((a, b) => b - a),
+      list,
+      [...list].sort((a, b) => b - a),
     );
-    assert.ok(percentiles[0]! > 80, `the best region of the same person: ${percentiles[0]}`);
+    assert.ok(Math.abs(list.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+    for (const r of why.regions) assert.ok(REGIONS.includes(r.region));
     assert.equal(why.photo.landmarks.length, 136);
     assert.equal(why.face.length, 136);
+    assert.equal(await lookalike.explain('no such face'), null);
+    const direct = await lookalike.identify('global', Uint8Array.of(3, 3), { explain: true });
+    assert.deepEqual(direct.faces[0]!.match!.resemblance!.regions, why.regions);
     await store.close();
   });
 
-  it('puts it in `infer --json` as [{region, percentile}], and in the text line', async () => {
+  it('puts it in `infer --explain --json` as [{region, share}], and in the text line', async () => {
     const { store, lookalike } = await service();
     const records: unknown[] = [];
     const lines: string[] = [];
@@ -122,18 +136,22 @@ describe('resemblance through the service', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lookalike-resemblance-'));
     const file = path.join(dir, 'probe.bin');
     writeFileSync(file, Uint8Array.of(5, 3));
-    await inferCommand({ service: lookalike, scope: 'global', out: out(true), store }, [file]);
-    const face = (
-      records[0] as { faces: { match: { resemblance: { region: string; percentile: number }[] } }[] }
-    ).faces[0]!;
+    await inferCommand({ service: lookalike, scope: 'global', out: out(true), store }, [file], 8, true);
+    const face = (records[0] as { faces: { match: { resemblance: { region: string; share: number }[] } }[] })
+      .faces[0]!;
     const list = face.match.resemblance;
     assert.ok(list.length > 0);
     for (const item of list) {
-      assert.deepEqual(Object.keys(item), ['region', 'percentile']);
-      assert.ok(Number.isInteger(item.percentile));
+      assert.deepEqual(Object.keys(item), ['region', 'share']);
+      assert.ok(item.share > 0 && item.share <= 1);
     }
-    await inferCommand({ service: lookalike, scope: 'global', out: out(false), store }, [file]);
-    assert.match(lines.at(-1)!, /(same|similar|different) [a-z ]+ \(\d+%\)/);
+    await inferCommand({ service: lookalike, scope: 'global', out: out(true), store }, [file]);
+    assert.equal(
+      Object.hasOwn((records[1] as { faces: { match: object }[] }).faces[0]!.match, 'resemblance'),
+      false,
+    );
+    await inferCommand({ service: lookalike, scope: 'global', out: out(false), store }, [file], 8, true);
+    assert.match(lines.at(-1)!, /alike in mostly the [a-z ]+ \(\d+%\)/);
     rmSync(dir, { recursive: true, force: true });
     await store.close();
   });

@@ -1,161 +1,178 @@
+// Occlusion attribution without models: the regions drawn from 68 landmarks, the grey and blurred
+// masks, the shares of the similarity each removal costs, the wording, and the explainer with a stand-in
+// embedding (pixel correlation), whose answer is known: two faces that share only their eyes are alike
+// in the eyes.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { auc, modelDistances, validateRegions } from '../scripts/lib/resemblance-eval.ts';
-import { trainShapeModel } from '../scripts/lib/shape-model-train.ts';
-import { REGIONS, type RegionName, regionNamed } from '../src/domain/regions.ts';
-import { Gallery, type NewPhoto } from '../src/gallery/index.ts';
+import { spearman, trapezoid } from '../scripts/lib/resemblance-eval.ts';
+import type { FaceImage } from '../src/domain/face.ts';
+import { REGIONS, regionPolygons } from '../src/domain/regions.ts';
+import { Gallery } from '../src/gallery/index.ts';
+import { faceImage, ResemblanceExplainer } from '../src/resemblance/explainer.ts';
 import {
-  differentPairs,
-  RegionBaseline,
-  regionDistances,
-  regionShapes,
-} from '../src/resemblance/baseline.ts';
-import { ResemblanceExplainer } from '../src/resemblance/explainer.ts';
-import { normalisedShape, procrustesDistance } from '../src/resemblance/procrustes.ts';
-import { regionModels } from '../src/resemblance/shape-model.ts';
+  attributionImages,
+  attributionOf,
+  blurred,
+  maskArea,
+  masked,
+  regionMask,
+  shares,
+} from '../src/resemblance/occlusion.ts';
 import { thumbnailLandmarks, thumbnailSquare, toThumbnail } from '../src/resemblance/thumbnail-frame.ts';
-import { describeResemblance, likeness } from '../src/resemblance/wording.ts';
+import { describeResemblance, namedRegions } from '../src/resemblance/wording.ts';
 import { openStore } from '../src/store/index.ts';
-import { MEAN_FACE, mirrored, perturb, place, syntheticPeople } from './support/landmarks.ts';
+import { MEAN_FACE, place } from './support/landmarks.ts';
 
-const ALL = REGIONS.map((r) => r.name);
+const SIDE = 112;
+/** The mean face centred in a 112-pixel thumbnail, 70 pixels wide. */
+const FACE = place(MEAN_FACE, 56, 60, 70);
 
-function distance(a: Float32Array, b: Float32Array, region: RegionName): number {
-  const points = regionNamed(region)!.points;
-  return procrustesDistance(normalisedShape(a, points)!, normalisedShape(b, points)!);
+/** A stand-in embedding: the image's pixels, centred and scaled to unit length (cosine = correlation). */
+function pixelEmbedding(img: FaceImage): Float32Array {
+  const v = Float32Array.from(img.data);
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  let norm = 0;
+  for (let i = 0; i < v.length; i++) {
+    v[i] = (v[i] as number) - mean;
+    norm += (v[i] as number) ** 2;
+  }
+  return v.map((x) => x / Math.sqrt(norm || 1));
 }
 
-describe('Procrustes distance', () => {
-  const face = perturb(MEAN_FACE, 0.02, 3);
+/** Noise everywhere, with the same pattern as `shared` inside `mask` (so the two faces agree only there). */
+function face(seed: number, shared: Uint8Array, mask: Uint8Array): FaceImage {
+  let s = seed;
+  const next = () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s % 256;
+  };
+  const data = new Uint8Array(SIDE * SIDE * 3);
+  for (let p = 0; p < SIDE * SIDE; p++)
+    for (let c = 0; c < 3; c++) data[3 * p + c] = mask[p] ? (shared[3 * p + c] as number) : next();
+  return { data, width: SIDE, height: SIDE, landmarks: FACE };
+}
 
-  it('ignores position, size and rotation', () => {
-    for (const region of ALL) {
-      const moved = place(face, 400, -30, 250, 0.7);
-      assert.ok(distance(place(face, 56, 56, 100), moved, region) < 1e-6, region);
+const noise = face(99, new Uint8Array(0), new Uint8Array(SIDE * SIDE)).data;
+const eyes = regionMask(['eyes'], FACE, SIDE, SIDE);
+
+describe('regions from 68 landmarks', () => {
+  it('covers every region, with the eyes over the eyes and the mouth over the mouth', () => {
+    for (const region of REGIONS) {
+      const area = maskArea(regionMask([region], FACE, SIDE, SIDE));
+      assert.ok(area > 40, `${region} covers ${area} pixels`);
+      assert.ok(area < SIDE * SIDE * 0.3, `${region} covers ${area} pixels`);
     }
+    const at = (mask: Uint8Array, i: number) =>
+      mask[Math.round(FACE[2 * i + 1]!) * SIDE + Math.round(FACE[2 * i]!)];
+    assert.equal(at(eyes, 37), 1);
+    assert.equal(at(eyes, 44), 1);
+    const mouth = regionMask(['mouth'], FACE, SIDE, SIDE);
+    assert.equal(at(mouth, 62), 1);
+    assert.equal(at(mouth, 37), 0);
+    for (let p = 0; p < eyes.length; p++) assert.ok(!(eyes[p] && mouth[p]), 'eyes and mouth do not overlap');
   });
 
-  it('does not use a reflection to make two shapes agree', () => {
-    // A face's mirror image is a different configuration of the same numbered points…
-    const lopsided = perturb(MEAN_FACE, 0.05, 11);
-    const flipped = mirrored(lopsided);
-    // …and flipping it back by a mirror would cost nothing, so a non-zero distance proves none is used.
-    for (const region of ALL) assert.ok(distance(lopsided, flipped, region) > 0.01, region);
-  });
-
-  it('is symmetric, in [0, 1], and grows with the difference', () => {
-    const a = place(face, 50, 50, 100);
-    const near = place(perturb(face, 0.005, 5), 50, 50, 100);
-    const far = place(perturb(face, 0.05, 5), 50, 50, 100);
-    for (const region of ALL) {
-      assert.equal(distance(a, far, region), distance(far, a, region));
-      assert.ok(distance(a, near, region) < distance(a, far, region), region);
-      assert.ok(distance(a, far, region) <= 1);
+  it('turns with the face', () => {
+    const turned = new Float32Array(FACE.length);
+    const [cx, cy, a] = [56, 60, Math.PI / 2];
+    for (let i = 0; i < FACE.length; i += 2) {
+      const x = FACE[i]! - cx;
+      const y = FACE[i + 1]! - cy;
+      turned[i] = cx + x * Math.cos(a) - y * Math.sin(a);
+      turned[i + 1] = cy + x * Math.sin(a) + y * Math.cos(a);
     }
-  });
-
-  it('has no shape for points that coincide', () => {
-    assert.equal(normalisedShape(new Float32Array(136).fill(5), regionNamed('eyes')!.points), undefined);
+    for (const region of REGIONS) {
+      const [upright, sideways] = [FACE, turned].map((l) => regionPolygons(region, l));
+      const p = upright![0]![0]!;
+      const q = sideways![0]![0]!;
+      const x = p[0] - cx;
+      const y = p[1] - cy;
+      assert.ok(Math.abs(q[0] - (cx - y)) < 1e-3 && Math.abs(q[1] - (cy + x)) < 1e-3, region);
+    }
   });
 });
 
-describe('the learned shape metric', () => {
-  const face = perturb(MEAN_FACE, 0.02, 4);
-  const models = regionModels();
+describe('masks', () => {
+  const img = face(1, noise, new Uint8Array(SIDE * SIDE));
 
-  it('has a model for every region and ignores position, size and rotation', () => {
+  it('greys the region and leaves the rest alone', () => {
+    const out = masked(img, eyes, 'grey');
+    for (let p = 0; p < eyes.length; p++)
+      for (let c = 0; c < 3; c++)
+        assert.equal(out.data[3 * p + c], eyes[p] ? 128 : img.data[3 * p + c], `pixel ${p}`);
+  });
+
+  it('blurs the region: its detail goes, the rest stays', () => {
+    const out = masked(img, eyes, 'blur');
+    const fill = blurred(img);
+    let before = 0;
+    let after = 0;
+    for (let p = 0; p < eyes.length; p++) {
+      if (!eyes[p]) {
+        assert.equal(out.data[3 * p], img.data[3 * p]);
+        continue;
+      }
+      assert.equal(out.data[3 * p], fill[3 * p]);
+      before += Math.abs(img.data[3 * p]! - img.data[3 * p + 3]!);
+      after += Math.abs(out.data[3 * p]! - out.data[3 * p + 3]!);
+    }
+    assert.ok(after < before / 4, `neighbouring pixels differ by ${after} after, ${before} before`);
+  });
+});
+
+describe('shares', () => {
+  it('splits the positive drops, largest first, and adds up to 1', () => {
+    const s = shares([0.02, -0.01, 0.06, 0, 0.02, 0, 0]);
     assert.deepEqual(
-      models.map((m) => m?.region),
-      ALL,
+      s.map((r) => r.region),
+      ['nose', 'eyes', 'jaw and chin'],
     );
-    const a = regionShapes(place(face, 56, 56, 100), models);
-    const b = regionShapes(place(face, 300, 20, 260, -0.5), models);
-    // Float32 landmarks round at about 1e-7 of the face; the whitening magnifies that, still far below a person.
-    for (const [r, d] of regionDistances(a, b).entries()) assert.ok(d! < 1e-3, ALL[r]);
+    assert.ok(Math.abs(s.reduce((a, r) => a + r.share, 0) - 1) < 1e-9);
+    assert.ok(Math.abs(s[0]!.share - 0.6) < 1e-9);
+    assert.deepEqual(shares([0, -0.1, 0, 0, 0, 0, 0]), []);
   });
 
-  it('measures people apart more than photos of one person', () => {
-    const people = syntheticPeople(2, 2, { seed: 8 });
-    const shapes = people.map((shots) => shots.map((l) => regionShapes(l, models)));
-    const within = regionDistances(shapes[0]![0]!, shapes[0]![1]!);
-    const between = regionDistances(shapes[0]![0]!, shapes[1]![0]!);
-    for (const [r, d] of within.entries()) assert.ok(d! < between[r]!, ALL[r]);
-  });
-
-  it('trains: the mean shape is normalised and the factor lower-triangular with a positive diagonal', () => {
-    const people = syntheticPeople(6, 4, { seed: 12 });
-    const photos = people.flatMap((shots, p) =>
-      shots.map((landmarks, k) => ({ person: `p${p}`, file: `${k}`, landmarks })),
-    );
-    const eyes = trainShapeModel(photos, 0.01, 'synthetic').regions[0]!;
-    const n = eyes.mean.length;
-    assert.ok(Math.abs(Math.hypot(...eyes.mean) - 1) < 1e-4);
-    for (let i = 0; i < n; i++) {
-      assert.ok(eyes.factor[i * n + i]! > 0);
-      for (let j = i + 1; j < n; j++) assert.equal(eyes.factor[i * n + j], 0);
-    }
+  it('reads each region off one face at a time, the other left whole', () => {
+    const pair = { face: face(1, noise, eyes), photo: face(2, noise, eyes) };
+    const images = attributionImages(pair, 'grey');
+    assert.equal(images.length, 2 + 2 * REGIONS.length);
+    const { similarity, drops } = attributionOf(images.map(pixelEmbedding));
+    assert.ok(similarity > 0.01, `similarity ${similarity}`);
+    assert.equal(drops.indexOf(Math.max(...drops)), REGIONS.indexOf('eyes'));
   });
 });
 
-describe('validation', () => {
-  it('computes the AUC with ties as halves', () => {
-    assert.equal(auc([1, 2], [3, 4]), 1);
-    assert.equal(auc([3, 4], [1, 2]), 0);
-    assert.equal(auc([2], [2]), 0.5);
-    assert.equal(auc([1, 3], [2]), 0.5);
-  });
-
-  it('passes a region that tells people apart and fails one that does not', () => {
-    const people = syntheticPeople(8, 5, { seed: 13 });
-    const photos = people.flatMap((shots, p) =>
-      shots.map((landmarks, k) => ({ person: `p${p}`, file: `${k}`, landmarks })),
-    );
-    const telling = validateRegions(photos, modelDistances(photos), 200);
-    assert.equal(telling.samePairs, 80);
-    assert.equal(telling.differentPairs, 700);
-    assert.ok(telling.regions.every((r) => r.passed && r.auc > 0.9 && r.low <= r.auc && r.auc <= r.high));
-    // The same photos with their people shuffled: no region should pass.
-    const shuffled = photos.map((p, i) => ({ ...p, person: `p${(i * 7) % 8}` }));
-    const chance = validateRegions(shuffled, modelDistances(shuffled), 200);
-    assert.ok(
-      chance.regions.every((r) => !r.passed),
-      JSON.stringify(chance.regions),
+describe('wording', () => {
+  it('names the top regions with their shares', () => {
+    const regions = [
+      { region: 'eyes' as const, share: 0.41 },
+      { region: 'nose' as const, share: 0.3 },
+      { region: 'mouth' as const, share: 0.2 },
+      { region: 'cheeks' as const, share: 0.09 },
+    ];
+    assert.equal(describeResemblance(regions), 'mostly the eyes (41%), nose (30%) and mouth (20%)');
+    assert.equal(describeResemblance(regions.slice(0, 1)), 'mostly the eyes (41%)');
+    assert.deepEqual(
+      namedRegions([regions[0]!, regions[3]!]).map((r) => r.region),
+      ['eyes'],
     );
   });
 });
 
-describe('the baseline of different people', () => {
-  it('pairs only photos of different people, sampling a large gallery', () => {
-    const people = ['a', 'a', 'b', 'b', 'c'];
-    const pairs = differentPairs(people);
-    assert.equal(pairs.length, 8);
-    for (const [i, j] of pairs) assert.notEqual(people[i], people[j]);
-    const many = Array.from({ length: 400 }, (_, i) => `p${i % 40}`);
-    const sampled = differentPairs(many, 1000);
-    assert.equal(sampled.length, 1000);
-    for (const [i, j] of sampled) assert.notEqual(many[i], many[j]);
-    assert.deepEqual(differentPairs(many, 1000), sampled, 'the sample is the same on every run');
-  });
-
-  it('ranks a distance against the pairs: 100 for identical, 0 for least alike', () => {
-    const photos = syntheticPeople(8, 3).flatMap((shots, p) =>
-      shots.map((landmarks) => ({ person: `p${p}`, shapes: regionShapes(landmarks) })),
+describe('evaluation helpers', () => {
+  it('integrates a curve and correlates ranks', () => {
+    assert.equal(
+      trapezoid([
+        [0, 1],
+        [0.5, 1],
+        [1, 0],
+      ]),
+      0.75,
     );
-    const baseline = RegionBaseline.build(photos);
-    assert.equal(baseline.pairs('eyes'), (8 * 7 * 9) / 2);
-    assert.equal(baseline.percentile('eyes', 0), 100);
-    assert.equal(baseline.percentile('eyes', 1e9), 0);
-    const mid = baseline.percentile('eyes', 1)!;
-    assert.ok(mid >= 0 && mid <= 100);
-  });
-
-  it('gives no percentile with too few people', () => {
-    const photos = syntheticPeople(2, 2).flatMap((shots, p) =>
-      shots.map((landmarks) => ({ person: `p${p}`, shapes: regionShapes(landmarks) })),
-    );
-    assert.equal(RegionBaseline.build(photos).percentile('eyes', 0.01), undefined);
+    assert.equal(spearman([1, 2, 3, 4], [10, 20, 30, 40]), 1);
+    assert.equal(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
   });
 });
 
@@ -217,133 +234,61 @@ describe('landmarks in a thumbnail', () => {
   });
 });
 
-function hash(seed: string): string {
-  return createHash('sha256').update(seed).digest('hex');
-}
-
-function enrolled(landmarks: Float32Array | undefined, seed: string, embedding: Float32Array): NewPhoto {
-  const photo: NewPhoto = {
-    hash: hash(seed),
-    embedding,
-    thumbnail: new Uint8Array([1, 2, 3]),
-    addedBy: 'cli',
-  };
-  if (landmarks) photo.landmarks = landmarks;
-  return photo;
-}
-
-function unit(seed: number): Float32Array {
-  const v = Float32Array.from({ length: 1024 }, (_, i) => Math.sin(i * 0.37 + seed));
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
+async function png(img: FaceImage): Promise<Uint8Array> {
+  return new Uint8Array(
+    await sharp(img.data, { raw: { width: SIDE, height: SIDE, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 describe('ResemblanceExplainer', () => {
-  async function gallery(people: Float32Array[][], withLandmarks = true) {
+  it('explains a match by the region the two faces share, against the nearest photo, in one batch', async () => {
     const store = await openStore('memory://');
-    const g = new Gallery(store, { embeddingDim: 1024 });
-    await g.enrollMany(
-      'global',
-      people.map((shots, p) => ({
-        name: `Person ${p}`,
-        photos: shots.map((l, k) => enrolled(withLandmarks ? l : undefined, `${p}/${k}`, unit(p * 10 + k))),
-      })),
-    );
-    return { store, gallery: g };
-  }
-
-  it('scores a face higher against its own person than against others, best region first', async () => {
-    const people = syntheticPeople(10, 4, { seed: 2 });
-    const { store, gallery: g } = await gallery(people.map((shots) => shots.slice(0, 3)));
-    const explainer = new ResemblanceExplainer(g, { regions: ALL });
-    const probe = people[4]![3]!;
-    const own = await explainer.explain('global', 'person-4', { embedding: unit(40), landmarks: probe });
-    const other = await explainer.explain('global', 'person-7', { embedding: unit(40), landmarks: probe });
-    const mean = (r: typeof own) => r!.regions.reduce((n, s) => n + s.percentile, 0) / r!.regions.length;
-    assert.ok(mean(own) > 80, `own person: ${mean(own)}`);
-    assert.ok(mean(own) > mean(other), `${mean(own)} vs ${mean(other)}`);
-    const percentiles = own!.regions.map((r) => r.percentile);
-    assert.deepEqual(
-      percentiles,
-      [...percentiles].sort((a, b) => b - a),
-      'best first',
-    );
-    // The nearest enrolled photo by embedding is the one compared (and drawn).
-    assert.equal(own!.photo.hash, hash('4/0'));
-    await store.close();
-  });
-
-  it('shows only the allowed regions', async () => {
-    const people = syntheticPeople(6, 3, { seed: 5 });
-    const { store, gallery: g } = await gallery(people);
-    const explainer = new ResemblanceExplainer(g, { regions: ['jawline', 'eyes'] });
-    const why = await explainer.explain('global', 'person-1', {
-      embedding: unit(11),
-      landmarks: people[1]![0]!,
+    const gallery = new Gallery(store, { embeddingDim: 4 });
+    const alike = face(2, noise, eyes);
+    const unlike = face(3, noise, new Uint8Array(SIDE * SIDE));
+    const photo = async (img: FaceImage, seed: string, embedding: number[]) => ({
+      hash: createHash('sha256').update(seed).digest('hex'),
+      embedding: Float32Array.from(embedding),
+      thumbnail: await png(img),
+      landmarks: FACE,
+      addedBy: 'cli',
     });
-    assert.deepEqual(new Set(why!.regions.map((r) => r.region)), new Set(['jawline', 'eyes']));
-    const none = new ResemblanceExplainer(g, { regions: [] });
-    assert.equal(
-      await none.explain('global', 'person-1', { embedding: unit(11), landmarks: people[1]![0]! }),
-      undefined,
-    );
-    await store.close();
-  });
-
-  it('does not explain photos enrolled without landmarks, nor a face without them', async () => {
-    const people = syntheticPeople(6, 3, { seed: 6 });
-    const { store, gallery: g } = await gallery(people, false);
-    const explainer = new ResemblanceExplainer(g, { regions: ALL });
-    assert.equal(
-      await explainer.explain('global', 'person-1', { embedding: unit(1), landmarks: people[1]![0]! }),
-      undefined,
-    );
-    assert.equal(await explainer.explain('global', 'person-1', { embedding: unit(1) }), undefined);
-    await store.close();
-  });
-
-  it('builds the baseline once per gallery version', async () => {
-    const people = syntheticPeople(6, 3, { seed: 7 });
-    const { store, gallery: g } = await gallery(people.slice(0, 5));
-    let snapshots = 0;
-    const counting = {
-      version: (s: string) => g.version(s),
-      snapshot: (s: string) => {
-        snapshots++;
-        return g.snapshot(s);
-      },
+    await gallery.enroll('global', 'Star', [
+      await photo(alike, 'a', [1, 0, 0, 0]),
+      await photo(unlike, 'b', [0, 1, 0, 0]),
+    ]);
+    const calls: number[] = [];
+    const explainer = new ResemblanceExplainer(gallery, async (images) => {
+      calls.push(images.length);
+      return images.map(pixelEmbedding);
+    });
+    const member = {
+      embedding: Float32Array.of(0.9, 0.1, 0, 0),
+      thumbnail: await png(face(1, noise, eyes)),
+      landmarks: FACE,
     };
-    const explainer = new ResemblanceExplainer(counting, { regions: ALL });
-    const ask = () =>
-      explainer.explain('global', 'person-5', { embedding: unit(50), landmarks: people[5]![2]! });
-    await explainer.explain('global', 'person-1', { embedding: unit(10), landmarks: people[1]![0]! });
-    await explainer.explain('global', 'person-2', { embedding: unit(20), landmarks: people[2]![0]! });
-    assert.equal(snapshots, 1);
-    assert.equal(await ask(), undefined, 'person 5 is not enrolled yet');
-    await g.enroll(
-      'global',
-      'Person 5',
-      people[5]!.slice(0, 2).map((l, k) => enrolled(l, `5/${k}`, unit(50 + k))),
-    );
-    assert.ok(await ask());
-    assert.equal(snapshots, 2);
+    for (const mask of ['grey', 'blur'] as const) {
+      calls.length = 0;
+      const why = (await new ResemblanceExplainer(
+        gallery,
+        async (images) => {
+          calls.push(images.length);
+          return images.map(pixelEmbedding);
+        },
+        { mask },
+      ).explain('global', 'star', member))!;
+      assert.equal(why.regions[0]!.region, 'eyes', `${mask}: ${JSON.stringify(why.regions)}`);
+      assert.ok(why.regions[0]!.share > 0.5, `${mask}: ${why.regions[0]!.share}`);
+      assert.deepEqual(calls, [16], 'one batch: both faces and every region off each');
+    }
+    const why = (await explainer.explain('global', 'star', member))!;
+    assert.equal(why.photo.hash, createHash('sha256').update('a').digest('hex'), 'the nearest photo');
+    assert.equal(await explainer.explain('global', 'star', { ...member, landmarks: undefined }), undefined);
+    assert.equal(await explainer.explain('global', 'nobody', member), undefined);
+    const decoded = await faceImage(why.photo.thumbnail, FACE);
+    assert.deepEqual(decoded.data, alike.data);
     await store.close();
-  });
-});
-
-describe('wording', () => {
-  it('says same from 90%, similar from 65%, different below', () => {
-    assert.equal(likeness(90), 'same');
-    assert.equal(likeness(89), 'similar');
-    assert.equal(likeness(65), 'similar');
-    assert.equal(likeness(64), 'different');
-    assert.equal(
-      describeResemblance([
-        { region: 'jawline', percentile: 92 },
-        { region: 'eyes', percentile: 85 },
-        { region: 'nose', percentile: 41 },
-      ]),
-      'same jawline (92%), similar eyes (85%), different nose (41%)',
-    );
   });
 });

@@ -1,251 +1,212 @@
-// Validation of resemblance regions on labelled photos (../shared/data/bbt): for each region, how well
-// its Procrustes distance tells pairs of photos of the same person from pairs of different people (AUC,
-// with a bootstrap over people), and the bar a region must clear to be shown.
-import { readdirSync, readFileSync } from 'node:fs';
+// Validation of occlusion attribution (docs/resemblance.md): the deletion test (removing the top-ranked
+// regions first must lower the similarity faster than removing them in a random order, compared at equal
+// masked area), the stability of rankings across photos of one person, and bootstrap intervals over people.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Analysis } from '../../src/domain/face.ts';
-import { isLandmarks, REGIONS, type RegionName } from '../../src/domain/regions.ts';
-import { regionDistances, regionShapes, seededRandom } from '../../src/resemblance/baseline.ts';
-import { normalisedShape, procrustesDistance } from '../../src/resemblance/procrustes.ts';
-import { regionModels, type ShapeModel } from '../../src/resemblance/shape-model.ts';
-import type { RegionValidation } from '../../src/resemblance/validated.ts';
+import type { Analysis, FaceImage } from '../../src/domain/face.ts';
+import { REGIONS } from '../../src/domain/regions.ts';
+import { faceImage } from '../../src/resemblance/explainer.ts';
+import {
+  attributionImages,
+  attributionOf,
+  blurred,
+  dot,
+  type EmbedImages,
+  type FacePair,
+  type MaskKind,
+  maskArea,
+  masked,
+  regionMask,
+} from '../../src/resemblance/occlusion.ts';
+import { thumbnailLandmarks } from '../../src/resemblance/thumbnail-frame.ts';
 import { dataDir, people } from './data.ts';
-import { type LabelledLandmarks, trainShapeModel } from './shape-model-train.ts';
 
-/** A region is shown only when its AUC is at least this… */
-export const MIN_AUC = 0.6;
-/** …and the lower end of its bootstrap 95% interval is above chance. */
-export const MIN_LOW = 0.5;
-/** The bar, in words, for the validation file and the README. */
-export const BAR = `AUC >= ${MIN_AUC} and the bootstrap (over people) 95% interval's lower end > ${MIN_LOW}`;
-const RESAMPLES = 2000;
+/** One portrait's largest face, as the explainer sees it. */
+export interface Portrait {
+  person: string;
+  file: string;
+  embedding: Float32Array;
+  image: FaceImage;
+}
 
-/** Analyses every portrait of `../shared/data/<set>` (not group photos) and keeps its largest face's landmarks. */
-export async function labelledLandmarks(
+/** Analyses every portrait of `../shared/data/<set>` (not group photos) and keeps its largest face. */
+export async function portraits(
   set: string,
   analyze: (image: Uint8Array) => Promise<Analysis>,
-): Promise<(LabelledLandmarks & { embedding: Float32Array })[]> {
-  const out: (LabelledLandmarks & { embedding: Float32Array })[] = [];
+  perPerson = Number.POSITIVE_INFINITY,
+): Promise<Portrait[]> {
+  const out: Portrait[] = [];
   for (const person of people(path.join(dataDir(), set))) {
-    for (const file of person.files) {
+    for (const file of person.files.slice(0, perPerson)) {
       const analysis = await analyze(new Uint8Array(readFileSync(file)));
       const face = analysis.faces[0];
-      if (!face) continue;
-      if (!isLandmarks(face.landmarks)) {
-        throw new Error('the engine gave no 68-point landmarks (they need the onnx backend)');
-      }
-      // Procrustes removes position, size and rotation, so photo pixels serve as well as thumbnail ones.
-      out.push({
-        person: person.name,
-        file: path.basename(file),
-        landmarks: face.landmarks,
-        embedding: face.embedding,
-      });
+      const landmarks = face && (await thumbnailLandmarks(face, analysis));
+      if (!face || !landmarks) continue;
+      const image = await faceImage(face.thumbnail, landmarks);
+      out.push({ person: person.name, file: path.basename(file), embedding: face.embedding, image });
     }
   }
   return out;
 }
 
-/** Per pair of photos, each region's distance (undefined where a region has none). */
-export type PairDistance = (i: number, j: number) => (number | undefined)[];
-
-/** Distances in a shape model's metric (default: the committed one). */
-export function modelDistances(photos: readonly LabelledLandmarks[], model?: ShapeModel): PairDistance {
-  const shapes = photos.map((p) => regionShapes(p.landmarks, model && regionModels(model)));
-  return (i, j) => regionDistances(shapes[i]!, shapes[j]!);
+/** A seeded generator (mulberry32) of numbers in [0, 1), so that every run draws the same orders. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
-/** Plain Procrustes distances, with no learned metric: what the raw landmark shapes say. */
-export function plainDistances(photos: readonly LabelledLandmarks[]): PairDistance {
-  const shapes = photos.map((p) => REGIONS.map((region) => normalisedShape(p.landmarks, region.points)));
-  return (i, j) =>
-    REGIONS.map((_, r) => {
-      const a = shapes[i]![r];
-      const b = shapes[j]![r];
-      return a && b ? procrustesDistance(a, b) : undefined;
-    });
-}
-
-/** The Mann–Whitney AUC that a same-person distance is smaller than a different-people one (ties count half). */
-export function auc(same: readonly number[], different: readonly number[]): number {
-  if (same.length === 0 || different.length === 0) return Number.NaN;
-  const sorted = [...different].sort((a, b) => a - b);
-  let wins = 0;
-  for (const d of same) {
-    // Different-people distances above d are wins, equal ones half.
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((sorted[mid] as number) < d) lo = mid + 1;
-      else hi = mid;
-    }
-    let equal = lo;
-    while (equal < sorted.length && sorted[equal] === d) equal++;
-    wins += sorted.length - equal + (equal - lo) / 2;
+function shuffled<T>(items: readonly T[], next: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
-  return wins / (same.length * different.length);
+  return out;
 }
 
-/** Per region: distances of same-person and different-people pairs, given the pairs' photo indices. */
-function pairDistances(
-  matrix: (number | undefined)[][][],
-  pairs: { i: number; j: number; same: boolean }[],
-  r: number,
-): { same: number[]; different: number[] } {
-  const same: number[] = [];
-  const different: number[] = [];
-  for (const { i, j, same: isSame } of pairs) {
-    const d = (i < j ? matrix[i]?.[j] : matrix[j]?.[i])?.[r];
-    if (d !== undefined) (isSame ? same : different).push(d);
+/** Area under a curve of points (x ascending from 0 to 1), by trapezoids. */
+export function trapezoid(points: readonly [number, number][]): number {
+  let area = 0;
+  for (let i = 1; i < points.length; i++) {
+    const [x0, y0] = points[i - 1] as [number, number];
+    const [x1, y1] = points[i] as [number, number];
+    area += ((x1 - x0) * (y0 + y1)) / 2;
   }
-  return { same, different };
+  return area;
+}
+
+/** One pair's deletion test under one mask: the area under the deletion curve, ranked and random. */
+export interface Deletion {
+  similarity: number;
+  drops: number[];
+  ranked: number;
+  random: number;
 }
 
 /**
- * Every region's AUC on the photos, with a 95% interval from a bootstrap that resamples people (pairs
- * share photos and people, so resampling pairs would understate the uncertainty), and whether it passes.
+ * Removes regions cumulatively from each face in turn (the other left whole), ranked by the pair's own
+ * attribution and in `randomOrders` random orders. The curve's x is the masked area as a fraction of all
+ * regions' area, y the similarity as a fraction of the unmasked one: the lower its area, the faster the
+ * order destroys the resemblance. Every image of the pair goes through the engine in one batch.
  */
-export function validateRegions(
-  photos: readonly { person: string }[],
-  distance: PairDistance,
-  resamples = RESAMPLES,
-): {
-  regions: RegionValidation[];
-  samePairs: number;
-  differentPairs: number;
-} {
-  const n = photos.length;
-  const matrix = photos.map((_, i) => photos.map((_, j) => (i < j ? distance(i, j) : [])));
-  const pairs: { i: number; j: number; same: boolean }[] = [];
-  for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) pairs.push({ i, j, same: photos[i]!.person === photos[j]!.person });
-  const names = [...new Set(photos.map((p) => p.person))];
-  const byPerson = new Map(
-    names.map((name) => [name, photos.flatMap((p, i) => (p.person === name ? [i] : []))]),
+export async function deletion(
+  embed: EmbedImages,
+  pair: FacePair,
+  kind: MaskKind,
+  randomOrders: number,
+  seed: number,
+): Promise<Deletion> {
+  const base = attributionImages(pair, kind);
+  const n = REGIONS.length;
+  const baseEmbeddings = await embed(base);
+  const firstPass = attributionOf(baseEmbeddings);
+  const whole = [baseEmbeddings[0] as Float32Array, baseEmbeddings[1] as Float32Array];
+  const s0 = firstPass.similarity;
+  const ranked = REGIONS.map((_, r) => r).sort(
+    (a, b) => (firstPass.drops[b] as number) - (firstPass.drops[a] as number),
   );
-  const next = seededRandom(68);
-  const resampled = REGIONS.map(() => [] as number[]);
-  for (let b = 0; b < resamples; b++) {
-    // Each drawn person is a separate copy: pairs within a copy are same-person pairs, and pairs
-    // between two copies of one person are left out (they are neither).
-    const drawn = names.map(() => names[Math.floor(next() * names.length)] as string);
-    const slots = drawn.map((name) => byPerson.get(name) ?? []);
-    const boot: { i: number; j: number; same: boolean }[] = [];
-    slots.forEach((a, s) => {
-      for (let x = 0; x < a.length; x++)
-        for (let y = x + 1; y < a.length; y++) boot.push({ i: a[x]!, j: a[y]!, same: true });
-      for (let t = s + 1; t < slots.length; t++) {
-        if (drawn[s] === drawn[t]) continue;
-        for (const i of a) for (const j of slots[t]!) boot.push({ i, j, same: false });
+  const next = seededRandom(seed);
+  const orders = [ranked, ...Array.from({ length: randomOrders }, () => shuffled(ranked, next))];
+  const sides = [pair.face, pair.photo];
+  const fills = sides.map((img) => (kind === 'blur' ? blurred(img) : undefined));
+  const totals = sides.map((img) => maskArea(regionMask(REGIONS, img.landmarks, img.width, img.height)));
+  // Prefixes 1 … n−1 of every order on both sides; the full prefix is the same for every order.
+  const images: FaceImage[] = [];
+  const areas: number[] = [];
+  for (const order of orders)
+    for (const [s, img] of sides.entries())
+      for (let k = 1; k <= n; k++) {
+        const mask = regionMask(
+          order.slice(0, k).map((r) => REGIONS[r]!),
+          img.landmarks,
+          img.width,
+          img.height,
+        );
+        images.push(masked(img, mask, kind, fills[s]));
+        areas.push(maskArea(mask) / (totals[s] as number));
       }
-    });
-    REGIONS.forEach((_, r) => {
-      const { same, different } = pairDistances(matrix, boot, r);
-      const value = auc(same, different);
-      if (Number.isFinite(value)) resampled[r]!.push(value);
-    });
-  }
-  const regions = REGIONS.map((region, r): RegionValidation => {
-    const { same, different } = pairDistances(matrix, pairs, r);
-    const value = auc(same, different);
-    const sorted = resampled[r]!.sort((a, b) => a - b);
-    const low = sorted[Math.floor(0.025 * (sorted.length - 1))] ?? Number.NaN;
-    const high = sorted[Math.ceil(0.975 * (sorted.length - 1))] ?? Number.NaN;
-    const round = (x: number) => Math.round(x * 1000) / 1000;
-    return {
-      region: region.name as RegionName,
-      auc: round(value),
-      low: round(low),
-      high: round(high),
-      passed: value >= MIN_AUC && low > MIN_LOW,
-    };
-  });
-  const samePairs = pairs.filter((p) => p.same).length;
-  return { regions, samePairs, differentPairs: pairs.length - samePairs };
-}
-
-/** Regularisations tried for the shape metric (times the mean within-person variance). */
-export const LAMBDAS = [1, 0.3, 0.1, 0.03, 0.01, 0.003];
-
-/**
- * The regularisation with the best mean AUC over regions when the metric is trained on half of the
- * people and measured on the other half (four seeded splits of people), so bbt is never used to choose.
- */
-export function chooseLambda(photos: readonly LabelledLandmarks[]): { lambda: number; auc: number }[] {
-  const names = [...new Set(photos.map((p) => p.person))].sort();
-  const next = seededRandom(1);
-  const splits = Array.from({ length: 4 }, () => {
-    const shuffled = names.map((name) => ({ name, key: next() })).sort((a, b) => a.key - b.key);
-    return new Set(shuffled.slice(0, Math.floor(names.length / 2)).map((s) => s.name));
-  });
-  return LAMBDAS.map((lambda) => {
+  const embeddings = await embed(images);
+  const aucs = orders.map((_, o) => {
     let sum = 0;
-    let count = 0;
-    for (const train of splits) {
-      const model = trainShapeModel(
-        photos.filter((p) => train.has(p.person)),
-        lambda,
-        'split',
-      );
-      const held = photos.filter((p) => !train.has(p.person));
-      for (const r of validateRegions(held, modelDistances(held, model), 0).regions) {
-        sum += r.auc;
-        count++;
+    for (let s = 0; s < 2; s++) {
+      const curve: [number, number][] = [[0, 1]];
+      for (let k = 1; k <= n; k++) {
+        const i = (o * 2 + s) * n + (k - 1);
+        const sim = dot(embeddings[i] as Float32Array, whole[1 - s] as Float32Array);
+        curve.push([areas[i] as number, sim / s0]);
       }
+      sum += trapezoid(curve);
     }
-    return { lambda, auc: Math.round((sum / count) * 1000) / 1000 };
+    return sum / 2;
   });
+  const random = aucs.slice(1).reduce((a, b) => a + b, 0) / Math.max(1, randomOrders);
+  return { similarity: s0, drops: firstPass.drops, ranked: aucs[0] as number, random };
 }
 
-/**
- * Faces of the bbt group photos, named by the nearest portrait's embedding when it wins by a clear
- * margin (0.05 in cosine): natural photos, unlike the tight crops the metric was trained and validated
- * on, so comparing them with the portraits shows whether a region still holds across the two.
- */
-export async function groupFaces(
-  analyze: (image: Uint8Array) => Promise<Analysis>,
-  portraits: readonly (LabelledLandmarks & { embedding: Float32Array })[],
-): Promise<LabelledLandmarks[]> {
-  const dir = path.join(dataDir(), 'bbt', 'group');
-  const out: LabelledLandmarks[] = [];
-  for (const file of readdirSync(dir).sort()) {
-    const analysis = await analyze(new Uint8Array(readFileSync(path.join(dir, file))));
-    for (const face of analysis.faces) {
-      if (!isLandmarks(face.landmarks)) continue;
-      const best = new Map<string, number>();
-      for (const p of portraits) {
-        let cos = 0;
-        for (let i = 0; i < p.embedding.length; i++)
-          cos += (p.embedding[i] as number) * (face.embedding[i] as number);
-        best.set(p.person, Math.max(best.get(p.person) ?? -1, cos));
-      }
-      const [first, second] = [...best.entries()].sort((a, b) => b[1] - a[1]);
-      if (first && second && first[1] - second[1] > 0.05)
-        out.push({ person: first[0], file, landmarks: face.landmarks });
+/** Spearman's rank correlation of two vectors (average ranks for ties). */
+export function spearman(a: readonly number[], b: readonly number[]): number {
+  const ranks = (v: readonly number[]) => {
+    const idx = v.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
+    const r = new Array<number>(v.length);
+    for (let i = 0; i < idx.length; ) {
+      let j = i;
+      while (j + 1 < idx.length && idx[j + 1]![0] === idx[i]![0]) j++;
+      for (let k = i; k <= j; k++) r[idx[k]![1]] = (i + j) / 2;
+      i = j + 1;
     }
+    return r;
+  };
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const mean = (ra.length - 1) / 2;
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < ra.length; i++) {
+    num += (ra[i]! - mean) * (rb[i]! - mean);
+    da += (ra[i]! - mean) ** 2;
+    db += (rb[i]! - mean) ** 2;
   }
-  return out;
+  return da > 0 && db > 0 ? num / Math.sqrt(da * db) : 0;
 }
 
-/** Per region, the AUC of group faces against the portraits: their own person's closer than others'. */
-export function crossAuc(
-  faces: readonly LabelledLandmarks[],
-  portraits: readonly LabelledLandmarks[],
-  model?: ShapeModel,
-): number[] {
-  const models = model && regionModels(model);
-  const p = portraits.map((x) => regionShapes(x.landmarks, models));
-  const f = faces.map((x) => regionShapes(x.landmarks, models));
-  return REGIONS.map((_, r) => {
-    const same: number[] = [];
-    const different: number[] = [];
-    for (const [i, face] of f.entries()) {
-      for (const [j, portrait] of p.entries()) {
-        const d = regionDistances(face, portrait)[r];
-        if (d !== undefined) (faces[i]!.person === portraits[j]!.person ? same : different).push(d);
-      }
-    }
-    return Math.round(auc(same, different) * 1000) / 1000;
-  });
+/** The mean of a statistic over people, with a 95% bootstrap interval that resamples people. */
+export function bootstrapPeople(
+  values: readonly { person: string; value: number }[],
+  resamples = 2000,
+  seed = 7,
+): { mean: number; low: number; high: number; people: number } {
+  const byPerson = new Map<string, number[]>();
+  for (const v of values) byPerson.set(v.person, [...(byPerson.get(v.person) ?? []), v.value]);
+  const groups = [...byPerson.values()];
+  const mean = (vs: number[]) => vs.reduce((a, b) => a + b, 0) / vs.length;
+  const all = values.map((v) => v.value);
+  const next = seededRandom(seed);
+  const stats: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const pick: number[] = [];
+    for (let g = 0; g < groups.length; g++)
+      pick.push(...(groups[Math.floor(next() * groups.length)] as number[]));
+    stats.push(mean(pick));
+  }
+  stats.sort((a, b) => a - b);
+  return {
+    mean: mean(all),
+    low: stats[Math.floor(0.025 * resamples)] as number,
+    high: stats[Math.ceil(0.975 * resamples) - 1] as number,
+    people: groups.length,
+  };
+}
+
+/** The Mann–Whitney AUC that a same-person score is higher than a different-people one (ties count half). */
+export function auc(same: readonly number[], different: readonly number[]): number {
+  let wins = 0;
+  for (const s of same) for (const d of different) wins += s > d ? 1 : s === d ? 0.5 : 0;
+  return wins / (same.length * different.length);
 }

@@ -17,6 +17,8 @@ export interface CommandOptions {
   from?: string;
   /** Photos `infer` holds at once. */
   inFlight: number;
+  /** `infer --explain`: the regions that make each face resemble its match. */
+  explain?: boolean;
 }
 
 /** Runs one command; main.ts loads this module only past --help, so that help starts fast. */
@@ -40,7 +42,7 @@ export async function runCommand(
     case 'rename':
       return await renameCommand(ctx, rest);
     case 'infer':
-      return await inferCommand(ctx, rest, values.inFlight);
+      return await inferCommand(ctx, rest, values.inFlight, values.explain === true);
     case 'compare':
       return await compareCommand(ctx, rest);
     case 'export':

@@ -8,6 +8,7 @@ import { DEFAULT_TUNING, embeddingDim } from '../domain/tuning.ts';
 import {
   type Comparison,
   type EnrollResult,
+  type ExplainedFace,
   type FaceAnswer,
   type ForgetResult,
   GLOBAL_SCOPE,
@@ -27,6 +28,7 @@ import { encodePack } from '../gallery/pack.ts';
 import { importArchive } from '../gallery/zip-import.ts';
 import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
 import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
+import { type HeldFace, heldFaces, holdFaces } from './held-faces.ts';
 import { type CurrentEngine, embeddedBy, type ReembedReport, reembed, stalePhotos } from './reembed.ts';
 
 /** Options of the service. */
@@ -37,7 +39,7 @@ export interface ServiceOptions {
   concurrency?: number;
   /** The engine's fingerprint, stamped on packs (default: engineFingerprint() of models/ and DEFAULT_TUNING). */
   fingerprint?: () => EngineFingerprint;
-  /** Explains matches region by region (default: the validated regions over this gallery). */
+  /** Explains matches region by region (default: occlusion on this engine, where it can embed face images). */
   explainer?: ResemblanceExplainer;
 }
 
@@ -59,7 +61,9 @@ export class Lookalike implements LookalikeService {
   readonly #matchers = new Map<Scope, { version: number; matcher: Promise<Matcher> }>();
   /** The gallery version each scope's last re-embedding left, so a failed photo is not retried on every answer. */
   readonly #reembedded = new Map<Scope, number>();
-  readonly #explainer: ResemblanceExplainer;
+  readonly #explainer: ResemblanceExplainer | undefined;
+  /** Answered faces held in memory for a while, so that a "Why?" can explain them on demand. */
+  readonly #held = heldFaces();
 
   constructor(engine: FaceEngine, gallery: Gallery, options: ServiceOptions = {}) {
     this.engine = engine;
@@ -71,7 +75,8 @@ export class Lookalike implements LookalikeService {
     this.#prior = decodeFloat32(calibration.prior, embeddingDim(calibration.tuning), 1)[0] as Float32Array;
     this.#concurrency = options.concurrency ?? 4;
     this.#fingerprintOf = options.fingerprint ?? (() => engineFingerprint(engine.tuning ?? DEFAULT_TUNING));
-    this.#explainer = options.explainer ?? new ResemblanceExplainer(gallery);
+    const embed = engine.embedFaceImages?.bind(engine);
+    this.#explainer = options.explainer ?? (embed && new ResemblanceExplainer(gallery, embed));
   }
 
   /** The engine's load, for chat to refuse or queue a photo before deferring (undefined: it cannot say). */
@@ -203,7 +208,11 @@ export class Lookalike implements LookalikeService {
     return own.length > 0 ? scope : GLOBAL_SCOPE;
   }
 
-  async identify(scope: Scope, image: Uint8Array): Promise<Identification> {
+  async identify(
+    scope: Scope,
+    image: Uint8Array,
+    options: { explain?: boolean } = {},
+  ): Promise<Identification> {
     const answering = await this.answeringScope(scope);
     const [{ matcher }, analysis] = await Promise.all([
       this.matcher(answering),
@@ -221,9 +230,23 @@ export class Lookalike implements LookalikeService {
         top: result.top,
       };
     });
-    const faces = await explainFaces(this.#explainer, answering, analysis, answers);
+    const faces =
+      this.#explainer && options.explain
+        ? await explainFaces(this.#explainer, answering, analysis, answers)
+        : this.#explainer
+          ? await holdFaces(this.#held, answering, analysis, answers)
+          : answers;
     if (faces.length === 0) method = matcher.method;
     return { scope: answering, method, width: analysis.width, height: analysis.height, faces };
+  }
+
+  /** Why a face answered earlier resembles its best match, or null when it is no longer held. */
+  async explain(explainId: string): Promise<ExplainedFace | null> {
+    const held: HeldFace | undefined = this.#held.get(explainId);
+    if (!held || !this.#explainer) return null;
+    const resemblance = await this.#explainer.explain(held.scope, held.match.slug, held.face);
+    if (!resemblance) return null;
+    return { thumbnail: held.face.thumbnail, match: { ...held.match, resemblance }, top: held.top };
   }
 
   /** Analyses photos for enrolment: exactly one face each, or a reason to skip. */

@@ -22,6 +22,17 @@ export interface Face {
 /** The face descriptors an engine can compute. */
 export type DescriptorName = 'faceres' | 'dlib';
 
+/**
+ * A face image that is already cut out (a thumbnail, or a copy of it with a region masked): RGB bytes,
+ * HWC, with the face's 68 landmarks in its own pixels.
+ */
+export interface FaceImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  landmarks: Float32Array;
+}
+
 /** Milliseconds spent in each stage of one analysis. */
 export interface StageTimings {
   decode: number;
@@ -76,6 +87,11 @@ export interface FaceEngine {
    * where it starts in the background; rejects when it cannot start. Work sent before waits for it.
    */
   ready?(): Promise<void>;
+  /**
+   * The embedding of each face image as `analyze` would embed that face, in one batch, without
+   * detection (see src/engine/embed-chips.ts); absent where the engine cannot (Human on tfjs).
+   */
+  embedFaceImages?(images: FaceImage[]): Promise<Float32Array[]>;
   /** Frees workers and models. */
   close(): Promise<void>;
 }

@@ -1,15 +1,18 @@
 import type { RegionName } from './regions.ts';
 
-/** How alike one region of two faces is, as a percentile against the gallery. */
+/** One region's share of why two faces are alike to the recognizer. */
 export interface RegionScore {
   region: RegionName;
-  /** 0–100: more alike than this percentage of pairs of different people in the gallery. */
-  percentile: number;
+  /**
+   * 0–1: the similarity this region's removal costs, as a share of what all regions' removals cost
+   * (the shares of a resemblance add up to 1).
+   */
+  share: number;
 }
 
 /** Why a face resembles its best match: region by region, with what is needed to draw it. */
 export interface Resemblance {
-  /** Validated regions only, best first. */
+  /** Every region that costs similarity when removed, largest share first. */
   regions: RegionScore[];
   /** The face's 68 landmarks in the pixels of its thumbnail. */
   face: Float32Array;

@@ -27,6 +27,13 @@ export interface Match extends Candidate {
   resemblance?: Resemblance;
 }
 
+/** A face answered earlier, explained on demand: its thumbnail, its answer again, and why. */
+export interface ExplainedFace {
+  thumbnail: Uint8Array;
+  match: Match & { resemblance: Resemblance };
+  top: Candidate[];
+}
+
 /** The answer for one face in a photo. */
 export interface FaceAnswer {
   box: Box;
@@ -37,6 +44,11 @@ export interface FaceAnswer {
   match: Match | null;
   /** Up to 3 candidates, best first. */
   top: Candidate[];
+  /**
+   * Where the match can be explained on demand: the id to pass to `LookalikeService.explain` while the
+   * face is held in memory (never stored; see docs/resemblance.md).
+   */
+  explainId?: string;
 }
 
 /** How an identification was made ('svm' is the classifier before the softmax, in older answers). */
@@ -125,8 +137,16 @@ export interface LookalikeService {
    * counts photos admitted but not yet handed to it. Chat refuses with `busy` before deferring from it.
    */
   load?(extra?: number): EngineLoad | undefined;
-  /** Finds every face and names its nearest identity in `scope` (falling back to `global` when empty). */
-  identify(scope: Scope, image: Uint8Array): Promise<Identification>;
+  /**
+   * Finds every face and names its nearest identity in `scope` (falling back to `global` when empty);
+   * with `explain`, also says why each best match resembles its face (costly: see docs/resemblance.md).
+   */
+  identify(scope: Scope, image: Uint8Array, options?: { explain?: boolean }): Promise<Identification>;
+  /**
+   * Why a face answered earlier resembles its best match (`FaceAnswer.explainId`); null when that face is
+   * no longer held or cannot be explained (absent: not offered).
+   */
+  explain?(explainId: string): Promise<ExplainedFace | null>;
   /** Adds photos (one face each) to an identity, creating it when new. */
   enroll(scope: Scope, name: string, images: NamedImage[], addedBy: string): Promise<EnrollResult>;
   /** Compares the largest face of each image. */

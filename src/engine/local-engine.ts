@@ -1,4 +1,4 @@
-import type { Analysis, AnalyzeOptions } from '../domain/face.ts';
+import type { Analysis, AnalyzeOptions, FaceImage } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import type { Backend } from './backend.ts';
 import { HumanEngine } from './human-engine.ts';
@@ -9,6 +9,8 @@ export interface LocalEngine {
   readonly backend: Backend;
   readonly tuning: Tuning;
   analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis>;
+  /** See FaceEngine.embedFaceImages (ONNX Runtime only). */
+  embedFaceImages?(images: FaceImage[]): Promise<Float32Array[]>;
   /** Live tfjs tensors (always 0 on ONNX Runtime, which holds no tfjs state). */
   tensorCount(): number;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Analysis, AnalyzeOptions, EngineLoad, FaceEngine } from '../domain/face.ts';
+import type { Analysis, AnalyzeOptions, EngineLoad, FaceEngine, FaceImage } from '../domain/face.ts';
 import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { UserError, type UserErrorCode } from '../errors.ts';
 import type { Backend } from './backend.ts';
@@ -150,6 +150,7 @@ export class WorkerPool implements FaceEngine {
           }
           if (msg.type === 'error') task.reject(fromWire(msg.error));
           else if (msg.type === 'result') task.resolve(msg.analysis);
+          else if (msg.type === 'embeddings') task.resolve(msg.embeddings);
           else task.resolve(msg.tensors);
           this.dispatch();
         }
@@ -217,6 +218,12 @@ export class WorkerPool implements FaceEngine {
       this.queuedBytes += bytes;
       this.dispatch();
     });
+  }
+
+  /** Embeds cut-out face images in one batch on the next free worker (FaceEngine.embedFaceImages). */
+  embedFaceImages(images: FaceImage[]): Promise<Float32Array[]> {
+    const bytes = images.reduce((sum, img) => sum + img.data.byteLength, 0);
+    return this.submit((id) => ({ id, type: 'embed', images }), bytes);
   }
 
   /** Analyses one photo on the next free worker. */

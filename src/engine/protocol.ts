@@ -1,4 +1,4 @@
-import type { Analysis, AnalyzeOptions } from '../domain/face.ts';
+import type { Analysis, AnalyzeOptions, FaceImage } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import type { Backend } from './backend.ts';
 
@@ -12,6 +12,7 @@ export interface WorkerInit {
 /** Messages from the pool to a worker. */
 export type WorkerRequest =
   | { id: number; type: 'analyze'; image: Uint8Array; options?: AnalyzeOptions }
+  | { id: number; type: 'embed'; images: FaceImage[] }
   | { id: number; type: 'stats' };
 
 /** An error as it crosses the thread boundary. */
@@ -27,5 +28,6 @@ export type WorkerResponse =
   | { type: 'ready' }
   | { type: 'fatal'; error: WireError }
   | { id: number; type: 'result'; analysis: Analysis }
+  | { id: number; type: 'embeddings'; embeddings: Float32Array[] }
   | { id: number; type: 'stats'; tensors: number; heapUsed: number; external: number; arrayBuffers: number }
   | { id: number; type: 'error'; error: WireError };

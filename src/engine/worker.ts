@@ -41,6 +41,15 @@ try {
         send({ id: req.id, type: 'stats', tensors: engine.tensorCount(), heapUsed, external, arrayBuffers });
         return;
       }
+      if (req.type === 'embed') {
+        if (!engine.embedFaceImages) throw new Error(`the ${engine.backend} engine cannot embed face images`);
+        const embeddings = await engine.embedFaceImages(req.images);
+        send(
+          { id: req.id, type: 'embeddings', embeddings },
+          embeddings.map((e) => e.buffer as ArrayBuffer),
+        );
+        return;
+      }
       const analysis = await engine.analyze(req.image, req.options);
       // Hand the embedding and thumbnail buffers over instead of copying them.
       const transfer = analysis.faces.flatMap((f) => [

@@ -27,7 +27,7 @@ export interface OutlineInput {
   face: Float32Array;
   /** 68 landmarks of `match`, in the pixels of that PNG. */
   match: Float32Array;
-  /** The regions to outline, each with a label for the legend (e.g. "jawline 92%"), best first. */
+  /** The regions to outline, each with a label for the legend (e.g. "eyes 34%"), best first. */
   regions: { region: RegionName; label: string }[];
 }
 

@@ -13,20 +13,21 @@ export async function explainFaces(
   analysis: Analysis,
   answers: FaceAnswer[],
 ): Promise<FaceAnswer[]> {
-  return Promise.all(
-    answers.map(async (answer, i) => {
-      const face = analysis.faces[i];
-      if (!answer.match || !face?.landmarks) return answer;
-      try {
-        const landmarks = await thumbnailLandmarks(face, analysis);
-        const resemblance = await explainer.explain(scope, answer.match.slug, {
-          embedding: face.embedding,
-          landmarks,
-        });
-        return resemblance ? { ...answer, match: { ...answer.match, resemblance } } : answer;
-      } catch {
-        return answer;
-      }
-    }),
-  );
+  const out: FaceAnswer[] = [];
+  // One face at a time: each is already one batch on the engine, and group photos should not flood it.
+  for (const [i, answer] of answers.entries()) {
+    const face = analysis.faces[i];
+    if (!answer.match || !face?.landmarks) {
+      out.push(answer);
+      continue;
+    }
+    try {
+      const landmarks = await thumbnailLandmarks(face, analysis);
+      const resemblance = await explainer.explain(scope, answer.match.slug, { ...face, landmarks });
+      out.push(resemblance ? { ...answer, match: { ...answer.match, resemblance } } : answer);
+    } catch {
+      out.push(answer);
+    }
+  }
+  return out;
 }

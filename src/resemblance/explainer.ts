@@ -1,137 +1,93 @@
-// Explains a match region by region. Per scope and gallery version it keeps every enrolled photo's
-// region shapes and the baseline of distances between different people, built once per version (the
-// celebrity side costs nothing per answer: its landmarks were stored at enrolment).
-
-import { isLandmarks, REGIONS, type RegionName } from '../domain/regions.ts';
-import type { RegionScore, Resemblance } from '../domain/resemblance.ts';
+// Explains a match by occlusion (occlusion.ts) on the face's thumbnail and on the matched person's
+// enrolled photo nearest to it (its thumbnail and stored landmarks). Per scope and gallery version it
+// keeps which photos can be explained; the masked variants of one answer go through the engine in one
+// batch (FaceEngine.embedFaceImages).
+import sharp from 'sharp';
+import type { FaceImage } from '../domain/face.ts';
+import { isLandmarks } from '../domain/regions.ts';
+import type { Resemblance } from '../domain/resemblance.ts';
 import type { Scope } from '../domain/types.ts';
 import type { GallerySnapshot } from '../gallery/types.ts';
-import {
-  MAX_BASELINE_PAIRS,
-  RegionBaseline,
-  type RegionShapes,
-  regionDistances,
-  regionShapes,
-} from './baseline.ts';
-import { passingRegions } from './validated.ts';
+import { attribute, dot, type EmbedImages, type MaskKind, SHIPPED_MASK, shares } from './occlusion.ts';
 
 /** What the explainer reads from the gallery. */
-export interface ShapeSource {
+export interface PhotoSource {
   version(scope: Scope): Promise<number>;
   snapshot(scope: Scope): Promise<GallerySnapshot>;
 }
 
-/** Options of `new ResemblanceExplainer`. */
-export interface ExplainerOptions {
-  /** Regions that may be shown (default: those that passed validation, validated-regions.json). */
-  regions?: readonly RegionName[];
-  /** Pairs of different people sampled for a baseline at most. */
-  maxPairs?: number;
-}
-
-interface ShapedPhoto {
+interface Explainable {
   hash: string;
   embedding: Float32Array;
   thumbnail: Uint8Array;
   landmarks: Float32Array;
-  shapes: RegionShapes;
 }
 
-interface ScopeShapes {
-  people: Map<string, ShapedPhoto[]>;
-  baseline: RegionBaseline;
+/** A face to explain: its embedding (to pick the nearest enrolled photo), thumbnail and landmarks in it. */
+export interface FaceToExplain {
+  embedding: Float32Array;
+  thumbnail: Uint8Array;
+  landmarks?: Float32Array;
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) sum += (a[i] as number) * (b[i] as number);
-  return sum;
+/** A thumbnail (PNG) as RGB pixels with its landmarks, for the engine. */
+export async function faceImage(thumbnail: Uint8Array, landmarks: Float32Array): Promise<FaceImage> {
+  const { data, info } = await sharp(thumbnail).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    landmarks,
+  };
 }
 
-/** Scores every allowed region of two shape sets against a baseline, best first. */
-export function scoreRegions(
-  face: RegionShapes,
-  photo: RegionShapes,
-  baseline: RegionBaseline,
-  allowed: ReadonlySet<RegionName>,
-): RegionScore[] {
-  const distances = regionDistances(face, photo);
-  const scores: RegionScore[] = [];
-  REGIONS.forEach((region, r) => {
-    const d = distances[r];
-    if (!allowed.has(region.name) || d === undefined) return;
-    const percentile = baseline.percentile(region.name, d);
-    if (percentile !== undefined) scores.push({ region: region.name, percentile });
-  });
-  // Stable: ties keep REGIONS order, so answers do not flicker between runs.
-  return scores.sort((a, b) => b.percentile - a.percentile);
-}
-
-/** Region-by-region explanations of matches, cached per scope and gallery version. */
+/** Region-by-region explanations of matches, by occlusion on the recognizer's own embedding. */
 export class ResemblanceExplainer {
-  readonly #source: ShapeSource;
-  readonly #allowed: ReadonlySet<RegionName>;
-  readonly #maxPairs: number;
-  readonly #cache = new Map<Scope, { version: number; shapes: Promise<ScopeShapes> }>();
+  readonly #source: PhotoSource;
+  readonly #embed: EmbedImages;
+  readonly #mask: MaskKind;
+  readonly #cache = new Map<Scope, { version: number; photos: Promise<Map<string, Explainable[]>> }>();
 
-  constructor(source: ShapeSource, options: ExplainerOptions = {}) {
+  constructor(source: PhotoSource, embed: EmbedImages, options: { mask?: MaskKind } = {}) {
     this.#source = source;
-    this.#allowed = new Set(options.regions ?? passingRegions());
-    this.#maxPairs = options.maxPairs ?? MAX_BASELINE_PAIRS;
+    this.#embed = embed;
+    this.#mask = options.mask ?? SHIPPED_MASK;
   }
 
-  /** The regions this explainer may show. */
-  get regions(): RegionName[] {
-    return REGIONS.map((r) => r.name).filter((name) => this.#allowed.has(name));
-  }
-
-  async #shapes(scope: Scope): Promise<ScopeShapes> {
+  async #photos(scope: Scope): Promise<Map<string, Explainable[]>> {
     const version = await this.#source.version(scope);
     const cached = this.#cache.get(scope);
-    if (cached && cached.version === version) return cached.shapes;
-    const shapes = this.#source.snapshot(scope).then((snapshot) => this.#build(snapshot));
-    this.#cache.set(scope, { version, shapes });
-    shapes.catch(() => this.#cache.delete(scope));
-    return shapes;
-  }
-
-  #build(snapshot: GallerySnapshot): ScopeShapes {
-    const people = new Map<string, ShapedPhoto[]>();
-    const all: { person: string; shapes: RegionShapes }[] = [];
-    for (const identity of snapshot.identities) {
-      const photos: ShapedPhoto[] = [];
-      for (const photo of identity.photos) {
+    if (cached && cached.version === version) return cached.photos;
+    const photos = this.#source.snapshot(scope).then((snapshot) => {
+      const people = new Map<string, Explainable[]>();
+      for (const identity of snapshot.identities) {
         // Photos enrolled before landmarks existed are left out until they are embedded again.
-        if (!isLandmarks(photo.landmarks)) continue;
-        const { hash, embedding, thumbnail, landmarks } = photo;
-        const shaped = { hash, embedding, thumbnail, landmarks, shapes: regionShapes(landmarks) };
-        photos.push(shaped);
-        all.push({ person: identity.slug, shapes: shaped.shapes });
+        const list = identity.photos.filter((p) => isLandmarks(p.landmarks)) as Explainable[];
+        if (list.length > 0) people.set(identity.slug, list);
       }
-      if (photos.length > 0) people.set(identity.slug, photos);
-    }
-    return { people, baseline: RegionBaseline.build(all, this.#maxPairs) };
+      return people;
+    });
+    this.#cache.set(scope, { version, photos });
+    photos.catch(() => this.#cache.delete(scope));
+    return photos;
   }
 
   /**
-   * Why a face (its embedding, and its landmarks in its thumbnail's pixels) resembles `slug` in `scope`:
-   * compared with that person's enrolled photo nearest to the face, or undefined when nothing can be said
-   * (no landmarks on either side, no validated region, or too few people for a baseline).
+   * Why a face resembles `slug` in `scope`, against that person's enrolled photo nearest to it; undefined
+   * when nothing can be said (no landmarks on either side, or no region's removal costs any similarity).
    */
-  async explain(
-    scope: Scope,
-    slug: string,
-    face: { embedding: Float32Array; landmarks?: Float32Array },
-  ): Promise<Resemblance | undefined> {
-    if (this.#allowed.size === 0 || !isLandmarks(face.landmarks)) return undefined;
-    const { people, baseline } = await this.#shapes(scope);
-    const photos = people.get(slug);
+  async explain(scope: Scope, slug: string, face: FaceToExplain): Promise<Resemblance | undefined> {
+    if (!isLandmarks(face.landmarks)) return undefined;
+    const photos = (await this.#photos(scope)).get(slug);
     if (!photos) return undefined;
-    let best = photos[0] as ShapedPhoto;
+    let best = photos[0] as Explainable;
     for (const photo of photos)
       if (dot(photo.embedding, face.embedding) > dot(best.embedding, face.embedding)) best = photo;
-    const regions = scoreRegions(regionShapes(face.landmarks), best.shapes, baseline, this.#allowed);
+    const pair = {
+      face: await faceImage(face.thumbnail, face.landmarks),
+      photo: await faceImage(best.thumbnail, best.landmarks),
+    };
+    const regions = shares((await attribute(this.#embed, pair, this.#mask)).drops);
     if (regions.length === 0) return undefined;
     return {
       regions,

@@ -1,37 +1,25 @@
-// How a percentile reads in a reply. 50% is what two random people in the gallery score, so only a
-// clear margin above it is called alike.
+// How an explanation reads in a reply: the regions with the largest shares, as whole percentages.
 import type { RegionScore } from '../domain/resemblance.ts';
 
-/** A region at or above this percentile is "the same". */
-export const SAME_FROM = 90;
-/** A region at or above this percentile (and below SAME_FROM) is "similar"; below, "different". */
-export const SIMILAR_FROM = 65;
+/** How many regions a reply names at most. */
+export const NAMED_REGIONS = 3;
+/** A region with a smaller share than this is not named: it explains too little to be worth reading. */
+export const MIN_NAMED_SHARE = 0.1;
 
-/** The word for a percentile: same (≥ 90), similar (≥ 65) or different. */
-export function likeness(percentile: number): 'same' | 'similar' | 'different' {
-  if (percentile >= SAME_FROM) return 'same';
-  return percentile >= SIMILAR_FROM ? 'similar' : 'different';
+/** The regions a reply names: the top ones (at most three), each with at least a 10% share, largest first. */
+export function namedRegions(regions: readonly RegionScore[]): RegionScore[] {
+  const named = regions.slice(0, NAMED_REGIONS).filter((r) => r.share >= MIN_NAMED_SHARE);
+  return named.length > 0 ? named : regions.slice(0, 1);
 }
 
-/** "same jawline (92%), similar eyes (85%), different nose (41%)", in the order given (best first). */
+/** A share as a whole percentage, e.g. `34%`. */
+export function sharePercent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+/** "mostly the eyes (34%), nose (22%) and mouth (15%)": the named regions, in the order given (largest first). */
 export function describeResemblance(regions: readonly RegionScore[]): string {
-  return regions.map((r) => `${likeness(r.percentile)} ${r.region} (${r.percentile}%)`).join(', ');
-}
-
-/**
- * The explanation phrase of an answer, made here alone for every surface (chat replies, the CLI), best
- * region first, at most `max`. With a "that's them" claim (`same`) only the regions at least similar are
- * named, so the reason never contradicts the claim; when none is, there is no phrase (the claim rests on
- * the whole face's similarity, which the answer states).
- */
-export function explainMatch(
-  regions: readonly RegionScore[],
-  same: boolean,
-  max = Number.POSITIVE_INFINITY,
-): string | undefined {
-  const named = (same ? regions.filter((r) => likeness(r.percentile) !== 'different') : regions).slice(
-    0,
-    max,
-  );
-  return named.length > 0 ? describeResemblance(named) : undefined;
+  const parts = namedRegions(regions).map((r) => `${r.region} (${sharePercent(r.share)})`);
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? '');
+  return `mostly the ${list}`;
 }

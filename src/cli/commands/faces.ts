@@ -1,6 +1,6 @@
 import type { Identification } from '../../domain/types.ts';
 import { UserError } from '../../errors.ts';
-import { explainMatch } from '../../resemblance/wording.ts';
+import { describeResemblance } from '../../resemblance/wording.ts';
 import { mapOrdered } from '../../util/concurrency.ts';
 import type { CliContext } from '../context.ts';
 import { readInput } from '../files.ts';
@@ -17,9 +17,16 @@ type InferOutcome =
 /**
  * `lookalike infer <images or folders…>`: OpenFace's "Predict <name> with 0.73 confidence", per face.
  * Answers stream: each prints as soon as it and those before it are done, in the order given, with at
- * most `inFlight` photos read or analysed at once, so a folder of any size runs in bounded memory.
+ * most `inFlight` photos read or analysed at once, so a folder of any size runs in bounded memory. With
+ * `explain`, also the regions that make each face resemble its match (on demand: it re-embeds sixteen
+ * masked faces per face, see docs/resemblance.md).
  */
-export async function inferCommand(ctx: CliContext, args: string[], inFlight = 8): Promise<number> {
+export async function inferCommand(
+  ctx: CliContext,
+  args: string[],
+  inFlight = 8,
+  explain = false,
+): Promise<number> {
   if (args.length === 0) throw new UsageError('usage: lookalike infer <images or folders…>');
   const { out, service, scope } = ctx;
   const tally = { answered: 0, failed: 0, skipped: 0, warnedEmpty: false };
@@ -27,7 +34,7 @@ export async function inferCommand(ctx: CliContext, args: string[], inFlight = 8
     try {
       const skipped = fromFolder ? await notImageReason(file) : undefined;
       if (skipped) return { file, skipped };
-      return { file, result: await service.identify(scope, readInput(file)) };
+      return { file, result: await service.identify(scope, readInput(file), { explain }) };
     } catch (err) {
       if (err instanceof UserError) return { file, error: err.message };
       if ((err as NodeJS.ErrnoException).code)
@@ -79,7 +86,7 @@ function printOutcome(
         ? {
             resemblance: f.match.resemblance.regions.map((r) => ({
               region: r.region,
-              percentile: r.percentile,
+              share: round2(r.share),
             })),
           }
         : {}),
@@ -107,8 +114,7 @@ function printOutcome(
     }
     const top = f.top.map((c) => `${c.name} ${c.confidence.toFixed(2)}`).join(', ');
     const how = result.method === 'similarity' ? ' (one identity: similarity only)' : '';
-    const reason = f.match.resemblance && explainMatch(f.match.resemblance, f.match.same);
-    const why = reason ? `; ${reason}` : '';
+    const why = f.match.resemblance ? `; alike in ${describeResemblance(f.match.resemblance)}` : '';
     out.line(
       `${where}: Predict ${f.match.name} with ${f.match.confidence.toFixed(2)} confidence${how}; similarity ${f.match.similarity.toFixed(2)}${f.match.same ? ', same person' : ''}; top 3: ${top}${why}`,
     );

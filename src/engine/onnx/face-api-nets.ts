@@ -81,9 +81,12 @@ export class FaceApiNets {
     });
   }
 
-  /** The recognition net's 128-d descriptor of each face, from its upright chip (mirrored views averaged when `flip`). */
+  /**
+   * The recognition net's 128-d descriptor of each face, from its upright chip (mirrored views averaged
+   * when `flip`); `pixels` is one photo for all faces, or one image per face.
+   */
   async descriptors(
-    pixels: PixelImage,
+    pixels: PixelImage | readonly PixelImage[],
     landmarks: Float32Array[],
     options: { flip: boolean; upright: boolean },
   ): Promise<Float32Array[]> {
@@ -93,7 +96,8 @@ export class FaceApiNets {
     const n = landmarks.length;
     const batch = new Float32Array(plane * n * views);
     landmarks.forEach((points, i) => {
-      const chip = warp(pixels, recognitionChip(points, CHIP_SIDE, upright), CHIP_SIDE);
+      const src = Array.isArray(pixels) ? (pixels[i] as PixelImage) : (pixels as PixelImage);
+      const chip = warp(src, recognitionChip(points, CHIP_SIDE, upright), CHIP_SIDE);
       toFaceApiPlanar(chip, batch, i * plane);
       if (flip) toFaceApiPlanar(chip, batch, (i + n) * plane, true);
     });

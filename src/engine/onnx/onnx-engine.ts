@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
-import type { Analysis, AnalyzeOptions, StageTimings } from '../../domain/face.ts';
+import type { Analysis, AnalyzeOptions, FaceImage, StageTimings } from '../../domain/face.ts';
 import { resolveTuning, type Tuning } from '../../domain/tuning.ts';
 import { around, eyeAngle, warp } from '../align.ts';
+import { embedFaceImages } from '../embed-chips.ts';
 import { MODELS_DIR, readManifest, readVerified } from '../model-files.ts';
 import {
   analysisOf,
@@ -256,6 +257,12 @@ export class OnnxEngine {
       if (points) face.landmarks = toOriginalPoints(points, photo);
     });
     return analysis;
+  }
+
+  /** Embeddings of cut-out face images in one batch, without detection (embed-chips.ts). */
+  embedFaceImages(images: FaceImage[]): Promise<Float32Array[]> {
+    const faceres = (planar: Float32Array, count: number) => this.embed(planar, count);
+    return embedFaceImages({ tuning: this.tuning, faceres, faceApi: this.faceApi }, images);
   }
 
   /** Frees every session's native memory. */

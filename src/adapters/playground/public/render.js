@@ -105,12 +105,15 @@ function matches(list) {
       top.append(row);
     }
     card.append(top);
-    // Why they look alike, region by region, best first (percentiles against the gallery).
+    // Why they look alike: the regions whose removal costs the recognizer the most similarity, with their shares.
     if (face.resemblance?.length) {
       const why = el('ul', 'resemblance');
-      for (const r of face.resemblance) {
-        const word = r.percentile >= 90 ? 'same' : r.percentile >= 65 ? 'similar' : 'different';
-        why.append(el('li', `region ${word}`, `${word} ${r.region} ${r.percentile}%`));
+      why.append(el('li', 'resemblance-title', 'Alike in'));
+      for (const r of face.resemblance.slice(0, 3)) {
+        const item = el('li', 'region', `${r.region} ${Math.round(r.share * 100)}%`);
+        item.dataset.region = r.region;
+        item.style.setProperty('--share', `${Math.round(r.share * 100)}%`);
+        why.append(item);
       }
       card.append(why);
     }
