@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type { Analysis, AnalyzeOptions, StageTimings } from '../../domain/face.ts';
-import { resolveTuning, type Tuning } from '../../domain/tuning.ts';
+import { type Precision, resolveTuning, type Tuning } from '../../domain/tuning.ts';
 import { around, eyeAngle, warp } from '../align.ts';
-import { MODELS_DIR, readManifest, readVerified } from '../model-files.ts';
+import { MODELS_DIR, type ModelManifest, readManifest, readVerified } from '../model-files.ts';
 import {
   analysisOf,
   fuse,
@@ -19,6 +19,21 @@ import { FaceApiNets } from './face-api-nets.ts';
 import { cropAndResize, type PixelImage, resizeBilinear, toPlanar } from './tf-image.ts';
 
 const require = createRequire(import.meta.url);
+
+/** The four ONNX models, by the stem of their file name. */
+export type OnnxModel = 'blazeface' | 'faceres' | 'landmarks68' | 'dlib-resnet';
+
+/** Receives a model's input tensor (NCHW float32) just before it runs. */
+export type InputTap = (model: OnnxModel, data: Float32Array, dims: readonly number[]) => void;
+
+/**
+ * The file a model loads from at a precision: `<model>.int8.onnx` where build:models wrote one
+ * (models that lose accuracy in int8 have none and stay fp32), else `<model>.onnx`.
+ */
+export function modelFile(model: OnnxModel, precision: Precision, manifest: ModelManifest): string {
+  const int8 = `${model}.int8.onnx`;
+  return precision === 'int8' && manifest.files[int8] ? int8 : `${model}.onnx`;
+}
 
 /** Human's face crop side: the detector box is cut out at the detector's own input size. */
 const CROP_SIZE = DETECTOR_SIZE;
@@ -49,6 +64,8 @@ export interface OnnxEngineOptions {
   threads?: number;
   /** Run each model once at start (default true): servers should not make their first member wait. */
   warmup?: boolean;
+  /** Sees every model input as it is run: scripts/build-models.ts records them to calibrate int8. */
+  tap?: InputTap;
 }
 
 function ms(since: number): number {
@@ -67,6 +84,7 @@ export class OnnxEngine {
   private readonly detector: Ort.InferenceSession;
   private readonly faceres: Ort.InferenceSession;
   private readonly faceApi: FaceApiNets | undefined;
+  private readonly tap: InputTap | undefined;
 
   private constructor(
     ort: typeof Ort,
@@ -74,12 +92,14 @@ export class OnnxEngine {
     faceres: Ort.InferenceSession,
     faceApi: FaceApiNets | undefined,
     tuning: Tuning,
+    tap: InputTap | undefined,
   ) {
     this.ort = ort;
     this.detector = detector;
     this.faceres = faceres;
     this.faceApi = faceApi;
     this.tuning = tuning;
+    this.tap = tap;
   }
 
   /** Creates both sessions from the verified model files, then warms each up once. */
@@ -97,13 +117,21 @@ export class OnnxEngine {
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
     };
-    const open = (name: string) =>
-      ort.InferenceSession.create(readVerified(dir, name, manifest), sessionOptions);
-    const [detector, faceres] = await Promise.all([open('blazeface.onnx'), open('faceres.onnx')]);
-    const faceApi = tuning.landmarks
-      ? new FaceApiNets(ort, await open('landmarks68.onnx'), await open('dlib-resnet.onnx'))
-      : undefined;
-    const engine = new OnnxEngine(ort, detector, faceres, faceApi, tuning);
+    const open = (model: OnnxModel) =>
+      ort.InferenceSession.create(
+        readVerified(dir, modelFile(model, tuning.precision, manifest), manifest),
+        sessionOptions,
+      );
+    // All sessions at once: ONNX Runtime builds each on its own thread, so start-up waits for the slowest only.
+    const [detector, faceres, landmarks, recognition] = await Promise.all([
+      open('blazeface'),
+      open('faceres'),
+      tuning.landmarks ? open('landmarks68') : undefined,
+      tuning.landmarks ? open('dlib-resnet') : undefined,
+    ]);
+    const faceApi =
+      landmarks && recognition ? new FaceApiNets(ort, landmarks, recognition, options.tap) : undefined;
+    const engine = new OnnxEngine(ort, detector, faceres, faceApi, tuning, options.tap);
     if (options.warmup !== false) await engine.warmup();
     return engine;
   }
@@ -121,7 +149,9 @@ export class OnnxEngine {
   }
 
   private async detect(planar: Float32Array): Promise<{ scores: Float32Array; boxes: Float32Array }> {
-    const input = new this.ort.Tensor('float32', planar, [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]);
+    const dims = [1, 3, DETECTOR_SIZE, DETECTOR_SIZE];
+    this.tap?.('blazeface', planar, dims);
+    const input = new this.ort.Tensor('float32', planar, dims);
     const out = await this.detector.run({ image: input });
     try {
       const part = (name: string) => out[name]?.data as Float32Array;
@@ -142,7 +172,9 @@ export class OnnxEngine {
 
   private async embed(planar: Float32Array, count: number): Promise<Float32Array[]> {
     const side = this.tuning.embedSize;
-    const input = new this.ort.Tensor('float32', planar, [count, 3, side, side]);
+    const dims = [count, 3, side, side];
+    this.tap?.('faceres', planar, dims);
+    const input = new this.ort.Tensor('float32', planar, dims);
     const out = await this.faceres.run({ faces: input });
     try {
       const flat = out.descriptor?.data as Float32Array;
