@@ -4,10 +4,13 @@ import { readData } from '../scripts/lib/data.ts';
 import { cosine } from '../src/classifier/similarity.ts';
 import type { Analysis } from '../src/domain/face.ts';
 import { DEFAULT_TUNING, resolveTuning } from '../src/domain/tuning.ts';
+import { recognitionChip, warp } from '../src/engine/align.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
 import { engineFingerprint } from '../src/engine/fingerprint.ts';
 import { readManifest } from '../src/engine/model-files.ts';
+import { CHIP_SIDE } from '../src/engine/onnx/face-api-nets.ts';
 import { modelFile, OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
+import { preparePhoto } from '../src/engine/pipeline.ts';
 import { cpuHasVnni, resolvePrecision } from '../src/engine/precision.ts';
 
 const cpuinfo = (flags: string) => `processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 ${flags}\n`;
@@ -78,6 +81,29 @@ describe('int8 engine against fp32 on shared photos', () => {
         );
         assert.ok(cosine(f.descriptors?.dlib as Float32Array, g.descriptors?.dlib as Float32Array) > 0.998);
       }
+    }
+  });
+});
+
+describe('embedChips', () => {
+  it('gives the dlib descriptor analyze made, from the same aligned chip, in one batch', async () => {
+    const engine = await OnnxEngine.create({ warmup: false });
+    try {
+      const bytes = readData('bbt', 'amy', 'amy1.png');
+      const face = (await engine.analyze(bytes)).faces[0];
+      assert.ok(face?.landmarks && face.descriptors?.dlib);
+      // The chip is cut from the photo as the engine saw it (with its grey border): landmarks mapped back in.
+      const photo = await preparePhoto(bytes, DEFAULT_TUNING);
+      const { offset, decoded, rgb } = photo;
+      const points = face.landmarks.map((v, i) => v * decoded.scale + (i % 2 ? offset.y : offset.x));
+      const pixels = { data: rgb.data, width: rgb.width, height: rgb.height, channels: 3 };
+      const chip = warp(pixels, recognitionChip(points, CHIP_SIDE, true), CHIP_SIDE);
+      const [a, b] = await engine.embedChips([chip, chip]);
+      assert.ok(cosine(a as Float32Array, face.descriptors.dlib) > 0.9999);
+      assert.deepEqual(a, b);
+      await assert.rejects(engine.embedChips([{ ...chip, width: 100 }]), /150×150/);
+    } finally {
+      await engine.close();
     }
   });
 });

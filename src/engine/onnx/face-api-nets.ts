@@ -92,20 +92,33 @@ export class FaceApiNets {
     landmarks: Float32Array[],
     options: { flip: boolean; upright: boolean },
   ): Promise<Float32Array[]> {
-    const { flip, upright } = options;
+    const chips = landmarks.map((points) =>
+      warp(pixels, recognitionChip(points, CHIP_SIDE, options.upright), CHIP_SIDE),
+    );
+    return this.embedChips(chips, options.flip);
+  }
+
+  /**
+   * Descriptors (unnormalised) of aligned chips, CHIP_SIDE × CHIP_SIDE RGB in 0..255 (HWC), all in
+   * one batched run; with `flip` each chip's mirror image is added to its own. The one entry point
+   * for callers that make their own chips (masked ones, say).
+   */
+  async embedChips(chips: PixelImage[], flip = false): Promise<Float32Array[]> {
     const plane = 3 * CHIP_SIDE * CHIP_SIDE;
     const views = flip ? 2 : 1;
-    const n = landmarks.length;
+    const n = chips.length;
+    if (n === 0) return [];
     const batch = new Float32Array(plane * n * views);
-    landmarks.forEach((points, i) => {
-      const chip = warp(pixels, recognitionChip(points, CHIP_SIDE, upright), CHIP_SIDE);
+    chips.forEach((chip, i) => {
+      if (chip.width !== CHIP_SIDE || chip.height !== CHIP_SIDE || chip.channels !== 3)
+        throw new Error(`embedChips: chips must be ${CHIP_SIDE}×${CHIP_SIDE} RGB`);
       toFaceApiPlanar(chip, batch, i * plane);
       if (flip) toFaceApiPlanar(chip, batch, (i + n) * plane, true);
     });
     const dims = [n * views, 3, CHIP_SIDE, CHIP_SIDE];
     this.#tap?.('dlib-resnet', batch, dims);
     const flat = await runOnce(this.#ort, this.#recognition, batch, dims);
-    return landmarks.map((_, i) => {
+    return chips.map((_, i) => {
       const d = flat.slice(i * DLIB_DIM, (i + 1) * DLIB_DIM);
       if (flip)
         for (let j = 0; j < DLIB_DIM; j++) d[j] = (d[j] as number) + (flat[(i + n) * DLIB_DIM + j] as number);

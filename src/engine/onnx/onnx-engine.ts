@@ -287,6 +287,16 @@ export class OnnxEngine {
     return analysis;
   }
 
+  /**
+   * L2-normalised dlib descriptors of aligned 150×150 chips (face-api-nets.ts `embedChips`), in one
+   * batched run at this engine's precision: for callers that cut their own chips.
+   */
+  async embedChips(chips: PixelImage[]): Promise<Float32Array[]> {
+    if (!this.faceApi)
+      throw new Error('embedChips needs the landmark and recognition nets (tuning.landmarks)');
+    return (await this.faceApi.embedChips(chips, this.tuning.dlibFlip)).map((d) => normalised(d));
+  }
+
   /** Frees every session's native memory. */
   async close(): Promise<void> {
     await Promise.all([this.detector.release(), this.faceres.release(), this.faceApi?.close()]);
