@@ -1,6 +1,6 @@
 import type * as Ort from 'onnxruntime-node';
 import { recognitionChip, warp } from '../align.ts';
-import type { InputTap } from './onnx-engine.ts';
+import type { InputTap } from './models.ts';
 import { cropAndResize, type PixelImage } from './tf-image.ts';
 
 /** Input side of face-api's 68-landmark net. */

@@ -16,15 +16,12 @@ import {
 } from '../pipeline.ts';
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
 import { FaceApiNets } from './face-api-nets.ts';
+import type { InputTap, OnnxModel } from './models.ts';
 import { cropAndResize, type PixelImage, resizeBilinear, toPlanar } from './tf-image.ts';
 
 const require = createRequire(import.meta.url);
 
-/** The four ONNX models, by the stem of their file name. */
-export type OnnxModel = 'blazeface' | 'faceres' | 'landmarks68' | 'dlib-resnet';
-
-/** Receives a model's input tensor (NCHW float32) just before it runs. */
-export type InputTap = (model: OnnxModel, data: Float32Array, dims: readonly number[]) => void;
+export type { InputTap, OnnxModel } from './models.ts';
 
 /**
  * The file a model loads from at a precision: `<model>.int8.onnx` where build:models wrote one
