@@ -1,15 +1,17 @@
 /**
  * Throughput benchmark, side by side in one run: the plain Human configuration (detector +
  * mesh + faceres with Human's defaults, one image at a time, wasm, one thread) against
- * Lookalike's engine on tfjs-wasm and on ONNX Runtime, each with one worker and with the
- * pool, on single-face photos and on group photos. Rounds interleave the contenders so that a
- * noisy moment on the machine hits all of them; peak RSS is measured per contender in a child
- * process of its own, since worker threads share one process.
+ * Lookalike's engine on ONNX Runtime in fp32 and int8 (FACE_PRECISION), each with one worker and
+ * with the pool (tfjs-wasm on request), on single-face photos and on group photos. Rounds
+ * interleave the contenders so that a noisy moment on the machine hits all of them; peak RSS is
+ * measured per contender in a child process of its own, since worker threads share one process.
+ * Then, also interleaved: whole processes over --whole held-out photos (start-up included), the
+ * start-up to a first answer, and the ceiling (time per face against the models' multiply-adds).
  *
- * Usage: npm run bench [-- --rounds 2 --images 60 --workers N --contenders plain,onnx-pool,…]
+ * Usage: npm run bench [-- --rounds 2 --images 60 --whole 150 --workers N --contenders plain,onnx-pool,…]
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,14 +32,18 @@ const { values: args } = parseArgs({
   options: {
     rounds: { type: 'string', default: '2' },
     images: { type: 'string', default: '60' },
+    whole: { type: 'string', default: '150' },
     workers: { type: 'string' },
     // Comma-separated keys of `makers` (default: DEFAULT_CONTENDERS).
     contenders: { type: 'string' },
     // Internal: run one contender once and print its peak RSS (used for the per-contender memory figure).
     only: { type: 'string' },
+    // Internal: a whole process of the plain configuration over the photos listed in this JSON file.
+    'plain-files': { type: 'string' },
   },
 });
 const rounds = Number(args.rounds);
+const me = fileURLToPath(import.meta.url);
 const workers = args.workers ? Number(args.workers) : undefined;
 
 const data = dataDir();
@@ -81,7 +87,13 @@ async function plainContender(): Promise<Contender> {
   };
 }
 
-async function poolContender(backend: Backend, size?: number, tuning?: Partial<Tuning>): Promise<Contender> {
+async function poolContender(
+  backend: Backend,
+  size?: number,
+  requested?: Partial<Tuning>,
+): Promise<Contender> {
+  // Spelt out: the pool's own default is fp32, FACE_PRECISION's is auto.
+  const tuning: Partial<Tuning> = { precision: 'fp32', ...requested };
   const pool = new WorkerPool({ backend, workers: size, queueLimit: 10_000, tuning });
   await pool.ready();
   const what =
@@ -94,8 +106,9 @@ async function poolContender(backend: Backend, size?: number, tuning?: Partial<T
           : tuning?.dlibFlip
             ? ' fused + dlib flip'
             : ' fused';
+  const precision = backend === 'onnx' ? ` ${tuning.precision}` : '';
   return {
-    name: `${backend}${what}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
+    name: `${backend}${what}${precision}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
     async run(images) {
       const analyses = await mapLimit(images, pool.size * 2, (img) => pool.analyze(img));
       return { analyses, embeddings: analyses.map((a) => a.faces[0]?.embedding) };
@@ -110,13 +123,23 @@ const makers: Record<string, () => Promise<Contender>> = {
   'wasm-pool': () => poolContender('wasm', workers),
   'onnx-1': () => poolContender('onnx', 1),
   'onnx-pool': () => poolContender('onnx', workers),
+  // The shipped configuration where the CPU has VNNI (FACE_PRECISION=auto).
+  'onnx-int8-1': () => poolContender('onnx', 1, { precision: 'int8' }),
+  'onnx-int8-pool': () => poolContender('onnx', workers, { precision: 'int8' }),
   // The previous pipeline, for the cost of landmarks and the second descriptor.
   'onnx-faceres-pool': () => poolContender('onnx', workers, { descriptor: 'faceres', dlibFlip: false }),
   // Points on the accuracy/speed curve (npm run eval has their accuracy): opt in with --contenders.
   'onnx-fused-flip-pool': () => poolContender('onnx', workers, { dlibFlip: true }),
   'onnx-dlib-pool': () => poolContender('onnx', workers, { descriptor: 'dlib' }),
 };
-const DEFAULT_CONTENDERS = ['plain', 'wasm-1', 'wasm-pool', 'onnx-1', 'onnx-pool', 'onnx-faceres-pool'];
+const DEFAULT_CONTENDERS = ['plain', 'onnx-1', 'onnx-int8-1', 'onnx-pool', 'onnx-int8-pool'];
+
+if (args['plain-files']) {
+  const plain = await createPlainHuman();
+  for (const f of JSON.parse(readFileSync(args['plain-files'], 'utf8')) as string[])
+    await plain.embedFirst(readFileSync(f));
+  process.exit(0);
+}
 
 // Human on tfjs-node with face-api's nets (the `tensorflow` backend, fused like onnx), where
 // `npm run setup:tfjs-node` has made it load.
@@ -232,7 +255,6 @@ for (const c of contenders.filter((x) => !x.name.includes('pool'))) {
   );
 }
 
-const me = fileURLToPath(import.meta.url);
 console.log('\npeak RSS, each contender alone in a child process (both sets once):');
 for (const k of keys) {
   const out = execFileSync(
@@ -271,25 +293,95 @@ for (const k of keys) {
   );
 }
 
-// Start-up as a new user sees it: a fresh process answering `lookalike infer` for one photo.
+// Whole processes, start-up included: `lookalike infer` over held-out photos (celebrity probes, photos
+// 10 onwards, which no calibration saw) at each precision, against a process running the plain
+// configuration over the same photos. Interleaved, since the machine may be shared.
+const store = () => `sqlite://${path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'g.sqlite')}`;
+const cli = fileURLToPath(new URL('../bin/lookalike.js', import.meta.url));
+const held = people(path.join(data, 'celebs'))
+  .flatMap((p) => p.files.slice(10))
+  .slice(0, Number(args.whole));
+const timed = (argv: string[], env: Record<string, string> = {}) => {
+  const start = performance.now();
+  execFileSync(process.execPath, argv, { stdio: 'ignore', env: { ...process.env, ...env } });
+  return (performance.now() - start) / 1000;
+};
+const ours = (precision: string, files: string[]) =>
+  timed([cli, 'infer', '--json', '--store', store(), ...files], { FACE_PRECISION: precision });
 {
-  const store = `sqlite://${path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'g.sqlite')}`;
-  const cli = fileURLToPath(new URL('../bin/lookalike.js', import.meta.url));
-  const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    execFileSync(process.execPath, [cli, 'infer', '--store', store, single[0]?.f ?? ''], { stdio: 'ignore' });
-    times.push(performance.now() - start);
+  const list = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'files.json');
+  writeFileSync(list, JSON.stringify(held));
+  const plainWhole = () => timed(['--import', 'tsx', me, '--plain-files', list]);
+  const secs = { plain: [] as number[], int8: [] as number[], fp32: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    secs.plain.push(plainWhole());
+    secs.int8.push(ours('int8', held));
+    secs.fp32.push(ours('fp32', held));
   }
+  const rate = (xs: number[]) => held.length / Math.min(...xs);
   console.log(
-    `lookalike infer one photo, fresh process: ${times.map((t) => (t / 1000).toFixed(2)).join(' s, ')} s (target < 1 s)`,
+    `\nwhole process, ${held.length} photos in one call, start-up included (best of ${rounds}): plain ${rate(secs.plain).toFixed(1)} photos/s; lookalike infer int8 ${rate(secs.int8).toFixed(1)} (${(rate(secs.int8) / rate(secs.plain)).toFixed(2)}x), fp32 ${rate(secs.fp32).toFixed(1)} (${(rate(secs.fp32) / rate(secs.plain)).toFixed(2)}x)`,
   );
 }
 
-const macs = {
-  blazeface: graphMacs(MODELS_DIR, 'blazeface.json', 256),
-  faceres: graphMacs(MODELS_DIR, 'faceres-fused.json', 224),
-};
-console.log(
-  `\nmodel cost: BlazeFace ${(macs.blazeface / 1e6).toFixed(0)} M multiply-adds at 256x256, faceres ${(macs.faceres / 1e6).toFixed(0)} M at 224x224`,
-);
+// Start-up as a new user sees it: a fresh process answering `lookalike infer` for one photo.
+{
+  const one = [single[0]?.f ?? ''];
+  const t = { int8: [] as number[], fp32: [] as number[], help: [] as number[] };
+  for (let i = 0; i < 3; i++) {
+    t.int8.push(ours('int8', one));
+    t.fp32.push(ours('fp32', one));
+    t.help.push(timed([cli, '--help']));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]?.toFixed(2);
+  console.log(
+    `lookalike infer one photo, fresh process, median of 3: int8 ${median(t.int8)} s, fp32 ${median(t.fp32)} s; lookalike --help ${median(t.help)} s (target 0.5 s)`,
+  );
+}
+
+// The ceiling: multiply-adds per face against the time per face of the 1-worker runs.
+{
+  const macs = {
+    blazeface: graphMacs(MODELS_DIR, 'blazeface.json', 256),
+    faceres: graphMacs(MODELS_DIR, 'faceres-fused.json', 224),
+    ...faceApiMacs(),
+  };
+  const g = (x: number) => `${(x / 1e6).toFixed(0)} M`;
+  console.log(
+    `\nmodel cost, multiply-adds: BlazeFace ${g(macs.blazeface)} at 256x256 (once per photo), faceres ${g(macs.faceres)} at 224x224, 68-landmark net ${macs.landmarks ? g(macs.landmarks) : '?'} at 112x112, dlib-resnet ${macs.dlib ? g(macs.dlib) : '?'} at 150x150 (each per face)`,
+  );
+  for (const c of contenders.filter((x) => x.name.startsWith('onnx fused') && x.name.endsWith('1 worker'))) {
+    const analyses = lastRun.get(c.name)?.single?.analyses ?? [];
+    const faces = analyses.reduce((n, a) => n + a.faces.length, 0) || 1;
+    const ms =
+      analyses.reduce(
+        (n, a) => n + a.timings.decode + a.timings.detect + a.timings.align + a.timings.embed,
+        0,
+      ) / faces;
+    const embed = analyses.reduce((n, a) => n + a.timings.embed, 0) / faces;
+    const total = macs.blazeface + macs.faceres + (macs.landmarks ?? 0) + (macs.dlib ?? 0);
+    const descriptors = macs.faceres + (macs.dlib ?? 0);
+    console.log(
+      `  ${c.name}: ${ms.toFixed(1)} ms per single-face photo = ${(total / ms / 1e6).toFixed(1)} GMAC/s overall; the two descriptor nets ${embed.toFixed(1)} ms = ${(descriptors / embed / 1e6).toFixed(1)} GMAC/s`,
+    );
+  }
+  console.log(
+    `  nominal peaks of one ${os.cpus()[0]?.model ?? 'CPU'} core at ${os.cpus()[0]?.speed ?? '?'} MHz (AVX-512: 2 FMA pipes x 16 fp32 = 32 MAC/cycle; VNNI vpdpbusd: 2 x 64 u8*s8 = 128 MAC/cycle): fp32 ${((32 * (os.cpus()[0]?.speed ?? 0)) / 1000).toFixed(0)} GMAC/s, int8 ${((128 * (os.cpus()[0]?.speed ?? 0)) / 1000).toFixed(0)} GMAC/s (see docs/engine-speed.md)`,
+  );
+}
+
+/** The face-api nets' multiply-adds from their ONNX graphs (scripts/onnx_macs.py), when Python with onnx is here. */
+function faceApiMacs(): { landmarks?: number; dlib?: number } {
+  const py = spawnSync(
+    'python3',
+    [
+      fileURLToPath(new URL('./onnx_macs.py', import.meta.url)),
+      `${path.join(MODELS_DIR, 'landmarks68.onnx')}:112`,
+      `${path.join(MODELS_DIR, 'dlib-resnet.onnx')}:150`,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (py.status !== 0) return {};
+  const out = Object.values(JSON.parse(py.stdout) as Record<string, number>);
+  return { landmarks: out[0], dlib: out[1] };
+}

@@ -5,13 +5,19 @@
  * Minimum and Maximum as separate kernels after every convolution, which is more than
  * half of its time on wasm; the fused graph computes the same function.
  *
- * Usage: npm run build:models
+ * Then the int8 step (scripts/lib/quantize.ts, scripts/quantize.py): ONNX Runtime's static
+ * quantiser, calibrated on the engine's own inputs from face photos in ../shared/data, writes
+ * `<model>.int8.onnx` beside the fp32 files for the models in INT8_MODELS. It needs Python with
+ * `pip install onnxruntime onnx` (maintainers only; the committed files are what users run).
+ *
+ * Usage: npm run build:models [-- --int8-only]   (--int8-only: keep the fp32 files, redo int8)
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { parseArgs } from 'node:util';
 import {
   MODELS_DIR,
   type ModelManifest,
@@ -19,8 +25,20 @@ import {
   readManifest,
   sha256,
 } from '../src/engine/model-files.ts';
+import type { OnnxModel } from '../src/engine/onnx/onnx-engine.ts';
 import { faceApiExports, type WeightMap } from './lib/onnx/face-api-graphs.ts';
 import { exportGraph, type TfConst, type TfNode } from './lib/onnx/tfjs-to-onnx.ts';
+import { quantizeModels } from './lib/quantize.ts';
+
+/**
+ * The models shipped in int8 as well (measured in docs/engine-speed.md): the two descriptor nets,
+ * about 2× faster at a descriptor cosine to fp32 of 0.995 (faceres) and 0.9996 (dlib). BlazeFace
+ * (0.7×: its small depthwise layers gain nothing, and its score logits move by whole units) and
+ * the 68-landmark net (0.9×, points move by up to 2.6 % of the box) stay fp32 only.
+ */
+const INT8_MODELS: readonly OnnxModel[] = ['faceres', 'dlib-resnet'];
+
+const { values: args } = parseArgs({ options: { 'int8-only': { type: 'boolean', default: false } } });
 
 const require = createRequire(import.meta.url);
 const humanDir = path.resolve(path.dirname(require.resolve('@vladmandic/human')), '..');
@@ -222,27 +240,43 @@ function exportFaceApi(): void {
 
 mkdirSync(MODELS_DIR, { recursive: true });
 const copied = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin'];
-for (const f of copied) copyFileSync(path.join(humanModels, f), path.join(MODELS_DIR, f));
-await fuseFaceres();
-exportOnnx();
-exportFaceApi();
-// Entries written by other scripts (calibration.json by npm run calibrate) are kept.
-const previous = existsSync(path.join(MODELS_DIR, 'manifest.json')) ? readManifest().files : {};
-const files: ModelManifest['files'] = { ...previous };
-const built = ['faceres-fused.json', 'faceres-fused.bin', 'blazeface.onnx', 'faceres.onnx'];
-for (const f of [...copied, ...built, 'landmarks68.onnx', 'dlib-resnet.onnx']) {
-  const data = readFileSync(path.join(MODELS_DIR, f));
-  files[f] = { sha256: sha256(data), bytes: data.byteLength };
+if (!args['int8-only']) {
+  for (const f of copied) copyFileSync(path.join(humanModels, f), path.join(MODELS_DIR, f));
+  await fuseFaceres();
+  exportOnnx();
+  exportFaceApi();
 }
-const manifest: ModelManifest = {
-  source: { package: '@vladmandic/human', version: humanVersion },
-  notes: [
-    'blazeface and facemesh are copied unchanged from the package models/ folder.',
-    'faceres-fused is faceres.json with Conv2D/DepthwiseConv2dNative + batch-norm + ReLU6 fused (scripts/build-models.ts); weights stored as float32.',
-    'blazeface.onnx and faceres.onnx are blazeface.json and faceres-fused.json converted to ONNX (opset 13, NCHW input, TF SAME padding as auto_pad SAME_UPPER) by scripts/lib/onnx; faceres.onnx keeps only the 1024-d descriptor.',
-    `landmarks68.onnx and dlib-resnet.onnx are @vladmandic/face-api ${faceApiVersion}'s face_landmark_68_model and face_recognition_model (MIT), whose architecture scripts/lib/onnx/face-api-graphs.ts writes out, converted the same way; the recognition net's scale layers are folded into its convolutions.`,
-  ],
-  files,
-};
-writeFileSync(path.join(MODELS_DIR, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-console.log('wrote', Object.keys(files).join(', '));
+// The fp32 files are listed first: the int8 step loads them through the verified engine.
+writeManifest([
+  ...copied,
+  'faceres-fused.json',
+  'faceres-fused.bin',
+  'blazeface.onnx',
+  'faceres.onnx',
+  'landmarks68.onnx',
+  'dlib-resnet.onnx',
+]);
+writeManifest(await quantizeModels(MODELS_DIR, INT8_MODELS));
+
+function writeManifest(written: string[]): void {
+  // Entries written by other scripts (calibration.json by npm run calibrate) are kept.
+  const previous = existsSync(path.join(MODELS_DIR, 'manifest.json')) ? readManifest().files : {};
+  const files: ModelManifest['files'] = { ...previous };
+  for (const f of written) {
+    const data = readFileSync(path.join(MODELS_DIR, f));
+    files[f] = { sha256: sha256(data), bytes: data.byteLength };
+  }
+  const manifest: ModelManifest = {
+    source: { package: '@vladmandic/human', version: humanVersion },
+    notes: [
+      'blazeface and facemesh are copied unchanged from the package models/ folder.',
+      'faceres-fused is faceres.json with Conv2D/DepthwiseConv2dNative + batch-norm + ReLU6 fused (scripts/build-models.ts); weights stored as float32.',
+      'blazeface.onnx and faceres.onnx are blazeface.json and faceres-fused.json converted to ONNX (opset 13, NCHW input, TF SAME padding as auto_pad SAME_UPPER) by scripts/lib/onnx; faceres.onnx keeps only the 1024-d descriptor.',
+      `landmarks68.onnx and dlib-resnet.onnx are @vladmandic/face-api ${faceApiVersion}'s face_landmark_68_model and face_recognition_model (MIT), whose architecture scripts/lib/onnx/face-api-graphs.ts writes out, converted the same way; the recognition net's scale layers are folded into its convolutions.`,
+      `*.int8.onnx are ${INT8_MODELS.join(' and ')} quantised by ONNX Runtime's static quantiser (QDQ, per-channel int8 weights, uint8 activations, MinMax ranges from the engine's inputs on face photos; scripts/quantize.py).`,
+    ],
+    files,
+  };
+  writeFileSync(path.join(MODELS_DIR, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  console.log('wrote', written.join(', '));
+}

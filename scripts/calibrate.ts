@@ -1,7 +1,8 @@
 /**
  * Calibrates the `same` decision and /compare on ../shared/data/celebs and writes
  * models/calibration.json, one profile per embedding configuration an engine may run: the
- * shipped ONNX configuration, and faceres alone (Human on tfjs, where ONNX Runtime is missing).
+ * shipped ONNX configuration in fp32 and in int8 (FACE_PRECISION), and faceres alone (Human on
+ * tfjs, where ONNX Runtime is missing).
  *
  * Everything is chosen by cross-validation that splits people (scripts/lib/calibration-cv.ts):
  * - the prior mean face: all celebrity photos (the bbt photos stay a pure test set for npm run eval);
@@ -86,10 +87,14 @@ async function profile(tuning: Tuning): Promise<CalibrationProfile> {
   };
 }
 
-// The shipped configuration, and faceres alone for engines without face-api's nets.
+// The shipped configuration in fp32 and int8 (FACE_PRECISION), and faceres alone for engines without face-api's nets.
 const file: CalibrationFile = {
   schema: 2,
-  profiles: [await profile(resolveTuning('onnx')), await profile(resolveTuning('wasm'))],
+  profiles: [
+    await profile(resolveTuning('onnx')),
+    await profile(resolveTuning('onnx', { precision: 'int8' })),
+    await profile(resolveTuning('wasm')),
+  ],
 };
 writeFileSync(path.join(MODELS_DIR, CALIBRATION_FILE), `${JSON.stringify(file, null, 2)}\n`);
 const manifest = readManifest();
@@ -100,6 +105,6 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 for (const p of file.profiles) {
   const o = p.method.outOfSample;
   console.log(
-    `${p.tuning.descriptor}${p.tuning.descriptor === 'fused' ? ` (weight ${p.tuning.dlibWeight})` : ''}: same threshold ${p.sameThreshold}, out of sample strangers ${pct(o.strangersFlagged)}, enrolled ${pct(o.enrolledFlagged)}; compare threshold ${p.pairThreshold}, out of sample different pairs ${pct(o.differentPairsSame)}, same pairs ${pct(o.samePairsSame)}, AUC ${o.pairAuc}`,
+    `${p.tuning.descriptor}${p.tuning.descriptor === 'fused' ? ` (weight ${p.tuning.dlibWeight})` : ''} ${p.tuning.precision}: same threshold ${p.sameThreshold}, out of sample strangers ${pct(o.strangersFlagged)}, enrolled ${pct(o.enrolledFlagged)}; compare threshold ${p.pairThreshold}, out of sample different pairs ${pct(o.differentPairsSame)}, same pairs ${pct(o.samePairsSame)}, AUC ${o.pairAuc}`,
   );
 }

@@ -11,7 +11,11 @@
  *   bbt portraits, which calibration never sees; accuracy at /compare's threshold on bbt pairs.
  * - The fusion weight is chosen by people-split cross-validation too.
  *
+ * - fp32 against int8 (FACE_PRECISION): the shipped configuration and faceres alone side by side,
+ *   at the shipped fusion weight, and the cosine of each int8 descriptor to its fp32 one.
+ *
  * Usage: npm run eval [-- --cache /tmp/lookalike-descriptors.json] [--no-sklearn]
+ *        [--variants "both;both, int8"]   (only those engine variants, ';'-separated, and the configurations they make)
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -41,8 +45,10 @@ const { values: args } = parseArgs({
   options: {
     cache: { type: 'string' },
     'no-sklearn': { type: 'boolean', default: false },
+    variants: { type: 'string' },
   },
 });
+const only = args.variants?.split(';').map((v) => v.trim());
 
 /** One configuration: an engine variant and how its descriptors make the embedding. */
 interface Configuration {
@@ -51,20 +57,24 @@ interface Configuration {
   use: 'faceres' | 'dlib' | 'fused';
 }
 
-const CONFIGURATIONS: Configuration[] = [
-  { name: 'faceres alone', variant: 'faceres', use: 'faceres' },
-  { name: 'faceres + alignment (rotation)', variant: 'faceres+rotation', use: 'faceres' },
-  { name: 'faceres + flip', variant: 'faceres+flip', use: 'faceres' },
-  { name: 'dlib, face-api chip (unrotated)', variant: 'both, chip unrotated', use: 'dlib' },
-  { name: 'dlib, aligned chip', variant: 'both', use: 'dlib' },
-  { name: 'dlib, aligned + flip', variant: 'both+flip', use: 'dlib' },
-  { name: 'fused, aligned', variant: 'both', use: 'fused' },
-  { name: 'fused, aligned + dlib flip', variant: 'both+dlib flip', use: 'fused' },
-  { name: 'fused, aligned + flip', variant: 'both+flip', use: 'fused' },
-];
+const CONFIGURATIONS = (
+  [
+    { name: 'faceres alone', variant: 'faceres', use: 'faceres' },
+    { name: 'faceres + alignment (rotation)', variant: 'faceres+rotation', use: 'faceres' },
+    { name: 'faceres + flip', variant: 'faceres+flip', use: 'faceres' },
+    { name: 'dlib, face-api chip (unrotated)', variant: 'both, chip unrotated', use: 'dlib' },
+    { name: 'dlib, aligned chip', variant: 'both', use: 'dlib' },
+    { name: 'dlib, aligned + flip', variant: 'both+flip', use: 'dlib' },
+    { name: 'fused, aligned', variant: 'both', use: 'fused' },
+    { name: 'fused, aligned + dlib flip', variant: 'both+dlib flip', use: 'fused' },
+    { name: 'fused, aligned + flip', variant: 'both+flip', use: 'fused' },
+    { name: 'faceres alone, int8', variant: 'faceres, int8', use: 'faceres' },
+    { name: 'fused, aligned, int8', variant: 'both, int8', use: 'fused' },
+  ] as Configuration[]
+).filter((c) => !only || only.includes(c.variant));
 const WEIGHTS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1];
 
-const { people, times } = await descriptorSets(args.cache);
+const { people, times } = await descriptorSets(args.cache, only);
 const celebs = people.filter((p) => p.set === 'celebs');
 const bbt = people.filter((p) => p.set === 'bbt');
 const tilted = people.filter((p) => p.set === 'bbt-tilted');
@@ -201,6 +211,63 @@ console.log(
   "\nours = the project's calibrated classifier; SVM = linear one-vs-rest with Platt probabilities; same = out of sample, by people; ms/photo = the whole analysis of one celebrity crop or bbt portrait, one thread.",
 );
 console.log(`\n${details.join('\n')}`);
+
+precisionSideBySide();
+
+/**
+ * fp32 against int8 at the shipped fusion weight (not each one's cross-validated weight), with the
+ * issue's bar: top-1 and `same` within 0.3 points, AUC within 0.002.
+ */
+function precisionSideBySide(): void {
+  const pairsOf = [
+    ['fused, aligned', 'fused, aligned, int8'],
+    ['faceres alone', 'faceres alone, int8'],
+  ] as const;
+  const rows: string[] = [];
+  for (const [a, b] of pairsOf) {
+    const ca = CONFIGURATIONS.find((c) => c.name === a);
+    const cb = CONFIGURATIONS.find((c) => c.name === b);
+    if (!ca || !cb) continue;
+    const weight = ca.use === 'fused' ? DEFAULT_TUNING.dlibWeight : 0;
+    const figures = [ca, cb].map((c) => {
+      const ps = vectors(celebs, c, weight);
+      const id = identification(ps);
+      const same = calibrateSame(ps);
+      const pairs = calibratePairs(ps);
+      const bb = pairScores(vectors(bbt, c, weight), meanFace(ps));
+      return {
+        top1: id.ours,
+        known: same.outOfSample.known,
+        strangers: same.outOfSample.strangers,
+        auc: pairs.outOfSample.auc,
+        aucBbt: auc(bb.same, bb.diff),
+      };
+    });
+    const [f, q] = figures as [(typeof figures)[0], (typeof figures)[0]];
+    const point = (k: 'top1' | 'known' | 'strangers') =>
+      `${pct(f[k])} → ${pct(q[k])} (${((q[k] - f[k]) * 100).toFixed(1)} pt${Math.abs(q[k] - f[k]) <= 0.003 + 1e-9 ? '' : ', OVER 0.3'})`;
+    const aucs = (k: 'auc' | 'aucBbt') =>
+      `${f[k].toFixed(4)} → ${q[k].toFixed(4)}${Math.abs(q[k] - f[k]) <= 0.002 + 1e-9 ? '' : ' (OVER 0.002)'}`;
+    // The int8 descriptor of each photo against its fp32 one: how far quantisation moves it.
+    const cos: number[] = [];
+    for (const p of [...celebs, ...bbt])
+      for (const ph of p.photos) {
+        const x = ph[ca.variant];
+        const y = ph[cb.variant];
+        for (const k of ['faceres', 'dlib'] as const) {
+          const u = x?.[k];
+          const v = y?.[k];
+          if (u && v && (k === 'faceres' || ca.use !== 'faceres')) cos.push(cosine(u, v));
+        }
+      }
+    const mean = cos.reduce((s, x) => s + x, 0) / (cos.length || 1);
+    rows.push(
+      `${a}: top-1 ${point('top1')}; same:known ${point('known')}; strangers ${point('strangers')}; AUC celebs ${aucs('auc')}; AUC bbt ${aucs('aucBbt')}; descriptor cosine int8 to fp32 mean ${mean.toFixed(4)}, min ${Math.min(...cos).toFixed(4)}; ms/photo ${(times[ca.variant] ?? 0).toFixed(1)} → ${(times[cb.variant] ?? 0).toFixed(1)}`,
+    );
+  }
+  if (rows.length)
+    console.log(`\nfp32 → int8, at the shipped weight ${DEFAULT_TUNING.dlibWeight}:\n${rows.join('\n')}`);
+}
 
 // --- sklearn reference on the shipped configuration's embeddings
 const shipped = CONFIGURATIONS.find(

@@ -32,14 +32,26 @@ function configError(env: Record<string, string>): string {
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789';
 
 describe('config', () => {
-  it('reads the core settings once: store, face backend (any case), workers, debug', () => {
+  it('reads the core settings once: store, face backend (any case), precision, workers, debug', () => {
     const config = loadCoreConfig({
       LOOKALIKE_STORE: 'memory://',
       FACE_BACKEND: 'ONNX',
+      FACE_PRECISION: 'INT8',
       LOOKALIKE_WORKERS: '2',
       LOOKALIKE_DEBUG: '1',
     });
-    assert.deepEqual(config, { storeUrl: 'memory://', faceBackend: 'onnx', workers: 2, debug: true });
+    assert.deepEqual(config, {
+      storeUrl: 'memory://',
+      faceBackend: 'onnx',
+      facePrecision: 'int8',
+      workers: 2,
+      debug: true,
+    });
+    assert.equal(loadCoreConfig({}).facePrecision, 'auto');
+    assert.match(
+      configError({ FACE_PRECISION: 'int4' }),
+      /FACE_PRECISION must be auto, int8 or fp32, got "int4"/,
+    );
     assert.equal(loadConfig({ FACE_BACKEND: 'Wasm' }).faceBackend, 'wasm');
     assert.equal(loadCoreConfig({ LOOKALIKE_DEBUG: 'off' }).debug, false);
     assert.match(configError({ LOOKALIKE_WORKERS: 'many' }), /LOOKALIKE_WORKERS must be a whole number/);
@@ -48,7 +60,7 @@ describe('config', () => {
   it('renders .env.example from the one table of variables, which the help text also lists', () => {
     assert.equal(readFileSync(new URL('../.env.example', import.meta.url), 'utf8'), renderEnvExample());
     for (const name of ENV_VARS) assert.match(renderEnvExample(), new RegExp(`^${name}=`, 'm'));
-    assert.match(NO_PLATFORM_HELP, /LOOKALIKE_STORE, FACE_BACKEND, LOOKALIKE_WORKERS/);
+    assert.match(NO_PLATFORM_HELP, /LOOKALIKE_STORE, FACE_BACKEND, FACE_PRECISION, LOOKALIKE_WORKERS/);
   });
 
   it('has defaults and every platform optional', () => {

@@ -4,6 +4,7 @@ import { readData } from '../scripts/lib/data.ts';
 import { createLookalike, type LookalikeApp } from '../src/core/index.ts';
 import { DEFAULT_TUNING } from '../src/domain/tuning.ts';
 import { engineFingerprint } from '../src/engine/fingerprint.ts';
+import { resolvePrecision } from '../src/engine/precision.ts';
 import { readZip, writeZip } from '../src/gallery/zip-archive.ts';
 import { buildZip, celebFiles } from './support/zips.ts';
 
@@ -66,7 +67,9 @@ describe('gallery packs (real photos)', () => {
     );
     assert.equal(manifest.format, 'lookalike-gallery-pack');
     assert.equal(manifest.version, 1);
-    assert.equal(manifest.engine.sha256, engineFingerprint().sha256);
+    // The app's engine runs at FACE_PRECISION's default, auto: int8 or fp32 depending on this CPU.
+    const tuning = { ...DEFAULT_TUNING, precision: resolvePrecision('auto') };
+    assert.equal(manifest.engine.sha256, engineFingerprint(tuning).sha256);
     // Only what the gallery holds: never who added a photo.
     assert.doesNotMatch(new TextDecoder().decode(entries[0]?.data), /discord:admin|addedBy/);
 

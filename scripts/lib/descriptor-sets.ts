@@ -19,6 +19,15 @@ export const VARIANTS: Record<string, Partial<Tuning>> = {
   both: { descriptor: 'fused', chipRotation: true, flip: false, dlibFlip: false },
   'both+dlib flip': { descriptor: 'fused', chipRotation: true, flip: false, dlibFlip: true },
   'both+flip': { descriptor: 'fused', chipRotation: true, flip: true, dlibFlip: true },
+  // The same in int8 (FACE_PRECISION): faceres alone and the shipped configuration.
+  'faceres, int8': {
+    descriptor: 'faceres',
+    rotation: false,
+    flip: false,
+    dlibFlip: false,
+    precision: 'int8',
+  },
+  'both, int8': { descriptor: 'fused', chipRotation: true, flip: false, dlibFlip: false, precision: 'int8' },
 };
 
 /** Tilt of the bbt portraits in the `bbt-tilted` set: selfies are rarely level, the celebrity crops always are. */
@@ -49,9 +58,10 @@ type Cached = {
   times: VariantTimes;
 };
 
-/** Embeds (or reads from `cache`) every photo in every variant. */
+/** Embeds (or reads from `cache`) every photo in every variant (or in `only` of them). */
 export async function descriptorSets(
   cache?: string,
+  only?: readonly string[],
 ): Promise<{ people: PersonDescriptors[]; times: VariantTimes }> {
   if (cache && existsSync(cache)) {
     const raw = JSON.parse(readFileSync(cache, 'utf8')) as Cached;
@@ -94,7 +104,8 @@ export async function descriptorSets(
   // Every variant runs on each photo in turn, so that a busy machine slows them all alike.
   const engines = new Map<string, OnnxEngine>();
   for (const [variant, tuning] of Object.entries(VARIANTS))
-    engines.set(variant, await OnnxEngine.create({ tuning, threads: 1 }));
+    if (!only || only.includes(variant))
+      engines.set(variant, await OnnxEngine.create({ tuning: { precision: 'fp32', ...tuning }, threads: 1 }));
   const spent = new Map<string, number>();
   let timed = 0;
   for (const [i, p] of sets.entries()) {

@@ -3,7 +3,7 @@ import { Lookalike } from '../core/service.ts';
 import type { Analysis, AnalyzeOptions, FaceEngine } from '../domain/face.ts';
 import { embeddingDim, resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { selectBackend } from '../engine/backend.ts';
-import { createFaceEngine, type EngineOptions } from '../engine/index.ts';
+import { createFaceEngine, type EngineOptions, requestedTuning } from '../engine/index.ts';
 import { Gallery } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import type { Output } from './output.ts';
@@ -29,7 +29,7 @@ class LazyEngine implements FaceEngine {
 
   constructor(options: EngineOptions) {
     this.#options = options;
-    this.tuning = resolveTuning(selectBackend(options.backend ?? 'auto'), options.tuning);
+    this.tuning = resolveTuning(selectBackend(options.backend ?? 'auto'), requestedTuning(options));
   }
 
   #get(): Promise<FaceEngine> {

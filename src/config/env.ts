@@ -101,6 +101,16 @@ export const ENV_TABLE: readonly EnvVar[] = [
     optional: true,
   },
   {
+    name: 'FACE_PRECISION',
+    section: 'everyone',
+    comment: [
+      'Model precision on ONNX Runtime: auto (int8 where the CPU has AVX-512 VNNI or AVX-VNNI, else fp32),',
+      'int8 or fp32. Changing it re-embeds galleries once (docs/engine-speed.md)',
+    ],
+    example: 'auto',
+    optional: true,
+  },
+  {
     name: 'LOOKALIKE_WORKERS',
     section: 'everyone',
     comment: ['Inference worker threads (default: one per core)'],

@@ -39,11 +39,19 @@ export const FACE_BACKENDS = ['auto', 'onnx', 'tensorflow', 'wasm'] as const;
 /** Which backend the face engine uses. */
 export type FaceBackend = (typeof FACE_BACKENDS)[number];
 
+/** FACE_PRECISION's values; `auto` is int8 where the CPU has VNNI (src/engine/precision.ts). */
+export const FACE_PRECISIONS = ['auto', 'int8', 'fp32'] as const;
+
+/** Which precision the ONNX models run at. */
+export type FacePrecision = (typeof FACE_PRECISIONS)[number];
+
 /** What the core needs from the environment, for the bot and the command line alike. */
 export interface CoreConfig {
   /** A keyv URL (`sqlite://data/lookalike.sqlite`, `redis://…`, `memory://`); unset: the store's default. */
   storeUrl?: string;
   faceBackend: FaceBackend;
+  /** FACE_PRECISION, default auto. */
+  facePrecision: FacePrecision;
   /** Inference worker threads; unset: one per core. */
   workers?: number;
   /** Stack traces for unexpected command-line errors (LOOKALIKE_DEBUG). */
@@ -63,7 +71,7 @@ export interface Config extends CoreConfig {
 }
 
 /** What `npm run worker` reads: the queue to serve and the local engine to serve it with. */
-export interface WorkerConfig extends Pick<CoreConfig, 'faceBackend' | 'workers'> {
+export interface WorkerConfig extends Pick<CoreConfig, 'faceBackend' | 'facePrecision' | 'workers'> {
   queue: QueueConfig;
 }
 
@@ -169,6 +177,14 @@ function backend(env: Env, errors: string[]): FaceBackend {
   return 'auto';
 }
 
+function precision(env: Env, errors: string[]): FacePrecision {
+  const value = read(env, 'FACE_PRECISION') ?? 'auto';
+  const known = FACE_PRECISIONS.find((p) => p === value.toLowerCase());
+  if (known) return known;
+  errors.push(`FACE_PRECISION must be auto, int8 or fp32, got "${value}".`);
+  return 'auto';
+}
+
 function workers(env: Env, errors: string[]): number | undefined {
   const value = read(env, 'LOOKALIKE_WORKERS');
   if (value === undefined) return undefined;
@@ -185,6 +201,7 @@ function core(env: Env, errors: string[]): CoreConfig {
   return {
     storeUrl: read(env, 'LOOKALIKE_STORE'),
     faceBackend: backend(env, errors),
+    facePrecision: precision(env, errors),
     workers: workers(env, errors),
     debug: debug !== undefined && !/^(0|false|no|off)$/i.test(debug),
   };
@@ -196,7 +213,7 @@ function fail(errors: string[]): never {
 
 /** The face engine's options from the configuration (the engine itself reads no environment). */
 export function engineOptions(config: CoreConfig, log: (line: string) => void): EngineOptions {
-  return { backend: config.faceBackend, workers: config.workers, log };
+  return { backend: config.faceBackend, precision: config.facePrecision, workers: config.workers, log };
 }
 
 /** Reads what the core needs (store, face backend, workers, debug): what the command line uses. */
@@ -237,9 +254,9 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   if (!queue && errors.length === 0) {
     errors.push('LOOKALIKE_QUEUE is not set: point it at the Redis the bot processes queue photos on.');
   }
-  const { faceBackend, workers } = core(env, errors);
+  const { faceBackend, facePrecision, workers } = core(env, errors);
   if (errors.length > 0 || !queue) fail(errors);
-  return { queue, faceBackend, workers };
+  return { queue, faceBackend, facePrecision, workers };
 }
 
 /** The values loggers must hide. */

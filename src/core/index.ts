@@ -1,6 +1,6 @@
 import { DEFAULT_TUNING, embeddingDim } from '../domain/tuning.ts';
 import { engineFingerprint } from '../engine/fingerprint.ts';
-import { createFaceEngine, type EngineOptions, type FaceEngine } from '../engine/index.ts';
+import { createFaceEngine, type EngineOptions, type FaceEngine, requestedTuning } from '../engine/index.ts';
 import { Gallery, type ScopeLocks } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { Lookalike, type ServiceOptions } from './service.ts';
@@ -32,7 +32,7 @@ export async function createLookalike(options: CreateOptions = {}): Promise<Look
   try {
     const engine = options.openEngine ? await options.openEngine() : await createFaceEngine(options.engine);
     // Packs and photos must carry the tuning the engine really runs with, not only the default.
-    const tuning = engine.tuning ?? { ...DEFAULT_TUNING, ...options.engine?.tuning };
+    const tuning = engine.tuning ?? { ...DEFAULT_TUNING, ...requestedTuning(options.engine ?? {}) };
     const gallery = new Gallery(store, { locks: options.galleryLocks, embeddingDim: embeddingDim(tuning) });
     const service = new Lookalike(engine, gallery, {
       fingerprint: () => engineFingerprint(tuning),

@@ -1,3 +1,6 @@
+/** Numeric precision of the ONNX models: float32, or int8 (QDQ, quantised by npm run build:models). */
+export type Precision = 'fp32' | 'int8';
+
 /** The knobs of the face pipeline that the benchmark and evaluation compare. */
 export interface Tuning {
   /** Run the 468-point mesh: it refines the box and drives rotation correction. */
@@ -36,6 +39,12 @@ export interface Tuning {
   landmarks: boolean;
   /** Side of the landmark net's crop, relative to the detector's own (unenlarged) square box. */
   landmarkScale: number;
+  /**
+   * int8 runs the models that build:models quantised (the others stay fp32): a few times faster
+   * where the CPU has VNNI. Its embeddings differ slightly, so it is part of the fingerprint and has
+   * its own calibration profile. FACE_PRECISION chooses it (src/config, engine/precision.ts).
+   */
+  precision: Precision;
 }
 
 /**
@@ -62,6 +71,7 @@ export const DEFAULT_TUNING: Tuning = {
   dlibFlip: false,
   landmarks: true,
   landmarkScale: 1,
+  precision: 'fp32',
 };
 
 /** Embedding length for a tuning: faceres's 1024, dlib's 128, or both concatenated. */
@@ -80,7 +90,10 @@ export function resolveTuning(
   requested: Partial<Tuning> = {},
 ): Tuning {
   const tuning = { ...DEFAULT_TUNING, ...requested };
-  if (backend === 'wasm') return { ...tuning, descriptor: 'faceres', landmarks: false, dlibFlip: false };
+  if (backend === 'wasm')
+    return { ...tuning, descriptor: 'faceres', landmarks: false, dlibFlip: false, precision: 'fp32' };
+  // tfjs runs every net in float32.
+  if (backend !== 'onnx') return { ...tuning, precision: 'fp32' };
   // Rotation and the second descriptor both work from the 68 landmarks.
   if (tuning.rotation || tuning.descriptor !== 'faceres') tuning.landmarks = true;
   return tuning;

@@ -58,7 +58,7 @@ export function readCalibrationFile(dir: string = MODELS_DIR): CalibrationFile {
 }
 
 /**
- * The profile for the embeddings a tuning makes: same descriptor and fusion weight. Other knobs
+ * The profile for the embeddings a tuning makes: same precision, descriptor and fusion weight. Other knobs
  * move the scores a little; `npm run calibrate` after changing them makes an exact profile.
  */
 export function readCalibration(
@@ -66,13 +66,15 @@ export function readCalibration(
   dir: string = MODELS_DIR,
 ): CalibrationProfile {
   const { profiles } = readCalibrationFile(dir);
+  // Profiles written before precision existed are fp32's.
   const fits = (p: CalibrationProfile) =>
+    (p.tuning.precision ?? 'fp32') === tuning.precision &&
     p.tuning.descriptor === tuning.descriptor &&
     (tuning.descriptor !== 'fused' || p.tuning.dlibWeight === tuning.dlibWeight);
   const profile = profiles.find(fits);
   if (!profile)
     throw new Error(
-      `${CALIBRATION_FILE} has no profile for descriptor "${tuning.descriptor}" (weight ${tuning.dlibWeight}): run npm run calibrate`,
+      `${CALIBRATION_FILE} has no profile for descriptor "${tuning.descriptor}" (weight ${tuning.dlibWeight}, ${tuning.precision}): run npm run calibrate`,
     );
   return profile;
 }

@@ -3,14 +3,18 @@ import type { Tuning } from '../domain/tuning.ts';
 import { type BackendChoice, selectBackend } from './backend.ts';
 import { createLocalEngine } from './local-engine.ts';
 import { WorkerPool } from './pool.ts';
+import { type PrecisionChoice, resolvePrecision } from './precision.ts';
 
 export type { Analysis, AnalyzeOptions, Box, Face, FaceEngine, StageTimings } from '../domain/face.ts';
 export { WorkerPool } from './pool.ts';
+export { type PrecisionChoice, resolvePrecision } from './precision.ts';
 
 /** Options for the face engine used by the app. */
 export interface EngineOptions {
   /** What FACE_BACKEND asked for (parsed in src/config); default auto. */
   backend?: BackendChoice;
+  /** What FACE_PRECISION asked for (default auto); an explicit `tuning.precision` wins. */
+  precision?: PrecisionChoice;
   workers?: number;
   queueLimit?: number;
   tuning?: Partial<Tuning>;
@@ -28,25 +32,33 @@ export interface EngineOptions {
   background?: boolean;
 }
 
+/** The tuning an engine is asked for: the options' tuning with FACE_PRECISION resolved on this CPU. */
+export function requestedTuning(options: EngineOptions): Partial<Tuning> {
+  return { ...options.tuning, precision: options.tuning?.precision ?? resolvePrecision(options.precision) };
+}
+
 /** Starts the inference pool on the chosen backend (auto: ONNX Runtime, then tfjs-node, then wasm). */
 export async function createFaceEngine(options: EngineOptions = {}): Promise<FaceEngine> {
   const choice = options.backend ?? 'auto';
   const backend = selectBackend(choice);
   const log = options.log ?? ((line) => console.error(line));
+  const tuning = requestedTuning(options);
+  const precision =
+    backend === 'onnx' ? `, ${tuning.precision} (FACE_PRECISION=${options.precision ?? 'auto'})` : '';
   if (options.inline) {
     // A one-shot run's first photo is its only one: warming up would just run the models twice.
-    const engine = await createLocalEngine({ backend, tuning: options.tuning, warmup: false });
-    log(`face engine: ${backend} backend (FACE_BACKEND=${choice}), on this thread`);
+    const engine = await createLocalEngine({ backend, tuning, warmup: false });
+    log(`face engine: ${backend} backend (FACE_BACKEND=${choice})${precision}, on this thread`);
     return engine;
   }
   const pool = new WorkerPool({
     backend,
     workers: options.workers,
     queueLimit: options.queueLimit,
-    tuning: options.tuning,
+    tuning,
   });
   log(
-    `face engine: ${backend} backend (FACE_BACKEND=${choice}), ${pool.size} worker${pool.size === 1 ? '' : 's'}`,
+    `face engine: ${backend} backend (FACE_BACKEND=${choice})${precision}, ${pool.size} worker${pool.size === 1 ? '' : 's'}`,
   );
   if (!options.background) await pool.ready();
   return pool;

@@ -20,7 +20,12 @@ async function main(): Promise<void> {
   const password = queuePassword(config.queue);
   const logger = createLogger({ secrets: password ? [password] : [] });
   const log = (line: string, fields?: Record<string, unknown>) => logger.info(line, fields);
-  const engine = await createFaceEngine({ backend: config.faceBackend, workers: config.workers, log });
+  const engine = await createFaceEngine({
+    backend: config.faceBackend,
+    precision: config.facePrecision,
+    workers: config.workers,
+    log,
+  });
   // As many photos at once as the pool has threads (an engine without a pool takes one at a time).
   const threads = engine instanceof WorkerPool ? engine.size : 1;
   let worker: InferenceWorker;

@@ -1,5 +1,6 @@
 import type * as Ort from 'onnxruntime-node';
 import { recognitionChip, warp } from '../align.ts';
+import type { InputTap } from './models.ts';
 import { cropAndResize, type PixelImage } from './tf-image.ts';
 
 /** Input side of face-api's 68-landmark net. */
@@ -51,11 +52,18 @@ export class FaceApiNets {
   readonly #ort: typeof Ort;
   readonly #landmarks: Ort.InferenceSession;
   readonly #recognition: Ort.InferenceSession;
+  readonly #tap: InputTap | undefined;
 
-  constructor(ort: typeof Ort, landmarks: Ort.InferenceSession, recognition: Ort.InferenceSession) {
+  constructor(
+    ort: typeof Ort,
+    landmarks: Ort.InferenceSession,
+    recognition: Ort.InferenceSession,
+    tap?: InputTap,
+  ) {
     this.#ort = ort;
     this.#landmarks = landmarks;
     this.#recognition = recognition;
+    this.#tap = tap;
   }
 
   /** 68 landmarks per box ([x1, y1, x2, y2] in `pixels`), as [x0, y0, …] in the same pixels. */
@@ -64,12 +72,9 @@ export class FaceApiNets {
     const batch = new Float32Array(plane * boxes.length);
     for (const [i, box] of boxes.entries())
       toFaceApiPlanar(cropAndResize(pixels, box, LANDMARK_SIDE, LANDMARK_SIDE), batch, i * plane);
-    const flat = await runOnce(this.#ort, this.#landmarks, batch, [
-      boxes.length,
-      3,
-      LANDMARK_SIDE,
-      LANDMARK_SIDE,
-    ]);
+    const dims = [boxes.length, 3, LANDMARK_SIDE, LANDMARK_SIDE];
+    this.#tap?.('landmarks68', batch, dims);
+    const flat = await runOnce(this.#ort, this.#landmarks, batch, dims);
     // The net answers in fractions of its square input; the box is square, so one scale per axis.
     return boxes.map(([x1, y1, x2, y2], i) => {
       const points = flat.slice(i * 136, (i + 1) * 136);
@@ -90,19 +95,34 @@ export class FaceApiNets {
     landmarks: Float32Array[],
     options: { flip: boolean; upright: boolean },
   ): Promise<Float32Array[]> {
-    const { flip, upright } = options;
+    const chips = landmarks.map((points, i) => {
+      const src = Array.isArray(pixels) ? (pixels[i] as PixelImage) : (pixels as PixelImage);
+      return warp(src, recognitionChip(points, CHIP_SIDE, options.upright), CHIP_SIDE);
+    });
+    return this.embedChips(chips, options.flip);
+  }
+
+  /**
+   * Descriptors (unnormalised) of aligned chips, CHIP_SIDE × CHIP_SIDE RGB in 0..255 (HWC), all in
+   * one batched run; with `flip` each chip's mirror image is added to its own. The one entry point
+   * for callers that make their own chips (masked ones, say).
+   */
+  async embedChips(chips: PixelImage[], flip = false): Promise<Float32Array[]> {
     const plane = 3 * CHIP_SIDE * CHIP_SIDE;
     const views = flip ? 2 : 1;
-    const n = landmarks.length;
+    const n = chips.length;
+    if (n === 0) return [];
     const batch = new Float32Array(plane * n * views);
-    landmarks.forEach((points, i) => {
-      const src = Array.isArray(pixels) ? (pixels[i] as PixelImage) : (pixels as PixelImage);
-      const chip = warp(src, recognitionChip(points, CHIP_SIDE, upright), CHIP_SIDE);
+    chips.forEach((chip, i) => {
+      if (chip.width !== CHIP_SIDE || chip.height !== CHIP_SIDE || chip.channels !== 3)
+        throw new Error(`embedChips: chips must be ${CHIP_SIDE}×${CHIP_SIDE} RGB`);
       toFaceApiPlanar(chip, batch, i * plane);
       if (flip) toFaceApiPlanar(chip, batch, (i + n) * plane, true);
     });
-    const flat = await runOnce(this.#ort, this.#recognition, batch, [n * views, 3, CHIP_SIDE, CHIP_SIDE]);
-    return landmarks.map((_, i) => {
+    const dims = [n * views, 3, CHIP_SIDE, CHIP_SIDE];
+    this.#tap?.('dlib-resnet', batch, dims);
+    const flat = await runOnce(this.#ort, this.#recognition, batch, dims);
+    return chips.map((_, i) => {
       const d = flat.slice(i * DLIB_DIM, (i + 1) * DLIB_DIM);
       if (flip)
         for (let j = 0; j < DLIB_DIM; j++) d[j] = (d[j] as number) + (flat[(i + n) * DLIB_DIM + j] as number);

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type { Analysis, AnalyzeOptions, FaceImage, StageTimings } from '../../domain/face.ts';
-import { resolveTuning, type Tuning } from '../../domain/tuning.ts';
+import { type Precision, resolveTuning, type Tuning } from '../../domain/tuning.ts';
 import { around, eyeAngle, warp } from '../align.ts';
 import { embedFaceImages } from '../embed-chips.ts';
-import { MODELS_DIR, readManifest, readVerified } from '../model-files.ts';
+import { MODELS_DIR, type ModelManifest, readManifest, readVerified } from '../model-files.ts';
 import {
   analysisOf,
   fuse,
@@ -17,9 +17,21 @@ import {
 } from '../pipeline.ts';
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
 import { FaceApiNets } from './face-api-nets.ts';
+import type { InputTap, OnnxModel } from './models.ts';
 import { cropAndResize, type PixelImage, resizeBilinear, toPlanar } from './tf-image.ts';
 
 const require = createRequire(import.meta.url);
+
+export type { InputTap, OnnxModel } from './models.ts';
+
+/**
+ * The file a model loads from at a precision: `<model>.int8.onnx` where build:models wrote one
+ * (models that lose accuracy in int8 have none and stay fp32), else `<model>.onnx`.
+ */
+export function modelFile(model: OnnxModel, precision: Precision, manifest: ModelManifest): string {
+  const int8 = `${model}.int8.onnx`;
+  return precision === 'int8' && manifest.files[int8] ? int8 : `${model}.onnx`;
+}
 
 /** Human's face crop side: the detector box is cut out at the detector's own input size. */
 const CROP_SIZE = DETECTOR_SIZE;
@@ -50,6 +62,8 @@ export interface OnnxEngineOptions {
   threads?: number;
   /** Run each model once at start (default true): servers should not make their first member wait. */
   warmup?: boolean;
+  /** Sees every model input as it is run: scripts/build-models.ts records them to calibrate int8. */
+  tap?: InputTap;
 }
 
 function ms(since: number): number {
@@ -68,6 +82,7 @@ export class OnnxEngine {
   private readonly detector: Ort.InferenceSession;
   private readonly faceres: Ort.InferenceSession;
   private readonly faceApi: FaceApiNets | undefined;
+  private readonly tap: InputTap | undefined;
 
   private constructor(
     ort: typeof Ort,
@@ -75,12 +90,14 @@ export class OnnxEngine {
     faceres: Ort.InferenceSession,
     faceApi: FaceApiNets | undefined,
     tuning: Tuning,
+    tap: InputTap | undefined,
   ) {
     this.ort = ort;
     this.detector = detector;
     this.faceres = faceres;
     this.faceApi = faceApi;
     this.tuning = tuning;
+    this.tap = tap;
   }
 
   /** Creates both sessions from the verified model files, then warms each up once. */
@@ -98,13 +115,21 @@ export class OnnxEngine {
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
     };
-    const open = (name: string) =>
-      ort.InferenceSession.create(readVerified(dir, name, manifest), sessionOptions);
-    const [detector, faceres] = await Promise.all([open('blazeface.onnx'), open('faceres.onnx')]);
-    const faceApi = tuning.landmarks
-      ? new FaceApiNets(ort, await open('landmarks68.onnx'), await open('dlib-resnet.onnx'))
-      : undefined;
-    const engine = new OnnxEngine(ort, detector, faceres, faceApi, tuning);
+    const open = (model: OnnxModel) =>
+      ort.InferenceSession.create(
+        readVerified(dir, modelFile(model, tuning.precision, manifest), manifest),
+        sessionOptions,
+      );
+    // All sessions at once: ONNX Runtime builds each on its own thread, so start-up waits for the slowest only.
+    const [detector, faceres, landmarks, recognition] = await Promise.all([
+      open('blazeface'),
+      open('faceres'),
+      tuning.landmarks ? open('landmarks68') : undefined,
+      tuning.landmarks ? open('dlib-resnet') : undefined,
+    ]);
+    const faceApi =
+      landmarks && recognition ? new FaceApiNets(ort, landmarks, recognition, options.tap) : undefined;
+    const engine = new OnnxEngine(ort, detector, faceres, faceApi, tuning, options.tap);
     if (options.warmup !== false) await engine.warmup();
     return engine;
   }
@@ -122,7 +147,9 @@ export class OnnxEngine {
   }
 
   private async detect(planar: Float32Array): Promise<{ scores: Float32Array; boxes: Float32Array }> {
-    const input = new this.ort.Tensor('float32', planar, [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]);
+    const dims = [1, 3, DETECTOR_SIZE, DETECTOR_SIZE];
+    this.tap?.('blazeface', planar, dims);
+    const input = new this.ort.Tensor('float32', planar, dims);
     const out = await this.detector.run({ image: input });
     try {
       const part = (name: string) => out[name]?.data as Float32Array;
@@ -143,7 +170,9 @@ export class OnnxEngine {
 
   private async embed(planar: Float32Array, count: number): Promise<Float32Array[]> {
     const side = this.tuning.embedSize;
-    const input = new this.ort.Tensor('float32', planar, [count, 3, side, side]);
+    const dims = [count, 3, side, side];
+    this.tap?.('faceres', planar, dims);
+    const input = new this.ort.Tensor('float32', planar, dims);
     const out = await this.faceres.run({ faces: input });
     try {
       const flat = out.descriptor?.data as Float32Array;
@@ -161,12 +190,9 @@ export class OnnxEngine {
     let start = performance.now();
     const photo = await preparePhoto(image, this.tuning);
     const { rgb, decoded } = photo;
-    const pixels: PixelImage = {
-      data: Float32Array.from(rgb.data),
-      width: rgb.width,
-      height: rgb.height,
-      channels: 3,
-    };
+    // The bytes as decoded: every sampler reads them as numbers, so a float copy of the photo
+    // (12 MB at 1024×1024) would only cost time and give the same samples.
+    const pixels: PixelImage = { data: rgb.data, width: rgb.width, height: rgb.height, channels: 3 };
     timings.decode = ms(start);
 
     start = performance.now();
@@ -263,6 +289,16 @@ export class OnnxEngine {
   embedFaceImages(images: FaceImage[]): Promise<Float32Array[]> {
     const faceres = (planar: Float32Array, count: number) => this.embed(planar, count);
     return embedFaceImages({ tuning: this.tuning, faceres, faceApi: this.faceApi }, images);
+  }
+
+  /**
+   * L2-normalised dlib descriptors of aligned 150×150 chips (face-api-nets.ts `embedChips`), in one
+   * batched run at this engine's precision: for callers that cut their own chips.
+   */
+  async embedChips(chips: PixelImage[]): Promise<Float32Array[]> {
+    if (!this.faceApi)
+      throw new Error('embedChips needs the landmark and recognition nets (tuning.landmarks)');
+    return (await this.faceApi.embedChips(chips, this.tuning.dlibFlip)).map((d) => normalised(d));
   }
 
   /** Frees every session's native memory. */
