@@ -1,6 +1,6 @@
 // `/gallery import` and `/gallery export`: a whole gallery in one file, from a ZIP of per-person photo
 // folders or a gallery pack, with a progress bar in the channel while the photos are analysed.
-import { place, plural } from '../src/chat/format.ts';
+import { escapeMarkdown, place, plural } from '../src/chat/format.ts';
 import { requireAttachment } from '../src/chat/options.ts';
 import type {
   Attachment,
@@ -142,7 +142,7 @@ async function download(file: Attachment): Promise<Uint8Array> {
 }
 
 function listed(items: Skipped[], reason: (s: Skipped) => string): string[] {
-  const lines = items.slice(0, LIST_MAX).map((s) => `• ${s.file}: ${reason(s)}`);
+  const lines = items.slice(0, LIST_MAX).map((s) => `• ${escapeMarkdown(s.file)}: ${reason(s)}`);
   if (items.length > LIST_MAX) lines.push(`• … and ${items.length - LIST_MAX} more`);
   return lines;
 }

@@ -1,4 +1,11 @@
-import { formatConfidence, formatPercent, galleryNote, HOW_TO_FILL, place } from '../src/chat/format.ts';
+import {
+  escapeMarkdown,
+  formatConfidence,
+  formatPercent,
+  galleryNote,
+  HOW_TO_FILL,
+  place,
+} from '../src/chat/format.ts';
 import { optionAttachment, optionUser, readImage } from '../src/chat/options.ts';
 import type {
   Command,
@@ -81,7 +88,7 @@ function matchData(face: FaceAnswer) {
 function topLines(face: FaceAnswer): string[] {
   return face.top.map(
     (c, i) =>
-      `${i + 1}. ${c.name} — ${formatConfidence(c.confidence)} confidence, ${formatPercent(c.similarity)} similar`,
+      `${i + 1}. ${escapeMarkdown(c.name)} — ${formatConfidence(c.confidence)} confidence, ${formatPercent(c.similarity)} similar`,
   );
 }
 
@@ -89,9 +96,9 @@ function verdict(subject: string, face: FaceAnswer): string {
   const match = face.match;
   if (!match) return `${subject === 'You' ? 'You match' : `${subject} matches`} nobody in the gallery.`;
   // The product card's "That's Brad Pitt himself!", worded so that it fits everybody.
-  if (match.same) return `That's ${match.name} in person!`;
+  if (match.same) return `That's ${escapeMarkdown(match.name)} in person!`;
   const verb = subject === 'You' ? 'You look like' : `${subject} looks like`;
-  return `${verb} ${match.name} (${formatConfidence(match.confidence)} confidence)`;
+  return `${verb} ${escapeMarkdown(match.name)} (${formatConfidence(match.confidence)} confidence)`;
 }
 
 // The regions outlined on the picture: the best ones that are at least "similar", at most three.
@@ -143,8 +150,8 @@ async function manyFaces(input: Input, src: Source, result: Identification): Pro
     const m = face.match;
     if (!m) return `${i + 1}. matches nobody in the gallery`;
     const why = m.resemblance ? `: ${describeResemblance(m.resemblance.regions.slice(0, 3))}` : '';
-    if (m.same) return `${i + 1}. is ${m.name}!${why}`;
-    return `${i + 1}. looks like ${m.name} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)${why}`;
+    if (m.same) return `${i + 1}. is ${escapeMarkdown(m.name)}!${why}`;
+    return `${i + 1}. looks like ${escapeMarkdown(m.name)} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)${why}`;
   });
   const more = result.faces.length - shown.length;
   if (more > 0) lines.push(`…and ${more} more face${more === 1 ? '' : 's'}.`);

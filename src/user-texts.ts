@@ -22,6 +22,12 @@ export interface TextContext {
   ahead?: number;
   /** What a refused file really is, by its magic numbers (`pdf`, `heic`… from `src/image/sniff.ts`). */
   kind?: string;
+  /** A name as it was given (a person's, a folder's). */
+  name?: string;
+  /** Why a name, a pack or an image was refused, as a short clause (`it contains a link`). */
+  why?: string;
+  /** A limit that was passed (photos in a pack, parts of a request). */
+  limit?: number;
 }
 
 // What a refused file is, named so that the member knows what to send instead.
@@ -36,7 +42,8 @@ const KIND_NAMES: Record<string, string> = {
 };
 
 function subject(file: string | undefined): string {
-  return file ? `\`${file}\`` : 'That file';
+  // A backtick in the name would end the code span and let the rest be read as markup.
+  return file ? `\`${file.replace(/`/g, "'")}\`` : 'That file';
 }
 
 /** Image types the decoder accepts, as members read them. */
@@ -71,6 +78,39 @@ function noFace(source: TextContext['source']): string {
   }
 }
 
+/** What a write says once the store's SQLite file was deleted or replaced under the running process. */
+export const STORE_MOVED_TEXT =
+  'The gallery store file was deleted or replaced while I was running, so I refuse to save changes (they would be lost). An admin needs to restart me.';
+
+/** Characters that are markup on Discord or Slack; names carrying them are refused at enrolment. */
+export const NAME_MARKUP_CHARACTERS = '` * _ ~ | < > [ ] \\';
+
+function badName(context: TextContext): string {
+  const shown = context.name ? `"${context.name}"` : 'That name';
+  switch (context.why) {
+    case 'empty':
+      return context.name
+        ? `${shown} has nothing visible left once invisible characters are removed: please give a name.`
+        : 'Please give a name.';
+    case 'long':
+      return `That name is too long (at most ${context.limit ?? 100} characters).`;
+    case 'markup':
+      return `${shown} looks like chat formatting or a link: names cannot contain ${NAME_MARKUP_CHARACTERS}, \`->\` or a web address.`;
+    default:
+      return `${shown} is not a name I can use.`;
+  }
+}
+
+/** Words typed before `name:value` pairs that no option takes (`/enroll Mr name:Evil`). */
+export function leftOverWords(words: string): string {
+  return `I don't know what \`${words.slice(0, 60)}\` is for: every option was given by name. Put it inside the name, or leave it out.`;
+}
+
+/** What the playground answers when a request carries more parts than any command takes. */
+export function tooManyPartsText(limit: number): string {
+  return `That request has more than ${limit} parts: send a command with at most ${limit - 1} files.`;
+}
+
 /** The sentence for a failure code and its context (what `UserError` shows when given no message). */
 export function userText(code: string, context: TextContext = {}): string {
   switch (code) {
@@ -102,6 +142,14 @@ export function userText(code: string, context: TextContext = {}): string {
       const s = Math.max(1, Math.round(context.seconds ?? 1));
       return `⏳ You're in the queue: ${context.ahead ?? 'a few'} ahead of you, about ${s} second${s === 1 ? '' : 's'}.`;
     }
+    case 'bad_name':
+      return badName(context);
+    case 'bad_pack':
+      return `This gallery pack was refused: ${context.why ?? 'it is damaged'}. Nothing was imported.`;
+    case 'flat_image':
+      return `${subject(context.file)} ${context.why ?? 'is blank'}, so there is no face to find: send a photo of a face.`;
+    case 'store_moved':
+      return STORE_MOVED_TEXT;
     default:
       return 'That did not work. Please try again.';
   }

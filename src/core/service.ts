@@ -24,6 +24,7 @@ import { type EngineFingerprint, engineFingerprint } from '../engine/fingerprint
 import { UserError } from '../errors.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { encodePack } from '../gallery/pack.ts';
+import { cleanName as cleanPersonName } from '../gallery/slug.ts';
 import { importArchive } from '../gallery/zip-import.ts';
 import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
 import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
@@ -235,8 +236,8 @@ export class Lookalike implements LookalikeService {
   }
 
   async enroll(scope: Scope, name: string, images: NamedImage[], addedBy: string): Promise<EnrollResult> {
-    const cleanName = name.trim();
-    if (!cleanName) throw new UserError('bad_input', 'Please give the person a name.');
+    // Checked before any photo is analysed: a name the gallery refuses would waste the analysis.
+    const cleanName = cleanPersonName(name);
     const { accepted, skipped } = await this.prepare(images);
     if (accepted.length === 0) {
       const existing = await this.gallery.get(scope, cleanName).catch(() => undefined);
