@@ -106,6 +106,24 @@ export function leftOverWords(words: string): string {
   return `I don't know what \`${words.slice(0, 60)}\` is for: every option was given by name. Put it inside the name, or leave it out.`;
 }
 
+/** A ZIP archive with no files in it at all. */
+export const EMPTY_ZIP_TEXT =
+  "That ZIP is empty: put each person's photos in a folder named after them (e.g. `brad_pitt/1.jpg`) and zip the folders.";
+
+/** A ZIP whose files are not in per-person folders. */
+export const NO_FOLDERS_TEXT =
+  "That ZIP has no photos in per-person folders. Put each person's photos in a folder named after them (e.g. `brad_pitt/1.jpg`), or attach a gallery pack.";
+
+/** A ZIP whose every person's folder has a name that cannot be used. */
+export function noUsableFolder(folders: string[]): string {
+  return `No folder in that ZIP has a name I can use, so nothing was imported: ${folders.slice(0, 5).join('; ')}. Rename the folders after the people in them.`;
+}
+
+/** Why a person's folder (or a pack's person) was left out: its name, and how many photos went with it. */
+export function folderSkipped(photos: number, problem: string): string {
+  return `folder left out with its ${photos === 1 ? 'photo' : `${photos} photos`}: ${problem}`;
+}
+
 /** What the playground answers when a request carries more parts than any command takes. */
 export function tooManyPartsText(limit: number): string {
   return `That request has more than ${limit} parts: send a command with at most ${limit - 1} files.`;

@@ -43,6 +43,8 @@ export interface ChatContext {
   seesAllMessages?: boolean;
   /** What is different on this platform, for `/help` to add (Slack: how photos reach slash commands). */
   platformHelp?: string;
+  /** Aborted when the request behind this command is gone (the playground's client hung up), so long work stops. */
+  signal?: AbortSignal;
 }
 
 /** Types of command options, mapped by each adapter to its platform's own. */

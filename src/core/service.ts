@@ -27,7 +27,9 @@ import { encodePack } from '../gallery/pack.ts';
 import { cleanName as cleanPersonName } from '../gallery/slug.ts';
 import { importArchive } from '../gallery/zip-import.ts';
 import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
+import { RESTARTING_TEXT } from '../user-texts.ts';
 import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
+import { finiteAnswer, trainable } from './finite-answers.ts';
 import { type CurrentEngine, embeddedBy, type ReembedReport, reembed, stalePhotos } from './reembed.ts';
 
 /** Options of the service. */
@@ -61,6 +63,8 @@ export class Lookalike implements LookalikeService {
   /** The gallery version each scope's last re-embedding left, so a failed photo is not retried on every answer. */
   readonly #reembedded = new Map<Scope, number>();
   readonly #explainer: ResemblanceExplainer;
+  readonly #stopping = new AbortController();
+  readonly #running = new Set<Promise<unknown>>();
 
   constructor(engine: FaceEngine, gallery: Gallery, options: ServiceOptions = {}) {
     this.engine = engine;
@@ -91,9 +95,28 @@ export class Lookalike implements LookalikeService {
     scope: Scope,
     zip: Uint8Array,
     addedBy: string,
-    options: { onProgress?: ProgressFn; packOnly?: boolean } = {},
+    options: { onProgress?: ProgressFn; packOnly?: boolean; signal?: AbortSignal } = {},
   ): Promise<ImportSummary> {
-    return importArchive(this, scope, zip, addedBy, options);
+    // Aborted by the caller, or by stopWork() when the process shuts down.
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#stopping.signal])
+      : this.#stopping.signal;
+    const running = importArchive(this, scope, zip, addedBy, { ...options, signal });
+    this.#running.add(running);
+    try {
+      return await running;
+    } finally {
+      this.#running.delete(running);
+    }
+  }
+
+  /**
+   * Stops long work before shutdown: running imports are aborted (no new photo goes to the engine, nothing
+   * is committed), and this resolves once they have settled, so the engine and store can close after.
+   */
+  async stopWork(): Promise<void> {
+    this.#stopping.abort(new UserError('busy', RESTARTING_TEXT));
+    await Promise.allSettled([...this.#running]);
   }
 
   /** The scope's gallery as a pack: names, thumbnails, embeddings and this engine's fingerprint. */
@@ -136,7 +159,10 @@ export class Lookalike implements LookalikeService {
         .map((i) => ({
           slug: i.slug,
           name: i.name,
-          embeddings: i.photos.filter((p) => !current || embeddedBy(p, current)).map((p) => p.embedding),
+          // A stored embedding no engine makes (3e38 from an unchecked pack) never enters training.
+          embeddings: trainable(i.photos)
+            .filter((p) => !current || embeddedBy(p, current))
+            .map((p) => p.embedding),
         }))
         .filter((i) => i.embeddings.length > 0);
       if (!force) {
@@ -212,7 +238,7 @@ export class Lookalike implements LookalikeService {
     ]);
     let method: Identification['method'] = 'none';
     const answers: FaceAnswer[] = analysis.faces.map((face) => {
-      const result = matcher.identify(face.embedding);
+      const result = finiteAnswer(matcher.identify(face.embedding));
       method = result.method;
       return {
         box: face.box,
@@ -231,8 +257,9 @@ export class Lookalike implements LookalikeService {
   async prepare(
     images: NamedImage[],
     onProgress?: ProgressFn,
+    signal?: AbortSignal,
   ): Promise<{ accepted: Accepted[]; skipped: Skipped[] }> {
-    return preparePhotos(this.engine, images, this.#concurrency, onProgress);
+    return preparePhotos(this.engine, images, this.#concurrency, onProgress, signal);
   }
 
   async enroll(scope: Scope, name: string, images: NamedImage[], addedBy: string): Promise<EnrollResult> {

@@ -144,7 +144,12 @@ export interface LookalikeService {
     scope: Scope,
     zip: Uint8Array,
     addedBy: string,
-    options?: { onProgress?: (done: number, total: number) => void; packOnly?: boolean },
+    options?: {
+      onProgress?: (done: number, total: number) => void;
+      packOnly?: boolean;
+      /** Aborted when the member's request is gone: photos not yet analysed are not. */
+      signal?: AbortSignal;
+    },
   ): Promise<ImportSummary>;
   /** The scope's gallery as one pack file (absent: not offered). */
   exportPack?(scope: Scope): Promise<{ pack: Uint8Array; identities: number; photos: number }>;

@@ -211,13 +211,19 @@ export function createPlaygroundApp(options: PlaygroundServerOptions): Hono {
         fileAttachment(f, ZIP_NAME.test(f.name) ? maxArchiveBytes : maxFileBytes),
       );
       const responder = new CollectingResponder();
-      await run(text, attachments, responder);
+      await run(text, attachments, responder, c.req.raw.signal);
       return c.json({ replies: responder.replies.map((r) => toWire(r, PLAYGROUND_CHANNEL, images)) });
     },
   );
 
-  async function run(text: string, attachments: Attachment[], responder: CollectingResponder): Promise<void> {
-    const ctx = playgroundContext(user);
+  async function run(
+    text: string,
+    attachments: Attachment[],
+    responder: CollectingResponder,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    // The request's signal ends with the connection: an import the page gave up on stops analysing.
+    const ctx = { ...playgroundContext(user), ...(signal ? { signal } : {}) };
     if (text.startsWith('/')) {
       let parsed: ReturnType<typeof parseCommandLine>;
       try {
