@@ -124,6 +124,11 @@ export function folderSkipped(photos: number, problem: string): string {
   return `folder left out with its ${photos === 1 ? 'photo' : `${photos} photos`}: ${problem}`;
 }
 
+/** What the playground answers to a request over its size limit: both the photo and the ZIP limits. */
+export function uploadTooLargeText(maxFiles: number, fileLimit: string, archiveLimit: string): string {
+  return `That upload is too large: send a ZIP of up to ${archiveLimit}, or up to ${maxFiles} photos of up to ${fileLimit} each.`;
+}
+
 /** What the playground answers when a request carries more parts than any command takes. */
 export function tooManyPartsText(limit: number): string {
   return `That request has more than ${limit} parts: send a command with at most ${limit - 1} files.`;
