@@ -32,6 +32,12 @@ import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos }
 import { finiteAnswer, trainable } from './finite-answers.ts';
 import { type CurrentEngine, embeddedBy, type ReembedReport, reembed, stalePhotos } from './reembed.ts';
 
+/** A UserError that names the file it is about (`a.png: …`); other errors are left as they are. */
+function naming(err: unknown, file: string | undefined): unknown {
+  if (file === undefined || !(err instanceof UserError) || err.message.includes(file)) return err;
+  return new UserError(err.code, `${file}: ${err.message}`, { cause: err });
+}
+
 /** Options of the service. */
 export interface ServiceOptions {
   /** Thresholds and the prior mean face; default models/calibration.json (see README, "Calibration"). */
@@ -329,13 +335,17 @@ export class Lookalike implements LookalikeService {
     return { enrolled, identities, skipped, mainFaceOnly };
   }
 
-  async compare(a: Uint8Array, b: Uint8Array): Promise<Comparison> {
-    const [fa, fb] = await Promise.all([this.engine.analyze(a), this.engine.analyze(b)]);
+  async compare(a: Uint8Array, b: Uint8Array, names?: [string, string]): Promise<Comparison> {
+    const [fa, fb] = await Promise.all([
+      this.engine.analyze(a).catch((err: unknown) => Promise.reject(naming(err, names?.[0]))),
+      this.engine.analyze(b).catch((err: unknown) => Promise.reject(naming(err, names?.[1]))),
+    ]);
     const first = fa.faces[0];
     const second = fb.faces[0];
     if (!first || !second) {
       const which = !first && !second ? 'both' : !first ? 'first' : 'second';
-      throw new UserError('no_face', { source: which });
+      const file = which === 'both' ? undefined : names?.[which === 'first' ? 0 : 1];
+      throw naming(new UserError('no_face', { source: which }), file);
     }
     // Shown: the plain similarity. Decided: the centred cosine, calibrated for pairs of photos.
     const same =
