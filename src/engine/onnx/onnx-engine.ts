@@ -160,6 +160,8 @@ export class OnnxEngine {
     let start = performance.now();
     const photo = await preparePhoto(image, this.tuning);
     const { rgb, decoded } = photo;
+    // A blank image has no face; the detector is not asked (it may invent one in a flat strip).
+    if (decoded.flat) return analysisOf(photo, [], [], [], { ...timings, decode: ms(start) });
     const pixels: PixelImage = {
       data: Float32Array.from(rgb.data),
       width: rgb.width,
