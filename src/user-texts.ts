@@ -82,6 +82,10 @@ function noFace(source: TextContext['source']): string {
 export const STORE_MOVED_TEXT =
   'The gallery store file was deleted or replaced while I was running, so I refuse to save changes (they would be lost). An admin needs to restart me.';
 
+/** What a command says while another program holds the SQLite store's write lock. */
+export const STORE_LOCKED_TEXT =
+  'The gallery store is locked by another program right now, so nothing was changed. Please try again in a little while; if it lasts, an admin should look for what holds it.';
+
 /** Characters that are markup on Discord or Slack; names carrying them are refused at enrolment. */
 export const NAME_MARKUP_CHARACTERS = '` * _ ~ | < > [ ] \\';
 
