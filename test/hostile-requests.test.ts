@@ -10,13 +10,15 @@ import { CSRF_HEADER, createPlaygroundApp, MAX_PARTS } from '../src/adapters/pla
 import { ImageStore } from '../src/adapters/playground/wire.ts';
 import { Bot } from '../src/chat/bot.ts';
 import { silentLogger } from '../src/chat/logger.ts';
+import { UserError } from '../src/errors.ts';
+import { EMPTY_ZIP_TEXT } from '../src/user-texts.ts';
 import { fakeLookalike } from './support/chat-fakes.ts';
 
 const BOUNDARY = 'lookalikeboundary';
 
-function app(options: { maxArchiveBytes?: number; maxFileBytes?: number } = {}) {
+function app(options: { maxArchiveBytes?: number; maxFileBytes?: number } = {}, lookalike = fakeLookalike()) {
   const bot = new Bot({
-    deps: { lookalike: fakeLookalike() },
+    deps: { lookalike },
     commands,
     adminUserIds: [],
     logger: silentLogger,
@@ -91,5 +93,29 @@ describe('multipart parts are counted while the body streams', () => {
       ((await res.json()) as { error: string }).error,
       /a ZIP of up to 0\.1 MB, or up to 6 photos/,
     );
+  });
+
+  it('passes a valid empty ZIP to the import, which says it is empty (not "not a ZIP")', async () => {
+    let received: Uint8Array | undefined;
+    const lookalike = fakeLookalike({
+      importArchive: async (_scope, zip) => {
+        received = zip;
+        throw new UserError('bad_input', EMPTY_ZIP_TEXT);
+      },
+    });
+    const form = new FormData();
+    form.append('text', '/gallery import');
+    const empty = new Uint8Array(22);
+    empty.set([0x50, 0x4b, 0x05, 0x06]);
+    form.append('files', new Blob([empty], { type: 'application/zip' }), 'empty.zip');
+    const res = await app({}, lookalike).request('/api/command', {
+      method: 'POST',
+      headers: { [CSRF_HEADER]: '1' },
+      body: form,
+    });
+    const text = JSON.stringify(await res.json());
+    assert.equal(received?.length, 22);
+    assert.match(text, /That ZIP is empty/);
+    assert.doesNotMatch(text, /is not a ZIP/);
   });
 });
