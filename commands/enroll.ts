@@ -1,4 +1,4 @@
-import { place, plural } from '../src/chat/format.ts';
+import { escapeMarkdown, place, plural } from '../src/chat/format.ts';
 import { optionAttachment, readImage, requireString } from '../src/chat/options.ts';
 import type {
   Attachment,
@@ -72,22 +72,22 @@ export async function execute(input: CommandInput<OptionName<typeof data>>, deps
   const lines: string[] = [];
   if (result && added > 0) {
     lines.push(
-      `Added ${plural(added, 'photo')} of **${result.identity.name}** to this ${place(input.ctx.platform)}'s gallery ` +
+      `Added ${plural(added, 'photo')} of **${escapeMarkdown(result.identity.name)}** to this ${place(input.ctx.platform)}'s gallery ` +
         `(${plural(result.identity.photos.length, 'photo')} in all).`,
     );
   } else {
-    lines.push(`Nothing was added for **${result?.identity.name ?? name}**.`);
+    lines.push(`Nothing was added for **${escapeMarkdown(result?.identity.name ?? name)}**.`);
   }
   const mainOnly = (result?.added ?? []).filter((a) => (a.ignoredFaces ?? 0) > 0);
   if (mainOnly.length > 0) {
     lines.push(
       '',
       '**Main face only**',
-      ...mainOnly.map((a) => `• ${a.file}: ${mainFaceNote(a.ignoredFaces ?? 0)}`),
+      ...mainOnly.map((a) => `• ${escapeMarkdown(a.file)}: ${mainFaceNote(a.ignoredFaces ?? 0)}`),
     );
   }
   if (skipped.length > 0) {
-    lines.push('', '**Skipped**', ...skipped.map((s) => `• ${s.file}: ${skipAdvice(s)}`));
+    lines.push('', '**Skipped**', ...skipped.map((s) => `• ${escapeMarkdown(s.file)}: ${skipAdvice(s)}`));
   }
   return {
     title: added > 0 ? `Enrolled ${result!.identity.name}` : 'Nothing enrolled',

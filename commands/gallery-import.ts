@@ -1,6 +1,6 @@
 // `/gallery import` and `/gallery export`: a whole gallery in one file, from a ZIP of per-person photo
 // folders or a gallery pack, with a progress bar in the channel while the photos are analysed.
-import { place, plural } from '../src/chat/format.ts';
+import { escapeMarkdown, place, plural } from '../src/chat/format.ts';
 import { requireAttachment } from '../src/chat/options.ts';
 import type {
   Attachment,
@@ -47,6 +47,8 @@ const EDIT_EVERY_MS = 1500;
 const LIST_MAX = 10;
 const BAR_WIDTH = 20;
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+// An archive with no files at all starts with its end-of-directory record: valid, and answered as empty.
+const EMPTY_ZIP_MAGIC = [0x50, 0x4b, 0x05, 0x06];
 
 /** A text progress bar, e.g. `██████░░░░ 12/40`. */
 export function progressBar(done: number, total: number): string {
@@ -137,12 +139,13 @@ async function download(file: Attachment): Promise<Uint8Array> {
     throw err;
   }
   // The announced name and type are the sender's word; the first bytes are the archive's.
-  if (!ZIP_MAGIC.every((byte, i) => bytes[i] === byte)) throw notZip(file.name);
+  const starts = (magic: number[]) => magic.every((byte, i) => bytes[i] === byte);
+  if (!starts(ZIP_MAGIC) && !starts(EMPTY_ZIP_MAGIC)) throw notZip(file.name);
   return bytes;
 }
 
 function listed(items: Skipped[], reason: (s: Skipped) => string): string[] {
-  const lines = items.slice(0, LIST_MAX).map((s) => `• ${s.file}: ${reason(s)}`);
+  const lines = items.slice(0, LIST_MAX).map((s) => `• ${escapeMarkdown(s.file)}: ${reason(s)}`);
   if (items.length > LIST_MAX) lines.push(`• … and ${items.length - LIST_MAX} more`);
   return lines;
 }
@@ -197,6 +200,7 @@ export async function importGallery(input: Input, deps: Deps): Promise<Reply> {
   try {
     summary = await importArchive(ctx.scope, bytes, ctx.user.id, {
       onProgress: (done, total) => progress?.update(done, total),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   } catch (err) {
     await progress?.finish('Import stopped', false);

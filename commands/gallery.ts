@@ -1,4 +1,4 @@
-import { HOW_TO_FILL, place, plural } from '../src/chat/format.ts';
+import { escapeMarkdown, HOW_TO_FILL, place, plural } from '../src/chat/format.ts';
 import { optionInteger, requireString } from '../src/chat/options.ts';
 import type { Command, CommandData, CommandInput, Deps, OptionName, Reply } from '../src/chat/types.ts';
 import { UserError } from '../src/errors.ts';
@@ -55,7 +55,7 @@ async function list(input: Input, deps: Deps): Promise<Reply> {
   }
   const shown = people.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
   const photos = people.reduce((sum, p) => sum + p.photos.length, 0);
-  const lines = shown.map((p) => `• **${p.name}** — ${plural(p.photos.length, 'photo')}`);
+  const lines = shown.map((p) => `• **${escapeMarkdown(p.name)}** — ${plural(p.photos.length, 'photo')}`);
   if (page < pages) lines.push('', `Next: \`/gallery list page:${page + 1}\``);
   return {
     title: `Gallery: ${people.length} ${people.length === 1 ? 'person' : 'people'}, ${plural(photos, 'photo')} (page ${page}/${pages})`,
@@ -66,14 +66,14 @@ async function list(input: Input, deps: Deps): Promise<Reply> {
 async function remove(input: Input, deps: Deps): Promise<Reply> {
   const removed = await deps.lookalike.remove(input.ctx.scope, requireString(input, 'name'));
   return {
-    text: `Removed **${removed.name}** and ${plural(removed.photos.length, 'photo')} from this ${place(input.ctx.platform)}'s gallery.`,
+    text: `Removed **${escapeMarkdown(removed.name)}** and ${plural(removed.photos.length, 'photo')} from this ${place(input.ctx.platform)}'s gallery.`,
   };
 }
 
 async function rename(input: Input, deps: Deps): Promise<Reply> {
   const from = requireString(input, 'from');
   const renamed = await deps.lookalike.rename(input.ctx.scope, from, requireString(input, 'to'));
-  return { text: `Renamed **${from}** to **${renamed.name}**.` };
+  return { text: `Renamed **${escapeMarkdown(from)}** to **${escapeMarkdown(renamed.name)}**.` };
 }
 
 /** Runs the gallery subcommand; permission checks for remove/rename happen in the Bot. */

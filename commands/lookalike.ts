@@ -1,4 +1,11 @@
-import { formatConfidence, formatPercent, galleryNote, HOW_TO_FILL, place } from '../src/chat/format.ts';
+import {
+  escapeMarkdown,
+  formatConfidence,
+  formatPercent,
+  galleryNote,
+  HOW_TO_FILL,
+  place,
+} from '../src/chat/format.ts';
 import { optionAttachment, optionUser, readImage } from '../src/chat/options.ts';
 import type { ButtonHandler } from '../src/chat/routes.ts';
 import type {
@@ -90,7 +97,7 @@ function matchData(face: Pick<FaceAnswer, 'match' | 'top'>) {
 function topLines(face: FaceAnswer): string[] {
   return face.top.map(
     (c, i) =>
-      `${i + 1}. ${c.name} — ${formatConfidence(c.confidence)} confidence, ${formatPercent(c.similarity)} similar`,
+      `${i + 1}. ${escapeMarkdown(c.name)} — ${formatConfidence(c.confidence)} confidence, ${formatPercent(c.similarity)} similar`,
   );
 }
 
@@ -100,9 +107,9 @@ function verdict(subject: string, face: FaceAnswer): string {
   const plural = subject === 'You' || subject === 'They';
   if (!match) return `${plural ? `${subject} match` : `${subject} matches`} nobody in the gallery.`;
   // The product card's "That's Brad Pitt himself!", worded so that it fits everybody.
-  if (match.same) return `That's ${match.name} in person!`;
+  if (match.same) return `That's ${escapeMarkdown(match.name)} in person!`;
   const verb = plural ? `${subject} look like` : `${subject} looks like`;
-  return `${verb} ${match.name} (${formatConfidence(match.confidence)} confidence)`;
+  return `${verb} ${escapeMarkdown(match.name)} (${formatConfidence(match.confidence)} confidence)`;
 }
 
 // The regions highlighted on the picture: the ones the text names.
@@ -209,8 +216,9 @@ async function manyFaces(
     const subject = `Face ${i + 1}`;
     if (!m) return `${subject} matches nobody in the gallery.`;
     const why = m.resemblance ? `: ${describeResemblance(m.resemblance.regions)}` : '';
-    if (m.same) return `${subject} is ${m.name} in person (${formatPercent(m.similarity)} similar)${why}.`;
-    return `${subject} looks like ${m.name} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)${why}.`;
+    if (m.same)
+      return `${subject} is ${escapeMarkdown(m.name)} in person (${formatPercent(m.similarity)} similar)${why}.`;
+    return `${subject} looks like ${escapeMarkdown(m.name)} (${formatConfidence(m.confidence)} confidence, ${formatPercent(m.similarity)} similar)${why}.`;
   });
   const more = result.faces.length - shown.length;
   if (more > 0) lines.push(`…and ${more} more face${more === 1 ? '' : 's'}.`);

@@ -17,6 +17,10 @@ export type UserErrorCode =
   | 'rate_limited'
   | 'store_unavailable'
   | 'bad_input'
+  | 'bad_name'
+  | 'bad_pack'
+  | 'flat_image'
+  | 'store_moved'
   | 'timeout'
   | 'unavailable';
 

@@ -159,6 +159,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 
   const started: Adapter[] = [];
   const stop = async () => {
+    // Long imports first: aborted now, they reply at once ("restarting") instead of holding the adapters'
+    // drain; core.close() then waits for them before it drains the engine and closes the store.
+    const imports = core.service.stopWork();
     // Timers first, so no round posts through an adapter that is shutting down; games resume on restart.
     await games.stop();
     for (const adapter of started.reverse()) {
@@ -167,6 +170,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         .catch((error: unknown) => logger.error(`stopping ${adapter.platform} failed`, { error }));
     }
     started.length = 0;
+    await imports;
     await shared?.close();
     await core.close();
   };

@@ -31,13 +31,17 @@ export interface TextFields {
   ahead?: number;
   /** What a refused file really is, by its magic numbers (`pdf`, `heic`… from `src/image/sniff.ts`). */
   kind?: string;
-  /** A person's or member's name the sentence is about. */
+  /** A name as it was given (a person's, a member's, a folder's). */
   name?: string;
   /** A count, and the least it must be. */
   count?: number;
   minimum?: number;
   /** The forms a command takes, as the sentence lists them. */
   usage?: string;
+  /** Why a name, a pack or an image was refused, as a short clause (`it contains a link`). */
+  why?: string;
+  /** A limit that was passed (photos in a pack, parts of a request). */
+  limit?: number;
 }
 
 /** Sentences said in one place each, by identifier; a UserError names one with `{ text: … }`. */
@@ -78,7 +82,8 @@ const KIND_NAMES: Record<string, string> = {
 };
 
 function subject(file: string | undefined): string {
-  return file ? `\`${file}\`` : 'That file';
+  // A backtick in the name would end the code span and let the rest be read as markup.
+  return file ? `\`${file.replace(/`/g, "'")}\`` : 'That file';
 }
 
 /** Image types the decoder accepts, as members read them. */
@@ -114,6 +119,66 @@ function noFace(source: TextContext['source']): string {
   }
 }
 
+/** What a write says once the store's SQLite file was deleted or replaced under the running process. */
+export const STORE_MOVED_TEXT =
+  'The gallery store file was deleted or replaced while I was running, so I refuse to save changes (they would be lost). An admin needs to restart me.';
+
+/** What a command says while another program holds the SQLite store's write lock. */
+export const STORE_LOCKED_TEXT =
+  'The gallery store is locked by another program right now, so nothing was changed. Please try again in a little while; if it lasts, an admin should look for what holds it.';
+
+/** Characters that are markup on Discord or Slack; names carrying them are refused at enrolment. */
+export const NAME_MARKUP_CHARACTERS = '` * _ ~ | < > [ ] \\';
+
+function badName(context: TextContext): string {
+  const shown = context.name ? `"${context.name}"` : 'That name';
+  switch (context.why) {
+    case 'empty':
+      return context.name
+        ? `${shown} has nothing visible left once invisible characters are removed: please give a name.`
+        : 'Please give a name.';
+    case 'long':
+      return `That name is too long (at most ${context.limit ?? 100} characters).`;
+    case 'markup':
+      return `${shown} looks like chat formatting or a link: names cannot contain ${NAME_MARKUP_CHARACTERS}, \`->\` or a web address.`;
+    default:
+      return `${shown} is not a name I can use.`;
+  }
+}
+
+/** Words typed before `name:value` pairs that no option takes (`/enroll Mr name:Evil`). */
+export function leftOverWords(words: string): string {
+  return `I don't know what \`${words.slice(0, 60)}\` is for: every option was given by name. Put it inside the name, or leave it out.`;
+}
+
+/** A ZIP archive with no files in it at all. */
+export const EMPTY_ZIP_TEXT =
+  "That ZIP is empty: put each person's photos in a folder named after them (e.g. `brad_pitt/1.jpg`) and zip the folders.";
+
+/** A ZIP whose files are not in per-person folders. */
+export const NO_FOLDERS_TEXT =
+  "That ZIP has no photos in per-person folders. Put each person's photos in a folder named after them (e.g. `brad_pitt/1.jpg`), or attach a gallery pack.";
+
+/** A ZIP whose every person's folder has a name that cannot be used. */
+export function noUsableFolder(folders: string[]): string {
+  return `No folder in that ZIP has a name I can use, so nothing was imported: ${folders.slice(0, 5).join('; ')}. Rename the folders after the people in them.`;
+}
+
+/** Why a person's folder (or a pack's person) was left out: its name, and how many photos went with it. */
+export function folderSkipped(photos: number, problem: string): string {
+  return `folder left out with its ${photos === 1 ? 'photo' : `${photos} photos`}: ${problem}`;
+}
+
+/** What the playground answers to a request over its size limit: both the photo and the ZIP limits. */
+export function uploadTooLargeText(maxFiles: number, fileLimit: string, archiveLimit: string): string {
+  return `That upload is too large: send a ZIP of up to ${archiveLimit}, or up to ${maxFiles} photos of up to ${fileLimit} each.`;
+}
+
+/** What the playground answers when a request carries more parts than any command takes. */
+export function tooManyPartsText(limit: number): string {
+  return `That request has more than ${limit} parts: send a command with at most ${limit - 1} files.`;
+}
+
 /** The sentence for a failure code and its context (what `UserError` shows when given no message). */
 export function userText(code: string, context: TextContext = {}): string {
   if (context.text) return TEXTS[context.text](context);
@@ -146,6 +211,14 @@ export function userText(code: string, context: TextContext = {}): string {
       const s = Math.max(1, Math.round(context.seconds ?? 1));
       return `⏳ You're in the queue: ${context.ahead ?? 'a few'} ahead of you, about ${s} second${s === 1 ? '' : 's'}.`;
     }
+    case 'bad_name':
+      return badName(context);
+    case 'bad_pack':
+      return `This gallery pack was refused: ${context.why ?? 'it is damaged'}. Nothing was imported.`;
+    case 'flat_image':
+      return `${subject(context.file)} ${context.why ?? 'is blank'}, so there is no face to find: send a photo of a face.`;
+    case 'store_moved':
+      return STORE_MOVED_TEXT;
     default:
       return 'That did not work. Please try again.';
   }

@@ -124,8 +124,8 @@ describe('Gallery', () => {
         code('bad_input'),
       );
       await assert.rejects(gallery.enroll('global', 'X', [bad({ addedBy: '' })]), code('bad_input'));
-      await assert.rejects(gallery.enroll('global', '   ', [photo('x')]), code('bad_input'));
-      await assert.rejects(gallery.enroll('global', 'x'.repeat(101), [photo('x')]), code('bad_input'));
+      await assert.rejects(gallery.enroll('global', '   ', [photo('x')]), code('bad_name'));
+      await assert.rejects(gallery.enroll('global', 'x'.repeat(101), [photo('x')]), code('bad_name'));
       await assert.rejects(gallery.enroll('bad scope/with slash', 'X', [photo('x')]), TypeError);
       // Upper-case hashes are normalised.
       const ok = await gallery.enroll('global', 'X', [bad({ hash: hashOf('x').toUpperCase() })]);

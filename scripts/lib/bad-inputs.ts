@@ -298,7 +298,7 @@ export async function badInputs(): Promise<BadInput[]> {
       bytes: await sharp({ create: { width: 10_000, height: 10, channels: 3, background: '#58a' } })
         .png()
         .toBuffer(),
-      expect: { code: 'no_face', text: NO_FACE },
+      expect: { code: 'flat_image', text: /thin strip \(10000x10 pixels\)/ },
     },
     {
       kind: 'photo without a face',

@@ -2,6 +2,7 @@
 // slash commands, the playground's message box): subcommands, `name:value` pairs, `->` between names,
 // yes/no words, quotes, and how to write each command (usage). Adapters add only what is theirs: Slack's
 // `<@U…>` mentions and recent photos, the playground's `me` and attached files.
+import { leftOverWords } from '../user-texts.ts';
 import type { CommandData, OptionSpec, OptionValue, SubcommandSpec } from './types.ts';
 
 /** What a platform's members type, as the parser and the usage texts need to know it. */
@@ -135,7 +136,10 @@ export function parseText(data: CommandData, rawText: string, style: TextStyle):
     result.error = `/${data.name}${result.subcommand ? ` ${result.subcommand}` : ''} takes no text. Usage: \`${shown()}\``;
     return result;
   }
-  if (assignNamed(words, text, result)) return result;
+  if (assignNamed(words, text, result)) {
+    if (result.error) result.error = `${result.error} Usage: \`${shown()}\``;
+    return result;
+  }
   if (words.length >= 2 && ARROW.test(text)) {
     const parts = text.split(ARROW).map(stripQuotes);
     if (parts.length > words.length) {
@@ -206,6 +210,8 @@ function assignNamed(options: OptionSpec[], text: string, result: ParsedText): b
   const leading = text.slice(0, hits[0]!.index).trim();
   const unnamed = options.find((o) => result.values[o.name] === undefined);
   if (leading !== '' && unnamed) result.values[unnamed.name] = stripQuotes(leading);
+  // `/enroll Mr name:Evil`: words before the pairs that no option takes were dropped without a word.
+  else if (leading !== '') result.error = leftOverWords(leading);
   return true;
 }
 

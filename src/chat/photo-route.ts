@@ -4,7 +4,12 @@ import type { ImageRoute } from './routes.ts';
 import type { ChannelSettings, Command } from './types.ts';
 
 // In a watched channel people post all sorts of pictures; answering "no face" to each would be spam.
-const QUIET_IN_WATCHED: ReadonlySet<UserErrorCode> = new Set(['no_face', 'not_image', 'rate_limited']);
+const QUIET_IN_WATCHED: ReadonlySet<UserErrorCode> = new Set([
+  'no_face',
+  'flat_image',
+  'not_image',
+  'rate_limited',
+]);
 
 /** What `photoAnswers` needs. */
 export interface PhotoAnswersOptions {

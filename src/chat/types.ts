@@ -48,6 +48,8 @@ export interface ChatContext {
    * (Discord user installs). `scope` is then the global gallery, and only `userInstallable` commands run.
    */
   outsideServer?: boolean;
+  /** Aborted when the request behind this command is gone (the playground's client hung up), so long work stops. */
+  signal?: AbortSignal;
 }
 
 /** Types of command options, mapped by each adapter to its platform's own. */

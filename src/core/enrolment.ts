@@ -63,11 +63,14 @@ export async function preparePhotos(
   images: NamedImage[],
   concurrency: number,
   onProgress?: ProgressFn,
+  signal?: AbortSignal,
 ): Promise<{ accepted: Accepted[]; skipped: Skipped[] }> {
   const skipped: Skipped[] = [];
   const accepted: Accepted[] = [];
   let done = 0;
   const results = await mapLimit(images, concurrency, async (img): Promise<Skipped | Accepted> => {
+    // An abandoned import stops here: photos already with the engine finish, no new one is sent.
+    signal?.throwIfAborted();
     try {
       const analysis = await engine.analyze(img.data);
       if (analysis.faces.length === 0) return skip(img.name, 'no_face');

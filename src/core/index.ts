@@ -42,6 +42,8 @@ export async function createLookalike(options: CreateOptions = {}): Promise<Look
       service,
       store,
       async close() {
+        // In order: abort imports (nothing more reaches the engine), drain the engine, then close the store.
+        await service.stopWork();
         await engine.close();
         await store.close();
       },

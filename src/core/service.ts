@@ -25,11 +25,20 @@ import { type EngineFingerprint, engineFingerprint } from '../engine/fingerprint
 import { UserError } from '../errors.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { encodePack } from '../gallery/pack.ts';
+import { cleanName as cleanPersonName } from '../gallery/slug.ts';
 import { importArchive } from '../gallery/zip-import.ts';
 import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
+import { RESTARTING_TEXT } from '../user-texts.ts';
 import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
+import { finiteAnswer, trainable } from './finite-answers.ts';
 import { type HeldFace, heldFaces, holdFaces } from './held-faces.ts';
 import { type CurrentEngine, embeddedBy, type ReembedReport, reembed, stalePhotos } from './reembed.ts';
+
+/** A UserError that names the file it is about (`a.png: …`); other errors are left as they are. */
+function naming(err: unknown, file: string | undefined): unknown {
+  if (file === undefined || !(err instanceof UserError) || err.message.includes(file)) return err;
+  return new UserError(err.code, `${file}: ${err.message}`, { cause: err });
+}
 
 /** Options of the service. */
 export interface ServiceOptions {
@@ -64,6 +73,8 @@ export class Lookalike implements LookalikeService {
   readonly #explainer: ResemblanceExplainer | undefined;
   /** Answered faces held in memory for a while, so that a "Why?" can explain them on demand. */
   readonly #held = heldFaces();
+  readonly #stopping = new AbortController();
+  readonly #running = new Set<Promise<unknown>>();
 
   constructor(engine: FaceEngine, gallery: Gallery, options: ServiceOptions = {}) {
     this.engine = engine;
@@ -95,9 +106,28 @@ export class Lookalike implements LookalikeService {
     scope: Scope,
     zip: Uint8Array,
     addedBy: string,
-    options: { onProgress?: ProgressFn; packOnly?: boolean } = {},
+    options: { onProgress?: ProgressFn; packOnly?: boolean; signal?: AbortSignal } = {},
   ): Promise<ImportSummary> {
-    return importArchive(this, scope, zip, addedBy, options);
+    // Aborted by the caller, or by stopWork() when the process shuts down.
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#stopping.signal])
+      : this.#stopping.signal;
+    const running = importArchive(this, scope, zip, addedBy, { ...options, signal });
+    this.#running.add(running);
+    try {
+      return await running;
+    } finally {
+      this.#running.delete(running);
+    }
+  }
+
+  /**
+   * Stops long work before shutdown: running imports are aborted (no new photo goes to the engine, nothing
+   * is committed), and this resolves once they have settled, so the engine and store can close after.
+   */
+  async stopWork(): Promise<void> {
+    this.#stopping.abort(new UserError('busy', RESTARTING_TEXT));
+    await Promise.allSettled([...this.#running]);
   }
 
   /** The scope's gallery as a pack: names, thumbnails, embeddings and this engine's fingerprint. */
@@ -140,7 +170,10 @@ export class Lookalike implements LookalikeService {
         .map((i) => ({
           slug: i.slug,
           name: i.name,
-          embeddings: i.photos.filter((p) => !current || embeddedBy(p, current)).map((p) => p.embedding),
+          // A stored embedding no engine makes (3e38 from an unchecked pack) never enters training.
+          embeddings: trainable(i.photos)
+            .filter((p) => !current || embeddedBy(p, current))
+            .map((p) => p.embedding),
         }))
         .filter((i) => i.embeddings.length > 0);
       if (!force) {
@@ -220,7 +253,7 @@ export class Lookalike implements LookalikeService {
     ]);
     let method: Identification['method'] = 'none';
     const answers: FaceAnswer[] = analysis.faces.map((face) => {
-      const result = matcher.identify(face.embedding);
+      const result = finiteAnswer(matcher.identify(face.embedding));
       method = result.method;
       return {
         box: face.box,
@@ -253,13 +286,14 @@ export class Lookalike implements LookalikeService {
   async prepare(
     images: NamedImage[],
     onProgress?: ProgressFn,
+    signal?: AbortSignal,
   ): Promise<{ accepted: Accepted[]; skipped: Skipped[] }> {
-    return preparePhotos(this.engine, images, this.#concurrency, onProgress);
+    return preparePhotos(this.engine, images, this.#concurrency, onProgress, signal);
   }
 
   async enroll(scope: Scope, name: string, images: NamedImage[], addedBy: string): Promise<EnrollResult> {
-    const cleanName = name.trim();
-    if (!cleanName) throw new UserError('bad_input', 'Please give the person a name.');
+    // Checked before any photo is analysed: a name the gallery refuses would waste the analysis.
+    const cleanName = cleanPersonName(name);
     const { accepted, skipped } = await this.prepare(images);
     if (accepted.length === 0) {
       const existing = await this.gallery.get(scope, cleanName).catch(() => undefined);
@@ -324,13 +358,17 @@ export class Lookalike implements LookalikeService {
     return { enrolled, identities, skipped, mainFaceOnly };
   }
 
-  async compare(a: Uint8Array, b: Uint8Array): Promise<Comparison> {
-    const [fa, fb] = await Promise.all([this.engine.analyze(a), this.engine.analyze(b)]);
+  async compare(a: Uint8Array, b: Uint8Array, names?: [string, string]): Promise<Comparison> {
+    const [fa, fb] = await Promise.all([
+      this.engine.analyze(a).catch((err: unknown) => Promise.reject(naming(err, names?.[0]))),
+      this.engine.analyze(b).catch((err: unknown) => Promise.reject(naming(err, names?.[1]))),
+    ]);
     const first = fa.faces[0];
     const second = fb.faces[0];
     if (!first || !second) {
       const which = !first && !second ? 'both' : !first ? 'first' : 'second';
-      throw new UserError('no_face', { source: which });
+      const file = which === 'both' ? undefined : names?.[which === 'first' ? 0 : 1];
+      throw naming(new UserError('no_face', { source: which }), file);
     }
     // Shown: the plain similarity. Decided: the centred cosine, calibrated for pairs of photos.
     const same =

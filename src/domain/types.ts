@@ -150,7 +150,8 @@ export interface LookalikeService {
   /** Adds photos (one face each) to an identity, creating it when new. */
   enroll(scope: Scope, name: string, images: NamedImage[], addedBy: string): Promise<EnrollResult>;
   /** Compares the largest face of each image. */
-  compare(a: Uint8Array, b: Uint8Array): Promise<Comparison>;
+  /** `names` (the files' names) go into errors, so that a failure says which photo it was. */
+  compare(a: Uint8Array, b: Uint8Array, names?: [string, string]): Promise<Comparison>;
   list(scope: Scope): Promise<IdentityInfo[]>;
   rename(scope: Scope, from: string, to: string): Promise<IdentityInfo>;
   remove(scope: Scope, name: string): Promise<IdentityInfo>;
@@ -164,7 +165,12 @@ export interface LookalikeService {
     scope: Scope,
     zip: Uint8Array,
     addedBy: string,
-    options?: { onProgress?: (done: number, total: number) => void; packOnly?: boolean },
+    options?: {
+      onProgress?: (done: number, total: number) => void;
+      packOnly?: boolean;
+      /** Aborted when the member's request is gone: photos not yet analysed are not. */
+      signal?: AbortSignal;
+    },
   ): Promise<ImportSummary>;
   /** The scope's gallery as one pack file (absent: not offered). */
   exportPack?(scope: Scope): Promise<{ pack: Uint8Array; identities: number; photos: number }>;

@@ -154,6 +154,8 @@ export class HumanEngine {
     const photo = await preparePhoto(image, this.tuning);
     const { rgb, decoded } = photo;
     timings.decode = ms(start);
+    // A blank image has no face; the detector is not asked (it may invent one in a flat strip).
+    if (decoded.flat) return analysisOf(photo, [], [], [], timings);
 
     start = performance.now();
     const input = t.tidy(() => t.expandDims(t.tensor3d(rgb.data, [rgb.height, rgb.width, 3], 'int32'), 0));

@@ -81,6 +81,9 @@ function fromWire(err: WireError): Error {
  * queue: when the queue is full callers get a `busy` UserError at once rather than
  * waiting behind work they cannot see, and the chat adapters answer "busy, try again".
  */
+/** Longest a closing pool waits for photos already inside a worker (the decoder's own limit is 20 s). */
+const CLOSE_DRAIN_MS = 25_000;
+
 export class WorkerPool implements FaceEngine {
   readonly backend: Backend;
   readonly tuning: Tuning;
@@ -277,12 +280,19 @@ export class WorkerPool implements FaceEngine {
    * Stops the workers. Queued and running requests fail with `busy`: the process is stopping (a restart),
    * and "try again in a few seconds" is what their callers should hear, not an unexpected error or nothing.
    */
-  async close(): Promise<void> {
+  async close(drainMs = CLOSE_DRAIN_MS): Promise<void> {
     this.closed = true;
     const unfinished = [...this.queue.splice(0), ...this.slots.flatMap((s) => (s.task ? [s.task] : []))];
-    for (const slot of this.slots) slot.task = undefined;
     for (const task of unfinished) task.reject(new UserError('busy'));
     this.queuedBytes = 0;
+    // Terminating a worker inside a native ONNX Runtime call aborts the whole process ("terminate called
+    // after throwing an instance of 'Napi::Error'", exit 134): running photos are answered `busy` at once,
+    // but their workers are stopped only once the native call has returned (or after drainMs).
+    const deadline = Date.now() + drainMs;
+    while (this.slots.some((s) => s.task) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const slot of this.slots) slot.task = undefined;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

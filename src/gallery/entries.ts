@@ -5,6 +5,14 @@ import type { GalleryIndex, IdentityEntry, PhotoEntry } from './records.ts';
 import { slugify } from './slug.ts';
 import type { Descriptors, NewPhoto } from './types.ts';
 
+/** Largest magnitude of an embedding value: the engine's are unit vectors, with float rounding to spare. */
+export const MAX_EMBEDDING_VALUE = 1.001;
+
+/** Whether an embedding can enter training and scoring: every value finite and within the range. */
+export function usableEmbedding(embedding: Float32Array): boolean {
+  return embedding.every((v) => Number.isFinite(v) && Math.abs(v) <= MAX_EMBEDDING_VALUE);
+}
+
 /** Shortest hash prefix accepted when naming a photo to remove. */
 export const MIN_HASH_PREFIX = 8;
 
@@ -53,6 +61,10 @@ export function checkPhoto(photo: NewPhoto, embeddingDim: number): NewPhoto & { 
   }
   if (!embedding.every(Number.isFinite))
     throw new UserError('bad_input', 'A photo embedding has NaN or Infinity.');
+  // The engine's embeddings are unit vectors (or unit blocks), so no value exceeds 1; 3e38 would pass
+  // isFinite and overflow every score it enters.
+  if (!embedding.every((v) => Math.abs(v) <= MAX_EMBEDDING_VALUE))
+    throw new UserError('bad_input', `A photo embedding has a value beyond ±${MAX_EMBEDDING_VALUE}.`);
   if (!(thumbnail instanceof Uint8Array) || thumbnail.length === 0) {
     throw new UserError('bad_input', 'A photo thumbnail must be non-empty PNG bytes.');
   }

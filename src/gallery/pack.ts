@@ -56,6 +56,17 @@ interface Manifest {
   identities: { name: string; photos: ManifestPhoto[] }[];
 }
 
+/** The last part of a path written on any system (`/home/a/b.png`, `C:\\x\\b.png` → `b.png`). */
+export function baseName(source: string): string {
+  return (
+    source
+      .split(/[\\/]/)
+      .filter((part) => part !== '')
+      .pop()
+      ?.slice(0, 255) ?? ''
+  );
+}
+
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -86,7 +97,8 @@ export async function encodePack(snapshot: GallerySnapshot, engine: EngineFinger
           thumbnail: `thumbnails/${photo.hash}.png`,
           addedAt: photo.addedAt,
         };
-        if (photo.source !== undefined) entry.source = photo.source;
+        // The file name only: a path would tell whoever gets the pack about the exporting machine.
+        if (photo.source !== undefined) entry.source = baseName(photo.source);
         // Hundredths of a thumbnail pixel are far finer than the landmarks are accurate.
         if (photo.landmarks) entry.landmarks = Array.from(photo.landmarks, (v) => Math.round(v * 100) / 100);
         return entry;
@@ -233,7 +245,8 @@ export function decodePack(entries: ZipEntry[]): Pack {
       const embedding = all.slice(row * dim, (row + 1) * dim);
       row++;
       const out: PackPhoto = { hash: photo.hash, thumbnail, embedding, addedAt: photo.addedAt };
-      if (photo.source !== undefined) out.source = photo.source;
+      // Packs written before paths were cut carry them: only the file name is kept.
+      if (photo.source !== undefined) out.source = baseName(photo.source);
       if (photo.landmarks !== undefined) out.landmarks = Float32Array.from(photo.landmarks);
       return out;
     }),

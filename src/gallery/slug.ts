@@ -30,23 +30,64 @@ export function slugify(name: string): string {
     .replace(/[ßæœøđðłþı]/g, (letter) => SPECIAL_LETTERS[letter] ?? letter);
   const slug = folded.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   if (slug !== '') return slug;
-  const hash = createHash('sha256').update(cleanName(name).toLowerCase()).digest('hex');
+  const hash = createHash('sha256').update(tidy(name).toLowerCase()).digest('hex');
   return `id-${hash.slice(0, 10)}`;
 }
 
-/** A display name with surrounding and repeated whitespace removed; raises `bad_input` when unusable. */
+// Markup on Discord (`*_~|\``, masked links `[text](url)`, `<@…>`), on Slack (`<url|text>`), the command
+// line's `->` between names, and web addresses, which both platforms turn into links on their own.
+const MARKUP = /[`*_~|<>[\]\\]|->|→|=>|[a-z][a-z0-9+.-]*:\/\/|\bwww\./i;
+
+// Whitespace, control and format characters as cleanName treats them, without refusing anything (slugs of
+// names stored before the refusals must stay the same).
+function tidy(name: string): string {
+  return (
+    String(name)
+      .normalize('NFC')
+      // Control characters would garble chat replies and logs.
+      .replace(/\p{Cc}/gu, ' ')
+      .replace(/\p{Cf}/gu, '')
+      .replace(/\s+/gu, ' ')
+      .trim()
+  );
+}
+
+/**
+ * A display name with surrounding and repeated whitespace removed; raises `bad_name` when unusable.
+ * Control and format characters (\p{Cf}: zero-width spaces, bidirectional overrides such as U+202E)
+ * go, so no name is invisible or displays reversed; a name with markup is refused, not escaped, so it
+ * reads the same on every platform and can always be typed again to rename or remove it.
+ */
 export function cleanName(name: string): string {
-  const cleaned = String(name)
-    .normalize('NFC')
-    // Control characters would garble chat replies and logs.
-    .replace(/\p{Cc}/gu, ' ')
-    .replace(/\s+/gu, ' ')
-    .trim();
-  if (cleaned === '') throw new UserError('bad_input', 'Please give a name.');
-  if ([...cleaned].length > MAX_NAME_LENGTH) {
-    throw new UserError('bad_input', `That name is too long (at most ${MAX_NAME_LENGTH} characters).`);
+  const given = String(name);
+  const cleaned = tidy(given);
+  if (cleaned === '') {
+    throw new UserError(
+      'bad_name',
+      given.trim() === '' ? { why: 'empty' } : { why: 'empty', name: printable(given) },
+    );
   }
+  if ([...cleaned].length > MAX_NAME_LENGTH) {
+    throw new UserError('bad_name', { why: 'long', limit: MAX_NAME_LENGTH });
+  }
+  if (MARKUP.test(cleaned)) throw new UserError('bad_name', { why: 'markup', name: cleaned });
   return cleaned;
+}
+
+/** Whether `name` would be refused by cleanName (for callers that skip rather than fail). */
+export function nameProblem(name: string): string | undefined {
+  try {
+    cleanName(name);
+    return undefined;
+  } catch (err) {
+    if (err instanceof UserError) return err.message;
+    throw err;
+  }
+}
+
+// What an invisible name is shown as in the refusal: its code points, since its characters show nothing.
+function printable(name: string): string {
+  return [...name].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
 }
 
 /** "barack_obama" -> "Barack Obama": OpenFace folder names (aligned_faces/<person>/) become display names. */

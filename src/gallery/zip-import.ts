@@ -4,10 +4,17 @@
 import type { ImportSummary, NamedImage, Scope, Skipped } from '../domain/types.ts';
 import type { EngineFingerprint } from '../engine/fingerprint.ts';
 import { UserError } from '../errors.ts';
-import { IMAGE_TYPES } from '../user-texts.ts';
+import {
+  EMPTY_ZIP_TEXT,
+  folderSkipped,
+  IMAGE_TYPES,
+  NO_FOLDERS_TEXT,
+  noUsableFolder,
+} from '../user-texts.ts';
 import type { Gallery } from './gallery.ts';
 import { decodePack, isPack, type Pack } from './pack.ts';
-import { folderDisplayName } from './slug.ts';
+import { checkPackEmbeddings, checkPackShape, checkPackThumbnails } from './pack-checks.ts';
+import { folderDisplayName, nameProblem } from './slug.ts';
 import type { EnrollBatch, NewPhoto } from './types.ts';
 import { DEFAULT_ZIP_LIMITS, readZip, type ZipEntry, type ZipLimits } from './zip-archive.ts';
 
@@ -33,6 +40,7 @@ export interface ImportTarget {
   prepare(
     images: NamedImage[],
     onProgress?: ImportProgress,
+    signal?: AbortSignal,
   ): Promise<{ accepted: Prepared[]; skipped: Skipped[] }>;
   /** Prepared photos as the gallery enrols them, stamped with who added them and now. */
   toPhotos(accepted: Prepared[], addedBy: string): NewPhoto[];
@@ -85,10 +93,23 @@ export function photoFolders(entries: ZipEntry[]): {
   const batches = [...people.entries()]
     .sort(([a], [b]) => natural(a, b))
     .map(([person, images]) => ({
+      folder: person,
       name: folderDisplayName(person),
       images: images.sort((a, b) => natural(a.name, b.name)),
-    }));
+    }))
+    .filter((batch) => {
+      // A folder whose name is not a usable name is skipped before its photos are analysed; the rest go in.
+      const problem = nameProblem(batch.name);
+      if (problem) skipped.push(badFolder(batch.folder, batch.images.length, problem));
+      return problem === undefined;
+    })
+    .map(({ name, images }) => ({ name, images }));
   return { batches, skipped };
+}
+
+function badFolder(folder: string, photos: number, problem: string): Skipped {
+  const shown = [...folder].length > 60 ? `${[...folder].slice(0, 60).join('')}…` : folder;
+  return { file: `${shown}/`, code: 'bad_name', reason: folderSkipped(photos, problem) };
 }
 
 // One commit for the whole import, then the retrain; duplicates are reported with who has them.
@@ -111,31 +132,44 @@ async function commit(
   return { added, people, identities: (await target.gallery.list(scope)).length, duplicates };
 }
 
+/** What an import is told by its caller. */
+export interface ImportOptions {
+  onProgress?: ImportProgress;
+  limits?: ZipLimits;
+  packOnly?: boolean;
+  /** Aborted when the caller gives up (or the process stops): no further photo is analysed. */
+  signal?: AbortSignal;
+}
+
 async function importPhotos(
   target: ImportTarget,
   scope: Scope,
   entries: ZipEntry[],
   addedBy: string,
-  onProgress?: ImportProgress,
+  { onProgress, signal }: ImportOptions,
 ): Promise<ImportSummary> {
+  if (entries.length === 0) throw new UserError('bad_input', EMPTY_ZIP_TEXT);
   const { batches, skipped } = photoFolders(entries);
   if (batches.length === 0) {
+    const folders = skipped.filter((s) => s.code === 'bad_name');
     throw new UserError(
       'bad_input',
-      "That ZIP has no photos in per-person folders. Put each person's photos in a folder named after them (e.g. `brad_pitt/1.jpg`), or attach a gallery pack.",
+      folders.length > 0 ? noUsableFolder(folders.map((s) => `${s.file} (${s.reason})`)) : NO_FOLDERS_TEXT,
     );
   }
   const total = batches.reduce((n, batch) => n + batch.images.length, 0);
   const ready: EnrollBatch[] = [];
   let base = 0;
   for (const batch of batches) {
+    signal?.throwIfAborted();
     const offset = base;
-    const prepared = await target.prepare(batch.images, (done) => onProgress?.(offset + done, total));
+    const prepared = await target.prepare(batch.images, (done) => onProgress?.(offset + done, total), signal);
     base += batch.images.length;
     skipped.push(...prepared.skipped);
     const photos = target.toPhotos(prepared.accepted, addedBy);
     if (photos.length > 0) ready.push({ name: batch.name, photos });
   }
+  signal?.throwIfAborted();
   return { kind: 'photos', ...(await commit(target, scope, ready)), skipped };
 }
 
@@ -148,15 +182,25 @@ async function importPack(
   scope: Scope,
   pack: Pack,
   addedBy: string,
-  onProgress?: ImportProgress,
+  { onProgress, signal }: ImportOptions,
 ): Promise<ImportSummary> {
   const engine = target.fingerprint();
   const skipped: Skipped[] = [];
-  const total = pack.identities.reduce((n, identity) => n + identity.photos.length, 0);
   const reembed = !samePrint(pack.engine, engine);
+  // Everything is checked before the first analysis: a refused pack costs no face analysis at all.
+  checkPackShape(pack);
+  if (!reembed) checkPackEmbeddings(pack, engine.tuning);
+  await checkPackThumbnails(pack, signal);
+  const identities = pack.identities.filter((identity) => {
+    const problem = nameProblem(identity.name);
+    if (problem) skipped.push(badFolder(identity.name, identity.photos.length, problem));
+    return problem === undefined;
+  });
+  const total = identities.reduce((n, identity) => n + identity.photos.length, 0);
   const batches: EnrollBatch[] = [];
   let base = 0;
-  for (const identity of pack.identities) {
+  for (const identity of identities) {
+    signal?.throwIfAborted();
     let photos: NewPhoto[] = identity.photos.map((photo) => ({
       hash: photo.hash,
       embedding: photo.embedding,
@@ -172,7 +216,7 @@ async function importPack(
       // Results are matched back by name, so the index keeps two photos with one file name apart.
       const names = photos.map((photo, i) => `${identity.name} #${i + 1} (${photo.source})`);
       const images = photos.map((photo, i) => ({ name: names[i] as string, data: photo.thumbnail }));
-      const prepared = await target.prepare(images, (done) => onProgress?.(offset + done, total));
+      const prepared = await target.prepare(images, (done) => onProgress?.(offset + done, total), signal);
       skipped.push(...prepared.skipped);
       const fresh = new Map(prepared.accepted.map((a) => [a.file, a]));
       photos = photos.flatMap((photo, i) => {
@@ -187,6 +231,7 @@ async function importPack(
     base += identity.photos.length;
     if (photos.length > 0) batches.push({ name: identity.name, photos });
   }
+  signal?.throwIfAborted();
   if (!reembed) onProgress?.(total, total);
   const done = await commit(target, scope, batches);
   const summary: ImportSummary = { kind: 'pack', ...done, skipped };
@@ -208,11 +253,11 @@ export async function importArchive(
   scope: Scope,
   bytes: Uint8Array,
   addedBy: string,
-  options: { onProgress?: ImportProgress; limits?: ZipLimits; packOnly?: boolean } = {},
+  options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const entries = await readZip(bytes, options.limits ?? DEFAULT_ZIP_LIMITS);
   if (isPack(entries) || options.packOnly) {
-    return importPack(target, scope, decodePack(entries), addedBy, options.onProgress);
+    return importPack(target, scope, decodePack(entries), addedBy, options);
   }
-  return importPhotos(target, scope, entries, addedBy, options.onProgress);
+  return importPhotos(target, scope, entries, addedBy, options);
 }

@@ -27,6 +27,11 @@ export interface DecodedImage extends RgbImage {
   /** Decoded size divided by upright original size (1 when not scaled down). */
   scale: number;
   format: ImageFormat;
+  /**
+   * Nearly one colour (every channel's spread under FLAT_SPREAD levels): there is no face to find, and a
+   * detector shown such an image may still report one (a black 1×1024 strip gave "Leonard, confidence 1").
+   */
+  flat: boolean;
 }
 
 /** An image with a border added around it; `offset` is where the original's top-left pixel now sits. */
@@ -43,6 +48,23 @@ export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MAX_PIXELS = 40_000_000;
 /** Default longest side of a decoded image. */
 export const DEFAULT_MAX_SIDE = 1024;
+/** Longest side over shortest side beyond which an image is a strip, not a photo (panoramas are ~4:1). */
+export const MAX_ASPECT_RATIO = 8;
+/** Standard deviation of pixel values (0–255) under which an image counts as one flat colour. */
+export const FLAT_SPREAD = 2;
+
+/** Whether an RGB image is nearly one colour: the largest per-channel standard deviation under FLAT_SPREAD. */
+export function isFlat(data: Uint8Array): boolean {
+  const sum = [0, 0, 0];
+  const squares = [0, 0, 0];
+  const n = data.length / 3;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    sum[i % 3]! += v;
+    squares[i % 3]! += v * v;
+  }
+  return [0, 1, 2].every((c) => squares[c]! / n - (sum[c]! / n) ** 2 < FLAT_SPREAD ** 2);
+}
 
 const NOT_IMAGE = userText('not_image');
 const CORRUPT = 'That image seems to be damaged or cut off, so I cannot read it. Could you send it again?';
@@ -124,6 +146,11 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
 
   const originalWidth = meta.autoOrient?.width ?? meta.width;
   const originalHeight = meta.autoOrient?.height ?? meta.height;
+  // From the header, before a pixel is decoded: a 1×39,999,999 strip is under the pixel limit yet took
+  // 12–16 s to decode, and no face fits in it.
+  if (Math.max(meta.width, meta.height) > MAX_ASPECT_RATIO * Math.min(meta.width, meta.height)) {
+    throw new UserError('flat_image', { why: `is a thin strip (${meta.width}x${meta.height} pixels)` });
+  }
   const scale = Math.min(1, maxSide / Math.max(originalWidth, originalHeight));
 
   // The pipeline limit backs up the header check in case a decoder disagrees with metadata().
@@ -159,6 +186,7 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     originalHeight,
     scale,
     format,
+    flat: isFlat(data),
   };
 }
 

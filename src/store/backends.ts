@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
+import { UserError } from '../errors.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './codec.ts';
 import type { StoreLocation } from './url.ts';
 
@@ -80,10 +82,12 @@ class SqliteNamespaceView extends EventEmitter {
   namespace?: string;
 
   readonly #base: KeyvSqlite;
+  readonly #beforeWrite: () => void;
 
-  constructor(base: KeyvSqlite) {
+  constructor(base: KeyvSqlite, beforeWrite: () => void = () => {}) {
     super();
     this.#base = base;
+    this.#beforeWrite = beforeWrite;
   }
 
   get opts() {
@@ -98,15 +102,18 @@ class SqliteNamespaceView extends EventEmitter {
     return this.#base.getMany<V>(keys);
   }
 
-  set(key: string, value: unknown) {
+  async set(key: string, value: unknown) {
+    this.#beforeWrite();
     return this.#base.set(key, value);
   }
 
-  delete(key: string) {
+  async delete(key: string) {
+    this.#beforeWrite();
     return this.#base.delete(key);
   }
 
-  deleteMany(keys: string[]) {
+  async deleteMany(keys: string[]) {
+    this.#beforeWrite();
     return this.#base.deleteMany(keys);
   }
 
@@ -119,6 +126,7 @@ class SqliteNamespaceView extends EventEmitter {
   }
 
   async clear(): Promise<void> {
+    this.#beforeWrite();
     // substr() rather than LIKE: LIKE treats `_` as a wildcard and ignores case.
     const prefix = `${this.namespace ?? ''}:`;
     await this.#base.query(
@@ -127,6 +135,38 @@ class SqliteNamespaceView extends EventEmitter {
       prefix,
     );
   }
+}
+
+/**
+ * A check run before every SQLite write: the open database must still be the file at its path. After
+ * `rm store.sqlite*` under a running process, SQLite goes on writing to the deleted inode, so every
+ * "Added 1 photo" since would vanish at the next start (and another process meanwhile creates a new,
+ * empty file there). The file's device and inode are remembered once it exists, and a write to a file
+ * that is gone or replaced is refused with `store_moved`, reported to `onError` once.
+ */
+function sameFileGuard(file: string, onError: (err: unknown) => void): () => void {
+  let opened: { dev: number; ino: number } | undefined;
+  let reported = false;
+  return () => {
+    let now: { dev: number; ino: number } | undefined;
+    try {
+      now = statSync(file);
+    } catch {
+      now = undefined;
+    }
+    opened ??= now;
+    if (now !== undefined && opened !== undefined && now.dev === opened.dev && now.ino === opened.ino) return;
+    const cause = new Error(
+      `The SQLite store ${file} was deleted or replaced while open: writes are refused until a restart`,
+    );
+    if (!reported) {
+      reported = true;
+      onError(cause);
+      // Logged whatever the caller's log level: silently lost writes are what this guard exists for.
+      process.emitWarning(cause.message, { code: 'LOOKALIKE_STORE_MOVED' });
+    }
+    throw new UserError('store_moved', {}, { cause });
+  };
 }
 
 /** SQLite through @keyv/sqlite: one connection, rows `<namespace>:<key>` in table `keyv`. */
@@ -140,9 +180,10 @@ export async function sqliteBackend(file: string, options: BackendOptions): Prom
   });
   // The adapter emits 'error' when the file cannot be opened; EventEmitter would throw it without a listener.
   base.on('error', options.onError);
+  const beforeWrite = file === ':memory:' ? undefined : sameFileGuard(file, options.onError);
   const backend: Backend = {
     kind: 'sqlite',
-    keyv: (namespace) => keyvOver(new SqliteNamespaceView(base), namespace, options.onError),
+    keyv: (namespace) => keyvOver(new SqliteNamespaceView(base, beforeWrite), namespace, options.onError),
     async ping() {
       await base.query('SELECT 1');
     },
@@ -160,6 +201,8 @@ export async function sqliteBackend(file: string, options: BackendOptions): Prom
       // cut may lose the last commits, never half of one.
       await base.query('PRAGMA journal_mode = WAL');
       await base.query('PRAGMA synchronous = NORMAL');
+      // The file exists now: its device and inode are the ones every write checks against.
+      beforeWrite?.();
     }
   } catch (err) {
     await base.disconnect().catch(() => {});

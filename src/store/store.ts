@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type Keyv from 'keyv';
 import { ConfigError, UserError } from '../errors.ts';
+import { STORE_LOCKED_TEXT } from '../user-texts.ts';
 import { type Backend, memoryBackend, redisBackend, type StoreKind, sqliteBackend } from './backends.ts';
 import { DEFAULT_STORE_URL, parseStoreUrl, redactUrl } from './url.ts';
 
@@ -101,6 +102,14 @@ function toStoreError(err: unknown, lastError: Error | undefined): unknown {
   if (err instanceof UserError || err instanceof ConfigError || err instanceof TypeError) return err;
   const refusal = writeRefusal(err);
   if (refusal !== undefined) return storeUnwritable(refusal, err);
+  if (isBusy(err)) {
+    // Another program holds SQLite's write lock (a backup, a second bot, `sqlite3` left open): say so,
+    // and log it whatever the log level, since the operator is the one who can end it.
+    process.emitWarning(`SQLite store is locked by another process: ${(err as Error).message}`, {
+      code: 'LOOKALIKE_STORE_LOCKED',
+    });
+    return new UserError('store_unavailable', STORE_LOCKED_TEXT, { cause: err });
+  }
   // @keyv/redis replaces the real reason (refused, wrong password, …) with a generic "not connected".
   if (lastError !== undefined && err instanceof Error && lastError.message !== err.message) {
     return storeUnavailable(
@@ -108,6 +117,18 @@ function toStoreError(err: unknown, lastError: Error | undefined): unknown {
     );
   }
   return storeUnavailable(err);
+}
+
+function isBusy(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (
+      (e as { code?: unknown }).code === 'SQLITE_BUSY' ||
+      /\bSQLITE_BUSY\b|database is locked/.test(e.message)
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 type Guard = <R>(op: () => Promise<R>) => Promise<R>;

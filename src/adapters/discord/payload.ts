@@ -8,7 +8,7 @@ import {
   ButtonStyle,
   type MessageMentionOptions,
 } from 'discord.js';
-import { truncate } from '../../chat/format.ts';
+import { truncate, unescapeMarkdown } from '../../chat/format.ts';
 import type { Reply, ReplyButton } from '../../chat/types.ts';
 
 // Discord's documented limits; a longer field makes the whole message fail with a 400.
@@ -91,7 +91,8 @@ export function toDiscordPayload(reply: Reply): DiscordPayload {
     };
   }
   const embed: APIEmbed = { description: truncate(reply.text, DESCRIPTION_MAX) };
-  if (reply.title) embed.title = truncate(reply.title, TITLE_MAX);
+  // Titles show no links, and not every client reads escapes there: the plain name reads better.
+  if (reply.title) embed.title = truncate(unescapeMarkdown(reply.title), TITLE_MAX);
   if (reply.color !== undefined) embed.color = reply.color;
   if (reply.fields) {
     embed.fields = reply.fields.slice(0, FIELDS_MAX).map((f) => ({

@@ -10,9 +10,10 @@ import { looksLikeImage } from '../../chat/options.ts';
 import type { Attachment, ChatContext, ChatUser, UserOption } from '../../chat/types.ts';
 import { GLOBAL_SCOPE } from '../../domain/types.ts';
 import { isUserError, UserError } from '../../errors.ts';
-import { userText } from '../../user-texts.ts';
+import { tooManyPartsText, uploadTooLargeText, userText } from '../../user-texts.ts';
 import { parseCommandLine, usages } from './command-line.ts';
 import { CollectingResponder, type EventHub } from './events.ts';
+import { countingParts } from './multipart-parts.ts';
 import { type ImageStore, toWire } from './wire.ts';
 
 /** The one channel the page shows. */
@@ -25,6 +26,9 @@ export const CSRF_HEADER = 'x-lookalike-playground';
 export const MAX_FILES = 6;
 /** Largest ZIP for `/gallery import`: far above other platforms' downloads, since it is the person's own computer. */
 export const MAX_ARCHIVE_BYTES = 100 * 1024 * 1024;
+
+/** Most parts one request may carry: the text and MAX_FILES files, with room for a client's extras. */
+export const MAX_PARTS = MAX_FILES + 4;
 
 const ZIP_NAME = /\.zip$/i;
 
@@ -191,36 +195,46 @@ export function createPlaygroundApp(options: PlaygroundServerOptions): Hono {
     return c.body(body, 200, { 'content-type': image.type, 'cache-control': 'private, max-age=86400' });
   });
 
-  const tooLarge = `That upload is too large: send at most ${MAX_FILES} files of up to ${megabytes(maxFileBytes)} each.`;
-  app.post(
-    '/api/command',
-    // Per-file sizes are checked when a command reads the file; this bounds the whole request first.
-    bodyLimit({
-      maxSize: MAX_FILES * maxFileBytes + maxArchiveBytes + 64 * 1024,
-      // The unread rest of the body would corrupt the next request on this keep-alive connection.
-      onError: (c) => c.json({ error: tooLarge }, 413, { connection: 'close' }),
-    }),
-    async (c) => {
-      let form: FormData;
-      try {
-        form = await c.req.raw.formData();
-      } catch {
-        return c.json({ error: 'Expected a multipart form with `text` and `files`.' }, 400);
+  const tooLarge = uploadTooLargeText(MAX_FILES, megabytes(maxFileBytes), megabytes(maxArchiveBytes));
+  app.post('/api/command', async (c) => {
+    // Per-file sizes are checked when a command reads the file; this bounds the whole request first: a
+    // declared length at once, then bytes and parts as they stream in (never after parsing the body).
+    // The unread rest of a refused body would corrupt the next request on this keep-alive connection.
+    const maxBytes = MAX_FILES * maxFileBytes + maxArchiveBytes + 64 * 1024;
+    if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
+      return c.json({ error: tooLarge }, 413, { connection: 'close' });
+    }
+    let form: FormData;
+    const counted = countingParts(c.req.raw, MAX_PARTS, maxBytes);
+    try {
+      form = await counted.request.formData();
+    } catch {
+      const over = counted.overLimit();
+      if (over !== undefined) {
+        const error = over === 'parts' ? tooManyPartsText(MAX_PARTS) : tooLarge;
+        return c.json({ error }, 413, { connection: 'close' });
       }
-      const text = String(form.get('text') ?? '').trim();
-      const files = form.getAll('files').filter((f): f is File => typeof f !== 'string');
-      if (files.length > MAX_FILES) return c.json({ error: tooLarge }, 413);
-      const attachments = files.map((f) =>
-        fileAttachment(f, ZIP_NAME.test(f.name) ? maxArchiveBytes : maxFileBytes),
-      );
-      const responder = new CollectingResponder();
-      await run(text, attachments, responder);
-      return c.json({ replies: responder.replies.map((r) => toWire(r, PLAYGROUND_CHANNEL, images)) });
-    },
-  );
+      return c.json({ error: 'Expected a multipart form with `text` and `files`.' }, 400);
+    }
+    const text = String(form.get('text') ?? '').trim();
+    const files = form.getAll('files').filter((f): f is File => typeof f !== 'string');
+    if (files.length > MAX_FILES) return c.json({ error: tooLarge }, 413);
+    const attachments = files.map((f) =>
+      fileAttachment(f, ZIP_NAME.test(f.name) ? maxArchiveBytes : maxFileBytes),
+    );
+    const responder = new CollectingResponder();
+    await run(text, attachments, responder, c.req.raw.signal);
+    return c.json({ replies: responder.replies.map((r) => toWire(r, PLAYGROUND_CHANNEL, images)) });
+  });
 
-  async function run(text: string, attachments: Attachment[], responder: CollectingResponder): Promise<void> {
-    const ctx = playgroundContext(user);
+  async function run(
+    text: string,
+    attachments: Attachment[],
+    responder: CollectingResponder,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    // The request's signal ends with the connection: an import the page gave up on stops analysing.
+    const ctx = { ...playgroundContext(user), ...(signal ? { signal } : {}) };
     if (text.startsWith('/')) {
       let parsed: ReturnType<typeof parseCommandLine>;
       try {

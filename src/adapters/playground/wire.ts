@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { unescapeMarkdown } from '../../chat/format.ts';
 import type { Reply, ReplyButton, ReplyMatch } from '../../chat/types.ts';
 
 /** A reply as the page receives it: plain JSON, pictures replaced by URLs. The page renders it as text. */
@@ -84,6 +85,11 @@ export class ImageStore {
   }
 }
 
+// JSON has no NaN: a non-finite number would reach the page as null and break its formatting.
+function unit(value: number): number {
+  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+}
+
 function cssColor(color: number): string {
   return `#${(color & 0xffffff).toString(16).padStart(6, '0')}`;
 }
@@ -95,10 +101,22 @@ export function toWire(
   images: ImageStore,
   id: string = randomUUID(),
 ): WireMessage {
-  const message: WireMessage = { id, channelId, ephemeral: reply.ephemeral === true, text: reply.text };
+  // The page shows bold and italics but no links, so the core's escapes only need resolving.
+  const message: WireMessage = {
+    id,
+    channelId,
+    ephemeral: reply.ephemeral === true,
+    text: unescapeMarkdown(reply.text),
+  };
   if (reply.title !== undefined) message.title = reply.title;
   if (reply.color !== undefined) message.color = cssColor(reply.color);
-  if (reply.fields) message.fields = reply.fields.map((f) => ({ ...f, inline: f.inline ?? false }));
+  if (reply.fields) {
+    message.fields = reply.fields.map((f) => ({
+      name: f.name,
+      value: unescapeMarkdown(f.value),
+      inline: f.inline ?? false,
+    }));
+  }
   if (reply.image) {
     const imageId = images.put(reply.image.data, imageType(reply.image.name));
     message.image = { url: `/api/images/${imageId}`, alt: reply.image.alt };
@@ -111,9 +129,9 @@ export function toWire(
   if (reply.matches) {
     message.matches = reply.matches.map((m) => ({
       label: m.label,
-      confidence: m.confidence,
-      similarity: m.similarity,
-      top: m.top.map((c) => ({ ...c })),
+      confidence: unit(m.confidence),
+      similarity: unit(m.similarity),
+      top: m.top.map((c) => ({ ...c, confidence: unit(c.confidence), similarity: unit(c.similarity) })),
       ...(m.resemblance ? { resemblance: m.resemblance.map((r) => ({ ...r })) } : {}),
     }));
   }

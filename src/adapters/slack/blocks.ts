@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { formatConfidence, truncate } from '../../chat/format.ts';
+import { formatConfidence, MARKDOWN_ESCAPE, truncate, unescapeMarkdown } from '../../chat/format.ts';
 import type { Reply, ReplyButton } from '../../chat/types.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -38,15 +38,25 @@ export function escapeMrkdwn(text: string): string {
 
 /** Converts the core's markdown (`**bold**`, `~~strike~~`, `[label](url)`) to Slack mrkdwn, escaped. */
 export function toMrkdwn(markdown: string): string {
-  return escapeMrkdwn(markdown)
+  // Escaped characters (names and file names, see escapeMarkdown) are set aside as private-use
+  // characters while the markup is converted, so `\[x\](http://…)` can never become a link.
+  const held = markdown.replace(MARKDOWN_ESCAPE, (_, c: string) =>
+    String.fromCharCode(HELD + c.charCodeAt(0)),
+  );
+  return escapeMrkdwn(held)
     .replace(/\*\*(.+?)\*\*/g, '*$1*')
     .replace(/~~(.+?)~~/g, '~$1~')
-    .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, '<$2|$1>');
+    .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, '<$2|$1>')
+    .replace(HELD_CHAR, (c) => escapeMrkdwn(String.fromCharCode(c.charCodeAt(0) - HELD)));
 }
+
+// Private-use code points U+F000–U+F07F stand for escaped ASCII characters during toMrkdwn.
+const HELD = 0xf000;
+const HELD_CHAR = /[\uf000-\uf07f]/g;
 
 /** The core's markdown as plain text, for places Slack shows without formatting. */
 export function toPlain(markdown: string): string {
-  return markdown.replace(/\*\*(.+?)\*\*/g, '$1').replace(/~~(.+?)~~/g, '$1');
+  return unescapeMarkdown(markdown.replace(/\*\*(.+?)\*\*/g, '$1').replace(/~~(.+?)~~/g, '$1'));
 }
 
 /** A confidence in [0, 1] as a ten-step bar, e.g. `▰▰▰▰▰▰▰▱▱▱`. */

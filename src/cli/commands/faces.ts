@@ -125,7 +125,7 @@ function printOutcome(
 export async function compareCommand(ctx: CliContext, files: string[]): Promise<number> {
   if (files.length !== 2) throw new UsageError('usage: lookalike compare <a> <b>');
   const [a, b] = files as [string, string];
-  const result = await ctx.service.compare(readInput(a), readInput(b));
+  const result = await ctx.service.compare(readInput(a), readInput(b), [a, b]);
   if (ctx.out.json) ctx.out.record({ similarity: round2(result.similarity), same: result.same });
   else {
     ctx.out.line(

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { byHash, reembedFix } from '../../core/reembed.ts';
+import type { Skipped } from '../../domain/types.ts';
+import { UserError } from '../../errors.ts';
 import { mainFaceNote } from '../../user-texts.ts';
 import type { CliContext } from '../context.ts';
 import { folderBatches, listImages, readInput } from '../files.ts';
@@ -14,6 +16,7 @@ export async function enrollCommand(
 ): Promise<number> {
   const { out, service, scope } = ctx;
   let batches: { name: string; images: { name: string; data: Uint8Array }[] }[];
+  let unreadable: Skipped[] = [];
   if (name !== undefined) {
     if (positionals.length === 0) throw new UsageError('enroll --name needs at least one image file');
     batches = [{ name, images: positionals.map((f) => ({ name: f, data: readInput(f) })) }];
@@ -21,11 +24,15 @@ export async function enrollCommand(
     if (positionals.length !== 1) {
       throw new UsageError('usage: lookalike enroll <dir>  or  lookalike enroll --name "Name" <images…>');
     }
-    batches = folderBatches(positionals[0] as string);
+    ({ batches, skipped: unreadable } = folderBatches(positionals[0] as string));
   }
-  const result = await service.enrollMany(scope, batches, 'cli', (done, total) =>
-    out.progress('Enrolling', done, total),
-  );
+  const enrolled =
+    batches.length > 0
+      ? await service.enrollMany(scope, batches, 'cli', (done, total) =>
+          out.progress('Enrolling', done, total),
+        )
+      : { enrolled: 0, identities: (await service.list(scope)).length, skipped: [], mainFaceOnly: [] };
+  const result = { ...enrolled, skipped: [...unreadable, ...enrolled.skipped] };
   out.endProgress();
   if (out.json) {
     out.record(result);

@@ -4,6 +4,9 @@ import type { CliContext } from '../context.ts';
 import { readInput } from '../files.ts';
 import { UsageError } from '../usage.ts';
 
+/** Largest pack file read: a full ZIP at its unpacked limit (photos barely compress). */
+const MAX_PACK_FILE_BYTES = 512 * 1024 * 1024;
+
 const USAGE = 'usage: lookalike pack export <file>  or  lookalike pack import <file>';
 
 /** `lookalike pack export <file>` and `lookalike pack import <file>`: a whole gallery in one file. */
@@ -24,13 +27,15 @@ async function exportPack(ctx: CliContext, file: string): Promise<number> {
   }
   if (ctx.out.json) ctx.out.record({ file, identities, photos, bytes: pack.byteLength });
   else
-    ctx.out.line(`Wrote ${identities} people and ${photos} photos of the "${ctx.scope}" gallery to ${file}.`);
+    ctx.out.line(
+      `Wrote ${identities} ${identities === 1 ? 'person' : 'people'} and ${photos} photo${photos === 1 ? '' : 's'} of the "${ctx.scope}" gallery to ${file}.`,
+    );
   return 0;
 }
 
 async function importPack(ctx: CliContext, file: string): Promise<number> {
   const { out } = ctx;
-  const summary = await ctx.service.importArchive(ctx.scope, readInput(file), 'cli', {
+  const summary = await ctx.service.importArchive(ctx.scope, readInput(file, MAX_PACK_FILE_BYTES), 'cli', {
     packOnly: true,
     onProgress: (done, total) => out.progress('Re-embedding', done, total),
   });
@@ -45,7 +50,7 @@ async function importPack(ctx: CliContext, file: string): Promise<number> {
     );
   }
   out.line(
-    `Imported ${summary.added} photo${summary.added === 1 ? '' : 's'} of ${summary.people} people; the "${ctx.scope}" gallery has ${summary.identities} identit${summary.identities === 1 ? 'y' : 'ies'}.`,
+    `Imported ${summary.added} photo${summary.added === 1 ? '' : 's'} of ${summary.people} ${summary.people === 1 ? 'person' : 'people'}; the "${ctx.scope}" gallery has ${summary.identities} identit${summary.identities === 1 ? 'y' : 'ies'}.`,
   );
   if (summary.duplicates.length > 0) out.line(`Already in the gallery: ${summary.duplicates.length}.`);
   if (summary.skipped.length > 0) {

@@ -190,6 +190,8 @@ export class OnnxEngine {
     let start = performance.now();
     const photo = await preparePhoto(image, this.tuning);
     const { rgb, decoded } = photo;
+    // A blank image has no face; the detector is not asked (it may invent one in a flat strip).
+    if (decoded.flat) return analysisOf(photo, [], [], [], { ...timings, decode: ms(start) });
     // The bytes as decoded: every sampler reads them as numbers, so a float copy of the photo
     // (12 MB at 1024×1024) would only cost time and give the same samples.
     const pixels: PixelImage = { data: rgb.data, width: rgb.width, height: rgb.height, channels: 3 };
