@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { readData } from '../scripts/lib/data.ts';
-import { cosine } from '../src/classifier/similarity.ts';
+import { cosine } from '../src/util/vectors.ts';
 import { DEFAULT_TUNING, embeddingDim, resolveTuning } from '../src/domain/tuning.ts';
 import { around, eyeAngle, recognitionChip, referencePoints, warp } from '../src/engine/align.ts';
 import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { dataDir, people } from '../scripts/lib/data.ts';
 import { exportGraph } from '../scripts/lib/onnx/tfjs-to-onnx.ts';
-import { cosine } from '../src/classifier/similarity.ts';
+import { cosine } from '../src/util/vectors.ts';
 import { wasmBinariesDir } from '../src/engine/backend.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
 import { MODEL_SCHEME, registerModelRouter } from '../src/engine/model-loader.ts';

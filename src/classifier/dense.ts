@@ -1,38 +1,3 @@
-/** Row-major samples shared by many binary problems, with their squared norms cached. */
-export interface DenseRows {
-  /** `count * dim` values, row i at offset `i * dim`. */
-  x: Float64Array;
-  dim: number;
-  count: number;
-  /** Squared L2 norm of each row (the diagonal of the Gram matrix). */
-  sqNorm: Float64Array;
-}
-
-/** Copies vectors into one Float64Array; throws when they are empty, ragged or not finite. */
-export function denseRows(vectors: readonly ArrayLike<number>[]): DenseRows {
-  const first = vectors[0];
-  if (first === undefined) throw new Error('no vectors given');
-  const dim = first.length;
-  if (dim === 0) throw new Error('vectors must not be empty');
-  const count = vectors.length;
-  const x = new Float64Array(count * dim);
-  const sqNorm = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = vectors[i]!;
-    if (v.length !== dim) throw new Error(`vector ${i} has ${v.length} dimensions, expected ${dim}`);
-    let s = 0;
-    const off = i * dim;
-    for (let j = 0; j < dim; j++) {
-      const value = v[j]!;
-      if (!Number.isFinite(value)) throw new Error(`vector ${i} has a non-finite value at ${j}`);
-      x[off + j] = value;
-      s += value * value;
-    }
-    sqNorm[i] = s;
-  }
-  return { x, dim, count, sqNorm };
-}
-
 /** Dot product of `a[aOff..aOff+n)` and `b[bOff..bOff+n)`. */
 export function dot(
   a: Float64Array | Float32Array,
@@ -60,8 +25,8 @@ export function dot(
 /**
  * All dot products between rows `rows` of `a` and rows `cols` of `b` over the first `n` values:
  * `out[outRows[r] * outStride + cols[k]] = a[rows[r]] . b[cols[k]]` (`outRows` defaults to `rows`).
- * Computed in 4x4 blocks so that each loaded value feeds four multiply-adds: the OvR trainer's cost
- * is dominated by these products and the blocking doubles their speed in V8.
+ * Computed in 4x4 blocks so that each loaded value feeds four multiply-adds: the blocking doubles
+ * their speed in V8, which matters for the all-pairs nearest classes of large galleries.
  */
 export function crossDots(
   a: Float64Array,
@@ -178,36 +143,10 @@ export function range(to: number, from = 0): Int32Array {
   return r;
 }
 
-const PANEL = 64;
-
-/**
- * The Gram matrix `K[i][j] = x_i . x_j + extra` of all rows, as float32 (half the memory; the
- * solvers accumulate in float64). Only the upper triangle is computed, in row panels through
- * `crossDots`, then mirrored.
- */
-export function gram(data: DenseRows, extra: number): Float32Array {
-  const { x, dim, count: n } = data;
-  const K = new Float32Array(n * n);
-  const panel = new Float64Array(PANEL * n);
-  for (let r0 = 0; r0 < n; r0 += PANEL) {
-    const rows = range(Math.min(n, r0 + PANEL), r0);
-    crossDots(x, dim, rows, x, dim, range(n, r0), dim, panel, n, range(rows.length));
-    for (let p = 0; p < rows.length; p++) {
-      const i = r0 + p;
-      for (let j = i; j < n; j++) {
-        const v = panel[p * n + j]! + extra;
-        K[i * n + j] = v;
-        K[j * n + i] = v;
-      }
-    }
-  }
-  return K;
-}
-
 /**
  * `out[t] = m[rows[t]] . x` for rows of a row-major float32 matrix (every row when `rows` is
  * null, then `out` needs `count` values), four rows at a time so that each load of x serves four.
- * Scoring a face against 10,000 centroids and training the softmax both run through here.
+ * Scoring a face against 10,000 centroids runs through here.
  */
 export function scoreRows(
   m: Float32Array,

@@ -135,3 +135,36 @@ export function nearestClasses(
   }
   return out;
 }
+
+/** Rows of each class, in row order. */
+export function membersOf(classOf: Int32Array, classes: number, include?: Uint8Array): Int32Array[] {
+  const lists: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < classOf.length; i++) if (!include || include[i]) lists[classOf[i]!]!.push(i);
+  return lists.map((l) => Int32Array.from(l));
+}
+
+/**
+ * Candidate lists made symmetric: c competes with k whenever k listed c or c listed k. With
+ * one-way lists a class that no other lists is never pushed down by anyone's photos, and its bias
+ * climbs until it wins faces it has never been trained against; symmetric lists balance every
+ * push up by a class's own photos with pushes down by its rivals'. `directed` holds `k` per class.
+ */
+export function symmetric(
+  directed: Int32Array,
+  classes: number,
+  k: number,
+): { offsets: Int32Array; lists: Int32Array } {
+  const sets = Array.from({ length: classes }, (_, c) => new Set<number>([c]));
+  for (let c = 0; c < classes; c++) {
+    for (let t = 0; t < k; t++) {
+      const j = directed[c * k + t]!;
+      sets[c]!.add(j);
+      sets[j]!.add(c);
+    }
+  }
+  const offsets = new Int32Array(classes + 1);
+  for (let c = 0; c < classes; c++) offsets[c + 1] = offsets[c]! + sets[c]!.size;
+  const lists = new Int32Array(offsets[classes]!);
+  for (const [c, set] of sets.entries()) lists.set([...set], offsets[c]!);
+  return { offsets, lists };
+}

@@ -1,7 +1,5 @@
 import { centre } from '../classifier/centering.ts';
-import { decodeFloat32 } from '../classifier/embedding-codec.ts';
 import { Matcher, type MatcherJSON } from '../classifier/matcher.ts';
-import { cosine, similarity } from '../classifier/similarity.ts';
 import { trainOffThread } from '../classifier/train-off-thread.ts';
 import type { EngineLoad, FaceEngine } from '../domain/face.ts';
 import { DEFAULT_TUNING, embeddingDim } from '../domain/tuning.ts';
@@ -26,6 +24,7 @@ import type { Gallery } from '../gallery/index.ts';
 import { encodePack } from '../gallery/pack.ts';
 import { importArchive } from '../gallery/zip-import.ts';
 import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
+import { cosine, decodeFloat32, similarity } from '../util/vectors.ts';
 import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
 import { type CurrentEngine, embeddedBy, type ReembedReport, reembed, stalePhotos } from './reembed.ts';
 

@@ -1,5 +1,9 @@
-import { scoreRows } from './dense.ts';
-import type { Rng } from './rng.ts';
+import { scoreRows } from '../../../src/classifier/dense.ts';
+import type { Rng } from '../../../src/classifier/rng.ts';
+import { membersOf } from '../../../src/classifier/shortlist.ts';
+
+export { fitTemperature } from '../../../src/classifier/calibration.ts';
+export { membersOf, symmetric } from '../../../src/classifier/shortlist.ts';
 
 /**
  * A multinomial logistic regression whose softmax runs over a few candidate classes per sample
@@ -45,13 +49,6 @@ export interface SgdSettings {
   include?: Uint8Array;
   /** Epochs already run, to continue the step-size schedule of a warm start (default 0). */
   startEpoch?: number;
-}
-
-/** Rows of each class, in row order. */
-export function membersOf(classOf: Int32Array, classes: number, include?: Uint8Array): Int32Array[] {
-  const lists: number[][] = Array.from({ length: classes }, () => []);
-  for (let i = 0; i < classOf.length; i++) if (!include || include[i]) lists[classOf[i]!]!.push(i);
-  return lists.map((l) => Int32Array.from(l));
 }
 
 /**
@@ -223,32 +220,6 @@ function meets(lists: Int32Array, offsets: Int32Array, y: number, block: Uint8Ar
   return false;
 }
 
-/**
- * Candidate lists made symmetric: c competes with k whenever k listed c or c listed k. With
- * one-way lists a class that no other lists is never pushed down by anyone's photos, and its bias
- * climbs until it wins faces it has never been trained against; symmetric lists balance every
- * push up by a class's own photos with pushes down by its rivals'. `directed` holds `k` per class.
- */
-export function symmetric(
-  directed: Int32Array,
-  classes: number,
-  k: number,
-): { offsets: Int32Array; lists: Int32Array } {
-  const sets = Array.from({ length: classes }, (_, c) => new Set<number>([c]));
-  for (let c = 0; c < classes; c++) {
-    for (let t = 0; t < k; t++) {
-      const j = directed[c * k + t]!;
-      sets[c]!.add(j);
-      sets[j]!.add(c);
-    }
-  }
-  const offsets = new Int32Array(classes + 1);
-  for (let c = 0; c < classes; c++) offsets[c + 1] = offsets[c]! + sets[c]!.size;
-  const lists = new Int32Array(offsets[classes]!);
-  for (const [c, set] of sets.entries()) lists.set([...set], offsets[c]!);
-  return { offsets, lists };
-}
-
 /** Logits of a centred row `xm` for the candidates `cands`, written to `out`. */
 export function candidateLogits(
   params: SoftmaxParams,
@@ -259,44 +230,6 @@ export function candidateLogits(
 ): void {
   scoreRows(params.weights, dim, cands, xm, out);
   for (let t = 0; t < cands.length; t++) out[t]! += params.bias[cands[t]!]!;
-}
-
-/**
- * The temperature T minimising the held-out negative log-likelihood of softmax(z / T) (Guo et
- * al. 2017). The NLL is convex in 1/T, so a bisection on the sign of its derivative finds it.
- * `logits` holds `k` values per sample with the true class first.
- */
-export function fitTemperature(logits: Float64Array, k: number): number {
-  const m = logits.length / k;
-  if (m === 0) return 1;
-  // d NLL / d beta = sum_i (E_p[z] - z_y): increasing in beta.
-  const slope = (beta: number): number => {
-    let g = 0;
-    for (let i = 0; i < m; i++) {
-      const base = i * k;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let t = 0; t < k; t++) max = Math.max(max, logits[base + t]!);
-      let sum = 0;
-      let ez = 0;
-      for (let t = 0; t < k; t++) {
-        const e = Math.exp(beta * (logits[base + t]! - max));
-        sum += e;
-        ez += e * logits[base + t]!;
-      }
-      g += ez / sum - logits[base]!;
-    }
-    return g;
-  };
-  let lo = Math.log(1e-3);
-  let hi = Math.log(1e3);
-  if (slope(Math.exp(hi)) < 0) return Math.exp(-hi);
-  if (slope(Math.exp(lo)) > 0) return Math.exp(-lo);
-  for (let it = 0; it < 50; it++) {
-    const mid = (lo + hi) / 2;
-    if (slope(Math.exp(mid)) > 0) hi = mid;
-    else lo = mid;
-  }
-  return Math.exp(-(lo + hi) / 2);
 }
 
 /** The objective 1/2 |W|^2 + C sum_i -log p_i(y_i) over the included rows, to compare solutions. */

@@ -1,4 +1,4 @@
-import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from './embedding-codec.ts';
+import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from '../../../src/util/vectors.ts';
 
 /** A trained candidate softmax (see softmax-train.ts), in memory. */
 export interface SoftmaxModel {
