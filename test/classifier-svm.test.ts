@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fitTemperature } from '../src/classifier/calibration.ts';
+import { fitConfidence } from '../src/classifier/calibration.ts';
 import { solveBinary } from '../src/classifier/linear-svm.ts';
 import { Rng } from '../src/classifier/rng.ts';
 import { membersOf, nearestClasses, Sketch, topK } from '../src/classifier/shortlist.ts';
@@ -81,7 +81,7 @@ describe('solveBinary (dual coordinate descent)', () => {
         dim: 2,
         rows: Int32Array.of(0, 1, 2, 3),
         y: Int8Array.of(1, 1, 1, -1),
-        cost: new Float64Array(4).fill(1),
+        cost: new Float64Array(4).fill(100),
       },
       { loss: 'squared-hinge', eps: 1e-6, maxIter: 1000, bias: 1, rng: new Rng(3) },
     );
@@ -92,13 +92,14 @@ describe('solveBinary (dual coordinate descent)', () => {
 });
 
 describe('trainSvm', () => {
-  it('classifies separable 128-d clusters perfectly, with confidences that sum to 1', () => {
+  it('classifies separable 128-d clusters perfectly, with confidences that sum to at most 1', () => {
     const d = data(8, 10, 128, 0.5);
     const m = trainSvm(d.rows, d.classOf, d.labels);
     assert.equal(accuracy(m, d.probes), 1);
+    assert.ok(Number.isFinite(m.none), 'strangers were held out: nobody has a level');
     for (const p of d.probes) {
       const q = proba(m, p.e);
-      assert.ok(Math.abs(q.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+      assert.ok(q.reduce((a, b) => a + b, 0) <= 1 + 1e-9);
       assert.ok(q[p.c]! > 0.5, `p = ${q[p.c]}`);
     }
   });
@@ -122,18 +123,26 @@ describe('trainSvm', () => {
     const d = data(30, 1, 128, 0.5, 3);
     const m = trainSvm(d.rows, d.classOf, d.labels);
     assert.ok(accuracy(m, d.probes) >= 0.95, `top-1 ${accuracy(m, d.probes)}`);
-    assert.equal(m.temperature, 1, 'no photo can be held out: the temperature stays 1');
+    assert.ok(m.temperature > 0 && Number.isFinite(m.none), 'only strangers could be held out');
   });
 
-  it('calibrates: on overlapping identities its confidence matches its accuracy', () => {
-    // About 85 % top-1: a confidence of 1.0 everywhere would be 15 points off.
-    const d = data(20, 8, 256, 1.9, 10);
-    const m = trainSvm(d.rows, d.classOf, d.labels);
-    const acc = accuracy(m, d.probes);
-    const confidence = d.probes.reduce((s, p) => s + Math.max(...proba(m, p.e)), 0) / d.probes.length;
+  it('calibrates: its confidence follows its accuracy on enrolled faces, and is low for strangers', () => {
+    // About 85 % top-1 on 20 enrolled identities; 5 more identities are never enrolled.
+    const d = data(25, 8, 256, 1.9, 10);
+    const enrolled = d.rows.flatMap((_, i) => (d.classOf[i]! < 20 ? [i] : []));
+    const m = trainSvm(
+      enrolled.map((i) => d.rows[i]!),
+      Int32Array.from(enrolled, (i) => d.classOf[i]!),
+      d.labels.slice(0, 20),
+    );
+    const known = d.probes.filter((p) => p.c < 20);
+    const acc = accuracy(m, known);
+    const confidence = known.reduce((s, p) => s + Math.max(...proba(m, p.e)), 0) / known.length;
     assert.ok(acc > 0.6 && acc < 0.98, `accuracy ${acc}`);
-    assert.ok(Math.abs(confidence - acc) < 0.08, `mean confidence ${confidence} vs accuracy ${acc}`);
-    assert.ok(m.temperature > 0 && Number.isFinite(m.temperature));
+    assert.ok(Math.abs(confidence - acc) < 0.1, `mean confidence ${confidence} vs accuracy ${acc}`);
+    const strangers = d.probes.filter((p) => p.c >= 20);
+    const strange = strangers.reduce((s, p) => s + Math.max(...proba(m, p.e)), 0) / strangers.length;
+    assert.ok(strange < confidence - 0.2, `strangers ${strange}, enrolled ${confidence}`);
   });
 
   it('keeps classes comparable when each trains against its candidates only', () => {
@@ -224,7 +233,11 @@ describe('trainSvm', () => {
   it('answers a non-finite decision value with no support instead of NaN', () => {
     const d = data(3, 4, 16, 0.5);
     const m = trainSvm(d.rows, d.classOf, d.labels);
-    const broken = { ...m, bias: Float64Array.of(Number.NaN, m.bias[1]!, Number.POSITIVE_INFINITY) };
+    const broken = {
+      ...m,
+      none: Number.NEGATIVE_INFINITY,
+      bias: Float64Array.of(Number.NaN, m.bias[1]!, Number.POSITIVE_INFINITY),
+    };
     const q = confidences(broken, d.probes[0]!.e, [0, 1, 2]);
     assert.deepEqual(Array.from(q), [0, 1, 0]);
     const all = { ...m, bias: Float64Array.of(Number.NaN, Number.NaN, Number.NaN) };
@@ -238,23 +251,27 @@ describe('trainSvm', () => {
   });
 });
 
-describe('fitTemperature', () => {
-  it('recovers the temperature that generated the labels', () => {
+describe('fitConfidence', () => {
+  it('recovers the temperature and the level of nobody that generated the labels', () => {
     const rng = new Rng(4);
     const k = 5;
-    const truth = 0.5;
-    const logits: number[] = [];
-    for (let i = 0; i < 4000; i++) {
+    const truth = { temperature: 0.5, none: 0.8 };
+    const samples: { z: number[]; y: number; weight: number }[] = [];
+    for (let i = 0; i < 6000; i++) {
       const z = Array.from({ length: k }, () => 3 * (rng.next() - 0.5));
-      const p = softmaxInPlace(Float64Array.from(z, (v) => v / truth));
+      // Nobody is option k, with decision value `none`.
+      const p = softmaxInPlace(Float64Array.from([...z, truth.none], (v) => v / truth.temperature));
       let u = rng.next();
       let y = 0;
-      while (y < k - 1 && u > p[y]!) u -= p[y++]!;
-      // The true class goes first, as fitTemperature expects.
-      logits.push(z[y]!, ...z.filter((_, t) => t !== y));
+      while (y < k && u > p[y]!) u -= p[y++]!;
+      samples.push({ z, y: y === k ? -1 : y, weight: 1 });
     }
-    const t = fitTemperature(Float64Array.from(logits), k);
-    assert.ok(Math.abs(t - truth) < 0.05, `temperature ${t}`);
+    const fit = fitConfidence(samples);
+    assert.ok(Math.abs(fit.temperature - truth.temperature) < 0.05, `temperature ${fit.temperature}`);
+    assert.ok(Math.abs(fit.none - truth.none) < 0.1, `none ${fit.none}`);
+    const known = fitConfidence(samples.filter((s) => s.y >= 0));
+    assert.equal(known.none, Number.NEGATIVE_INFINITY, 'no strangers: no level for nobody');
+    assert.deepEqual(fitConfidence([]), { temperature: 1, none: Number.NEGATIVE_INFINITY });
   });
 });
 

@@ -5,7 +5,7 @@
  * bbt case), and the SVM confidence's calibration three ways, with strangers.
  */
 
-import { fitTemperature } from '../../src/classifier/calibration.ts';
+import { fitConfidence } from '../../src/classifier/calibration.ts';
 import { centroidClassifier, type GalleryIdentity, Matcher } from '../../src/classifier/matcher.ts';
 import { Rng, stratifiedFolds } from '../../src/classifier/rng.ts';
 import { decision, trainSvm } from '../../src/classifier/svm.ts';
@@ -179,10 +179,7 @@ function calibrations(gallery: GalleryIdentity[], probes: Probe[]) {
       if (fold[i] === f) cv[i] = labels.map((_, c) => decision(m.weights, m.bias, m.dim, c, rows[i]!));
   }
   // One temperature over the margins.
-  const T = fitTemperature(
-    Float64Array.from(cv.flatMap((z, i) => [z[classOf[i]!]!, ...z.filter((_, c) => c !== classOf[i])])),
-    k,
-  );
+  const T = fitConfidence(cv.map((z, i) => ({ z, y: classOf[i]!, weight: 1 }))).temperature;
   // Platt per class, then normalised.
   const platt = labels.map((_, c) =>
     fitSigmoid(
@@ -204,7 +201,7 @@ function calibrations(gallery: GalleryIdentity[], probes: Probe[]) {
   const pair = fitSigmoid(diffs, positive);
   const final = trainSvm(rows, classOf, labels);
   const methods = {
-    'temperature (shipped)': (z: number[]) => softmaxOf(z.map((v) => v / T)),
+    'one temperature over the margins': (z: number[]) => softmaxOf(z.map((v) => v / T)),
     'Platt per class + normalisation': (z: number[]) => {
       const p = z.map((v, c) => sigmoid(v, platt[c]!));
       const s = p.reduce((a, b) => a + b, 0);

@@ -13,6 +13,8 @@ export interface SvmJSON {
   k: number;
   full: boolean;
   temperature: number;
+  /** Null for -Infinity (no strangers were held out). */
+  none: number | null;
   weights: string;
   bias: string;
   candidates: string;
@@ -36,6 +38,7 @@ export function svmToJSON(m: SvmModel): SvmJSON {
     k: m.k,
     full: m.full,
     temperature: m.temperature,
+    none: Number.isFinite(m.none) ? m.none : null,
     weights: encodeFloat16(m.weights),
     bias: encodeFloat32([m.bias]),
     candidates: bytes(m.candidates),
@@ -63,6 +66,9 @@ export function svmFromJSON(value: unknown): SvmModel {
   if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
     return fail('bad temperature');
   }
+  const none = m.none === null ? Number.NEGATIVE_INFINITY : m.none;
+  if (typeof none !== 'number' || Number.isNaN(none) || none === Number.POSITIVE_INFINITY)
+    return fail('bad none');
   if (loss !== 'hinge' && loss !== 'squared-hinge') return fail('bad loss');
   if (classWeight !== 'balanced' && classWeight !== 'none') return fail('bad classWeight');
   if (typeof full !== 'boolean') return fail('bad full');
@@ -83,6 +89,7 @@ export function svmFromJSON(value: unknown): SvmModel {
       k,
       full,
       temperature,
+      none,
       weights,
       bias,
       candidates,

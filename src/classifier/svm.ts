@@ -1,5 +1,5 @@
 import { roundFloat16 } from '../util/vectors.ts';
-import { fitTemperature } from './calibration.ts';
+import { type ConfidenceFit, fitConfidence, type HeldOut } from './calibration.ts';
 import { type Loss, solveBinary } from './linear-svm.ts';
 import { Rng, stratifiedFolds } from './rng.ts';
 import { membersOf, nearestClasses, symmetric } from './shortlist.ts';
@@ -56,8 +56,10 @@ export interface SvmModel {
   k: number;
   /** True when every class trained against every photo, and answers weigh every class. */
   full: boolean;
-  /** Confidence = softmax(decision values / temperature), fitted on held-out photos. */
+  /** Confidence of c = exp(z_c / T) / (Σ exp(z_j / T) + exp(none / T)), fitted on held-out photos and people. */
   temperature: number;
+  /** The decision value of "none of them" (-Infinity: not fitted, the confidences sum to 1). */
+  none: number;
   weights: Float32Array;
   bias: Float64Array;
   candidates: Int32Array;
@@ -77,6 +79,13 @@ export const ANSWER_CANDIDATES = 8;
 /** Photos above which one held-out fold (of 3, and a sample of it) fits the temperature. */
 const FULL_CV_ROWS = 4000;
 const SAMPLED_CLASSES = 200;
+/** Below this many identities no third of them can be left out as strangers and leave a gallery. */
+const MIN_CLASSES_FOR_STRANGERS = 6;
+/**
+ * Weight of strangers among the held-out faces the confidence is fitted on. More makes strangers'
+ * confidences lower and enrolled people's less sure (see docs/classifier.md for the trade-off).
+ */
+const STRANGER_SHARE = 0.1;
 const SOLVER = { eps: 0.1, maxIter: 1000, bias: 1 };
 
 /**
@@ -161,7 +170,7 @@ export function trainSvm(
     }
     return trained;
   };
-  const model = (temperature: number): SvmModel => ({
+  const model = ({ temperature, none }: ConfidenceFit): SvmModel => ({
     dim,
     labels: [...labels],
     C,
@@ -170,6 +179,7 @@ export function trainSvm(
     k,
     full,
     temperature,
+    none,
     weights: roundFloat16(weights),
     bias: Float64Array.from(Float32Array.from(bias)),
     candidates,
@@ -194,43 +204,60 @@ export function trainSvm(
       heldOut: 0,
       supportVectors: sv,
     });
-    return model(prev.temperature);
+    return model(prev);
   }
 
-  // Out-of-sample decision values for the temperature: each held-out photo over the classes it
-  // would be answered among (every class, or its class's nearest ANSWER_CANDIDATES).
+  // Out-of-sample decision values for the confidence, on folds split by photo and by person: in
+  // fold f a third of the people are strangers (left out entirely), and the others' photos of
+  // fold f are new photos of enrolled people. Each is scored over the classes it would be answered
+  // among (every enrolled class, or its class's nearest candidates).
   const fold = stratifiedFolds(classOf, 3, rng);
   const folds = rows.length <= FULL_CV_ROWS ? 3 : 1;
-  const width = full ? classes : Math.min(ANSWER_CANDIDATES, k);
+  const personFold = Int32Array.from({ length: classes }, (_, c) => c % 3);
+  rng.shuffle(personFold, classes);
+  const withStrangers = classes >= MIN_CLASSES_FOR_STRANGERS;
+  const width = Math.min(ANSWER_CANDIDATES, k);
   const sampled = new Uint8Array(classes).fill(folds === 3 ? 1 : 0);
   if (folds === 1) for (let t = 0; t < Math.min(SAMPLED_CLASSES, classes); t++) sampled[rng.int(classes)] = 1;
-  const heldOut: number[] = [];
+  const heldOut: HeldOut[] = [];
   const foldW = new Float32Array(classes * dim);
   const foldB = new Float64Array(classes);
-  const answerSet = (y: number): ArrayLike<number> =>
-    full
-      ? [y, ...Array.from({ length: classes }, (_, c) => c).filter((c) => c !== y)]
-      : candidates.subarray(y * k, y * k + width);
   for (let f = 0; f < folds; f++) {
-    const include = Uint8Array.from(fold, (v) => (v === f ? 0 : 1));
+    const stranger = Uint8Array.from(personFold, (pf) => (withStrangers && pf === f ? 1 : 0));
+    const include = Uint8Array.from(fold, (v, i) => (v === f || stranger[classOf[i]!] ? 0 : 1));
     const trainedOf = membersOf(classOf, classes, include);
+    const enrolled = (c: number) => !stranger[c] && trainedOf[c]!.length > 0;
+    const answerSet = (y: number): number[] => {
+      const pool = full
+        ? Array.from({ length: classes }, (_, c) => c)
+        : Array.from(candidates.subarray(y * k, (y + 1) * k));
+      const set = pool.filter((c) => c !== y && enrolled(c)).slice(0, full ? classes : width - 1);
+      return stranger[y] ? set : [y, ...set];
+    };
     const needed = new Uint8Array(classes);
-    const probes: number[] = [];
+    const probes: { i: number; set: number[] }[] = [];
     for (let i = 0; i < rows.length; i++) {
       const y = classOf[i]!;
       // A photo whose person has no other photo says nothing about how sure a known face is.
-      if (include[i] || !sampled[y] || trainedOf[y]!.length === 0) continue;
-      probes.push(i);
-      for (const c of Array.from(answerSet(y))) needed[c] = 1;
+      if (!sampled[y] || (!stranger[y] && (include[i] || !enrolled(y)))) continue;
+      const set = answerSet(y);
+      if (set.length === 0) continue;
+      probes.push({ i, set });
+      for (const c of set) needed[c] = 1;
     }
     if (probes.length === 0) continue;
     solveAll(classes === 2 ? null : needed, include, foldW, foldB);
-    for (const i of probes) {
-      for (const c of Array.from(answerSet(classOf[i]!)))
-        heldOut.push(decision(foldW, foldB, dim, c, rows[i]!));
+    for (const { i, set } of probes) {
+      const z = set.map((c) => decision(foldW, foldB, dim, c, rows[i]!));
+      heldOut.push({ z, y: stranger[classOf[i]!] ? -1 : 0, weight: 1 });
     }
   }
-  const temperature = heldOut.length > 0 ? fitTemperature(Float64Array.from(heldOut), width) : 1;
+  // Strangers weigh STRANGER_SHARE of the held-out faces in total, whatever their count.
+  const nKnown = heldOut.filter((h) => h.y >= 0).length;
+  const nStrangers = heldOut.length - nKnown;
+  for (const h of heldOut)
+    if (h.y < 0) h.weight = (STRANGER_SHARE / (1 - STRANGER_SHARE)) * (nKnown / Math.max(1, nStrangers));
+  const fit = fitConfidence(heldOut);
   const trained = solveAll(null, null, weights, bias);
   let sv = 0;
   for (const v of supportVectors) sv += v;
@@ -238,10 +265,10 @@ export function trainSvm(
     warm: false,
     trainedClasses: trained,
     changedClasses: classes,
-    heldOut: heldOut.length / width,
+    heldOut: heldOut.length,
     supportVectors: sv,
   });
-  return model(temperature);
+  return model(fit);
 }
 
 /** w_c · x + b_c. */
@@ -265,19 +292,22 @@ export function decision(
 }
 
 /**
- * The confidence of each class among `classes`: softmax of the decision values over the
- * temperature. A non-finite decision value (a broken model or face) counts as no support at all;
- * with none finite, every class is equally likely.
+ * The confidence of each class among `classes`: exp(z_c / T) over the same sum plus nobody's
+ * exp(none / T), so a face far from every identity gets low confidences that need not sum to 1. A
+ * non-finite decision value (a broken model or face) counts as no support at all; with none
+ * finite, every class is equally likely.
  */
 export function confidences(model: SvmModel, x: ArrayLike<number>, classes: ArrayLike<number>): Float64Array {
   const z = Float64Array.from(
     Array.from(classes),
     (c) => decision(model.weights, model.bias, model.dim, c, x) / model.temperature,
   );
+  const none = model.none / model.temperature;
   let max = Number.NEGATIVE_INFINITY;
   for (const v of z) if (Number.isFinite(v) && v > max) max = v;
   if (max === Number.NEGATIVE_INFINITY) return z.fill(1 / Math.max(1, z.length));
-  let sum = 0;
+  if (none > max) max = none;
+  let sum = Math.exp(none - max);
   for (let t = 0; t < z.length; t++) {
     z[t] = Number.isFinite(z[t]!) ? Math.exp(z[t]! - max) : 0;
     sum += z[t]!;
