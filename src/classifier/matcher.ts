@@ -187,6 +187,23 @@ export class Matcher {
     return this.identities.length;
   }
 
+  /** What `lookalike train` reports: the classifier, what it was trained on, its support vectors. */
+  get summary(): {
+    classifier: 'linear-svm' | 'similarity' | 'none';
+    identities: number;
+    photos: number;
+    supportVectors: number;
+  } {
+    let supportVectors = 0;
+    for (const v of this.model?.supportVectors ?? []) supportVectors += v;
+    return {
+      classifier: this.model ? 'linear-svm' : this.size === 0 ? 'none' : 'similarity',
+      identities: this.size,
+      photos: this.identities.reduce((n, i) => n + i.embeddings.length, 0),
+      supportVectors,
+    };
+  }
+
   /** How `identify` decides with this gallery. */
   get method(): Method {
     return this.size === 0 ? 'none' : this.model === null ? 'similarity' : 'svm';

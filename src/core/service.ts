@@ -190,9 +190,10 @@ export class Lookalike implements LookalikeService {
   }
 
   /** Retrains a scope's classifier now, whatever the cache holds. */
-  async train(scope: Scope): Promise<{ identities: number; version: number }> {
+  async train(scope: Scope): Promise<Matcher['summary'] & { seconds: number; version: number }> {
+    const started = performance.now();
     const { matcher, version } = await this.matcher(scope, true);
-    return { identities: matcher.size, version };
+    return { ...matcher.summary, seconds: (performance.now() - started) / 1000, version };
   }
 
   /** The scope that answers for `scope`: itself, or `global` while its own gallery is empty. */
