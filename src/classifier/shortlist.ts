@@ -1,4 +1,4 @@
-import { crossDots, dot, range } from './dense.ts';
+import { dot, scoreRows } from './dense.ts';
 import { Rng } from './rng.ts';
 
 /**
@@ -36,7 +36,7 @@ export class Sketch {
     this.size = Math.min(size, padded);
     const rng = new Rng(seed);
     this.signs = Float64Array.from({ length: dim }, () => (rng.next() < 0.5 ? -1 : 1));
-    const all = Int32Array.from(range(padded));
+    const all = Int32Array.from({ length: padded }, (_, i) => i);
     rng.shuffle(all, padded);
     this.keep = all.slice(0, this.size).sort();
     this.scratch = new Float64Array(padded);
@@ -108,30 +108,24 @@ export function nearestClasses(
 ): Int32Array {
   const kk = Math.min(k, n);
   const out = new Int32Array(n * kk);
-  const panel = 64;
   const exact = n <= exactLimit;
   const sketch = exact ? null : new Sketch(dim);
   const width = sketch ? sketch.size : dim;
-  const rowsData = Float64Array.from(sketch ? sketch.rows(dirs, n) : dirs);
-  const scores = new Float64Array(panel * n);
+  const rowsData = sketch ? sketch.rows(dirs, n) : dirs;
+  const row = new Float64Array(n);
   const shortScores = new Float64Array(shortlist);
-  for (let r0 = 0; r0 < n; r0 += panel) {
-    const rows = range(Math.min(n, r0 + panel), r0);
-    crossDots(rowsData, width, rows, rowsData, width, range(n), width, scores, n, range(rows.length));
-    for (let p = 0; p < rows.length; p++) {
-      const c = r0 + p;
-      const row = scores.subarray(p * n, (p + 1) * n);
-      out[c * kk] = c;
-      let best: Int32Array;
-      if (exact) best = topK(row, n, kk - 1, c);
-      else {
-        const short = topK(row, n, shortlist, c);
-        const own = dirs.subarray(c * dim, (c + 1) * dim);
-        for (let t = 0; t < short.length; t++) shortScores[t] = dot(dirs, short[t]! * dim, own, 0, dim);
-        best = Int32Array.from(topK(shortScores, short.length, kk - 1), (t) => short[t]!);
-      }
-      out.set(best, c * kk + 1);
+  for (let c = 0; c < n; c++) {
+    scoreRows(rowsData, width, null, rowsData.subarray(c * width, (c + 1) * width), row, n);
+    out[c * kk] = c;
+    let best: Int32Array;
+    if (exact) best = topK(row, n, kk - 1, c);
+    else {
+      const short = topK(row, n, shortlist, c);
+      const own = dirs.subarray(c * dim, (c + 1) * dim);
+      for (let t = 0; t < short.length; t++) shortScores[t] = dot(dirs, short[t]! * dim, own, 0, dim);
+      best = Int32Array.from(topK(shortScores, short.length, kk - 1), (t) => short[t]!);
     }
+    out.set(best, c * kk + 1);
   }
   return out;
 }

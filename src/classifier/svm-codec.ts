@@ -101,7 +101,8 @@ export function svmFromJSON(value: unknown): SvmModel {
   }
 }
 
-function int32s(base64: string, length: number): Int32Array {
+/** Decodes `length` little-endian int32s from base64; throws when the size disagrees. */
+export function int32s(base64: string, length: number): Int32Array {
   const raw = Buffer.from(base64, 'base64');
   if (raw.length !== length * 4) throw new Error(`expected ${length} int32s, got ${raw.length} bytes`);
   const out = new Int32Array(length);
