@@ -1,5 +1,3 @@
-import type { Rng } from '../../src/classifier/rng.ts';
-
 /** A fitted sigmoid: P(y = +1 | f) = 1 / (1 + exp(a * f + b)), as libsvm's probA/probB. */
 export interface Sigmoid {
   a: number;
