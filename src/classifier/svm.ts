@@ -16,7 +16,7 @@ export interface TrainSvmOptions {
    * class_weight='balanced': a one-photo identity beside packs of twenty is not outvoted.
    */
   classWeight?: 'balanced' | 'none';
-  /** Candidate classes per class, itself included (default 16): each problem's hard negatives. */
+  /** Candidate classes per class, itself included (default 32): each problem's hard negatives. */
   k?: number;
   /** Subtracted before finding each class's nearest classes (the prior mean face); default the gallery mean. */
   offset?: ArrayLike<number> | null;
@@ -106,7 +106,7 @@ export function trainSvm(
   if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C must be a positive number, got ${C}`);
   const loss = options.loss ?? 'squared-hinge';
   const classWeight = options.classWeight ?? 'balanced';
-  const k = Math.min(options.k ?? 16, classes);
+  const k = Math.min(options.k ?? 32, classes);
   const full = classes <= (options.fullClasses ?? FULL_CLASSES);
   const rng = new Rng(options.seed ?? 1);
   const settings = {
