@@ -16,7 +16,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeFloat32 } from '../src/classifier/embedding-codec.ts';
 import { resolveTuning, type Tuning } from '../src/domain/tuning.ts';
 import {
   CALIBRATION_FILE,
@@ -25,6 +24,7 @@ import {
 } from '../src/engine/calibration.ts';
 import { MODELS_DIR, readManifest, sha256 } from '../src/engine/model-files.ts';
 import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
+import { encodeFloat32 } from '../src/util/vectors.ts';
 import {
   calibratePairs,
   calibrateSame,

@@ -14,21 +14,24 @@
  * - fp32 against int8 (FACE_PRECISION): the shipped configuration and faceres alone side by side,
  *   at the shipped fusion weight, and the cosine of each int8 descriptor to its fp32 one.
  *
+ * - The classifier (scripts/lib/classifier-eval.ts): the linear SVM beside the softmax it replaced,
+ *   sklearn and the nearest centroid, on balanced, unbalanced and mixed galleries; its confidence's
+ *   calibration three ways; strangers' top confidence. `--classifier` runs only this part, on the
+ *   shipped engine's embeddings (cached with --celebs-cache / --bbt-cache).
+ *
  * Usage: npm run eval [-- --cache /tmp/lookalike-descriptors.json] [--no-sklearn]
  *        [--variants "both;both, int8"]   (only those engine variants, ';'-separated, and the configurations they make)
+ *        npm run eval -- --classifier [--celebs-cache tmp/celebs.json --bbt-cache tmp/bbt.json]
  */
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { centre } from '../src/classifier/centering.ts';
 import { centroidClassifier, Matcher, nearestNeighbour } from '../src/classifier/matcher.ts';
-import { cosine } from '../src/classifier/similarity.ts';
-import { predictProba, trainSvm } from '../src/classifier/svm.ts';
-import { DEFAULT_TUNING, type Tuning } from '../src/domain/tuning.ts';
+
+import { DEFAULT_TUNING, embeddingDim, type Tuning } from '../src/domain/tuning.ts';
+import { readCalibration } from '../src/engine/calibration.ts';
 import { fuse } from '../src/engine/pipeline.ts';
+import { cosine, decodeFloat32 } from '../src/util/vectors.ts';
+import { bbtEmbeddings } from './lib/bbt.ts';
 import {
   auc,
   calibratePairs,
@@ -39,16 +42,33 @@ import {
   type PersonVectors,
   pairScores,
 } from './lib/calibration-cv.ts';
+import { celebEmbeddings } from './lib/celebs.ts';
+import { classifierReport } from './lib/classifier-eval.ts';
 import { descriptorSets, type PersonDescriptors, TILT_DEGREES } from './lib/descriptor-sets.ts';
+import { softmaxBaseline } from './lib/softmax/baseline.ts';
 
 const { values: args } = parseArgs({
   options: {
     cache: { type: 'string' },
     'no-sklearn': { type: 'boolean', default: false },
     variants: { type: 'string' },
+    classifier: { type: 'boolean', default: false },
+    'celebs-cache': { type: 'string' },
+    'bbt-cache': { type: 'string' },
   },
 });
 const only = args.variants?.split(';').map((v) => v.trim());
+
+if (args.classifier) {
+  const { people: celebPeople } = await celebEmbeddings({ cache: args['celebs-cache'] });
+  const cast = await bbtEmbeddings({ cache: args['bbt-cache'] });
+  const calibration = readCalibration();
+  const prior = decodeFloat32(calibration.prior, embeddingDim(calibration.tuning), 1)[0]!;
+  const asPeople = (xs: { name: string; embeddings: (Float32Array | undefined)[] }[]) =>
+    xs.map((x) => ({ name: x.name, photos: x.embeddings }));
+  classifierReport(asPeople(celebPeople), asPeople(cast), prior, !args['no-sklearn']);
+  process.exit(0);
+}
 
 /** One configuration: an engine variant and how its descriptors make the embedding. */
 interface Configuration {
@@ -92,7 +112,7 @@ function vectors(set: PersonDescriptors[], c: Configuration, weight: number): Pe
   }));
 }
 
-/** Top-1 of the project's classifier, the SVM, nearest neighbour and centroid: enrol ENROL photos, probe the rest. */
+/** Top-1 of the project's classifier (the linear SVM), the softmax baseline, nearest neighbour and centroid: enrol ENROL photos, probe the rest. */
 function identification(ps: PersonVectors[]) {
   const gallery = ps.map((p) => ({
     slug: p.name,
@@ -100,25 +120,22 @@ function identification(ps: PersonVectors[]) {
     embeddings: p.photos.slice(0, ENROL).filter((e): e is Float32Array => !!e),
   }));
   const matcher = Matcher.train(gallery, { prior: meanFace(ps), sameThreshold: 1 });
-  const svm = trainSvm(
-    gallery.flatMap((g) => g.embeddings.map((embedding) => ({ label: g.slug, embedding }))),
-  );
+  const softmax = softmaxBaseline(gallery, meanFace(ps));
   const centroid = centroidClassifier(gallery);
-  const right = { ours: 0, svm: 0, nn: 0, centroid: 0 };
+  const right = { ours: 0, softmax: 0, nn: 0, centroid: 0 };
   let probes = 0;
   for (const p of ps)
     for (const e of p.photos.slice(ENROL)) {
       probes++;
       if (!e) continue;
       if (matcher.identify(e).match?.slug === p.name) right.ours++;
-      const q = predictProba(svm, e);
-      if (svm.labels[q.indexOf(Math.max(...q))] === p.name) right.svm++;
+      if (softmax(e)[0]?.slug === p.name) right.softmax++;
       if (nearestNeighbour(gallery, e)?.slug === p.name) right.nn++;
       if (centroid(e)?.slug === p.name) right.centroid++;
     }
   return {
     ours: right.ours / probes,
-    svm: right.svm / probes,
+    softmax: right.softmax / probes,
     nn: right.nn / probes,
     centroid: right.centroid / probes,
   };
@@ -155,7 +172,7 @@ console.log(
 const header = [
   'configuration'.padEnd(34),
   'ours',
-  '  SVM',
+  ' soft',
   '   NN',
   ' cent',
   ' same:known',
@@ -188,7 +205,7 @@ for (const c of CONFIGURATIONS) {
   const row = [
     `${c.name}${c.use === 'fused' ? ` w=${weight}` : ''}`.padEnd(34),
     pct(id.ours).padStart(5),
-    pct(id.svm).padStart(5),
+    pct(id.softmax).padStart(5),
     pct(id.nn).padStart(5),
     pct(id.centroid).padStart(5),
     pct(same.outOfSample.known).padStart(11),
@@ -208,7 +225,7 @@ for (const c of CONFIGURATIONS) {
   );
 }
 console.log(
-  "\nours = the project's calibrated classifier; SVM = linear one-vs-rest with Platt probabilities; same = out of sample, by people; ms/photo = the whole analysis of one celebrity crop or bbt portrait, one thread.",
+  "\nours = the project's classifier (class-balanced linear SVM); soft = the candidate softmax it replaced; same = out of sample, by people; ms/photo = the whole analysis of one celebrity crop or bbt portrait, one thread.",
 );
 console.log(`\n${details.join('\n')}`);
 
@@ -275,32 +292,14 @@ const shipped = CONFIGURATIONS.find(
     c.use === DEFAULT_TUNING.descriptor &&
     c.variant === (DEFAULT_TUNING.flip ? 'both+flip' : DEFAULT_TUNING.dlibFlip ? 'both+dlib flip' : 'both'),
 );
-if (!args['no-sklearn'] && shipped) {
-  const ps = vectors(celebs, shipped, DEFAULT_TUNING.dlibWeight);
-  const file = path.join(os.tmpdir(), `lookalike-eval-${process.pid}.json`);
-  const rows = (from: number, to?: number) =>
-    ps.flatMap((p) =>
-      p.photos.slice(from, to).flatMap((e) => (e ? [{ label: p.name, embedding: Array.from(e) }] : [])),
-    );
-  writeFileSync(file, JSON.stringify({ train: rows(0, ENROL), test: rows(ENROL) }));
-  const py = spawnSync(
-    '/usr/bin/python3',
-    [fileURLToPath(new URL('./sklearn_reference.py', import.meta.url)), file],
-    {
-      encoding: 'utf8',
-    },
+if (shipped) {
+  // The classifier on the shipped configuration's embeddings, with the shipped prior mean face.
+  const calibration = readCalibration();
+  const prior = decodeFloat32(calibration.prior, embeddingDim(calibration.tuning), 1)[0]!;
+  classifierReport(
+    vectors(celebs, shipped, DEFAULT_TUNING.dlibWeight),
+    vectors(bbt, shipped, DEFAULT_TUNING.dlibWeight),
+    prior,
+    !args['no-sklearn'],
   );
-  if (py.status !== 0) {
-    console.log(
-      `\nsklearn reference not run: ${py.stderr.trim().split('\n').pop()} (apt-get install python3-sklearn)`,
-    );
-  } else {
-    const ref = JSON.parse(py.stdout.trim().split('\n').pop() ?? '{}') as {
-      top1: number;
-      trainSeconds: number;
-    };
-    console.log(
-      `\nsklearn SVC(kernel='linear', probability=True) on the shipped configuration (${shipped.name}): top-1 ${pct(ref.top1)} of faces found, trained in ${(ref.trainSeconds * 1000).toFixed(0)} ms`,
-    );
-  }
 }

@@ -27,6 +27,6 @@ describe('training off the main thread', () => {
     const g = syntheticGallery({ identities: 3, perIdentity: 3, dim: 32, photoSpread: 0.8, seed: 3 });
     const m = await trainOffThread(g.identities);
     assert.equal(m.size, 3);
-    assert.equal(m.method, 'softmax');
+    assert.equal(m.method, 'svm');
   });
 });

@@ -50,10 +50,10 @@ describe('the service caches the trained classifier by gallery version', () => {
     const service = new Lookalike(engine, gallery);
     const first = await service.matcher('global');
     assert.equal(first.matcher.size, 6);
-    assert.equal(first.matcher.method, 'softmax');
+    assert.equal(first.matcher.method, 'svm');
     assert.deepEqual(saves, [first.version]);
     const stored = await gallery.getModel<MatcherJSON>('global');
-    assert.ok(stored !== null && stored.version === 2);
+    assert.ok(stored !== null && stored.version === 3);
     assert.ok(!JSON.stringify(stored).includes('"embeddings"'));
     // 6 x 1024 float16 weights in base64 are about 16 kB; the 24 embeddings alone would be 131 kB.
     assert.ok(JSON.stringify(stored).length < 40_000, `${JSON.stringify(stored).length} characters`);

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { readData } from '../scripts/lib/data.ts';
-import { cosine } from '../src/classifier/similarity.ts';
 import { DEFAULT_TUNING, embeddingDim, resolveTuning } from '../src/domain/tuning.ts';
 import { around, eyeAngle, recognitionChip, referencePoints, warp } from '../src/engine/align.ts';
 import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
 import { fuse } from '../src/engine/pipeline.ts';
+import { cosine } from '../src/util/vectors.ts';
 
 /** A 68-point face: eyes level at y=100, 60 px apart, mouth 50 px below, turned by `degrees` about (100, 120). */
 function face(degrees = 0): Float32Array {

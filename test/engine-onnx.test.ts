@@ -4,11 +4,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dataDir, people, readData } from '../scripts/lib/data.ts';
 import { Matcher } from '../src/classifier/matcher.ts';
-import { cosine } from '../src/classifier/similarity.ts';
 import { resolveTuning } from '../src/domain/tuning.ts';
 import { HumanEngine } from '../src/engine/human-engine.ts';
 import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
+import { cosine } from '../src/util/vectors.ts';
 import { assertPoolContract, assertWaitAdmission } from './support/pool.ts';
 
 const data = dataDir();

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readData } from '../scripts/lib/data.ts';
-import { cosine } from '../src/classifier/similarity.ts';
 import type { Analysis } from '../src/domain/face.ts';
 import { DEFAULT_TUNING, resolveTuning } from '../src/domain/tuning.ts';
 import { recognitionChip, warp } from '../src/engine/align.ts';
@@ -12,6 +11,7 @@ import { CHIP_SIDE } from '../src/engine/onnx/face-api-nets.ts';
 import { modelFile, OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
 import { preparePhoto } from '../src/engine/pipeline.ts';
 import { cpuHasVnni, resolvePrecision } from '../src/engine/precision.ts';
+import { cosine } from '../src/util/vectors.ts';
 
 const cpuinfo = (flags: string) => `processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 ${flags}\n`;
 

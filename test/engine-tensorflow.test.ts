@@ -4,13 +4,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dataDir, people, readData } from '../scripts/lib/data.ts';
 import { Matcher } from '../src/classifier/matcher.ts';
-import { cosine } from '../src/classifier/similarity.ts';
 import type { Analysis } from '../src/domain/face.ts';
 import { selectBackend, tfjsNodeAvailable } from '../src/engine/backend.ts';
 import { HumanEngine } from '../src/engine/human-engine.ts';
 import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
 import { loadTfjsNode } from '../src/engine/tfjs-node.ts';
+import { cosine } from '../src/util/vectors.ts';
 import { assertPoolContract } from './support/pool.ts';
 
 // Human on tfjs-node, with face-api's own code for the landmarks and the dlib descriptor, against the

@@ -5,10 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { dataDir, people, readData } from '../scripts/lib/data.ts';
 import { Matcher } from '../src/classifier/matcher.ts';
-import { cosine } from '../src/classifier/similarity.ts';
 import { HumanEngine } from '../src/engine/human-engine.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
 import { UserError } from '../src/errors.ts';
+import { cosine } from '../src/util/vectors.ts';
 import { assertPoolContract } from './support/pool.ts';
 
 const data = dataDir();

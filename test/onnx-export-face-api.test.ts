@@ -7,9 +7,9 @@ import sharp from 'sharp';
 import { dataDir, people } from '../scripts/lib/data.ts';
 import { faceApiExports, recognitionGraph, type WeightMap } from '../scripts/lib/onnx/face-api-graphs.ts';
 import { exportGraph } from '../scripts/lib/onnx/tfjs-to-onnx.ts';
-import { cosine } from '../src/classifier/similarity.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
 import { loadOrt } from '../src/engine/onnx/onnx-engine.ts';
+import { cosine } from '../src/util/vectors.ts';
 import { relMaxDiff } from './support/numeric.ts';
 
 // face-api itself (its node build on the tfjs CPU backend) is the reference: the ONNX graphs are

@@ -7,7 +7,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { dataDir, people } from '../scripts/lib/data.ts';
 import { exportGraph } from '../scripts/lib/onnx/tfjs-to-onnx.ts';
-import { cosine } from '../src/classifier/similarity.ts';
 import { wasmBinariesDir } from '../src/engine/backend.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
 import { MODEL_SCHEME, registerModelRouter } from '../src/engine/model-loader.ts';
@@ -15,6 +14,7 @@ import { DETECTOR_SIZE } from '../src/engine/onnx/blazeface.ts';
 import { loadOrt } from '../src/engine/onnx/onnx-engine.ts';
 import { resizeBilinear, toPlanar } from '../src/engine/onnx/tf-image.ts';
 import { decodeImage } from '../src/image/decode.ts';
+import { cosine } from '../src/util/vectors.ts';
 import { relMaxDiff } from './support/numeric.ts';
 
 // A file of its own: Human's tfjs registers the same model router, which tfjs refuses twice in one process.

@@ -109,7 +109,7 @@ describe('resemblance in the reply', () => {
     const service = fakeLookalike({
       identify: async (scope) => ({
         scope,
-        method: 'softmax',
+        method: 'svm',
         width: 120,
         height: 80,
         faces: [one, { ...two, box: [60, 10, 40, 40] }, { ...two, explainId: 's' }],

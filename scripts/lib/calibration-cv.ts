@@ -8,7 +8,7 @@
  */
 import { centre } from '../../src/classifier/centering.ts';
 import { Matcher } from '../../src/classifier/matcher.ts';
-import { cosine } from '../../src/classifier/similarity.ts';
+import { cosine } from '../../src/util/vectors.ts';
 
 /** People per fold. */
 export const FOLD_SIZE = 5;

@@ -1,33 +1,23 @@
 import type { Candidate, Match, Method } from '../domain/types.ts';
+import { cosine, decodeFloat32, encodeFloat32, similarityFromCosine } from '../util/vectors.ts';
 import { centre, centroid, shrunkMean } from './centering.ts';
 import { dot, scoreRows } from './dense.ts';
-import { decodeFloat32, encodeFloat32 } from './embedding-codec.ts';
 import { EXACT_CLASSES, SHORTLIST, Sketch, topK } from './shortlist.ts';
-import { cosine, similarityFromCosine } from './similarity.ts';
 import {
-  type SoftmaxJSON,
-  type SoftmaxModel,
-  type SoftmaxStats,
-  scaledLogits,
-  softmaxFromJSON,
-  softmaxInPlace,
-  softmaxToJSON,
-  type TrainSoftmaxOptions,
-  trainSoftmax,
-} from './softmax.ts';
+  ANSWER_CANDIDATES,
+  confidences,
+  type SvmModel,
+  type SvmStats,
+  type TrainSvmOptions,
+  trainSvm,
+} from './svm.ts';
+import { type SvmJSON, svmFromJSON, svmToJSON } from './svm-codec.ts';
 
 /**
  * Centred-centroid cosine at or above which a face is called that very person, when no
  * calibration is given; the service passes the value measured by scripts/calibrate.ts.
  */
 export const DEFAULT_SAME_THRESHOLD = 0.4;
-
-/**
- * Identities nearest a face by centroid that the softmax weighs. Each identity trained against its
- * own nearest ones, so a face's far candidates may never have met its identity in training; with
- * 10,000 synthetic identities answering over 32 lost half a point of top-1 (97.9 % against 98.4 %).
- */
-export const ANSWER_CANDIDATES = 8;
 
 /** One identity of a gallery with its enrolled embeddings. */
 export interface GalleryIdentity {
@@ -37,7 +27,7 @@ export interface GalleryIdentity {
 }
 
 /** Options of `Matcher.train`: the classifier's plus the same-person threshold. */
-export interface MatcherOptions extends Omit<TrainSoftmaxOptions, 'onStats' | 'offset' | 'previous'> {
+export interface MatcherOptions extends Omit<TrainSvmOptions, 'onStats' | 'offset' | 'previous'> {
   /** Default `DEFAULT_SAME_THRESHOLD`. */
   sameThreshold?: number;
   /** Prior mean face for centring (models/calibration.json); null centres on the gallery alone. */
@@ -45,7 +35,7 @@ export interface MatcherOptions extends Omit<TrainSoftmaxOptions, 'onStats' | 'o
   /** The stored form of a matcher of an earlier gallery version, to retrain only what changed. */
   previous?: MatcherJSON | null;
   /** Receives what training did. */
-  onStats?: (stats: SoftmaxStats) => void;
+  onStats?: (stats: SvmStats) => void;
 }
 
 /** What `Matcher.identify` found for one face. */
@@ -65,11 +55,11 @@ export interface MatchResult {
  */
 export interface MatcherJSON {
   kind: 'lookalike-matcher';
-  version: 2;
+  version: 3;
   dim: number;
   identities: { slug: string; name: string; count: number }[];
   /** Null when fewer than 2 identities (no classifier is possible). */
-  softmax: SoftmaxJSON | null;
+  svm: SvmJSON | null;
   /** The prior mean face it was centred with (base64 float32), if any. */
   prior?: string | null;
 }
@@ -83,17 +73,18 @@ export interface Neighbour {
 }
 
 /**
- * Names the identity of a face in a gallery: by a calibrated softmax with 2+ identities, by
- * similarity with one. A face is scored against every identity's centred centroid (exactly, or
- * through a sketch and a shortlist in galleries of thousands, see shortlist.ts); the softmax then
- * weighs the nearest few.
+ * Names the identity of a face in a gallery: by a class-balanced linear SVM with 2+ identities,
+ * its decision values turned into a confidence by a fitted temperature; by similarity with one.
+ * Up to FULL_CLASSES identities the SVM weighs every identity; beyond, a face is scored against
+ * every identity's centred centroid (exactly, or through a sketch and a shortlist in galleries of
+ * thousands, see shortlist.ts) and the SVM weighs the nearest few.
  */
 export class Matcher {
   /** Identities that have at least one embedding, in gallery order. */
   readonly identities: readonly GalleryIdentity[];
   readonly sameThreshold: number;
   readonly dim: number;
-  private readonly model: SoftmaxModel | null;
+  private readonly model: SvmModel | null;
   private readonly prior: Float32Array | null;
   private readonly mean: Float32Array;
   /** Each identity's centroid direction after centring, row-major. */
@@ -103,7 +94,7 @@ export class Matcher {
 
   private constructor(
     identities: GalleryIdentity[],
-    model: SoftmaxModel | null,
+    model: SvmModel | null,
     sameThreshold: number | undefined,
     prior: ArrayLike<number> | null | undefined,
   ) {
@@ -158,7 +149,7 @@ export class Matcher {
       throw new Error(`not a valid matcher: ${why}`);
     };
     if (typeof m !== 'object' || m === null) return fail('not an object');
-    if (m.kind !== 'lookalike-matcher' || m.version !== 2) return fail(`unknown kind ${m.kind}/${m.version}`);
+    if (m.kind !== 'lookalike-matcher' || m.version !== 3) return fail(`unknown kind ${m.kind}/${m.version}`);
     const { dim, identities: stored } = m;
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) return fail('bad dim');
     if (!Array.isArray(stored)) return fail('identities must be an array');
@@ -173,13 +164,13 @@ export class Matcher {
       );
     if (!same) return fail('it was trained on other identities or photos');
     if (kept.length > 0 && kept[0]!.embeddings[0]!.length !== dim) return fail('bad dim');
-    let model: SoftmaxModel | null = null;
+    let model: SvmModel | null = null;
     if (kept.length >= 2) {
-      model = softmaxFromJSON(m.softmax);
+      model = svmFromJSON(m.svm);
       if (model.dim !== dim || model.labels.join('\n') !== kept.map((i) => i.slug).join('\n')) {
         return fail('the classifier does not match the identities');
       }
-    } else if (m.softmax !== null && m.softmax !== undefined) {
+    } else if (m.svm !== null && m.svm !== undefined) {
       return fail('a classifier needs at least 2 identities');
     }
     const prior = typeof m.prior === 'string' ? decodeFloat32(m.prior, dim, 1)[0] : null;
@@ -196,9 +187,26 @@ export class Matcher {
     return this.identities.length;
   }
 
+  /** What `lookalike train` reports: the classifier, what it was trained on, its support vectors. */
+  get summary(): {
+    classifier: 'linear-svm' | 'similarity' | 'none';
+    identities: number;
+    photos: number;
+    supportVectors: number;
+  } {
+    let supportVectors = 0;
+    for (const v of this.model?.supportVectors ?? []) supportVectors += v;
+    return {
+      classifier: this.model ? 'linear-svm' : this.size === 0 ? 'none' : 'similarity',
+      identities: this.size,
+      photos: this.identities.reduce((n, i) => n + i.embeddings.length, 0),
+      supportVectors,
+    };
+  }
+
   /** How `identify` decides with this gallery. */
   get method(): Method {
-    return this.size === 0 ? 'none' : this.model === null ? 'similarity' : 'softmax';
+    return this.size === 0 ? 'none' : this.model === null ? 'similarity' : 'svm';
   }
 
   /**
@@ -255,8 +263,9 @@ export class Matcher {
         sameScore,
       };
     }
-    const near = this.nearestCentroids(centred, ANSWER_CANDIDATES);
-    const proba = softmaxInPlace(scaledLogits(this.model, embedding, near.index));
+    const model = this.model;
+    const near = this.nearestCentroids(centred, model.full ? this.size : ANSWER_CANDIDATES);
+    const proba = confidences(model, embedding, near.index);
     const ranked = Array.from(near.index, (i, t) => ({ i, t, p: proba[t]!, cos: nearest(i) })).sort(
       (x, y) => y.p - x.p || y.cos - x.cos || x.i - y.i,
     );
@@ -267,44 +276,43 @@ export class Matcher {
     // Same person only when the face is close to that identity's centre AND the classifier and the
     // centroid rule agree: a close photo of someone the classifier ranks lower is a lookalike, not a proof.
     const same = sameScore >= this.sameThreshold && near.index[0] === best.i;
-    return { method: 'softmax', match: { ...first, same }, top, sameScore };
+    return { method: 'svm', match: { ...first, same }, top, sameScore };
   }
 }
 
 /** Trains the classifier of checked identities: none below 2 identities. */
-function trainModel(kept: readonly GalleryIdentity[], options: MatcherOptions): SoftmaxModel | null {
+function trainModel(kept: readonly GalleryIdentity[], options: MatcherOptions): SvmModel | null {
   if (kept.length < 2) return null;
   const { sameThreshold, prior, previous, ...rest } = options;
   const rows = kept.flatMap((identity) => identity.embeddings);
   const classOf = Int32Array.from(kept.flatMap((identity, c) => identity.embeddings.map(() => c)));
-  let before: SoftmaxModel | null = null;
+  let before: SvmModel | null = null;
   try {
-    before = previous?.softmax ? softmaxFromJSON(previous.softmax) : null;
+    before = previous?.svm ? svmFromJSON(previous.svm) : null;
   } catch {
     // An unreadable earlier model only costs a full training.
   }
   const dim = rows[0]!.length;
-  // The offset must stay put for a warm start: the prior does; without one, keep the old offset.
-  const offset = prior && prior.length === dim ? prior : (before?.offset ?? null);
+  const offset = prior && prior.length === dim ? prior : null;
   const labels = kept.map((identity) => identity.slug);
-  return trainSoftmax(rows, classOf, labels, { ...rest, offset, previous: before });
+  return trainSvm(rows, classOf, labels, { ...rest, offset, previous: before });
 }
 
 function storedForm(
   identities: readonly GalleryIdentity[],
-  model: SoftmaxModel | null,
+  model: SvmModel | null,
   prior: ArrayLike<number> | null,
 ): MatcherJSON {
   return {
     kind: 'lookalike-matcher',
-    version: 2,
+    version: 3,
     dim: identities[0]?.embeddings[0]?.length ?? 0,
     identities: identities.map((identity) => ({
       slug: identity.slug,
       name: identity.name,
       count: identity.embeddings.length,
     })),
-    softmax: model ? softmaxToJSON(model) : null,
+    svm: model ? svmToJSON(model) : null,
     prior: prior ? encodeFloat32([prior]) : null,
   };
 }

@@ -1,4 +1,4 @@
-import { crossDots, dot, range } from './dense.ts';
+import { dot, scoreRows } from './dense.ts';
 import { Rng } from './rng.ts';
 
 /**
@@ -36,7 +36,7 @@ export class Sketch {
     this.size = Math.min(size, padded);
     const rng = new Rng(seed);
     this.signs = Float64Array.from({ length: dim }, () => (rng.next() < 0.5 ? -1 : 1));
-    const all = Int32Array.from(range(padded));
+    const all = Int32Array.from({ length: padded }, (_, i) => i);
     rng.shuffle(all, padded);
     this.keep = all.slice(0, this.size).sort();
     this.scratch = new Float64Array(padded);
@@ -108,30 +108,57 @@ export function nearestClasses(
 ): Int32Array {
   const kk = Math.min(k, n);
   const out = new Int32Array(n * kk);
-  const panel = 64;
   const exact = n <= exactLimit;
   const sketch = exact ? null : new Sketch(dim);
   const width = sketch ? sketch.size : dim;
-  const rowsData = Float64Array.from(sketch ? sketch.rows(dirs, n) : dirs);
-  const scores = new Float64Array(panel * n);
+  const rowsData = sketch ? sketch.rows(dirs, n) : dirs;
+  const row = new Float64Array(n);
   const shortScores = new Float64Array(shortlist);
-  for (let r0 = 0; r0 < n; r0 += panel) {
-    const rows = range(Math.min(n, r0 + panel), r0);
-    crossDots(rowsData, width, rows, rowsData, width, range(n), width, scores, n, range(rows.length));
-    for (let p = 0; p < rows.length; p++) {
-      const c = r0 + p;
-      const row = scores.subarray(p * n, (p + 1) * n);
-      out[c * kk] = c;
-      let best: Int32Array;
-      if (exact) best = topK(row, n, kk - 1, c);
-      else {
-        const short = topK(row, n, shortlist, c);
-        const own = dirs.subarray(c * dim, (c + 1) * dim);
-        for (let t = 0; t < short.length; t++) shortScores[t] = dot(dirs, short[t]! * dim, own, 0, dim);
-        best = Int32Array.from(topK(shortScores, short.length, kk - 1), (t) => short[t]!);
-      }
-      out.set(best, c * kk + 1);
+  for (let c = 0; c < n; c++) {
+    scoreRows(rowsData, width, null, rowsData.subarray(c * width, (c + 1) * width), row, n);
+    out[c * kk] = c;
+    let best: Int32Array;
+    if (exact) best = topK(row, n, kk - 1, c);
+    else {
+      const short = topK(row, n, shortlist, c);
+      const own = dirs.subarray(c * dim, (c + 1) * dim);
+      for (let t = 0; t < short.length; t++) shortScores[t] = dot(dirs, short[t]! * dim, own, 0, dim);
+      best = Int32Array.from(topK(shortScores, short.length, kk - 1), (t) => short[t]!);
     }
+    out.set(best, c * kk + 1);
   }
   return out;
+}
+
+/** Rows of each class, in row order. */
+export function membersOf(classOf: Int32Array, classes: number, include?: Uint8Array): Int32Array[] {
+  const lists: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < classOf.length; i++) if (!include || include[i]) lists[classOf[i]!]!.push(i);
+  return lists.map((l) => Int32Array.from(l));
+}
+
+/**
+ * Candidate lists made symmetric: c competes with k whenever k listed c or c listed k. With
+ * one-way lists a class that no other lists is never pushed down by anyone's photos, and its bias
+ * climbs until it wins faces it has never been trained against; symmetric lists balance every
+ * push up by a class's own photos with pushes down by its rivals'. `directed` holds `k` per class.
+ */
+export function symmetric(
+  directed: Int32Array,
+  classes: number,
+  k: number,
+): { offsets: Int32Array; lists: Int32Array } {
+  const sets = Array.from({ length: classes }, (_, c) => new Set<number>([c]));
+  for (let c = 0; c < classes; c++) {
+    for (let t = 0; t < k; t++) {
+      const j = directed[c * k + t]!;
+      sets[c]!.add(j);
+      sets[j]!.add(c);
+    }
+  }
+  const offsets = new Int32Array(classes + 1);
+  for (let c = 0; c < classes; c++) offsets[c + 1] = offsets[c]! + sets[c]!.size;
+  const lists = new Int32Array(offsets[classes]!);
+  for (const [c, set] of sets.entries()) lists.set([...set], offsets[c]!);
+  return { offsets, lists };
 }

@@ -1,127 +1,364 @@
-import { denseRows, dot } from './dense.ts';
-import { type ClassWeight, type OvrStats, trainOneVsRest } from './ovr.ts';
-import { sigmoidLogProbability } from './platt.ts';
+import { roundFloat16 } from '../util/vectors.ts';
+import { type ConfidenceFit, fitConfidence, type HeldOut } from './calibration.ts';
+import { type Loss, solveBinary } from './linear-svm.ts';
+import { Rng, stratifiedFolds } from './rng.ts';
+import { membersOf, nearestClasses, symmetric } from './shortlist.ts';
+import { warmStart } from './warm.ts';
 
-/** One training sample: an identity label and its face embedding. */
-export interface LabeledEmbedding {
-  label: string;
-  embedding: ArrayLike<number>;
-}
-
-/** A trained multi-class linear SVM with Platt-scaled probabilities, as plain JSON. */
-export interface SvmModel {
-  kind: 'linear-svm-ovr';
-  version: 1;
-  dim: number;
-  /** Class labels, sorted; every per-class array follows this order. */
-  labels: string[];
-  weights: number[][];
-  bias: number[];
-  /** P(label | x) before normalisation = 1 / (1 + exp(a * decision + b)). */
-  platt: { a: number; b: number }[];
-}
-
-/** Options of `trainSvm`; the defaults follow sklearn's `SVC(kernel='linear', probability=True)`. */
+/** Options of `trainSvm`. */
 export interface TrainSvmOptions {
-  /** Inverse regularisation strength (default 1, as sklearn). */
+  /** Inverse regularisation strength, as sklearn's LinearSVC C (default 1). */
   C?: number;
-  /** Cross-validation folds for Platt scaling (default 5, as libsvm). */
-  folds?: number;
-  /** Seed of coordinate orders and fold assignment (default 1). */
-  seed?: number;
-  /** 'balanced' weights each one-vs-rest problem's two sides equally (default 'none', as OpenFace). */
-  classWeight?: ClassWeight;
-  /** Dual solver tolerance (default 0.01). */
+  /** Default 'squared-hinge', LinearSVC's default (measured against hinge in docs/classifier.md). */
+  loss?: Loss;
+  /**
+   * 'balanced' (default) weighs each class's photos by n / (classes · n_c), as sklearn's
+   * class_weight='balanced': a one-photo identity beside packs of twenty is not outvoted.
+   */
+  classWeight?: 'balanced' | 'none';
+  /** Candidate classes per class, itself included (default 32): each problem's hard negatives. */
+  k?: number;
+  /** Subtracted before finding each class's nearest classes (the prior mean face); default the gallery mean. */
+  offset?: ArrayLike<number> | null;
+  /** Up to this many classes every problem trains against every photo (default `FULL_CLASSES`). */
+  fullClasses?: number;
+  /** Solver tolerance (default 0.1, LIBLINEAR's) and pass cap. */
   eps?: number;
-  /** Receives training counters, for benchmarks. */
-  onStats?: (stats: OvrStats) => void;
+  maxIter?: number;
+  seed?: number;
+  /** A model of an earlier version of this gallery: only changed classes and their rivals retrain. */
+  previous?: SvmModel | null;
+  /** Receives what training did. */
+  onStats?: (stats: SvmStats) => void;
+}
+
+/** What `trainSvm` did. */
+export interface SvmStats {
+  warm: boolean;
+  /** Binary problems solved for the final model. */
+  trainedClasses: number;
+  changedClasses: number;
+  /** Held-out photos the temperature was fitted on. */
+  heldOut: number;
+  /** Nonzero dual variables over every class's problem of the final model (retrained ones only, warm). */
+  supportVectors: number;
+}
+
+/** A trained one-vs-rest linear SVM with its temperature, in memory. */
+export interface SvmModel {
+  dim: number;
+  /** Identity slugs, in gallery order. */
+  labels: string[];
+  C: number;
+  loss: Loss;
+  classWeight: 'balanced' | 'none';
+  /** Candidates per class (directed lists, itself first). */
+  k: number;
+  /** True when every class trained against every photo, and answers weigh every class. */
+  full: boolean;
+  /** Confidence of c = exp(z_c / T) / (Σ exp(z_j / T) + exp(none / T)), fitted on held-out photos and people. */
+  temperature: number;
+  /** The decision value of "none of them" (-Infinity: not fitted, the confidences sum to 1). */
+  none: number;
+  weights: Float32Array;
+  bias: Float64Array;
+  candidates: Int32Array;
+  fingerprints: Uint32Array;
+  /** Nonzero dual variables of each class's problem. */
+  supportVectors: Int32Array;
 }
 
 /**
- * Trains a linear SVM per label, one-vs-rest, each with its own Platt sigmoid fitted on 5-fold
- * cross-validated decision values as libsvm does for probability=True.
- *
- * One-vs-rest rather than libsvm's one-vs-one: a gallery may hold hundreds of identities, and
- * one-vs-one needs N(N-1)/2 models, each trained again per cross-validation fold, then pairwise
- * coupling per prediction; one-vs-rest needs N models (each on all data), and since every model
- * sees the same rows they share one Gram matrix (see `trainOneVsRest`).
+ * Past this many identities each class's problem holds its own photos and its candidates' only:
+ * on the synthetic galleries of `npm run bench:gallery` restricting lost no top-1, and the full
+ * problems' cost grows with classes² (see docs/classifier.md).
  */
-export function trainSvm(samples: readonly LabeledEmbedding[], options: TrainSvmOptions = {}): SvmModel {
-  const labels = [...new Set(samples.map((s) => s.label))].sort();
-  if (labels.length < 2) {
-    throw new Error(`an SVM needs samples of at least 2 distinct labels, got ${labels.length}`);
-  }
-  const index = new Map(labels.map((label, i) => [label, i]));
-  const data = denseRows(samples.map((s) => s.embedding));
-  const classOf = Int32Array.from(samples, (s) => index.get(s.label)!);
+export const FULL_CLASSES = 64;
+/** Identities a face is scored against past FULL_CLASSES: its nearest by centroid. */
+export const ANSWER_CANDIDATES = 8;
+/** Photos above which one held-out fold (of 3, and a sample of it) fits the temperature. */
+const FULL_CV_ROWS = 4000;
+const SAMPLED_CLASSES = 200;
+/** Below this many identities no third of them can be left out as strangers and leave a gallery. */
+const MIN_CLASSES_FOR_STRANGERS = 6;
+/**
+ * Weight of strangers among the held-out faces the confidence is fitted on. More makes strangers'
+ * confidences lower and enrolled people's less sure (see docs/classifier.md for the trade-off).
+ */
+const STRANGER_SHARE = 0.1;
+const SOLVER = { eps: 0.1, maxIter: 1000, bias: 1 };
+
+/**
+ * Trains a one-vs-rest linear SVM on labelled embeddings (`rows[i]` of class `classOf[i]`) by dual
+ * coordinate descent, plus the temperature of its confidence on out-of-sample decision values:
+ * each person's photos are dealt into 3 folds, and a model trained without a fold scores it.
+ */
+export function trainSvm(
+  rows: readonly ArrayLike<number>[],
+  classOf: Int32Array,
+  labels: readonly string[],
+  options: TrainSvmOptions = {},
+): SvmModel {
+  const classes = labels.length;
+  const dim = rows[0]?.length ?? 0;
+  if (classes < 2) throw new Error(`an SVM needs at least 2 classes, got ${classes}`);
   const C = options.C ?? 1;
   if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C must be a positive number, got ${C}`);
-  const result = trainOneVsRest(data, classOf, labels.length, {
-    C,
-    classWeight: options.classWeight ?? 'none',
-    folds: options.folds ?? 5,
-    seed: options.seed ?? 1,
-    eps: options.eps ?? 0.01,
-    maxIter: 1000,
-    biasFeature: 1,
-    initialRows: 150,
-    maxAdd: 100,
-  });
-  options.onStats?.(result.stats);
-  const { dim } = data;
-  return {
-    kind: 'linear-svm-ovr',
-    version: 1,
+  const loss = options.loss ?? 'squared-hinge';
+  const classWeight = options.classWeight ?? 'balanced';
+  const k = Math.min(options.k ?? 32, classes);
+  const full = classes <= (options.fullClasses ?? FULL_CLASSES);
+  const rng = new Rng(options.seed ?? 1);
+  const settings = {
+    ...SOLVER,
+    eps: options.eps ?? SOLVER.eps,
+    maxIter: options.maxIter ?? SOLVER.maxIter,
+    loss,
+    rng,
+  };
+  const members = membersOf(classOf, classes);
+  const fingerprints = Uint32Array.from(members, (own) => fingerprint(rows, own));
+  const dirs = unitMeans(rows, members, dim, options.offset ?? meanOf(rows, dim));
+  const prev = options.previous;
+  const fits =
+    prev && !full && !prev.full && prev.C === C && prev.loss === loss && prev.classWeight === classWeight;
+  const warm = fits ? warmStart(prev, labels, fingerprints, dim, k, dirs) : null;
+  const candidates = warm?.candidates ?? nearestClasses(dirs, classes, dim, k);
+  const { offsets, lists } = symmetric(candidates, classes, k);
+  const meanCount = rows.length / classes;
+  const weightOf = Float64Array.from(members, (own) =>
+    classWeight === 'balanced' ? meanCount / Math.max(1, own.length) : 1,
+  );
+  const weights = warm?.weights ?? new Float32Array(classes * dim);
+  const bias = warm?.bias ?? new Float64Array(classes);
+  const supportVectors = new Int32Array(classes);
+
+  /** Solves class c against its rivals (or everyone) over the included rows; writes row c. */
+  const train = (c: number, include: Uint8Array | null, outW: Float32Array, outB: Float64Array): number => {
+    const rivals = full ? null : lists.subarray(offsets[c]!, offsets[c + 1]!);
+    const own = rivals ? Array.from(rivals, (r) => members[r]!) : members;
+    const picked: number[] = [];
+    for (const m of own) for (const i of m) if (!include || include[i]) picked.push(i);
+    const idx = Int32Array.from(picked);
+    const y = Int8Array.from(idx, (i) => (classOf[i] === c ? 1 : -1));
+    // Two classes: one problem, as LIBLINEAR, whose negatives carry the other class's weight.
+    const cost = Float64Array.from(idx, (i) =>
+      classOf[i] === c || classes === 2 ? C * weightOf[classOf[i]!]! : C,
+    );
+    const s = solveBinary({ x: rows, dim, rows: idx, y, cost }, settings);
+    outW.set(s.w, c * dim);
+    outB[c] = s.b;
+    return s.supportVectors;
+  };
+  const solveAll = (
+    mask: Uint8Array | null,
+    include: Uint8Array | null,
+    outW: Float32Array,
+    outB: Float64Array,
+  ) => {
+    let trained = 0;
+    for (let c = 0; c < classes; c++) {
+      if (mask && !mask[c]) continue;
+      if (classes === 2 && c === 1) {
+        for (let j = 0; j < dim; j++) outW[dim + j] = -outW[j]!;
+        outB[1] = -outB[0]!;
+        supportVectors[1] = supportVectors[0]!;
+        continue;
+      }
+      supportVectors[c] = train(c, include, outW, outB);
+      trained++;
+    }
+    return trained;
+  };
+  const model = ({ temperature, none }: ConfidenceFit): SvmModel => ({
     dim,
-    labels,
-    weights: labels.map((_, c) => Array.from(result.weights.subarray(c * dim, (c + 1) * dim))),
-    bias: Array.from(result.bias),
-    platt: result.platt.map(({ a, b }) => ({ a, b })),
-  };
+    labels: [...labels],
+    C,
+    loss,
+    classWeight,
+    k,
+    full,
+    temperature,
+    none,
+    weights: roundFloat16(weights),
+    bias: Float64Array.from(Float32Array.from(bias)),
+    candidates,
+    fingerprints,
+    supportVectors,
+  });
+
+  if (warm !== null && prev) {
+    // Retrain the changed classes, the classes whose lists moved, and every class that lists them.
+    const block = Uint8Array.from(warm.changed, (v, c) => v | warm.redo[c]!);
+    for (let c = 0; c < classes; c++) {
+      if (!warm.changed[c] && !warm.redo[c]) continue;
+      for (let t = offsets[c]!; t < offsets[c + 1]!; t++) block[lists[t]!] = 1;
+    }
+    const trained = solveAll(block, null, weights, bias);
+    let sv = 0;
+    for (let c = 0; c < classes; c++) if (block[c]) sv += supportVectors[c]!;
+    options.onStats?.({
+      warm: true,
+      trainedClasses: trained,
+      changedClasses: warm.changes,
+      heldOut: 0,
+      supportVectors: sv,
+    });
+    return model(prev);
+  }
+
+  // Out-of-sample decision values for the confidence, on folds split by photo and by person: in
+  // fold f a third of the people are strangers (left out entirely), and the others' photos of
+  // fold f are new photos of enrolled people. Each is scored over the classes it would be answered
+  // among (every enrolled class, or its class's nearest candidates).
+  const fold = stratifiedFolds(classOf, 3, rng);
+  const folds = rows.length <= FULL_CV_ROWS ? 3 : 1;
+  const personFold = Int32Array.from({ length: classes }, (_, c) => c % 3);
+  rng.shuffle(personFold, classes);
+  const withStrangers = classes >= MIN_CLASSES_FOR_STRANGERS;
+  const width = Math.min(ANSWER_CANDIDATES, k);
+  const sampled = new Uint8Array(classes).fill(folds === 3 ? 1 : 0);
+  if (folds === 1) for (let t = 0; t < Math.min(SAMPLED_CLASSES, classes); t++) sampled[rng.int(classes)] = 1;
+  const heldOut: HeldOut[] = [];
+  const foldW = new Float32Array(classes * dim);
+  const foldB = new Float64Array(classes);
+  for (let f = 0; f < folds; f++) {
+    const stranger = Uint8Array.from(personFold, (pf) => (withStrangers && pf === f ? 1 : 0));
+    const include = Uint8Array.from(fold, (v, i) => (v === f || stranger[classOf[i]!] ? 0 : 1));
+    const trainedOf = membersOf(classOf, classes, include);
+    const enrolled = (c: number) => !stranger[c] && trainedOf[c]!.length > 0;
+    const answerSet = (y: number): number[] => {
+      const pool = full
+        ? Array.from({ length: classes }, (_, c) => c)
+        : Array.from(candidates.subarray(y * k, (y + 1) * k));
+      const set = pool.filter((c) => c !== y && enrolled(c)).slice(0, full ? classes : width - 1);
+      return stranger[y] ? set : [y, ...set];
+    };
+    const needed = new Uint8Array(classes);
+    const probes: { i: number; set: number[] }[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const y = classOf[i]!;
+      // A photo whose person has no other photo says nothing about how sure a known face is.
+      if (!sampled[y] || (!stranger[y] && (include[i] || !enrolled(y)))) continue;
+      const set = answerSet(y);
+      if (set.length === 0) continue;
+      probes.push({ i, set });
+      for (const c of set) needed[c] = 1;
+    }
+    if (probes.length === 0) continue;
+    solveAll(classes === 2 ? null : needed, include, foldW, foldB);
+    for (const { i, set } of probes) {
+      const z = set.map((c) => decision(foldW, foldB, dim, c, rows[i]!));
+      heldOut.push({ z, y: stranger[classOf[i]!] ? -1 : 0, weight: 1 });
+    }
+  }
+  // Strangers weigh STRANGER_SHARE of the held-out faces in total, whatever their count.
+  const nKnown = heldOut.filter((h) => h.y >= 0).length;
+  const nStrangers = heldOut.length - nKnown;
+  for (const h of heldOut)
+    if (h.y < 0) h.weight = (STRANGER_SHARE / (1 - STRANGER_SHARE)) * (nKnown / Math.max(1, nStrangers));
+  const fit = fitConfidence(heldOut);
+  const trained = solveAll(null, null, weights, bias);
+  let sv = 0;
+  for (const v of supportVectors) sv += v;
+  options.onStats?.({
+    warm: false,
+    trainedClasses: trained,
+    changedClasses: classes,
+    heldOut: heldOut.length,
+    supportVectors: sv,
+  });
+  return model(fit);
 }
 
-/** w_c . x + b_c for every label, in `model.labels` order. */
-export function decisionValues(model: SvmModel, x: ArrayLike<number>): number[] {
-  if (x.length !== model.dim)
-    throw new Error(`expected an embedding of ${model.dim} values, got ${x.length}`);
-  const v = Float64Array.from(x);
-  return model.weights.map((w, c) => dot(v, 0, w, 0, model.dim) + model.bias[c]!);
+/** w_c · x + b_c. */
+export function decision(
+  weights: Float32Array,
+  bias: Float64Array,
+  dim: number,
+  c: number,
+  x: ArrayLike<number>,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  const off = c * dim;
+  let j = 0;
+  for (; j + 1 < dim; j += 2) {
+    s0 += weights[off + j]! * x[j]!;
+    s1 += weights[off + j + 1]! * x[j + 1]!;
+  }
+  if (j < dim) s0 += weights[off + j]! * x[j]!;
+  return s0 + s1 + bias[c]!;
 }
 
-/** One probability per label in `model.labels` order: each label's Platt probability, normalised to sum to 1. */
-export function predictProba(model: SvmModel, x: ArrayLike<number>): number[] {
-  const dec = decisionValues(model, x);
-  // Normalise in log space: a far-away face can drive every sigmoid below the smallest double.
-  const logp = dec.map((f, c) => sigmoidLogProbability(f, model.platt[c]!));
-  const max = Math.max(...logp);
-  const p = logp.map((l) => Math.exp(l - max));
-  const sum = p.reduce((s, v) => s + v, 0);
-  return p.map((v) => v / sum);
+/**
+ * The confidence of each class among `classes`: exp(z_c / T) over the same sum plus nobody's
+ * exp(none / T), so a face far from every identity gets low confidences that need not sum to 1. A
+ * non-finite decision value (a broken model or face) counts as no support at all; with none
+ * finite, every class is equally likely.
+ */
+export function confidences(model: SvmModel, x: ArrayLike<number>, classes: ArrayLike<number>): Float64Array {
+  const z = Float64Array.from(
+    Array.from(classes),
+    (c) => decision(model.weights, model.bias, model.dim, c, x) / model.temperature,
+  );
+  const none = model.none / model.temperature;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of z) if (Number.isFinite(v) && v > max) max = v;
+  if (max === Number.NEGATIVE_INFINITY) return z.fill(1 / Math.max(1, z.length));
+  if (none > max) max = none;
+  let sum = Math.exp(none - max);
+  for (let t = 0; t < z.length; t++) {
+    z[t] = Number.isFinite(z[t]!) ? Math.exp(z[t]! - max) : 0;
+    sum += z[t]!;
+  }
+  for (let t = 0; t < z.length; t++) z[t] = z[t]! / sum;
+  return z;
 }
 
-/** Checks that a parsed value is a usable `SvmModel`, so that stored models fail early and clearly. */
-export function parseSvmModel(value: unknown): SvmModel {
-  const m = value as Partial<SvmModel> | null;
-  const fail = (why: string): never => {
-    throw new Error(`not a valid SVM model: ${why}`);
-  };
-  if (typeof m !== 'object' || m === null) return fail('not an object');
-  if (m.kind !== 'linear-svm-ovr' || m.version !== 1) return fail(`unknown kind ${m.kind}/${m.version}`);
-  const { dim, labels, weights, bias, platt } = m;
-  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) return fail('bad dim');
-  if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string')) {
-    return fail('labels must be at least 2 strings');
+/** Each class's mean, as a unit vector (row-major float32): the direction candidates are found by. */
+export function unitMeans(
+  rows: readonly ArrayLike<number>[],
+  members: Int32Array[],
+  dim: number,
+  offset?: ArrayLike<number>,
+): Float32Array {
+  const out = new Float32Array(members.length * dim);
+  const v = new Float64Array(dim);
+  members.forEach((own, c) => {
+    v.fill(0);
+    for (const i of own) {
+      const x = rows[i]!;
+      for (let j = 0; j < dim; j++) v[j]! += x[j]!;
+    }
+    let norm = 0;
+    for (let j = 0; j < dim; j++) {
+      v[j] = v[j]! / Math.max(1, own.length) - (offset?.[j] ?? 0);
+      norm += v[j]! * v[j]!;
+    }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let j = 0; j < dim; j++) out[c * dim + j] = v[j]! * inv;
+  });
+  return out;
+}
+
+function meanOf(rows: readonly ArrayLike<number>[], dim: number): Float64Array {
+  const mean = new Float64Array(dim);
+  for (const x of rows) for (let j = 0; j < dim; j++) mean[j]! += x[j]! / rows.length;
+  return mean;
+}
+
+/** FNV-1a over the float32 bits of a class's photos, in order: a retrain finds what changed by it. */
+export function fingerprint(rows: readonly ArrayLike<number>[], own: Int32Array): number {
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  let h = 0x811c9dc5;
+  for (const i of own) {
+    const x = rows[i]!;
+    for (let j = 0; j < x.length; j++) {
+      f[0] = x[j]!;
+      h = Math.imul(h ^ u[0]!, 0x01000193) >>> 0;
+    }
   }
-  if (new Set(labels).size !== labels.length) return fail('duplicate labels');
-  const n = labels.length;
-  const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
-  if (!Array.isArray(weights) || weights.length !== n) return fail('weights do not match labels');
-  if (!weights.every((w) => Array.isArray(w) && w.length === dim && w.every(finite))) {
-    return fail(`weights must be ${n} rows of ${dim} finite numbers`);
-  }
-  if (!Array.isArray(bias) || bias.length !== n || !bias.every(finite)) return fail('bad bias');
-  if (!Array.isArray(platt) || platt.length !== n || !platt.every((s) => finite(s?.a) && finite(s?.b))) {
-    return fail('bad platt');
-  }
-  return { kind: 'linear-svm-ovr', version: 1, dim, labels, weights, bias, platt };
+  return h;
 }

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { type GalleryIdentity, Matcher, type MatcherJSON, type MatcherOptions } from './matcher.ts';
-import type { SoftmaxStats } from './softmax.ts';
+import type { SvmStats } from './svm.ts';
 import type { TrainJob } from './train-worker.ts';
 
 const ENTRY = new URL('./train-worker-entry.mjs', import.meta.url);
@@ -45,7 +45,7 @@ export async function trainOffThread(
     const json = await new Promise<MatcherJSON>((resolve, reject) => {
       worker.once(
         'message',
-        (msg: { ok: boolean; json?: MatcherJSON; stats?: SoftmaxStats; message?: string }) => {
+        (msg: { ok: boolean; json?: MatcherJSON; stats?: SvmStats; message?: string }) => {
           if (msg.stats) options.onStats?.(msg.stats);
           if (msg.ok && msg.json) resolve(msg.json);
           else reject(new Error(`training failed: ${msg.message}`));

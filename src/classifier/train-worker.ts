@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { type GalleryIdentity, Matcher, type MatcherOptions } from './matcher.ts';
-import type { SoftmaxStats } from './softmax.ts';
+import type { SvmStats } from './svm.ts';
 
 /** A training job sent to the worker: identities with their photo counts, embeddings packed in order. */
 export interface TrainJob {
@@ -23,7 +23,7 @@ port.on('message', (job: TrainJob) => {
       off += count * job.dim;
       return { slug, name, embeddings };
     });
-    let stats: SoftmaxStats | undefined;
+    let stats: SvmStats | undefined;
     const json = Matcher.trainToJSON(identities, { ...job.options, onStats: (s) => (stats = s) });
     port.postMessage({ ok: true, json, stats });
   } catch (err) {

@@ -1,7 +1,5 @@
 import { centre } from '../classifier/centering.ts';
-import { decodeFloat32 } from '../classifier/embedding-codec.ts';
 import { Matcher, type MatcherJSON } from '../classifier/matcher.ts';
-import { cosine, similarity } from '../classifier/similarity.ts';
 import { trainOffThread } from '../classifier/train-off-thread.ts';
 import type { EngineLoad, FaceEngine } from '../domain/face.ts';
 import { DEFAULT_TUNING, embeddingDim } from '../domain/tuning.ts';
@@ -29,6 +27,7 @@ import { cleanName as cleanPersonName } from '../gallery/slug.ts';
 import { importArchive } from '../gallery/zip-import.ts';
 import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
 import { RESTARTING_TEXT } from '../user-texts.ts';
+import { cosine, decodeFloat32, similarity } from '../util/vectors.ts';
 import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
 import { finiteAnswer, trainable } from './finite-answers.ts';
 import { type HeldFace, heldFaces, holdFaces } from './held-faces.ts';
@@ -229,9 +228,10 @@ export class Lookalike implements LookalikeService {
   }
 
   /** Retrains a scope's classifier now, whatever the cache holds. */
-  async train(scope: Scope): Promise<{ identities: number; version: number }> {
+  async train(scope: Scope): Promise<Matcher['summary'] & { seconds: number; version: number }> {
+    const started = performance.now();
     const { matcher, version } = await this.matcher(scope, true);
-    return { identities: matcher.size, version };
+    return { ...matcher.summary, seconds: (performance.now() - started) / 1000, version };
   }
 
   /** The scope that answers for `scope`: itself, or `global` while its own gallery is empty. */

@@ -51,8 +51,8 @@ export interface FaceAnswer {
   explainId?: string;
 }
 
-/** How an identification was made ('svm' is the classifier before the softmax, in older answers). */
-export type Method = 'softmax' | 'svm' | 'similarity' | 'none';
+/** How an identification was made: the linear SVM (2+ identities), similarity alone (1), or nothing (an empty gallery). */
+export type Method = 'svm' | 'similarity' | 'none';
 
 /** The answer for one photo. */
 export interface Identification {

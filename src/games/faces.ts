@@ -1,10 +1,11 @@
 // What the battle and the twin finder need from the face engine beyond LookalikeService: an embedding
 // (twins compare members with each other) and an exact similarity to one named celebrity (a battle's
 // celebrity is often not in a selfie's top 3, where identify would give no number for it).
-import { cosine, similarityFromCosine } from '../classifier/similarity.ts';
+
 import type { Lookalike } from '../core/service.ts';
 import type { Candidate, Scope } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
+import { cosine, similarityFromCosine } from '../util/vectors.ts';
 
 /** The largest face of a photo. */
 export interface FaceReading {

@@ -1,8 +1,9 @@
 // What travels through Redis between bot processes and inference workers. BullMQ stores job data as JSON,
 // so binary fields (the photo, embeddings, thumbnails) travel as base64 strings.
-import { decodeFloat32, encodeFloat32 } from '../classifier/embedding-codec.ts';
+
 import type { Analysis, AnalyzeOptions, Box, DescriptorName } from '../domain/face.ts';
 import { UserError, type UserErrorCode } from '../errors.ts';
+import { decodeFloat32, encodeFloat32 } from '../util/vectors.ts';
 
 /** BullMQ key prefix of every Lookalike queue, so they are easy to find beside other Redis data. */
 export const QUEUE_PREFIX = 'lookalike';

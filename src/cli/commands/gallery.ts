@@ -62,7 +62,7 @@ export async function trainCommand(ctx: CliContext): Promise<number> {
     );
   } else
     ctx.out.line(
-      `Trained the classifier on ${result.identities} identities (gallery version ${result.version}).`,
+      `Trained the linear SVM on ${result.identities} identities, ${result.photos} photos (${result.supportVectors} support vectors) in ${result.seconds.toFixed(1)} s (gallery version ${result.version}).`,
     );
   return 0;
 }

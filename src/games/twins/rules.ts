@@ -2,7 +2,7 @@
 // state); when time is up the two members who look most alike are revealed, with everyone's celebrity
 // lookalike, and the selfies are released.
 import { formatPercent, plural } from '../../chat/format.ts';
-import { cosine, similarityFromCosine } from '../../classifier/similarity.ts';
+import { cosine, similarityFromCosine } from '../../util/vectors.ts';
 import {
   type GameBase,
   type GameStart,

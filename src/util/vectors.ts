@@ -1,3 +1,36 @@
+/**
+ * Vector helpers every layer borrows: cosine and the user-facing similarity of L2-normalised
+ * embeddings, and the base64 float32 / float16 codecs that galleries, packs, the queue and the
+ * classifier's stored model use.
+ */
+
+/** Cosine similarity of two L2-normalised vectors: their dot product (no norms are computed). */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`cannot compare vectors of ${a.length} and ${b.length} values`);
+  let s0 = 0;
+  let s1 = 0;
+  let j = 0;
+  for (; j + 1 < a.length; j += 2) {
+    s0 += a[j]! * b[j]!;
+    s1 += a[j + 1]! * b[j + 1]!;
+  }
+  if (j < a.length) s0 += a[j]! * b[j]!;
+  return s0 + s1;
+}
+
+/**
+ * The user-facing similarity of two faces in [0, 1]. Every similarity shown or thresholded goes
+ * through here, so recalibrating the mapping from cosine is a change to this one line.
+ */
+export function similarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return similarityFromCosine(cosine(a, b));
+}
+
+/** The mapping behind `similarity`, for callers that already hold the cosine. */
+export function similarityFromCosine(c: number): number {
+  return Math.min(1, Math.max(0, c));
+}
+
 /** Encodes vectors as one base64 string of little-endian float32s: about 5x smaller than JSON numbers. */
 export function encodeFloat32(vectors: readonly ArrayLike<number>[]): string {
   let total = 0;
@@ -69,7 +102,7 @@ let HALF_TABLE: Float32Array | null = null;
 
 /**
  * Encodes values as base64 little-endian float16: half the bytes of float32, for model weights,
- * whose 3 significant digits move a softmax logit by far less than its calibration error.
+ * whose 3 significant digits move a decision value by far less than its calibration error.
  */
 export function encodeFloat16(values: ArrayLike<number>): string {
   const bytes = Buffer.alloc(values.length * 2);

@@ -1,4 +1,5 @@
-import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from './embedding-codec.ts';
+import { int32s } from '../../../src/classifier/svm-codec.ts';
+import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from '../../../src/util/vectors.ts';
 
 /** A trained candidate softmax (see softmax-train.ts), in memory. */
 export interface SoftmaxModel {
@@ -99,12 +100,4 @@ export function softmaxFromJSON(value: unknown): SoftmaxModel {
   } catch (err) {
     return fail((err as Error).message);
   }
-}
-
-function int32s(base64: string, length: number): Int32Array {
-  const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length !== length * 4) throw new Error(`expected ${length} int32s, got ${bytes.length} bytes`);
-  const out = new Int32Array(length);
-  for (let i = 0; i < length; i++) out[i] = bytes.readInt32LE(i * 4);
-  return out;
 }

@@ -1,7 +1,7 @@
-import { roundFloat16 } from './embedding-codec.ts';
-import { stratifiedFolds } from './platt.ts';
-import { Rng } from './rng.ts';
-import { nearestClasses } from './shortlist.ts';
+import { Rng, stratifiedFolds } from '../../../src/classifier/rng.ts';
+import { nearestClasses } from '../../../src/classifier/shortlist.ts';
+import { fingerprint, unitMeans } from '../../../src/classifier/svm.ts';
+import { roundFloat16 } from '../../../src/util/vectors.ts';
 import type { SoftmaxModel } from './softmax-codec.ts';
 import {
   candidateLogits,
@@ -216,47 +216,6 @@ function meanOf(rows: readonly ArrayLike<number>[], dim: number): Float64Array {
   const mean = new Float64Array(dim);
   for (const x of rows) for (let j = 0; j < dim; j++) mean[j]! += x[j]! / rows.length;
   return mean;
-}
-
-/** Each class's mean minus `offset`, as a unit vector (row-major float32). */
-export function unitMeans(
-  rows: readonly ArrayLike<number>[],
-  members: Int32Array[],
-  dim: number,
-  offset: ArrayLike<number>,
-): Float32Array {
-  const out = new Float32Array(members.length * dim);
-  const v = new Float64Array(dim);
-  members.forEach((own, c) => {
-    v.fill(0);
-    for (const i of own) {
-      const x = rows[i]!;
-      for (let j = 0; j < dim; j++) v[j]! += x[j]!;
-    }
-    let norm = 0;
-    for (let j = 0; j < dim; j++) {
-      v[j] = v[j]! / Math.max(1, own.length) - offset[j]!;
-      norm += v[j]! * v[j]!;
-    }
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let j = 0; j < dim; j++) out[c * dim + j] = v[j]! * inv;
-  });
-  return out;
-}
-
-/** FNV-1a over the float32 bits of a class's photos, in order. */
-function fingerprint(rows: readonly ArrayLike<number>[], own: Int32Array): number {
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  let h = 0x811c9dc5;
-  for (const i of own) {
-    const x = rows[i]!;
-    for (let j = 0; j < x.length; j++) {
-      f[0] = x[j]!;
-      h = Math.imul(h ^ u[0]!, 0x01000193) >>> 0;
-    }
-  }
-  return h;
 }
 
 function count(mask: Uint8Array): number {

@@ -1,17 +1,28 @@
-import type { SoftmaxModel } from './softmax-codec.ts';
-import type { SoftmaxParams } from './softmax-train.ts';
+/** What a warm start needs of a previous model: per-class weights, candidates and photo checksums. */
+export interface WarmModel {
+  dim: number;
+  labels: string[];
+  k: number;
+  weights: Float32Array;
+  bias: Float64Array;
+  candidates: Int32Array;
+  fingerprints: Uint32Array;
+}
 
 /** A retrain starts from the previous model while at most this share of classes changed. */
 export const WARM_SHARE = 0.05;
 
 /** A previous model carried over to a changed gallery. */
 export interface WarmStart {
-  params: SoftmaxParams;
+  weights: Float32Array;
+  bias: Float64Array;
   candidates: Int32Array;
   /** Classes without previous weights, initialised from their means. */
   fresh: Uint8Array;
   /** Classes whose photos changed, new ones included. */
   changed: Uint8Array;
+  /** Classes whose candidate list was recomputed (it named a removed class, or the class changed). */
+  redo: Uint8Array;
   /** How many classes changed, removed ones included. */
   changes: number;
 }
@@ -19,20 +30,18 @@ export interface WarmStart {
 /**
  * The previous model's weights and candidates carried over to the new labels, with the classes to
  * retrain: those whose photos changed, their candidates, and the classes that list them. Null when
- * the previous model does not fit (another offset or setting) or too much changed for a warm start.
+ * the previous model does not fit (another size) or too much changed for a warm start; the caller
+ * checks its own settings. `dirs` holds each class's unit mean direction.
  */
 export function warmStart(
-  previous: SoftmaxModel | null,
+  previous: WarmModel | null,
   labels: readonly string[],
   fingerprints: Uint32Array,
   dim: number,
-  C: number,
   k: number,
-  offset: Float64Array,
   dirs: Float32Array,
 ): WarmStart | null {
-  if (previous === null || previous.dim !== dim || previous.C !== C || previous.k !== k) return null;
-  if (previous.offset.some((v, j) => v !== offset[j])) return null;
+  if (previous === null || previous.dim !== dim || previous.k !== k) return null;
   const classes = labels.length;
   const before = new Map(previous.labels.map((label, c) => [label, c]));
   const changed = new Uint8Array(classes);
@@ -105,7 +114,7 @@ export function warmStart(
       weakest.delete(j);
     }
   }
-  return { params: { weights, bias }, candidates, fresh, changed, changes };
+  return { weights, bias, candidates, fresh, changed, redo, changes };
 }
 
 function dotRows(a: Float32Array, i: number, j: number, dim: number): number {

@@ -1,5 +1,3 @@
-import type { Rng } from './rng.ts';
-
 /** A fitted sigmoid: P(y = +1 | f) = 1 / (1 + exp(a * f + b)), as libsvm's probA/probB. */
 export interface Sigmoid {
   a: number;
@@ -108,38 +106,6 @@ export function fitSigmoid(dec: ArrayLike<number>, positive: ArrayLike<boolean |
 /** log P(y = +1 | f), accurate even where the probability underflows to 0. */
 export function sigmoidLogProbability(f: number, s: Sigmoid): number {
   return -softplus(f * s.a + s.b);
-}
-
-/**
- * Assigns each sample to one of `folds` folds, stratified by class: each class's samples are shuffled
- * and dealt round-robin, continuing where the previous class stopped so that fold sizes stay even.
- * libsvm shuffles without stratifying; stratifying keeps every class with >= 2 samples present in
- * every training split, which matters for one-vs-rest where the positive class is tiny.
- */
-export function stratifiedFolds(classOf: ArrayLike<number>, folds: number, rng: Rng): Int32Array {
-  const n = classOf.length;
-  if (!Number.isInteger(folds) || folds < 2) throw new Error(`folds must be an integer >= 2, got ${folds}`);
-  const byClass = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const c = classOf[i]!;
-    let members = byClass.get(c);
-    if (members === undefined) {
-      members = [];
-      byClass.set(c, members);
-    }
-    members.push(i);
-  }
-  const fold = new Int32Array(n);
-  let next = rng.int(folds);
-  for (const c of [...byClass.keys()].sort((p, q) => p - q)) {
-    const members = byClass.get(c)!;
-    rng.shuffle(members, members.length);
-    for (const i of members) {
-      fold[i] = next;
-      next = (next + 1) % folds;
-    }
-  }
-  return fold;
 }
 
 /**

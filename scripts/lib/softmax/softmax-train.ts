@@ -1,5 +1,8 @@
-import { scoreRows } from './dense.ts';
-import type { Rng } from './rng.ts';
+import { scoreRows } from '../../../src/classifier/dense.ts';
+import type { Rng } from '../../../src/classifier/rng.ts';
+import { membersOf } from '../../../src/classifier/shortlist.ts';
+
+export { membersOf, symmetric } from '../../../src/classifier/shortlist.ts';
 
 /**
  * A multinomial logistic regression whose softmax runs over a few candidate classes per sample
@@ -45,13 +48,6 @@ export interface SgdSettings {
   include?: Uint8Array;
   /** Epochs already run, to continue the step-size schedule of a warm start (default 0). */
   startEpoch?: number;
-}
-
-/** Rows of each class, in row order. */
-export function membersOf(classOf: Int32Array, classes: number, include?: Uint8Array): Int32Array[] {
-  const lists: number[][] = Array.from({ length: classes }, () => []);
-  for (let i = 0; i < classOf.length; i++) if (!include || include[i]) lists[classOf[i]!]!.push(i);
-  return lists.map((l) => Int32Array.from(l));
 }
 
 /**
@@ -223,32 +219,6 @@ function meets(lists: Int32Array, offsets: Int32Array, y: number, block: Uint8Ar
   return false;
 }
 
-/**
- * Candidate lists made symmetric: c competes with k whenever k listed c or c listed k. With
- * one-way lists a class that no other lists is never pushed down by anyone's photos, and its bias
- * climbs until it wins faces it has never been trained against; symmetric lists balance every
- * push up by a class's own photos with pushes down by its rivals'. `directed` holds `k` per class.
- */
-export function symmetric(
-  directed: Int32Array,
-  classes: number,
-  k: number,
-): { offsets: Int32Array; lists: Int32Array } {
-  const sets = Array.from({ length: classes }, (_, c) => new Set<number>([c]));
-  for (let c = 0; c < classes; c++) {
-    for (let t = 0; t < k; t++) {
-      const j = directed[c * k + t]!;
-      sets[c]!.add(j);
-      sets[j]!.add(c);
-    }
-  }
-  const offsets = new Int32Array(classes + 1);
-  for (let c = 0; c < classes; c++) offsets[c + 1] = offsets[c]! + sets[c]!.size;
-  const lists = new Int32Array(offsets[classes]!);
-  for (const [c, set] of sets.entries()) lists.set([...set], offsets[c]!);
-  return { offsets, lists };
-}
-
 /** Logits of a centred row `xm` for the candidates `cands`, written to `out`. */
 export function candidateLogits(
   params: SoftmaxParams,
@@ -259,6 +229,34 @@ export function candidateLogits(
 ): void {
   scoreRows(params.weights, dim, cands, xm, out);
   for (let t = 0; t < cands.length; t++) out[t]! += params.bias[cands[t]!]!;
+}
+
+/** The objective 1/2 |W|^2 + C sum_i -log p_i(y_i) over the included rows, to compare solutions. */
+export function objective(
+  problem: SoftmaxProblem,
+  params: SoftmaxParams,
+  C: number,
+  include?: Uint8Array,
+): number {
+  const { rows, classOf, dim, offset, offsets, lists } = problem;
+  const xm = new Float64Array(dim);
+  let loss = 0;
+  for (let i = 0; i < rows.length; i++) {
+    if (include && !include[i]) continue;
+    const x = rows[i]!;
+    for (let j = 0; j < dim; j++) xm[j] = x[j]! - offset[j]!;
+    const y = classOf[i]!;
+    const z = new Float64Array(offsets[y + 1]! - offsets[y]!);
+    candidateLogits(params, dim, xm, lists.subarray(offsets[y]!, offsets[y + 1]!), z);
+    let max = Number.NEGATIVE_INFINITY;
+    for (const v of z) max = Math.max(max, v);
+    let sum = 0;
+    for (const v of z) sum += Math.exp(v - max);
+    loss += max + Math.log(sum) - z[0]!;
+  }
+  let sq = 0;
+  for (const v of params.weights) sq += v * v;
+  return sq / 2 + C * loss;
 }
 
 /**
@@ -297,32 +295,4 @@ export function fitTemperature(logits: Float64Array, k: number): number {
     else lo = mid;
   }
   return Math.exp(-(lo + hi) / 2);
-}
-
-/** The objective 1/2 |W|^2 + C sum_i -log p_i(y_i) over the included rows, to compare solutions. */
-export function objective(
-  problem: SoftmaxProblem,
-  params: SoftmaxParams,
-  C: number,
-  include?: Uint8Array,
-): number {
-  const { rows, classOf, dim, offset, offsets, lists } = problem;
-  const xm = new Float64Array(dim);
-  let loss = 0;
-  for (let i = 0; i < rows.length; i++) {
-    if (include && !include[i]) continue;
-    const x = rows[i]!;
-    for (let j = 0; j < dim; j++) xm[j] = x[j]! - offset[j]!;
-    const y = classOf[i]!;
-    const z = new Float64Array(offsets[y + 1]! - offsets[y]!);
-    candidateLogits(params, dim, xm, lists.subarray(offsets[y]!, offsets[y + 1]!), z);
-    let max = Number.NEGATIVE_INFINITY;
-    for (const v of z) max = Math.max(max, v);
-    let sum = 0;
-    for (const v of z) sum += Math.exp(v - max);
-    loss += max + Math.log(sum) - z[0]!;
-  }
-  let sq = 0;
-  for (const v of params.weights) sq += v * v;
-  return sq / 2 + C * loss;
 }
