@@ -1,6 +1,5 @@
 import { centre } from '../classifier/centering.ts';
-import { Matcher, type MatcherJSON } from '../classifier/matcher.ts';
-import { trainOffThread } from '../classifier/train-off-thread.ts';
+import type { Matcher } from '../classifier/matcher.ts';
 import type { EngineLoad, FaceEngine } from '../domain/face.ts';
 import { DEFAULT_TUNING, embeddingDim } from '../domain/tuning.ts';
 import {
@@ -29,9 +28,10 @@ import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
 import { RESTARTING_TEXT } from '../user-texts.ts';
 import { cosine, decodeFloat32, similarity } from '../util/vectors.ts';
 import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
-import { finiteAnswer, trainable } from './finite-answers.ts';
+import { finiteAnswer } from './finite-answers.ts';
 import { type HeldFace, heldFaces, holdFaces } from './held-faces.ts';
-import { type CurrentEngine, embeddedBy, type ReembedReport, reembed, stalePhotos } from './reembed.ts';
+import { MatcherCache } from './matchers.ts';
+import { type CurrentEngine, type ReembedReport, reembed } from './reembed.ts';
 
 /** A UserError that names the file it is about (`a.png: …`); other errors are left as they are. */
 function naming(err: unknown, file: string | undefined): unknown {
@@ -66,9 +66,7 @@ export class Lookalike implements LookalikeService {
   readonly #concurrency: number;
   readonly #fingerprintOf: () => EngineFingerprint;
   #fingerprint: EngineFingerprint | undefined;
-  readonly #matchers = new Map<Scope, { version: number; matcher: Promise<Matcher> }>();
-  /** The gallery version each scope's last re-embedding left, so a failed photo is not retried on every answer. */
-  readonly #reembedded = new Map<Scope, number>();
+  readonly #matchers: MatcherCache;
   readonly #explainer: ResemblanceExplainer | undefined;
   /** Answered faces held in memory for a while, so that a "Why?" can explain them on demand. */
   readonly #held = heldFaces();
@@ -84,6 +82,13 @@ export class Lookalike implements LookalikeService {
     this.pairThreshold = calibration.pairThreshold;
     this.#prior = decodeFloat32(calibration.prior, embeddingDim(calibration.tuning), 1)[0] as Float32Array;
     this.#concurrency = options.concurrency ?? 4;
+    this.#matchers = new MatcherCache({
+      gallery,
+      sameThreshold: this.sameThreshold,
+      prior: this.#prior,
+      currentEngine: () => this.currentEngine(),
+      reembed: (scope) => this.reembed(scope),
+    });
     this.#fingerprintOf = options.fingerprint ?? (() => engineFingerprint(engine.tuning ?? DEFAULT_TUNING));
     const embed = engine.embedFaceImages?.bind(engine);
     this.#explainer = options.explainer ?? (embed && new ResemblanceExplainer(gallery, embed));
@@ -146,61 +151,8 @@ export class Lookalike implements LookalikeService {
   }
 
   /** The classifier for a scope at its current gallery version, trained only when the gallery changed. */
-  async matcher(scope: Scope, force = false): Promise<{ matcher: Matcher; version: number }> {
-    const version = await this.gallery.version(scope);
-    const cached = this.#matchers.get(scope);
-    if (!force && cached && cached.version === version) return { matcher: await cached.matcher, version };
-    const build = (async () => {
-      let snapshot = await this.gallery.snapshot(scope);
-      const current = this.currentEngine();
-      // Another engine's embeddings are never mixed in: re-embed them first (once per gallery version).
-      // An engine that does not say what it runs (a test fake) is taken to fit every photo.
-      if (
-        current &&
-        stalePhotos(snapshot, current).length > 0 &&
-        this.#reembedded.get(scope) !== snapshot.version
-      ) {
-        const report = await this.reembed(scope);
-        this.#reembedded.set(scope, report.version);
-        snapshot = await this.gallery.snapshot(scope);
-      }
-      // The stored model holds no embeddings: it is restored over the snapshot's.
-      const identities = snapshot.identities
-        .map((i) => ({
-          slug: i.slug,
-          name: i.name,
-          // A stored embedding no engine makes (3e38 from an unchecked pack) never enters training.
-          embeddings: trainable(i.photos)
-            .filter((p) => !current || embeddedBy(p, current))
-            .map((p) => p.embedding),
-        }))
-        .filter((i) => i.embeddings.length > 0);
-      if (!force) {
-        const stored = await this.gallery.getModel(scope, snapshot.version);
-        if (stored) {
-          try {
-            return Matcher.fromJSON(stored, identities, { sameThreshold: this.sameThreshold });
-          } catch {
-            // A model of an older format: train a new one.
-          }
-        }
-      }
-      const previous = await this.gallery.getModel<MatcherJSON>(scope, 'latest');
-      const matcher = await trainOffThread(identities, {
-        sameThreshold: this.sameThreshold,
-        prior: this.#prior,
-        previous,
-      });
-      await this.gallery.setModel(scope, snapshot.version, matcher.toJSON());
-      return matcher;
-    })();
-    this.#matchers.set(scope, { version, matcher: build });
-    try {
-      return { matcher: await build, version };
-    } catch (err) {
-      this.#matchers.delete(scope);
-      throw err;
-    }
+  matcher(scope: Scope, force = false): Promise<{ matcher: Matcher; version: number }> {
+    return this.#matchers.get(scope, force);
   }
 
   /**

@@ -1,0 +1,86 @@
+// The trained classifier of each scope, cached per gallery version in memory and in the store beside the
+// gallery, so it is retrained only after a change (then warm, from the latest stored model).
+import { Matcher, type MatcherJSON } from '../classifier/matcher.ts';
+import { trainOffThread } from '../classifier/train-off-thread.ts';
+import type { Scope } from '../domain/types.ts';
+import type { Gallery } from '../gallery/index.ts';
+import { trainable } from './finite-answers.ts';
+import { type CurrentEngine, embeddedBy, type ReembedReport, stalePhotos } from './reembed.ts';
+
+/** What the cache needs of the service. */
+export interface MatcherSources {
+  gallery: Gallery;
+  sameThreshold: number;
+  prior: Float32Array;
+  /** The engine's fingerprint and embedding length, where it says (a test fake may not). */
+  currentEngine(): CurrentEngine | undefined;
+  reembed(scope: Scope): Promise<ReembedReport>;
+}
+
+export class MatcherCache {
+  readonly #sources: MatcherSources;
+  readonly #matchers = new Map<Scope, { version: number; matcher: Promise<Matcher> }>();
+  /** The gallery version each scope's last re-embedding left, so a failed photo is not retried on every answer. */
+  readonly #reembedded = new Map<Scope, number>();
+
+  constructor(sources: MatcherSources) {
+    this.#sources = sources;
+  }
+
+  /** The classifier for a scope at its current gallery version, trained only when the gallery changed. */
+  async get(scope: Scope, force = false): Promise<{ matcher: Matcher; version: number }> {
+    const version = await this.#sources.gallery.version(scope);
+    const cached = this.#matchers.get(scope);
+    if (!force && cached && cached.version === version) return { matcher: await cached.matcher, version };
+    const build = this.#build(scope, force);
+    this.#matchers.set(scope, { version, matcher: build });
+    try {
+      return { matcher: await build, version };
+    } catch (err) {
+      this.#matchers.delete(scope);
+      throw err;
+    }
+  }
+
+  async #build(scope: Scope, force: boolean): Promise<Matcher> {
+    const { gallery, sameThreshold, prior } = this.#sources;
+    let snapshot = await gallery.snapshot(scope);
+    const current = this.#sources.currentEngine();
+    // Another engine's embeddings are never mixed in: re-embed them first (once per gallery version).
+    // An engine that does not say what it runs (a test fake) is taken to fit every photo.
+    if (
+      current &&
+      stalePhotos(snapshot, current).length > 0 &&
+      this.#reembedded.get(scope) !== snapshot.version
+    ) {
+      const report = await this.#sources.reembed(scope);
+      this.#reembedded.set(scope, report.version);
+      snapshot = await gallery.snapshot(scope);
+    }
+    // The stored model holds no embeddings: it is restored over the snapshot's.
+    const identities = snapshot.identities
+      .map((i) => ({
+        slug: i.slug,
+        name: i.name,
+        // A stored embedding no engine makes (3e38 from an unchecked pack) never enters training.
+        embeddings: trainable(i.photos)
+          .filter((p) => !current || embeddedBy(p, current))
+          .map((p) => p.embedding),
+      }))
+      .filter((i) => i.embeddings.length > 0);
+    if (!force) {
+      const stored = await gallery.getModel(scope, snapshot.version);
+      if (stored) {
+        try {
+          return Matcher.fromJSON(stored, identities, { sameThreshold });
+        } catch {
+          // A model of an older format: train a new one.
+        }
+      }
+    }
+    const previous = await gallery.getModel<MatcherJSON>(scope, 'latest');
+    const matcher = await trainOffThread(identities, { sameThreshold, prior, previous });
+    await gallery.setModel(scope, snapshot.version, matcher.toJSON());
+    return matcher;
+  }
+}
