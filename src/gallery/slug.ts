@@ -34,9 +34,11 @@ export function slugify(name: string): string {
   return `id-${hash.slice(0, 10)}`;
 }
 
-// Markup on Discord (`*_~|\``, masked links `[text](url)`, `<@…>`), on Slack (`<url|text>`), the command
-// line's `->` between names, and web addresses, which both platforms turn into links on their own.
-const MARKUP = /[`*_~|<>[\]\\]|->|→|=>|[a-z][a-z0-9+.-]*:\/\/|\bwww\./i;
+// What could make a name a link, a mention or a code span on Discord (masked links `[text](url)`, `<@…>`,
+// spoilers `||`, backticks) or Slack (`<url|text>`), the command line's `->` between names, and web
+// addresses, which both platforms link on their own. Emphasis characters (`_ * ~`) are allowed: folder
+// names such as LFW's `Aaron_Eckhart` use underscores, and replies escape them (escapeMarkdown).
+const MARKUP = /[`|<>[\]\\]|->|→|=>|[a-z][a-z0-9+.-]*:\/\/|\bwww\./i;
 
 // Whitespace, control and format characters as cleanName treats them, without refusing anything (slugs of
 // names stored before the refusals must stay the same).
