@@ -6,7 +6,11 @@
  * noisy moment on the machine hits all of them; peak RSS is measured per contender in a child
  * process of its own, since worker threads share one process.
  *
- * Usage: npm run bench [-- --rounds 2 --images 60 --workers N --contenders plain,onnx-pool,…]
+ * Last, the quality gate's false-face rates (scripts/lib/false-faces.ts): phantoms per photo and
+ * real faces lost, with the gate off and on; `--false-faces` prints only that section, with the
+ * 400 celebrity crops too.
+ *
+ * Usage: npm run bench [-- --rounds 2 --images 60 --workers N --contenders plain,onnx-pool,… --false-faces]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -19,10 +23,12 @@ import type { Analysis, StageTimings } from '../src/domain/face.ts';
 import type { Tuning } from '../src/domain/tuning.ts';
 import type { Backend } from '../src/engine/backend.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
+import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
 import { decodeImage } from '../src/image/decode.ts';
 import { mapLimit } from '../src/util/concurrency.ts';
 import { dataDir, people } from './lib/data.ts';
+import { falseFaceRates, formatRates, labelledPhotos } from './lib/false-faces.ts';
 import { graphMacs } from './lib/flops.ts';
 import { createPlainHuman } from './lib/plain-human.ts';
 
@@ -35,6 +41,7 @@ const { values: args } = parseArgs({
     contenders: { type: 'string' },
     // Internal: run one contender once and print its peak RSS (used for the per-contender memory figure).
     only: { type: 'string' },
+    'false-faces': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(args.rounds);
@@ -117,6 +124,35 @@ const makers: Record<string, () => Promise<Contender>> = {
   'onnx-dlib-pool': () => poolContender('onnx', workers, { descriptor: 'dlib' }),
 };
 const DEFAULT_CONTENDERS = ['plain', 'wasm-1', 'wasm-pool', 'onnx-1', 'onnx-pool', 'onnx-faceres-pool'];
+
+/** The quality gate's section: in-thread engines, every face of every photo, gate off then on. */
+async function falseFaceSection(celebrities: boolean): Promise<void> {
+  const photos = await labelledPhotos({ celebrities });
+  console.log(
+    `\nfalse faces (phantoms) and real faces lost, ${photos.length} photos (faceless ones drawn at run time, scripts/lib/faceless.ts):`,
+  );
+  const configs = [
+    { label: 'no gate', options: { gate: false } },
+    { label: 'gate', options: {} },
+    {
+      label: 'gate, no landmarks',
+      options: { tuning: { descriptor: 'faceres' as const, landmarks: false } },
+    },
+  ];
+  for (const c of configs) {
+    const engine = await OnnxEngine.create({ threads: 1, ...c.options });
+    const start = performance.now();
+    const rates = await falseFaceRates((b) => engine.analyze(b), photos);
+    await engine.close();
+    for (const line of formatRates(c.label, rates)) console.log(line);
+    console.log(`  ${c.label}: ${((performance.now() - start) / photos.length).toFixed(1)} ms per photo`);
+  }
+}
+
+if (args['false-faces']) {
+  await falseFaceSection(true);
+  process.exit(0);
+}
 
 if (args.only) {
   // Child mode: one contender, one pass over both sets, then its peak RSS.
@@ -287,3 +323,6 @@ const macs = {
 console.log(
   `\nmodel cost: BlazeFace ${(macs.blazeface / 1e6).toFixed(0)} M multiply-adds at 256x256, faceres ${(macs.faceres / 1e6).toFixed(0)} M at 224x224`,
 );
+
+// The 400 celebrity crops only with --false-faces, to keep the whole benchmark short.
+await falseFaceSection(false);
