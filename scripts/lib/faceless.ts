@@ -5,24 +5,13 @@
  * the same seed draws the same set. Pets are missing: they need photos, and none are shipped.
  */
 import sharp from 'sharp';
+import { seededRandom } from '../../src/resemblance/baseline.ts';
 
 /** One synthetic photo: `faceless` holds no face; `portrait+flag` holds exactly the portrait's one. */
 export interface SyntheticPhoto {
   name: string;
   kind: 'gradient' | 'flag' | 'text' | 'landscape' | 'texture' | 'portrait+flag';
   bytes: Uint8Array;
-}
-
-/** A small seeded generator (mulberry32), so the set is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PALETTE = ['#c8102e', '#ffffff', '#002868', '#009246', '#ffcd00', '#000000', '#ff8200', '#0072ce'];
@@ -162,7 +151,7 @@ const SIZES: [number, number][] = [
 
 /** The faceless photos: `perKind` of each kind (gradient, flag, text, landscape, texture). */
 export async function facelessPhotos(perKind = 16, seed = 20): Promise<SyntheticPhoto[]> {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out: SyntheticPhoto[] = [];
   for (let i = 0; i < perKind; i++) {
     const [w, h] = SIZES[i % SIZES.length] as [number, number];
@@ -180,7 +169,7 @@ export async function facelessPhotos(perKind = 16, seed = 20): Promise<Synthetic
  * in which issue 20 saw a phantom. The face stays uncovered; the flag takes a quarter of the width.
  */
 export async function portraitWithFlag(portrait: Uint8Array, i: number, seed = 20): Promise<SyntheticPhoto> {
-  const r = rng(seed + i);
+  const r = seededRandom(seed + i);
   const meta = await sharp(portrait).metadata();
   const w = meta.width ?? 400;
   const h = meta.height ?? 400;

@@ -1,8 +1,10 @@
+import { referencePoints } from './align.ts';
+
 /**
  * The quality gate between detection and embedding: it drops what BlazeFace calls a face but is
  * not one (a flag, a texture, a bright gradient, a glasses' reflection), and faces too small or
  * too cut off to embed. Measured on the bbt portraits and group photos, the celebrity crops and a
- * synthetic faceless set (docs/quality.md, `npm run bench -- --contenders none`): every real face
+ * synthetic faceless set (docs/quality.md, `npm run bench -- --false-faces`): every real face
  * stays, every phantom of that set goes.
  *
  * Score alone cannot do it: phantoms score 0.30–0.70 and real faces in group photos 0.38–0.90.
@@ -51,16 +53,6 @@ export const MIN_INSIDE_ASPECT = 0.5;
  */
 export const MAX_LANDMARK_OFFSET = 0.14;
 
-function centre(points: ArrayLike<number>, from: number, to: number): [number, number] {
-  let x = 0;
-  let y = 0;
-  for (let p = from; p < to; p++) {
-    x += points[2 * p] as number;
-    y += points[2 * p + 1] as number;
-  }
-  return [x / (to - from), y / (to - from)];
-}
-
 const dist = (a: [number, number], b: [number, number]) => Math.hypot(a[0] - b[0], a[1] - b[1]);
 
 /**
@@ -68,11 +60,7 @@ const dist = (a: [number, number], b: [number, number]) => Math.hypot(a[0] - b[0
  * share of the face's side: the worst of the eyes (their mean offset, paired in the nearer order:
  * the nets disagree on whose right), the nose tip and the mouth centre.
  */
-export function landmarkOffset(
-  candidate: GateCandidate,
-  landmarks: ArrayLike<number>,
-  cropScale: number,
-): number {
+export function landmarkOffset(candidate: GateCandidate, landmarks: Float32Array, cropScale: number): number {
   const kp = candidate.keypoints;
   if (!kp || kp.length < 4) return 0;
   const sq = candidate.square;
@@ -83,19 +71,15 @@ export function landmarkOffset(
     [number, number],
     [number, number],
   ];
-  const a = centre(landmarks, 36, 42);
-  const b = centre(landmarks, 42, 48);
+  const [a, b, mouthCentre] = referencePoints(landmarks);
+  const tip: [number, number] = [landmarks[60] as number, landmarks[61] as number];
   const eyes = Math.min(dist(a, e0) + dist(b, e1), dist(a, e1) + dist(b, e0)) / 2;
-  const worst = Math.max(eyes, dist(centre(landmarks, 30, 31), nose), dist(centre(landmarks, 48, 68), mouth));
+  const worst = Math.max(eyes, dist(tip, nose), dist(mouthCentre, mouth));
   return worst / side;
 }
 
 /** The gate's verdict on one candidate; `landmarks` (68 points, input pixels) enable the consistency check. */
-export function judgeFace(
-  candidate: GateCandidate,
-  frame: GateFrame,
-  landmarks?: ArrayLike<number>,
-): GateVerdict {
+export function judgeFace(candidate: GateCandidate, frame: GateFrame, landmarks?: Float32Array): GateVerdict {
   const [x, y, w, h] = candidate.box;
   if (Math.max(w, h) / frame.scale < MIN_FACE_PX) return 'small';
   const iw = Math.min(x + w, frame.x + frame.width) - Math.max(x, frame.x);
@@ -110,7 +94,7 @@ export function judgeFace(
 export function realFaces(
   candidates: readonly GateCandidate[],
   frame: GateFrame,
-  landmarks?: readonly (ArrayLike<number> | undefined)[],
+  landmarks?: readonly (Float32Array | undefined)[],
 ): number[] {
   const kept: number[] = [];
   candidates.forEach((c, i) => {
