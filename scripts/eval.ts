@@ -223,7 +223,7 @@ if (shipped) {
   console.log(
     '  curve: threshold, strangers accepted [95% interval], impostor pairs, enrolled new photos accepted',
   );
-  for (let t = 0.3; t <= 0.601; t += 0.025) {
+  for (let t = 0.3; t <= 0.601; t += 0.02) {
     const p = curvePoint(same, t);
     console.log(
       `  ${t.toFixed(3)}  ${pct(p.strangers.rate).padStart(6)} [${pct(p.strangers.lower)}, ${pct(p.strangers.upper)}]  ${pct(p.impostors.rate).padStart(6)}  ${pct(p.known.rate).padStart(6)}`,
