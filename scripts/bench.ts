@@ -8,7 +8,11 @@
  * Then, also interleaved: whole processes over --whole held-out photos (start-up included), the
  * start-up to a first answer, and the ceiling (time per face against the models' multiply-adds).
  *
- * Usage: npm run bench [-- --rounds 2 --images 60 --whole 150 --workers N --contenders plain,onnx-pool,…]
+ * Last, the quality gate's false-face rates (scripts/lib/false-faces.ts): phantoms per photo and
+ * real faces lost, with the gate off and on; `--false-faces` prints only that section, with the
+ * 400 celebrity crops too.
+ *
+ * Usage: npm run bench [-- --rounds 2 --images 60 --whole 150 --workers N --contenders plain,onnx-pool,… --false-faces]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,10 +25,12 @@ import type { Analysis, StageTimings } from '../src/domain/face.ts';
 import type { Tuning } from '../src/domain/tuning.ts';
 import { type Backend, tfjsNodeAvailable } from '../src/engine/backend.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
+import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
 import { decodeImage } from '../src/image/decode.ts';
 import { mapLimit } from '../src/util/concurrency.ts';
 import { dataDir, people } from './lib/data.ts';
+import { falseFaceRates, formatRates, labelledPhotos } from './lib/false-faces.ts';
 import { graphMacs } from './lib/flops.ts';
 import { createPlainHuman } from './lib/plain-human.ts';
 
@@ -40,6 +46,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     // Internal: a whole process of the plain configuration over the photos listed in this JSON file.
     'plain-files': { type: 'string' },
+    'false-faces': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(args.rounds);
@@ -146,6 +153,35 @@ if (args['plain-files']) {
 makers['tensorflow-1'] = () => poolContender('tensorflow', 1);
 makers['tensorflow-pool'] = () => poolContender('tensorflow', workers);
 if (tfjsNodeAvailable()) DEFAULT_CONTENDERS.push('tensorflow-1', 'tensorflow-pool');
+
+/** The quality gate's section: in-thread engines, every face of every photo, gate off then on. */
+async function falseFaceSection(celebrities: boolean): Promise<void> {
+  const photos = await labelledPhotos({ celebrities });
+  console.log(
+    `\nfalse faces (phantoms) and real faces lost, ${photos.length} photos (faceless ones drawn at run time, scripts/lib/faceless.ts):`,
+  );
+  const configs = [
+    { label: 'no gate', options: { gate: false } },
+    { label: 'gate', options: {} },
+    {
+      label: 'gate, no landmarks',
+      options: { tuning: { descriptor: 'faceres' as const, landmarks: false } },
+    },
+  ];
+  for (const c of configs) {
+    const engine = await OnnxEngine.create({ threads: 1, ...c.options });
+    const start = performance.now();
+    const rates = await falseFaceRates((b) => engine.analyze(b), photos);
+    await engine.close();
+    for (const line of formatRates(c.label, rates)) console.log(line);
+    console.log(`  ${c.label}: ${((performance.now() - start) / photos.length).toFixed(1)} ms per photo`);
+  }
+}
+
+if (args['false-faces']) {
+  await falseFaceSection(true);
+  process.exit(0);
+}
 
 if (args.only) {
   // Child mode: one contender, one pass over both sets, then its peak RSS.
@@ -385,3 +421,6 @@ function faceApiMacs(): { landmarks?: number; dlib?: number } {
   const out = Object.values(JSON.parse(py.stdout) as Record<string, number>);
   return { landmarks: out[0], dlib: out[1] };
 }
+
+// The 400 celebrity crops only with --false-faces, to keep the whole benchmark short.
+await falseFaceSection(false);

@@ -5,10 +5,11 @@
  *
  * - Identification on ../shared/data/celebs: the first 10 photos of each of the 20 people are
  *   enrolled, the other 10 are probes.
- * - `same`: people-split cross-validation (scripts/lib/calibration-cv.ts): people the threshold
- *   never saw stand in as strangers.
+ * - `same`: leave one person out (scripts/lib/same-calibration.ts): people the threshold never
+ *   saw stand in as strangers; per configuration on the celebrities, then for the shipped one on
+ *   the celebrities and bbt together, with intervals and the curve ("strangers" figures).
  * - Verification: AUC over all pairs, on the celebrities (cross-validated by people) and on the
- *   bbt portraits, which calibration never sees; accuracy at /compare's threshold on bbt pairs.
+ *   bbt portraits, which /compare's calibration never sees; accuracy at /compare's threshold on bbt pairs.
  * - The fusion weight is chosen by people-split cross-validation too.
  *
  * - fp32 against int8 (FACE_PRECISION): the shipped configuration and faceres alone side by side,
@@ -35,7 +36,6 @@ import { bbtEmbeddings } from './lib/bbt.ts';
 import {
   auc,
   calibratePairs,
-  calibrateSame,
   chooseWeight,
   ENROL,
   meanFace,
@@ -45,6 +45,7 @@ import {
 import { celebEmbeddings } from './lib/celebs.ts';
 import { classifierReport } from './lib/classifier-eval.ts';
 import { descriptorSets, type PersonDescriptors, TILT_DEGREES } from './lib/descriptor-sets.ts';
+import { calibrateSame, curvePoint, type Rate } from './lib/same-calibration.ts';
 import { softmaxBaseline } from './lib/softmax/baseline.ts';
 
 const { values: args } = parseArgs({
@@ -160,12 +161,6 @@ function tiltedAuc(c: Configuration, weight: number, prior: Float32Array): numbe
   return auc(same, diff);
 }
 
-const quantiles = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (f: number) => (s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? 0).toFixed(2);
-  return `p10 ${q(0.1)}, median ${q(0.5)}, p90 ${q(0.9)}`;
-};
-
 console.log(
   `${celebs.length} celebrities × ${celebs[0]?.photos.length} photos (enrol ${ENROL}, probe the rest); ${bbt.length} bbt people, ${bbt.reduce((n, p) => n + p.photos.length, 0)} portraits for verification, and the same portraits tilted by ±${TILT_DEGREES}° against the upright ones`,
 );
@@ -196,7 +191,7 @@ for (const c of CONFIGURATIONS) {
   }
   const ps = vectors(celebs, c, weight);
   const id = identification(ps);
-  const same = calibrateSame(ps);
+  const same = calibrateSame(ps, { classifier: false });
   const pairs = calibratePairs(ps);
   // bbt is a pure test set: prior and threshold come from the celebrities only.
   const bb = pairScores(vectors(bbt, c, weight), meanFace(ps));
@@ -208,8 +203,8 @@ for (const c of CONFIGURATIONS) {
     pct(id.softmax).padStart(5),
     pct(id.nn).padStart(5),
     pct(id.centroid).padStart(5),
-    pct(same.outOfSample.known).padStart(11),
-    pct(same.outOfSample.strangers).padStart(10),
+    pct(same.known.rate).padStart(11),
+    pct(same.strangers.rate).padStart(10),
     pairs.outOfSample.auc.toFixed(4).padStart(11),
     auc(bb.same, bb.diff).toFixed(4).padStart(8),
     pct(correct / (bb.same.length + bb.diff.length)).padStart(10),
@@ -219,9 +214,6 @@ for (const c of CONFIGURATIONS) {
   console.log(row.join(' '));
   details.push(
     `${c.name}: same threshold ${same.threshold.toFixed(4)} (folds ${same.foldThresholds.map((x) => x.toFixed(3)).join(', ')}); /compare threshold ${t.toFixed(4)}: bbt same pairs ${pct(bb.same.filter((x) => x >= t).length / bb.same.length)}, different pairs called same ${pct(bb.diff.filter((x) => x >= t).length / bb.diff.length)}`,
-  );
-  details.push(
-    `${c.name}: top-1 confidence, strangers ${quantiles(same.rows.flatMap((r) => r.strangerConfidence))}; enrolled people ${quantiles(same.rows.flatMap((r) => r.knownConfidence))}`,
   );
 }
 console.log(
@@ -254,8 +246,8 @@ function precisionSideBySide(): void {
       const bb = pairScores(vectors(bbt, c, weight), meanFace(ps));
       return {
         top1: id.ours,
-        known: same.outOfSample.known,
-        strangers: same.outOfSample.strangers,
+        known: same.known.rate,
+        strangers: same.strangers.rate,
         auc: pairs.outOfSample.auc,
         aucBbt: auc(bb.same, bb.diff),
       };
@@ -292,6 +284,36 @@ const shipped = CONFIGURATIONS.find(
     c.use === DEFAULT_TUNING.descriptor &&
     c.variant === (DEFAULT_TUNING.flip ? 'both+flip' : DEFAULT_TUNING.dlibFlip ? 'both+dlib flip' : 'both'),
 );
+// --- "That's really them" for strangers, on the shipped configuration (scripts/lib/same-calibration.ts)
+if (shipped) {
+  const everyone = [
+    ...vectors(celebs, shipped, DEFAULT_TUNING.dlibWeight),
+    ...vectors(bbt, shipped, DEFAULT_TUNING.dlibWeight),
+  ];
+  const same = calibrateSame(everyone);
+  const shippedThreshold = readCalibration(DEFAULT_TUNING).sameThreshold;
+  const ci = (r: Rate) => `${pct(r.rate)} [${pct(r.lower)}, ${pct(r.upper)}] of ${r.n}`;
+  console.log(
+    `\n"that's really them" (same), ${shipped.name}: leave one person out over ${everyone.length} people (${celebs.length} celebrities, ${bbt.length} bbt), 95% Clopper-Pearson intervals`,
+  );
+  console.log(
+    `  out of sample (each person's threshold chosen without them): strangers accepted ${ci(same.strangers)} (one-sided 95% bound ${pct(same.strangersUpper95)}); enrolled people's new photos accepted ${ci(same.known)}`,
+  );
+  const at = curvePoint(same, shippedThreshold);
+  console.log(
+    `  at the shipped threshold ${shippedThreshold} (models/calibration.json; re-chosen here: ${same.threshold.toFixed(4)}): strangers ${ci(at.strangers)}, impostor pairs ${ci(at.impostors)}, enrolled new photos ${ci(at.known)}`,
+  );
+  console.log(
+    '  curve: threshold, strangers accepted [95% interval], impostor pairs, enrolled new photos accepted',
+  );
+  for (let t = 0.3; t <= 0.601; t += 0.02) {
+    const p = curvePoint(same, t);
+    console.log(
+      `  ${t.toFixed(3)}  ${pct(p.strangers.rate).padStart(6)} [${pct(p.strangers.lower)}, ${pct(p.strangers.upper)}]  ${pct(p.impostors.rate).padStart(6)}  ${pct(p.known.rate).padStart(6)}`,
+    );
+  }
+}
+
 if (shipped) {
   // The classifier on the shipped configuration's embeddings, with the shipped prior mean face.
   const calibration = readCalibration();

@@ -1,10 +1,9 @@
 /**
- * Calibration by cross-validation over people, shared by `npm run calibrate` and `npm run eval`.
+ * Calibration by cross-validation over people, shared by `npm run calibrate` and `npm run eval`:
+ * /compare's threshold and the fusion weight (`same` has its own, same-calibration.ts).
  *
- * The celebrities are split into folds of FOLD_SIZE people. For each fold, its people stand in as
- * strangers (kept out of the gallery) and the others are enrolled with their first ENROL photos.
- * A threshold is always chosen on the other folds and measured on this one, so every reported
- * rate comes from people whom the threshold never saw as strangers.
+ * The celebrities are split into folds of FOLD_SIZE people. A threshold is always chosen on the
+ * other folds and measured on this one, so every reported rate comes from people it never saw.
  */
 import { centre } from '../../src/classifier/centering.ts';
 import { Matcher } from '../../src/classifier/matcher.ts';
@@ -14,8 +13,6 @@ import { cosine } from '../../src/util/vectors.ts';
 export const FOLD_SIZE = 5;
 /** Photos per person enrolled; the rest are probes. */
 export const ENROL = 10;
-/** Share of strangers' photos that may be called "the celebrity themselves". */
-export const TARGET_STRANGERS = 0.045;
 /** Share of different-person pairs that /compare may call the same person. */
 export const TARGET_PAIRS = 0.01;
 
@@ -23,15 +20,6 @@ export const TARGET_PAIRS = 0.01;
 export interface PersonVectors {
   name: string;
   photos: (Float32Array | undefined)[];
-}
-
-/** Same-person scores of one fold: strangers' photos and enrolled people's new photos. */
-export interface SameRows {
-  strangers: number[];
-  known: number[];
-  /** Top-1 confidence each stranger's photo got, and each enrolled person's new photo. */
-  strangerConfidence: number[];
-  knownConfidence: number[];
 }
 
 const found = (xs: (Float32Array | undefined)[]) => xs.filter((x): x is Float32Array => x !== undefined);
@@ -61,73 +49,6 @@ export function folds<T>(people: T[], size = FOLD_SIZE): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < people.length; i += size) out.push(people.slice(i, i + size));
   return out;
-}
-
-/**
- * The `same` scores with one fold's people as strangers. A stranger's photo counts with its
- * score only when the whole `same` rule holds for it (under whatever name); an enrolled person's
- * new photo only under their own name. Failing photos count as -∞: no threshold flags them.
- */
-export function sameRows(people: PersonVectors[], strangers: Set<string>): SameRows {
-  const enrolled = people.filter((p) => !strangers.has(p.name));
-  const matcher = Matcher.train(
-    enrolled.map((p) => ({ slug: p.name, name: p.name, embeddings: found(p.photos.slice(0, ENROL)) })),
-    { prior: meanFace(enrolled), sameThreshold: -2 },
-  );
-  const rows: SameRows = { strangers: [], known: [], strangerConfidence: [], knownConfidence: [] };
-  for (const p of people) {
-    const stranger = strangers.has(p.name);
-    for (const e of found(stranger ? p.photos : p.photos.slice(ENROL))) {
-      const r = matcher.identify(e);
-      if (!r.match) continue;
-      (stranger ? rows.strangerConfidence : rows.knownConfidence).push(r.top[0]?.confidence ?? 0);
-      if (stranger) rows.strangers.push(r.match.same ? r.sameScore : Number.NEGATIVE_INFINITY);
-      else rows.known.push(r.match.same && r.match.slug === p.name ? r.sameScore : Number.NEGATIVE_INFINITY);
-    }
-  }
-  return rows;
-}
-
-/** What cross-validating the `same` threshold found. */
-export interface SameCalibration {
-  /** Chosen on every fold together: the shipped value. */
-  threshold: number;
-  /** Each fold's threshold, chosen on the other folds. */
-  foldThresholds: number[];
-  /** Rates on each fold at its own out-of-fold threshold, pooled. */
-  outOfSample: { strangers: number; known: number; strangerPhotos: number; knownPhotos: number };
-  /** Every fold's rows, for the confidence spread. */
-  rows: SameRows[];
-}
-
-/** Chooses the `same` threshold by people-split cross-validation and measures it out of sample. */
-export function calibrateSame(people: PersonVectors[], target = TARGET_STRANGERS): SameCalibration {
-  const groups = folds(people);
-  const rows = groups.map((g) => sameRows(people, new Set(g.map((p) => p.name))));
-  const pooled = (except: number) => rows.flatMap((r, i) => (i === except ? [] : r.strangers));
-  const foldThresholds = rows.map((_, f) => lowestAllowed(pooled(f), target));
-  let strangers = 0;
-  let known = 0;
-  let strangerPhotos = 0;
-  let knownPhotos = 0;
-  rows.forEach((r, f) => {
-    const t = foldThresholds[f] as number;
-    strangers += r.strangers.filter((x) => x >= t).length;
-    known += r.known.filter((x) => x >= t).length;
-    strangerPhotos += r.strangers.length;
-    knownPhotos += r.known.length;
-  });
-  return {
-    threshold: lowestAllowed(pooled(-1), target),
-    foldThresholds,
-    rows,
-    outOfSample: {
-      strangers: strangers / strangerPhotos,
-      known: known / knownPhotos,
-      strangerPhotos,
-      knownPhotos,
-    },
-  };
 }
 
 /** Centred cosines of every pair of photos, split into same-person and different-person pairs. */

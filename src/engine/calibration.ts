@@ -12,7 +12,10 @@ export interface CalibrationMethod {
   folds: number;
   peoplePerFold: number;
   enrolPerPerson: number;
+  /** Share of strangers `same` may accept: since 2026-12, a bound on the rate (see strangersBound). */
   targetStrangers: number;
+  /** How the threshold keeps a margin for its own sampling error (absent in older profiles). */
+  strangersBound?: string;
   targetPairs: number;
   /** Where the prior mean face comes from. */
   priorFrom: string;
@@ -21,7 +24,11 @@ export interface CalibrationMethod {
   /** Rates at the out-of-fold thresholds, pooled over folds. */
   outOfSample: {
     strangersFlagged: number;
+    /** One-sided 95 % upper bound on strangersFlagged, and the photos behind each rate (newer profiles). */
+    strangersUpper95?: number;
+    strangerPhotos?: number;
     enrolledFlagged: number;
+    enrolledPhotos?: number;
     differentPairsSame: number;
     samePairsSame: number;
     pairAuc: number;

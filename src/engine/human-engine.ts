@@ -5,6 +5,7 @@ import type { Analysis, AnalyzeOptions, StageTimings } from '../domain/face.ts';
 import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { humanBuildFile, type TfjsBackend, wasmBinariesDir } from './backend.ts';
 import { FaceApiTfjs } from './face-api-tfjs.ts';
+import { gateFrame, judgeFace } from './face-gate.ts';
 import { MODELS_DIR } from './model-files.ts';
 import { MODEL_SCHEME, registerModelRouter } from './model-loader.ts';
 import type { PixelImage } from './onnx/tf-image.ts';
@@ -170,9 +171,12 @@ export class HumanEngine {
     timings.detect = ms(start);
 
     try {
-      found.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
-      if (found.length > maxFaces && options.strict) throw tooManyFaces(maxFaces);
-      const kept = found.slice(0, maxFaces).filter((f) => f.tensor);
+      // The quality gate without landmarks (face-gate.ts): size and edge only, as the ONNX engine's first step.
+      const frame = gateFrame(photo, this.tuning.cropScale);
+      const real = found.filter((f) => judgeFace(f, frame) === 'face');
+      real.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
+      if (real.length > maxFaces && options.strict) throw tooManyFaces(maxFaces);
+      const kept = real.slice(0, maxFaces).filter((f) => f.tensor);
       if (kept.length === 0)
         return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
 

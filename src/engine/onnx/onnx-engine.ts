@@ -4,6 +4,7 @@ import type { Analysis, AnalyzeOptions, FaceImage, StageTimings } from '../../do
 import { type Precision, resolveTuning, type Tuning } from '../../domain/tuning.ts';
 import { around, eyeAngle, warp } from '../align.ts';
 import { embedFaceImages } from '../embed-chips.ts';
+import { gateFrame, judgeFace, realFaces } from '../face-gate.ts';
 import { MODELS_DIR, type ModelManifest, readManifest, readVerified } from '../model-files.ts';
 import {
   analysisOf,
@@ -64,6 +65,8 @@ export interface OnnxEngineOptions {
   warmup?: boolean;
   /** Sees every model input as it is run: scripts/build-models.ts records them to calibrate int8. */
   tap?: InputTap;
+  /** Drop phantom faces with the quality gate (face-gate.ts; default true): off only to measure it. */
+  gate?: boolean;
 }
 
 function ms(since: number): number {
@@ -83,6 +86,7 @@ export class OnnxEngine {
   private readonly faceres: Ort.InferenceSession;
   private readonly faceApi: FaceApiNets | undefined;
   private readonly tap: InputTap | undefined;
+  private gate = true;
 
   private constructor(
     ort: typeof Ort,
@@ -130,6 +134,7 @@ export class OnnxEngine {
     const faceApi =
       landmarks && recognition ? new FaceApiNets(ort, landmarks, recognition, options.tap) : undefined;
     const engine = new OnnxEngine(ort, detector, faceres, faceApi, tuning, options.tap);
+    engine.gate = options.gate ?? true;
     if (options.warmup !== false) await engine.warmup();
     return engine;
   }
@@ -212,19 +217,29 @@ export class OnnxEngine {
     });
     timings.detect = ms(start);
 
-    found.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
-    if (found.length > maxFaces && options.strict) throw tooManyFaces(maxFaces);
-    const kept = found.slice(0, maxFaces);
+    start = performance.now();
+    // The quality gate (face-gate.ts) runs on every candidate before the count and the largest-first
+    // cut, so that a phantom neither refuses a photo nor crowds out a real face.
+    const frame = gateFrame(photo, this.tuning.cropScale);
+    const sized = this.gate ? found.filter((f) => judgeFace(f, frame) === 'face') : found;
+    const marks =
+      this.faceApi && sized.length > 0
+        ? await this.faceApi.landmarks(
+            pixels,
+            sized.map((f) => scaleCorners(f.square, this.tuning.landmarkScale / this.tuning.cropScale)),
+          )
+        : undefined;
+    const gated = (this.gate ? realFaces(sized, frame, marks) : sized.map((_, i) => i)).map((i) => ({
+      face: sized[i] as DetectedFace,
+      marks: marks?.[i],
+    }));
+    gated.sort((a, b) => b.face.box[2] * b.face.box[3] - a.face.box[2] * a.face.box[3]);
+    if (gated.length > maxFaces && options.strict) throw tooManyFaces(maxFaces);
+    const kept = gated.slice(0, maxFaces).map((g) => g.face);
+    const landmarks = marks && gated.slice(0, maxFaces).map((g) => g.marks as Float32Array);
     if (kept.length === 0)
       return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
 
-    start = performance.now();
-    const landmarks = this.faceApi
-      ? await this.faceApi.landmarks(
-          pixels,
-          kept.map((f) => scaleCorners(f.square, this.tuning.landmarkScale / this.tuning.cropScale)),
-        )
-      : undefined;
     // Human's crop: the squared box cut out at 256×256 in [0, 1]; thumbnails and embeddings resize it.
     // With `rotation` the same box is cut out turned by the eye line, as Human does from its mesh.
     const crops = kept.map((f, i) => {
