@@ -14,8 +14,8 @@ import type { GuessState } from '../../src/games/guess/rules.ts';
 import { GameManager } from '../../src/games/manager.ts';
 import { AdapterPoster } from '../../src/games/poster.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { fakeLookalike, identity, solidPng } from './chat-fakes.ts';
-import { fakeFaces } from './game-fakes.ts';
+import { fakeLookalike, identity, solidPng } from '../fixtures/chat-fakes.ts';
+import { fakeFaces } from '../fixtures/game-fakes.ts';
 
 /** Who runs a command: someone with the platform's admin rights, or an ordinary member. */
 export type Who = 'admin' | 'member';

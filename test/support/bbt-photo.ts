@@ -1,5 +1,5 @@
-import { readData } from '../../scripts/lib/data.ts';
 import type { Attachment } from '../../src/chat/types.ts';
+import { readData } from '../fixtures/data.ts';
 
 /** `../shared/data/bbt/<person>/<person><n>.png` as a chat attachment, for driving the bot directly. */
 export function photo(person: string, n: number): Attachment {

@@ -7,11 +7,11 @@ import { CSRF_HEADER } from '../../src/adapters/playground/server.ts';
 import type { WireMessage } from '../../src/adapters/playground/wire.ts';
 import { SlackAdapter } from '../../src/adapters/slack/adapter.ts';
 import { actionId } from '../../src/adapters/slack/blocks.ts';
+import { solidPng } from '../fixtures/chat-fakes.ts';
+import { DiscordStandin, type RecordedRequest } from '../fixtures/discord-standin.ts';
+import { blockActionPayload, commandBody, messageEventBody, signedPost } from '../fixtures/slack-payloads.ts';
+import { type RecordedCall, SlackStandin } from '../fixtures/slack-standin.ts';
 import type { ContractDriver, Said } from './adapter-contract.ts';
-import { solidPng } from './chat-fakes.ts';
-import { DiscordStandin, type RecordedRequest } from './discord-standin.ts';
-import { blockActionPayload, commandBody, messageEventBody, signedPost } from './slack-payloads.ts';
-import { type RecordedCall, SlackStandin } from './slack-standin.ts';
 
 /** The typed form of a command, as Slack and the playground take it: `/game guess rounds:1`. */
 export function commandLine(subcommand?: string, options: Record<string, string | number> = {}) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { readData } from '../../scripts/lib/data.ts';
 import type { WorkerPool } from '../../src/engine/pool.ts';
 import { UserError } from '../../src/errors.ts';
+import { readData } from '../fixtures/data.ts';
 
 /**
  * The pool contract every backend keeps, for a pool of 1 worker with a queue of 2: it analyses in

@@ -5,8 +5,8 @@ import type { SlackAdapter } from '../../src/adapters/slack/adapter.ts';
 import { createLogger } from '../../src/chat/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, type StartOptions, startApp } from '../../src/main.ts';
-import { commandBody, messageEventBody, type SignOptions, signedPost } from './slack-payloads.ts';
-import { SlackStandin, type StandinMember } from './slack-standin.ts';
+import { commandBody, messageEventBody, type SignOptions, signedPost } from '../fixtures/slack-payloads.ts';
+import { SlackStandin, type StandinMember } from '../fixtures/slack-standin.ts';
 
 /** The bbt photos the stand-in serves as Slack files (LOOKALIKE_BBT_DIR overrides). */
 export const DATA =

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ZipFile } from 'yazl';
-import { dataDir, people } from '../../scripts/lib/data.ts';
+import { dataDir, people } from '../fixtures/data.ts';
 
 /** One file to put in a test archive. */
 export interface TestFile {

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Matcher } from '../../src/classifier/matcher.ts';
+import { resolveTuning } from '../../src/domain/tuning.ts';
+import { HumanEngine } from '../../src/engine/human-engine.ts';
+import { OnnxEngine } from '../../src/engine/onnx/onnx-engine.ts';
+import { WorkerPool } from '../../src/engine/pool.ts';
+import { cosine } from '../../src/util/vectors.ts';
+import { dataDir, people, readData } from '../fixtures/data.ts';
+import { assertPoolContract, assertWaitAdmission } from '../support/pool.ts';
+
+const data = dataDir();
+
+/** Every photo the agreement tests use: all bbt portraits and groups, 3 crops per celebrity, a blank. */
+function photos(): string[] {
+  return [
+    ...people(path.join(data, 'bbt')).flatMap((p) => p.files),
+    ...readdirSync(path.join(data, 'bbt', 'group')).map((f) => path.join(data, 'bbt', 'group', f)),
+    ...people(path.join(data, 'celebs')).flatMap((p) => p.files.slice(0, 3)),
+    path.join(data, 'misc', 'no-face-white.png'),
+  ];
+}
+
+describe('the ONNX engine reproduces Human on tfjs', () => {
+  let wasm: HumanEngine;
+  let onnx: OnnxEngine;
+  const results = new Map<
+    string,
+    { wasm: Awaited<ReturnType<HumanEngine['analyze']>>; onnx: Awaited<ReturnType<OnnxEngine['analyze']>> }
+  >();
+  before(async () => {
+    // faceres alone on both: the fallback's embeddings; the default adds face-api's nets (ONNX only).
+    [wasm, onnx] = await Promise.all([
+      HumanEngine.create({ backend: 'wasm' }),
+      OnnxEngine.create({ tuning: resolveTuning('wasm') }),
+    ]);
+    for (const file of photos()) {
+      const bytes = readFileSync(file);
+      results.set(file, { wasm: await wasm.analyze(bytes), onnx: await onnx.analyze(bytes) });
+    }
+  });
+  after(async () => {
+    await Promise.all([wasm?.close(), onnx?.close()]);
+  });
+
+  it('finds the same faces: same count, boxes within 2 px, on every shared photo', () => {
+    assert.ok(results.size > 100, `${results.size} photos`);
+    let faces = 0;
+    for (const [file, r] of results) {
+      assert.equal(r.onnx.faces.length, r.wasm.faces.length, `${file}: face count`);
+      r.wasm.faces.forEach((f, i) => {
+        const g = r.onnx.faces[i];
+        assert.ok(g);
+        const off = Math.max(...f.box.map((v, k) => Math.abs(v - (g.box[k] as number))));
+        assert.ok(off <= 2, `${file} face ${i}: ${f.box} vs ${g.box}`);
+        assert.ok(Math.abs(f.score - g.score) <= 0.01, `${file} face ${i}: score ${f.score} vs ${g.score}`);
+        faces++;
+      });
+    }
+    assert.ok(faces > 100, `${faces} faces compared`);
+  });
+
+  it('embeds them alike: cosine > 0.9999 for every face', () => {
+    for (const [file, r] of results)
+      r.wasm.faces.forEach((f, i) => {
+        const c = cosine(f.embedding, r.onnx.faces[i]?.embedding ?? new Float32Array(1024));
+        assert.ok(c > 0.9999, `${file} face ${i}: cosine ${c}`);
+      });
+  });
+
+  it('makes interchangeable galleries: enrolled on one engine, identified on the other', () => {
+    const cast = people(path.join(data, 'bbt'));
+    const embedding = (engine: 'wasm' | 'onnx', file: string) => {
+      const face = results.get(file)?.[engine].faces[0];
+      assert.ok(face, file);
+      return face.embedding;
+    };
+    const gallery = (engine: 'wasm' | 'onnx') =>
+      Matcher.train(
+        cast.map((p) => ({
+          slug: p.name,
+          name: p.name,
+          embeddings: p.files.slice(0, 3).map((f) => embedding(engine, f)),
+        })),
+      );
+    const byWasm = gallery('wasm');
+    const byOnnx = gallery('onnx');
+    let probes = 0;
+    for (const p of cast)
+      for (const f of p.files.slice(3)) {
+        const native = byOnnx.identify(embedding('onnx', f)).match;
+        const crossed = byWasm.identify(embedding('onnx', f)).match;
+        const reverse = byOnnx.identify(embedding('wasm', f)).match;
+        assert.equal(crossed?.slug, native?.slug, `${f}: wasm gallery, onnx probe`);
+        assert.equal(reverse?.slug, native?.slug, `${f}: onnx gallery, wasm probe`);
+        assert.ok(Math.abs((crossed?.confidence ?? 0) - (native?.confidence ?? 0)) < 0.01, f);
+        probes++;
+      }
+    assert.equal(probes, 16);
+  });
+});
+
+describe('worker pool on ONNX Runtime', () => {
+  it('answers busy when its queue is full, passes typed errors back, and keeps memory flat', async () => {
+    const pool = new WorkerPool({ backend: 'onnx', workers: 1, queueLimit: 2 });
+    try {
+      await assertPoolContract(pool);
+
+      const inputs = [
+        readData('bbt', 'group', 'bbt1.jpg'),
+        readData('bbt', 'sheldon', 'sheldon2.png'),
+        readData('celebs', 'barack_obama', '3.png'),
+        readData('misc', 'no-face-white.png'),
+      ];
+      for (const x of inputs) await pool.analyze(x);
+      const [before] = await pool.workerStats();
+      for (let i = 0; i < 200; i++) await pool.analyze(inputs[i % inputs.length] as Uint8Array);
+      const [after] = await pool.workerStats();
+      assert.ok(before && after);
+      // ONNX Runtime's tensors live in native memory that JS only sees as `external`; both must stay flat.
+      const grown = after.heapUsed + after.external - (before.heapUsed + before.external);
+      assert.ok(
+        grown < 32 * 1024 * 1024,
+        `worker memory grew by ${(grown / 1048576).toFixed(1)} MiB over 200 photos`,
+      );
+      assert.equal(after.tensors, 0);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('pool admission by expected wait', () => {
+  it('queues a burst whose wait is short and refuses only past maxWaitMs', async () => {
+    await assertWaitAdmission((maxWaitMs) => new WorkerPool({ backend: 'onnx', workers: 1, maxWaitMs }));
+  });
+});

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { anchors, nonMaxSuppression } from '../../src/engine/onnx/blazeface.ts';
+import { cropAndResize, resizeBilinear, toPlanar } from '../../src/engine/onnx/tf-image.ts';
+
+// Deterministic pseudo-random bytes, so a failure reproduces.
+function bytes(n: number, seed = 7): Uint8Array {
+  const out = new Uint8Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    out[i] = s >>> 24;
+  }
+  return out;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs((a[i] as number) - (b[i] as number)));
+  return d;
+}
+
+describe("Human's image ops outside tfjs match TF.js's kernels", () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+  const img = { data: bytes(97 * 61 * 3), width: 97, height: 61, channels: 3 };
+  const tensor = () => tf.tensor4d(Float32Array.from(img.data), [1, 61, 97, 3]);
+
+  it('resizeBilinear, down and up, to 1e-4', () => {
+    for (const [w, h] of [
+      [256, 256],
+      [40, 30],
+      [97, 61],
+    ] as const) {
+      const want = tf.image.resizeBilinear(tensor(), [h, w]).dataSync();
+      assert.ok(maxDiff(resizeBilinear(img, w, h).data, want) < 1e-4, `${w}x${h}`);
+    }
+  });
+
+  it('cropAndResize, including boxes that reach outside the image, to 1e-4', () => {
+    for (const box of [
+      [10, 5, 60, 50],
+      [-20, -10, 80, 70],
+      [50, 30, 130, 100],
+    ] as [number, number, number, number][]) {
+      const norm = [[box[1] / 61, box[0] / 97, box[3] / 61, box[2] / 97]];
+      const want = tf.image.cropAndResize(tensor(), norm, [0], [32, 32]).dataSync();
+      assert.ok(maxDiff(cropAndResize(img, box, 32, 32).data, want) < 1e-4, `${box}`);
+    }
+  });
+
+  it('toPlanar moves channels to planes, scaled and optionally mirrored', () => {
+    const small = { data: Uint8Array.of(1, 2, 3, 4, 5, 6), width: 2, height: 1, channels: 3 };
+    const out = new Float32Array(6);
+    toPlanar(small, out, 0, 2, 1);
+    assert.deepEqual([...out], [3, 9, 5, 11, 7, 13]);
+    toPlanar(small, out, 0, 1, 0, true);
+    assert.deepEqual([...out], [4, 1, 5, 2, 6, 3]);
+  });
+});
+
+describe('BlazeFace decoding', () => {
+  it('lays out 896 anchors: 16x16 cells x 2, then 8x8 x 6', () => {
+    const a = anchors();
+    assert.equal(a.length, 896 * 2);
+    assert.deepEqual([a[0], a[1], a[2], a[3]], [8, 8, 8, 8]);
+    assert.deepEqual([a[512 * 2], a[512 * 2 + 1]], [16, 16]);
+  });
+
+  it('suppresses overlaps as TF.js does: highest score first, ties by lower index', () => {
+    const boxes: [number, number, number, number][] = [
+      [0, 0, 10, 10],
+      [1, 1, 11, 11],
+      [50, 50, 60, 60],
+      [0, 0, 10, 10],
+    ];
+    const scores = Float32Array.of(0.9, 0.95, 0.5, 0.95);
+    assert.deepEqual(nonMaxSuppression(boxes, scores, 10, 0.1, 0.3), [1, 2]);
+    const want = tf.image.nonMaxSuppression(tf.tensor2d(boxes), tf.tensor1d(scores), 10, 0.1, 0.3).dataSync();
+    assert.deepEqual([...want], [1, 2]);
+    assert.deepEqual(nonMaxSuppression(boxes, scores, 10, 0.1, 0.6), [1]);
+  });
+});
