@@ -6,7 +6,6 @@
  * other folds and measured on this one, so every reported rate comes from people it never saw.
  */
 import { centre } from '../../src/classifier/centering.ts';
-import { Matcher } from '../../src/classifier/matcher.ts';
 import { cosine } from '../../src/util/vectors.ts';
 
 /** People per fold. */

@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { byHash, reembedFix } from '../../core/reembed.ts';
 import type { Skipped } from '../../domain/types.ts';
-import { UserError } from '../../errors.ts';
 import { mainFaceNote } from '../../user-texts.ts';
 import type { CliContext } from '../context.ts';
 import { folderBatches, listImages, readInput } from '../files.ts';
