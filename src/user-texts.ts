@@ -128,7 +128,7 @@ export const STORE_LOCKED_TEXT =
   'The gallery store is locked by another program right now, so nothing was changed. Please try again in a little while; if it lasts, an admin should look for what holds it.';
 
 /** Characters that are markup on Discord or Slack; names carrying them are refused at enrolment. */
-export const NAME_MARKUP_CHARACTERS = '` | < > [ ] \\';
+export const NAME_MARKUP_CHARACTERS = 'backticks, backslashes, | < > [ ]';
 
 function badName(context: TextContext): string {
   const shown = context.name ? `"${context.name}"` : 'That name';

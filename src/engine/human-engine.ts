@@ -5,7 +5,7 @@ import type { Analysis, AnalyzeOptions, StageTimings } from '../domain/face.ts';
 import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { humanBuildFile, type TfjsBackend, wasmBinariesDir } from './backend.ts';
 import { FaceApiTfjs } from './face-api-tfjs.ts';
-import { gateFrame, judgeFace } from './face-gate.ts';
+import { type GateCandidate, gateFrame, judgeFace, realFaces } from './face-gate.ts';
 import { MODELS_DIR } from './model-files.ts';
 import { MODEL_SCHEME, registerModelRouter } from './model-loader.ts';
 import type { PixelImage } from './onnx/tf-image.ts';
@@ -33,6 +33,8 @@ interface HumanFace {
   boxRaw: [number, number, number, number];
   score: number;
   boxScore: number;
+  /** With the mesh model off: BlazeFace's keypoints, in input pixels. */
+  mesh?: number[][];
   tensor?: tf.Tensor;
 }
 interface HumanInstance {
@@ -171,12 +173,20 @@ export class HumanEngine {
     timings.detect = ms(start);
 
     try {
-      // The quality gate without landmarks (face-gate.ts): size and edge only, as the ONNX engine's first step.
+      // The quality gate (face-gate.ts) as the ONNX engine runs it: size and edge first, then, where
+      // face-api's nets run here, its landmarks against BlazeFace's keypoints, before the count and the cut.
       const frame = gateFrame(photo, this.tuning.cropScale);
-      const real = found.filter((f) => judgeFace(f, frame) === 'face');
-      real.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
-      if (real.length > maxFaces && options.strict) throw tooManyFaces(maxFaces);
-      const kept = real.slice(0, maxFaces).filter((f) => f.tensor);
+      const sized = found.filter((f) => judgeFace(f, frame) === 'face');
+      const marks = this.fusing() && sized.length > 0 ? await this.landmarksOf(photo, sized) : undefined;
+      const gated = realFaces(sized.map(gateCandidate), frame, marks).map((i) => ({
+        face: sized[i] as HumanFace,
+        marks: marks?.[i],
+      }));
+      gated.sort((a, b) => b.face.box[2] * b.face.box[3] - a.face.box[2] * a.face.box[3]);
+      if (gated.length > maxFaces && options.strict) throw tooManyFaces(maxFaces);
+      const chosen = gated.slice(0, maxFaces).filter((g) => g.face.tensor);
+      const kept = chosen.map((g) => g.face);
+      const keptMarks = marks && chosen.map((g) => g.marks as Float32Array);
       if (kept.length === 0)
         return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
 
@@ -219,7 +229,7 @@ export class HumanEngine {
         embeddings = await this.embed(batch);
       }
       t.dispose(batch);
-      const fused = await this.fuseDlib(photo, kept, embeddings);
+      const fused = await this.fuseDlib(photo, keptMarks, embeddings);
       timings.embed = ms(start);
 
       const analysis = analysisOf(photo, kept, fused.embeddings, thumbs as Uint8Array[], timings);
@@ -238,21 +248,15 @@ export class HumanEngine {
    * As the onnx engine does: face-api's 68 landmarks in the detector's own square (Human's enlarged square,
    * scaled back by landmarkScale / cropScale), its dlib descriptor on the upright chip, fused with faceres.
    */
-  private async fuseDlib(
-    photo: PreparedPhoto,
-    kept: HumanFace[],
-    faceres: Float32Array[],
-  ): Promise<{ embeddings: Float32Array[]; dlib?: Float32Array[]; landmarks: Float32Array[] }> {
-    if (!this.faceApi || this.tuning.descriptor === 'faceres') return { embeddings: faceres, landmarks: [] };
+  private fusing(): boolean {
+    return this.faceApi !== undefined && this.tuning.descriptor !== 'faceres';
+  }
+
+  /** face-api's 68 landmarks of each face in the detector's own square, in input pixels. */
+  private landmarksOf(photo: PreparedPhoto, faces: HumanFace[]): Promise<Float32Array[]> {
     const { rgb } = photo;
-    const pixels: PixelImage = {
-      data: Float32Array.from(rgb.data),
-      width: rgb.width,
-      height: rgb.height,
-      channels: 3,
-    };
     const factor = this.tuning.landmarkScale / this.tuning.cropScale;
-    const boxes = kept.map((f): [number, number, number, number] => {
+    const boxes = faces.map((f): [number, number, number, number] => {
       const [x, y, w, h] = f.boxRaw;
       const cx = (x + w / 2) * rgb.width;
       const cy = (y + h / 2) * rgb.height;
@@ -260,8 +264,17 @@ export class HumanEngine {
       const hh = (h * rgb.height * factor) / 2;
       return [cx - hw, cy - hh, cx + hw, cy + hh];
     });
-    const landmarks = await this.faceApi.landmarks(pixels, boxes);
-    const raw = await this.faceApi.descriptors(pixels, landmarks, {
+    return (this.faceApi as FaceApiTfjs).landmarks(pixelsOf(photo), boxes);
+  }
+
+  private async fuseDlib(
+    photo: PreparedPhoto,
+    landmarks: Float32Array[] | undefined,
+    faceres: Float32Array[],
+  ): Promise<{ embeddings: Float32Array[]; dlib?: Float32Array[]; landmarks: Float32Array[] }> {
+    if (!this.fusing() || !landmarks) return { embeddings: faceres, landmarks: [] };
+    const pixels = pixelsOf(photo);
+    const raw = await (this.faceApi as FaceApiTfjs).descriptors(pixels, landmarks, {
       flip: this.tuning.dlibFlip,
       upright: this.tuning.chipRotation,
     });
@@ -302,4 +315,18 @@ export class HumanEngine {
 function as4d(t: typeof tf, x: tf.Tensor | undefined): tf.Tensor4D {
   if (!x) throw new Error('face crop missing');
   return (x.rank === 3 ? t.expandDims(x, 0) : x) as tf.Tensor4D;
+}
+
+function pixelsOf(photo: PreparedPhoto): PixelImage {
+  const { rgb } = photo;
+  return { data: Float32Array.from(rgb.data), width: rgb.width, height: rgb.height, channels: 3 };
+}
+
+/**
+ * A Human face as the gate sees it. With the mesh off, Human's `mesh` holds BlazeFace's own keypoints
+ * (right eye, left eye, nose, mouth, ears) in input pixels: what the landmark check compares against.
+ */
+function gateCandidate(f: HumanFace): GateCandidate {
+  const keypoints = (f.mesh ?? []).slice(0, 4).map((p): [number, number] => [p[0] as number, p[1] as number]);
+  return { box: f.box, score: f.score, ...(keypoints.length === 4 ? { keypoints } : {}) };
 }

@@ -291,8 +291,9 @@ describe('playground end to end (real engine, real Chromium)', { timeout: 420_00
   });
 
   it('renders names as text, never as markup, and runs without page errors', async () => {
+    // A name with markup is refused (issue 21); the refusal quotes it, and the page shows it as text.
     const reply = await send('/gallery rename Sheldon -> <img src=x onerror="window.hacked=1">');
-    assert.match(await text(reply), /Renamed Sheldon to <img src=x onerror="window\.hacked=1">/);
+    assert.match(await text(reply), /"<img src=x onerror="window\.hacked=1">" looks like chat formatting/);
     assert.equal(await reply.locator('.body img').count(), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked), undefined);
     assert.deepEqual(pageErrors, []);

@@ -106,9 +106,9 @@ describe('the playground page (real engine, real Chromium)', { timeout: 300_000 
     const ratios = (await page.evaluate(`(async () => {
       const { botMessage } = await import('/render.js');
       const resemblance = [
-        { region: 'eyes', percentile: 95 },
-        { region: 'nose', percentile: 70 },
-        { region: 'face shape', percentile: 40 },
+        { region: 'eyes', share: 0.5 },
+        { region: 'nose', share: 0.3 },
+        { region: 'cheeks', share: 0.2 },
       ];
       const top = [{ name: 'Penny', confidence: 0.7, similarity: 0.8 }];
       const message = {

@@ -23,13 +23,20 @@ import { gaussian, syntheticPeople } from '../support/landmarks.ts';
 const PEOPLE = 8;
 const SHOTS = 4;
 const shapes = syntheticPeople(PEOPLE, SHOTS, { seed: 9 });
-// Textured, so that a blurred region differs from the face itself.
-const texture = Uint8Array.from({ length: 112 * 112 * 3 }, (_, i) => (i * 7919) % 251);
-const thumbnail = new Uint8Array(
-  await sharp(texture, { raw: { width: 112, height: 112, channels: 3 } })
-    .png()
-    .toBuffer(),
+// Textured, so that a blurred region differs from the face itself; one per photo, since packs refuse
+// photos that share a thumbnail (issue 21).
+const thumbnails = await Promise.all(
+  Array.from({ length: PEOPLE * SHOTS }, async (_, k) => {
+    const texture = Uint8Array.from({ length: 112 * 112 * 3 }, (_, i) => (i * 7919 + k) % 251);
+    return new Uint8Array(
+      await sharp(texture, { raw: { width: 112, height: 112, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
+  }),
 );
+const thumbnailOf = (person: number, shot: number) => thumbnails[person * SHOTS + shot]!;
+const thumbnail = thumbnailOf(0, 0);
 
 /** A stand-in for the fused embedding of a face image: its pixels, scaled to unit length. */
 function pixels(img: FaceImage): Float32Array {
@@ -56,7 +63,13 @@ function analysis(image: Uint8Array): Analysis {
     width: 200,
     height: 200,
     faces: [
-      { box: [50, 50, 100, 100], score: 0.99, embedding: embedding(person, shot), thumbnail, landmarks },
+      {
+        box: [50, 50, 100, 100],
+        score: 0.99,
+        embedding: embedding(person, shot),
+        thumbnail: thumbnailOf(person, shot),
+        landmarks,
+      },
     ],
     timings: { decode: 0, detect: 0, align: 0, embed: 0 },
   };
