@@ -1,7 +1,7 @@
 // Mixed galleries end to end (issue 20 §3): a pack of 20 celebrities x 20 tight crops beside bbt
 // people enrolled from ordinary portraits (4 each, Raj from one), built with the real CLI into a
-// SQLite store; then the CLI and the playground's HTTP API each name every bbt person's 5th
-// portrait. Before the linear SVM, the softmax named 3 of 8 (Penny came out as Jennifer Aniston).
+// SQLite store; then the CLI, the playground's HTTP API and Discord (discord.js against the local
+// stand-in) each name every bbt person's 5th portrait. Before the linear SVM, the softmax named 3 of 8 (Penny came out as Jennifer Aniston).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { createLogger } from '../../src/chat/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { startApp } from '../../src/main.ts';
 import { dataDir, people } from '../fixtures/data.ts';
+import { DiscordStandin, type RecordedRequest } from '../fixtures/discord-standin.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
 const data = dataDir();
@@ -129,6 +130,44 @@ describe('mixed galleries, end to end: a celebrity pack beside bbt people from a
       assert.deepEqual(wrong(named), [], JSON.stringify(named));
     } finally {
       await app.stop();
+    }
+  });
+
+  it('Discord names every 5th portrait (a server with no gallery of its own answers from the global one)', async () => {
+    const standin = new DiscordStandin({ dataDir: path.join(data, 'bbt') });
+    await standin.start();
+    const app = await startApp(
+      loadConfig({
+        DISCORD_TOKEN: TOKEN,
+        DISCORD_APP_ID: standin.appId,
+        DISCORD_API_URL: standin.apiUrl,
+        DISCORD_CDN_URL: standin.cdnUrl,
+        LOOKALIKE_STORE: store,
+      }),
+      { logger: quiet() },
+    );
+    try {
+      const named: Record<string, string> = {};
+      for (const [i, person] of CAST.entries()) {
+        // One member each, so that no answer waits on the per-member rate limit.
+        const user = { id: `6000000000000000${10 + i}`, username: person };
+        const from = standin.requests.length;
+        const sent = await standin.dispatchInteraction({
+          name: 'lookalike',
+          user,
+          options: [{ name: 'image', type: 11, file: `${person}/${person}5.png` }],
+        });
+        const answer = await standin.waitFor(
+          (r: RecordedRequest) =>
+            r.method === 'PATCH' && r.path === `/webhooks/${standin.appId}/${sent.token}/messages/@original`,
+          { from, timeoutMs: 120_000 },
+        );
+        named[person] = ((answer.body?.embeds ?? []) as { title?: string }[])[0]?.title ?? '';
+      }
+      assert.deepEqual(wrong(named), [], JSON.stringify(named));
+    } finally {
+      await app.stop();
+      await standin.close();
     }
   });
 });
