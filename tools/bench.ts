@@ -8,7 +8,7 @@
  * Then, also interleaved: whole processes over --whole held-out photos (start-up included), the
  * start-up to a first answer, and the ceiling (time per face against the models' multiply-adds).
  *
- * Last, the quality gate's false-face rates (scripts/lib/false-faces.ts): phantoms per photo and
+ * Last, the quality gate's false-face rates (tools/lib/false-faces.ts): phantoms per photo and
  * real faces lost, with the gate off and on; `--false-faces` prints only that section, with the
  * 400 celebrity crops too.
  *
@@ -158,7 +158,7 @@ if (tfjsNodeAvailable()) DEFAULT_CONTENDERS.push('tensorflow-1', 'tensorflow-poo
 async function falseFaceSection(celebrities: boolean): Promise<void> {
   const photos = await labelledPhotos({ celebrities });
   console.log(
-    `\nfalse faces (phantoms) and real faces lost, ${photos.length} photos (faceless ones drawn at run time, scripts/lib/faceless.ts):`,
+    `\nfalse faces (phantoms) and real faces lost, ${photos.length} photos (faceless ones drawn at run time, tools/lib/faceless.ts):`,
   );
   const configs = [
     { label: 'no gate', options: { gate: false } },
@@ -406,7 +406,7 @@ const ours = (precision: string, files: string[]) =>
   );
 }
 
-/** The face-api nets' multiply-adds from their ONNX graphs (scripts/onnx_macs.py), when Python with onnx is here. */
+/** The face-api nets' multiply-adds from their ONNX graphs (tools/onnx_macs.py), when Python with onnx is here. */
 function faceApiMacs(): { landmarks?: number; dlib?: number } {
   const py = spawnSync(
     'python3',

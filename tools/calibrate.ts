@@ -5,9 +5,9 @@
  * shipped ONNX configuration in fp32 and in int8 (FACE_PRECISION), and faceres alone (Human on
  * tfjs, where ONNX Runtime is missing).
  *
- * Everything is chosen by cross-validation that splits people (scripts/lib/calibration-cv.ts):
+ * Everything is chosen by cross-validation that splits people (tools/lib/calibration-cv.ts):
  * - the prior mean face: all celebrity photos;
- * - `sameThreshold`: leave one person out over all 28 people (scripts/lib/same-calibration.ts),
+ * - `sameThreshold`: leave one person out over all 28 people (tools/lib/same-calibration.ts),
  *   the lowest whose 95 % upper bound on the strangers called "that's really them" is at most
  *   TARGET_STRANGERS (3 %);
  * - `pairThreshold` for /compare: the centred cosine above which at most TARGET_PAIRS of

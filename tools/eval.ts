@@ -1,11 +1,11 @@
 /**
  * Recognition quality, out of sample, for every configuration side by side:
  * faceres alone, + alignment, + flip, face-api's dlib descriptor (unaligned and aligned), and
- * both fused. Each engine variant embeds every photo once (scripts/lib/descriptor-sets.ts).
+ * both fused. Each engine variant embeds every photo once (tools/lib/descriptor-sets.ts).
  *
  * - Identification on ../shared/data/celebs: the first 10 photos of each of the 20 people are
  *   enrolled, the other 10 are probes.
- * - `same`: leave one person out (scripts/lib/same-calibration.ts): people the threshold never
+ * - `same`: leave one person out (tools/lib/same-calibration.ts): people the threshold never
  *   saw stand in as strangers; per configuration on the celebrities, then for the shipped one on
  *   the celebrities and bbt together, with intervals and the curve ("strangers" figures).
  * - Verification: AUC over all pairs, on the celebrities (cross-validated by people) and on the
@@ -15,7 +15,7 @@
  * - fp32 against int8 (FACE_PRECISION): the shipped configuration and faceres alone side by side,
  *   at the shipped fusion weight, and the cosine of each int8 descriptor to its fp32 one.
  *
- * - The classifier (scripts/lib/classifier-eval.ts): the linear SVM beside the softmax it replaced,
+ * - The classifier (tools/lib/classifier-eval.ts): the linear SVM beside the softmax it replaced,
  *   sklearn and the nearest centroid, on balanced, unbalanced and mixed galleries; its confidence's
  *   calibration three ways; strangers' top confidence. `--classifier` runs only this part, on the
  *   shipped engine's embeddings (cached with --celebs-cache / --bbt-cache).
@@ -284,7 +284,7 @@ const shipped = CONFIGURATIONS.find(
     c.use === DEFAULT_TUNING.descriptor &&
     c.variant === (DEFAULT_TUNING.flip ? 'both+flip' : DEFAULT_TUNING.dlibFlip ? 'both+dlib flip' : 'both'),
 );
-// --- "That's really them" for strangers, on the shipped configuration (scripts/lib/same-calibration.ts)
+// --- "That's really them" for strangers, on the shipped configuration (tools/lib/same-calibration.ts)
 if (shipped) {
   const everyone = [
     ...vectors(celebs, shipped, DEFAULT_TUNING.dlibWeight),

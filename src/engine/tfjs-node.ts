@@ -29,8 +29,21 @@ export function applyTensorflowDefaults(): void {
   }
 }
 
+/**
+ * tfjs-node 4.22 calls `util.isNullOrUndefined` from Node's own `util` module, which Node 23 removed
+ * (deprecated since Node 4): on Node 24 every kernel call then throws "is not a function". The same
+ * function, defined where Node no longer has it, keeps tfjs-node working on every supported Node.
+ */
+function restoreRemovedUtil(): void {
+  const util = require('node:util') as { isNullOrUndefined?: (value: unknown) => boolean };
+  if (typeof util.isNullOrUndefined !== 'function') {
+    util.isNullOrUndefined = (value: unknown) => value === null || value === undefined;
+  }
+}
+
 /** Loads @tensorflow/tfjs-node, with TensorFlow's settings in place first. */
 export function loadTfjsNode(): unknown {
   applyTensorflowDefaults();
+  restoreRemovedUtil();
   return require('@tensorflow/tfjs-node');
 }

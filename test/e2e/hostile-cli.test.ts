@@ -2,7 +2,6 @@
 // an enrolment folder are skipped with a reason (never a hang, never a 3 GB read, never the whole run
 // failing), `compare` says which file failed, and "1 photo of 1 person".
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,29 +9,15 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { dataDir } from '../fixtures/data.ts';
 import { oddFiles } from '../fixtures/hostile-inputs.ts';
+import { runNode } from '../support/compiled.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lookalike-hostile-cli-'));
 const store = `sqlite://${path.join(tmp, 'gallery.sqlite')}`;
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LOOKALIKE_WORKERS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function cli(...args: string[]) {
+  return runNode([BIN, ...args], { LOOKALIKE_WORKERS: '1' });
 }
 
 describe('lookalike on odd files', { timeout: 240_000 }, () => {

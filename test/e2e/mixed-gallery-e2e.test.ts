@@ -3,7 +3,6 @@
 // SQLite store; then the CLI, the playground's HTTP API and Discord (discord.js against the local
 // stand-in) each name every bbt person's 5th portrait. Before the linear SVM, the softmax named 3 of 8 (Penny came out as Jennifer Aniston).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { startApp } from '../../src/main.ts';
 import { dataDir, people } from '../fixtures/data.ts';
 import { DiscordStandin, type RecordedRequest } from '../fixtures/discord-standin.ts';
+import { runNode } from '../support/compiled.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
 const data = dataDir();
@@ -33,20 +33,8 @@ const quiet = () =>
     write: (line) => process.env.E2E_LOG && process.stderr.write(`${line}\n`),
   });
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function cli(...args: string[]) {
+  return runNode([BIN, ...args]);
 }
 
 const jsonLines = (text: string) =>

@@ -5,18 +5,7 @@
  * the same seed draws the same set. Pets are missing: they need photos, and none are shipped.
  */
 import sharp from 'sharp';
-
-/** Numbers in [0, 1) from a seed (mulberry32 on the raw seed, so the set drawn stays the one measured). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './resemblance-eval.ts';
 
 /** One synthetic photo: `faceless` holds no face; `portrait+flag` holds exactly the portrait's one. */
 export interface SyntheticPhoto {

@@ -1,6 +1,6 @@
 /**
  * The int8 step of npm run build:models: records the inputs the fp32 engine feeds each model on
- * real face photos, then runs ONNX Runtime's static quantiser on them (scripts/quantize.py).
+ * real face photos, then runs ONNX Runtime's static quantiser on them (tools/quantize.py).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
