@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mapOrdered } from '../../src/util/concurrency.ts';
 import { dataDir } from '../fixtures/data.ts';
-import { CLI_BIN, runCli } from '../support/cli-run.ts';
+import { CLI_BIN, jsonLines as cliJson, runCli } from '../support/cli-run.ts';
 
 const data = dataDir();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lookalike-cli-stream-'));
@@ -14,11 +14,7 @@ const store = `sqlite://${path.join(tmp, 'gallery.sqlite')}`;
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { file: string; faces: unknown[]; skipped?: string; error?: string });
+  cliJson<{ file: string; faces: unknown[]; skipped?: string; error?: string }>(text);
 
 describe('mapOrdered', () => {
   it('yields in input order as soon as the head is done, with at most `limit` in flight', async () => {

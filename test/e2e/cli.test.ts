@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dataDir } from '../fixtures/data.ts';
+import { jsonLines } from '../support/cli-run.ts';
 import { compiledCli, type NodeRun, runNode } from '../support/compiled.ts';
 
 const BIN = compiledCli();
@@ -16,13 +17,6 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 function cli(...args: string[]): Promise<NodeRun> {
   return runNode([BIN, ...args], { LOOKALIKE_WORKERS: '1' });
 }
-
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('lookalike CLI, end to end', () => {
   const faces = path.join(tmp, 'aligned_faces');

@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { startApp } from '../../src/main.ts';
 import { dataDir, people } from '../fixtures/data.ts';
 import { DiscordStandin, type RecordedRequest } from '../fixtures/discord-standin.ts';
+import { jsonLines } from '../support/cli-run.ts';
 import { runNode } from '../support/compiled.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
@@ -36,13 +37,6 @@ const quiet = () =>
 function cli(...args: string[]) {
   return runNode([BIN, ...args]);
 }
-
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** Who each answer named, "person -> name", for the people not named right. */
 const wrong = (named: Record<string, string>) =>

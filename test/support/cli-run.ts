@@ -52,3 +52,12 @@ export function runCli(
     );
   });
 }
+
+/** The JSON records a `--json` run printed, one per line (other lines, such as warnings, left out). */
+export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
+  return text
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as T);
+}

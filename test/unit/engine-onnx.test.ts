@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Matcher } from '../../src/classifier/matcher.ts';
 import { resolveTuning } from '../../src/domain/tuning.ts';
 import { HumanEngine } from '../../src/engine/human-engine.ts';
 import { OnnxEngine } from '../../src/engine/onnx/onnx-engine.ts';
 import { WorkerPool } from '../../src/engine/pool.ts';
 import { cosine } from '../../src/util/vectors.ts';
 import { dataDir, people, readData } from '../fixtures/data.ts';
+import { assertInterchangeableGalleries } from '../support/cross-backend.ts';
 import { assertPoolContract, assertWaitAdmission } from '../support/pool.ts';
 
 const data = dataDir();
@@ -77,28 +77,7 @@ describe('the ONNX engine reproduces Human on tfjs', () => {
       assert.ok(face, file);
       return face.embedding;
     };
-    const gallery = (engine: 'wasm' | 'onnx') =>
-      Matcher.train(
-        cast.map((p) => ({
-          slug: p.name,
-          name: p.name,
-          embeddings: p.files.slice(0, 3).map((f) => embedding(engine, f)),
-        })),
-      );
-    const byWasm = gallery('wasm');
-    const byOnnx = gallery('onnx');
-    let probes = 0;
-    for (const p of cast)
-      for (const f of p.files.slice(3)) {
-        const native = byOnnx.identify(embedding('onnx', f)).match;
-        const crossed = byWasm.identify(embedding('onnx', f)).match;
-        const reverse = byOnnx.identify(embedding('wasm', f)).match;
-        assert.equal(crossed?.slug, native?.slug, `${f}: wasm gallery, onnx probe`);
-        assert.equal(reverse?.slug, native?.slug, `${f}: onnx gallery, wasm probe`);
-        assert.ok(Math.abs((crossed?.confidence ?? 0) - (native?.confidence ?? 0)) < 0.01, f);
-        probes++;
-      }
-    assert.equal(probes, 16);
+    assert.equal(assertInterchangeableGalleries(cast, embedding, 'wasm', 'onnx'), 16);
   });
 });
 

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Matcher } from '../../src/classifier/matcher.ts';
 import type { Analysis } from '../../src/domain/face.ts';
 import { selectBackend, tfjsNodeAvailable } from '../../src/engine/backend.ts';
 import { HumanEngine } from '../../src/engine/human-engine.ts';
@@ -11,6 +10,7 @@ import { WorkerPool } from '../../src/engine/pool.ts';
 import { loadTfjsNode } from '../../src/engine/tfjs-node.ts';
 import { cosine } from '../../src/util/vectors.ts';
 import { dataDir, people, readData } from '../fixtures/data.ts';
+import { assertInterchangeableGalleries } from '../support/cross-backend.ts';
 import { assertPoolContract } from '../support/pool.ts';
 
 // Human on tfjs-node, with face-api's own code for the landmarks and the dlib descriptor, against the
@@ -102,29 +102,7 @@ describe('the tensorflow backend (tfjs-node) gives what onnx gives', () => {
       assert.ok(face, file);
       return face.embedding;
     };
-    const gallery = (engine: 'tensorflow' | 'onnx') =>
-      Matcher.train(
-        cast.map((p) => ({
-          slug: p.name,
-          name: p.name,
-          embeddings: p.files.slice(0, 3).map((f) => embedding(engine, f)),
-        })),
-      );
-    const byTensorflow = gallery('tensorflow');
-    const byOnnx = gallery('onnx');
-    let probes = 0;
-    for (const p of cast)
-      for (const f of p.files.slice(3)) {
-        const native = byOnnx.identify(embedding('onnx', f)).match;
-        const crossed = byTensorflow.identify(embedding('onnx', f)).match;
-        const reverse = byOnnx.identify(embedding('tensorflow', f)).match;
-        assert.ok(native, `${f}: onnx identifies it`);
-        assert.equal(crossed?.slug, native.slug, `${f}: tensorflow gallery, onnx probe`);
-        assert.equal(reverse?.slug, native.slug, `${f}: onnx gallery, tensorflow probe`);
-        assert.ok(Math.abs((crossed?.confidence ?? 0) - native.confidence) < 0.01, f);
-        probes++;
-      }
-    assert.equal(probes, 16);
+    assert.equal(assertInterchangeableGalleries(cast, embedding, 'tensorflow', 'onnx'), 16);
   });
 });
 
