@@ -21,7 +21,7 @@ export async function execute(input: CommandInput<OptionName<typeof data>>, deps
     readImage(requireAttachment(input, 'image1')),
     readImage(requireAttachment(input, 'image2')),
   ]);
-  const result = await deps.lookalike.compare(a, b);
+  const result = await deps.service.compare(a, b);
   const similar = formatPercent(result.similarity);
   const verdict = result.same ? 'Probably the same person.' : 'Probably not the same person.';
   const picture = await renderSideBySide({

@@ -64,7 +64,7 @@ export async function execute(input: CommandInput<OptionName<typeof data>>, deps
 
   const result =
     images.length > 0
-      ? await deps.lookalike.enroll(input.ctx.scope, name, images, input.ctx.user.id)
+      ? await deps.service.enroll(input.ctx.scope, name, images, input.ctx.user.id)
       : undefined;
   skipped.push(...(result?.skipped ?? []));
   const added = result?.added.length ?? 0;

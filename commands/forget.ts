@@ -11,7 +11,7 @@ export const data = {
 /** Deletes what the caller added or is stored under their id, and says what went. */
 export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
   const [result, games] = await Promise.all([
-    deps.lookalike.forget(input.ctx.user.id),
+    deps.service.forget(input.ctx.user.id),
     // Game opt-in selfies, leaderboard points and scores in running games.
     deps.games?.forget(input.ctx.user.id) ?? [],
   ]);

@@ -187,7 +187,7 @@ export function summaryReply(summary: ImportSummary, ctx: ChatContext): Reply {
 /** `/gallery import file`: enrols a ZIP of photo folders or a pack, all at once or not at all. */
 export async function importGallery(input: Input, deps: Deps): Promise<Reply> {
   const { ctx } = input;
-  const importArchive = deps.lookalike.importArchive?.bind(deps.lookalike);
+  const importArchive = deps.service.importArchive?.bind(deps.service);
   if (!importArchive) throw new UserError('unavailable', 'Importing galleries is not available on this bot.');
   const file = requireAttachment(input, 'file');
   const bytes = await download(file);
@@ -214,7 +214,7 @@ export async function importGallery(input: Input, deps: Deps): Promise<Reply> {
 /** `/gallery export`: the gallery as a pack file (names, thumbnails, embeddings, engine fingerprint). */
 export async function exportGallery(input: Input, deps: Deps): Promise<Reply> {
   const { ctx } = input;
-  const exportPack = deps.lookalike.exportPack?.bind(deps.lookalike);
+  const exportPack = deps.service.exportPack?.bind(deps.service);
   if (!exportPack) throw new UserError('unavailable', 'Exporting galleries is not available on this bot.');
   const { pack, identities, photos } = await exportPack(ctx.scope);
   if (identities === 0) {

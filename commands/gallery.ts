@@ -39,7 +39,7 @@ export const data = {
 type Input = CommandInput<OptionName<typeof data>>;
 
 async function list(input: Input, deps: Deps): Promise<Reply> {
-  const people = [...(await deps.lookalike.list(input.ctx.scope))].sort((a, b) =>
+  const people = [...(await deps.service.list(input.ctx.scope))].sort((a, b) =>
     a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }),
   );
   if (people.length === 0) {
@@ -64,7 +64,7 @@ async function list(input: Input, deps: Deps): Promise<Reply> {
 }
 
 async function remove(input: Input, deps: Deps): Promise<Reply> {
-  const removed = await deps.lookalike.remove(input.ctx.scope, requireString(input, 'name'));
+  const removed = await deps.service.remove(input.ctx.scope, requireString(input, 'name'));
   return {
     text: `Removed **${escapeMarkdown(removed.name)}** and ${plural(removed.photos.length, 'photo')} from this ${place(input.ctx.platform)}'s gallery.`,
   };
@@ -72,7 +72,7 @@ async function remove(input: Input, deps: Deps): Promise<Reply> {
 
 async function rename(input: Input, deps: Deps): Promise<Reply> {
   const from = requireString(input, 'from');
-  const renamed = await deps.lookalike.rename(input.ctx.scope, from, requireString(input, 'to'));
+  const renamed = await deps.service.rename(input.ctx.scope, from, requireString(input, 'to'));
   return { text: `Renamed **${escapeMarkdown(from)}** to **${escapeMarkdown(renamed.name)}**.` };
 }
 

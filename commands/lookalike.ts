@@ -123,7 +123,7 @@ function outline(resemblance: Resemblance): OutlineInput {
 
 // "Why?" under an answer whose faces can be explained on demand (explaining costs about a second a face).
 function whyButtons(faces: readonly FaceAnswer[], deps: Deps, numbered: boolean): ReplyButton[] {
-  if (!deps.lookalike.explain) return [];
+  if (!deps.service.explain) return [];
   return faces
     .flatMap((f, i) =>
       f.match && !f.match.resemblance && f.explainId
@@ -144,7 +144,7 @@ export function whyButton(deps: Deps): ButtonHandler {
   return async (_ctx, buttonId, responder) => {
     const explainId = buttonId.slice(WHY_BUTTON_PREFIX.length);
     await responder.defer();
-    const explained = await deps.lookalike.explain?.(explainId);
+    const explained = await deps.service.explain?.(explainId);
     if (!explained) throw new UserError('not_found', { button: buttonId });
     const { thumbnail, match } = explained;
     const { name, resemblance } = match;
@@ -173,7 +173,7 @@ async function oneFace(input: CommandInput, deps: Deps, src: Source, result: Ide
   const title = verdict(src.subject, face);
   const why = match.resemblance;
   // The photo the regions were compared with is the one shown, so its outlines fit it.
-  const thumb = why ? why.photo.thumbnail : await deps.lookalike.thumbnail(result.scope, match.slug);
+  const thumb = why ? why.photo.thumbnail : await deps.service.thumbnail(result.scope, match.slug);
   const picture = await renderSideBySide({
     face: face.thumbnail,
     match: thumb,
@@ -252,7 +252,7 @@ export async function execute(input: Input, deps: Deps): Promise<Reply> {
 export async function answerPhoto(input: CommandInput, deps: Deps, src: Source): Promise<Reply> {
   let result: Identification;
   try {
-    result = await deps.lookalike.identify(input.ctx.scope, src.bytes);
+    result = await deps.service.identify(input.ctx.scope, src.bytes);
   } catch (err) {
     if (isUserError(err) && err.code === 'empty_gallery') return emptyGallery(input.ctx.platform);
     if (isUserError(err) && err.code === 'no_face') throw noFace(src, err);

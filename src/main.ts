@@ -20,7 +20,7 @@ import {
   sharedStateUrl,
 } from './config/index.ts';
 import { openCoordination } from './coordination/index.ts';
-import { createLookalike, type Lookalike } from './core/index.ts';
+import { type CoreService, openService } from './core/index.ts';
 import { reembedFix } from './core/reembed.ts';
 import { isConfigError, isUserError } from './errors.ts';
 import { engineFaces } from './games/faces.ts';
@@ -40,7 +40,7 @@ export interface StartOptions {
   gameTiming?: Partial<GameTiming>;
 }
 
-/** A running Lookalike: the bot, its connected platforms, and a clean shutdown. */
+/** The running process (`startApp`): the bot over the service, its connected platforms, and a clean shutdown. */
 export interface RunningApp {
   bot: Bot;
   adapters: Adapter[];
@@ -66,7 +66,7 @@ export function playgroundHint(config: Config): string {
 }
 
 /** Re-embeds every scope's photos that another engine embedded, logging what could not be. */
-async function reembedGalleries(service: Lookalike, logger: Logger): Promise<void> {
+async function reembedGalleries(service: CoreService, logger: Logger): Promise<void> {
   try {
     const current = service.currentEngine();
     if (!current) return;
@@ -86,7 +86,7 @@ async function reembedGalleries(service: Lookalike, logger: Logger): Promise<voi
 }
 
 /**
- * Opens the core, builds the bot and starts every configured platform; what `npm start` runs. With no
+ * Opens the service (`openService`), builds the bot and starts every configured platform; what `npm start` runs. With no
  * platform configured it starts the local web playground (src/adapters/playground) instead.
  */
 export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
@@ -96,7 +96,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const sharedUrl = sharedStateUrl(config);
   const shared = sharedUrl ? openCoordination(sharedUrl, { log: (l, f) => logger.info(l, f) }) : undefined;
   if (sharedUrl) logger.info(`shared state: rate limits, games and gallery locks on ${redactUrl(sharedUrl)}`);
-  const core = await createLookalike({
+  const opened = await openService({
     galleryLocks: shared?.galleryLocks,
     storeUrl: config.storeUrl,
     // The playground serves its page at once and says on it while the engine warms up.
@@ -109,21 +109,21 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     throw err;
   });
   // Galleries another engine embedded are re-embedded now, in the background, not on a member's photo.
-  void reembedGalleries(core.service, logger);
+  void reembedGalleries(opened.service, logger);
   // Games post through whichever adapter serves the game's platform (filled in below, once they exist).
   const poster = new AdapterPoster();
   const games = new GameManager({
-    store: core.store,
-    service: core.service,
-    faces: engineFaces(core.service),
+    store: opened.store,
+    service: opened.service,
+    faces: engineFaces(opened.service),
     poster,
     logger,
     timing: options.gameTiming,
     sync: shared?.games,
   });
-  const settings = createChannelSettings(core.store.namespace<WatchSetting>('settings'));
+  const settings = createChannelSettings(opened.store.namespace<WatchSetting>('settings'));
   const bot = new Bot({
-    deps: { lookalike: core.service, settings, games, poster },
+    deps: { service: opened.service, settings, games, poster },
     commands,
     adminUserIds: config.adminUserIds,
     logger,
@@ -145,7 +145,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     );
   }
   if (playgroundOnly) {
-    const engineReady = core.service.engine.ready?.();
+    const engineReady = opened.service.engine.ready?.();
     engineReady?.catch((error: unknown) => logger.error('the face engine failed to start', { error }));
     adapters.push(new PlaygroundAdapter({ host: config.host, port: config.port, logger, engineReady }));
   }
@@ -160,8 +160,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const started: Adapter[] = [];
   const stop = async () => {
     // Long imports first: aborted now, they reply at once ("restarting") instead of holding the adapters'
-    // drain; core.close() then waits for them before it drains the engine and closes the store.
-    const imports = core.service.stopWork();
+    // drain; opened.close() then waits for them before it drains the engine and closes the store.
+    const imports = opened.service.stopWork();
     // Timers first, so no round posts through an adapter that is shutting down; games resume on restart.
     await games.stop();
     for (const adapter of started.reverse()) {
@@ -172,7 +172,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     started.length = 0;
     await imports;
     await shared?.close();
-    await core.close();
+    await opened.close();
   };
   try {
     for (const adapter of adapters) {

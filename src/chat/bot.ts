@@ -49,7 +49,7 @@ export class Bot implements ChatRoutes {
     this.#admins = new Set(options.adminUserIds.map((id) => id.trim()).filter((id) => id !== ''));
     const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
     this.#limiter = rate === false ? undefined : (options.limiter ?? new RateLimiter(rate, this.deps.now));
-    this.#admission = new Admission(this.deps.lookalike, options.queueNoteMs);
+    this.#admission = new Admission(this.deps.service, options.queueNoteMs);
   }
 
   /** Every command, in registration order (adapters register them with the platform). */

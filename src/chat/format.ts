@@ -2,7 +2,7 @@ import { GLOBAL_SCOPE, type Scope } from '../domain/types.ts';
 import type { Platform } from './types.ts';
 
 /**
- * Text from members or archives (a name, a file name) made literal inside the core's markdown: every
+ * Text from members or archives (a name, a file name) made literal inside the chat layer's markdown: every
  * markup character gets a backslash, so `[x](http://…)`, `**`, `<@…>` or `||` in it are shown, not
  * obeyed. Discord reads backslash escapes itself; the Slack and playground adapters turn them back into
  * literal characters after their own conversions (see `unescapeMarkdown`).
@@ -11,10 +11,10 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_~|[\]<>]/g, '\\$&');
 }
 
-/** A backslash escape of the core's markdown: `\\` followed by one ASCII punctuation mark. */
+/** A backslash escape of the chat layer's markdown: `\\` followed by one ASCII punctuation mark. */
 export const MARKDOWN_ESCAPE = /\\([!-/:-@[-`{-~])/g;
 
-/** The core's markdown with its backslash escapes resolved, for places that show text without markup. */
+/** The chat layer's markdown with its backslash escapes resolved, for places that show text without markup. */
 export function unescapeMarkdown(text: string): string {
   return text.replace(MARKDOWN_ESCAPE, '$1');
 }

@@ -1,10 +1,10 @@
 import type { RegionScore } from '../domain/resemblance.ts';
 import type { Candidate, LookalikeService, Scope } from '../domain/types.ts';
 
-/** The chat platforms Lookalike runs on; the core never imports their SDKs. */
+/** The chat platforms Lookalike runs on; src/chat never imports their SDKs. */
 export type Platform = 'discord' | 'slack' | 'playground';
 
-/** A member as the core sees them. */
+/** A member as the chat layer sees them. */
 export interface ChatUser {
   /** Platform-qualified id, e.g. `discord:1234`, used for storage and /forget. */
   id: string;
@@ -150,7 +150,7 @@ export interface ReplyImage {
 
 /** A button under a reply (games). */
 export interface ReplyButton {
-  /** Opaque id routed back to the core when pressed. */
+  /** Opaque id routed back to the chat layer (`Bot.handleButton`) when pressed. */
   id: string;
   label: string;
   style?: 'primary' | 'secondary' | 'success' | 'danger';
@@ -238,7 +238,7 @@ export interface OptionalDeps {
 
 /** What handlers can use; tests pass fakes. */
 export interface Deps extends Partial<OptionalDeps> {
-  lookalike: LookalikeService;
+  service: LookalikeService;
   /** Milliseconds since the epoch; tests pass a fake clock (default `Date.now`). */
   now?: () => number;
   /** Downloads a profile picture with a size limit and a timeout (default: a plain limited HTTP GET). */

@@ -1,5 +1,5 @@
 import { type CoreConfig, engineOptions } from '../config/index.ts';
-import { Lookalike } from '../core/service.ts';
+import { CoreService } from '../core/service.ts';
 import type { Analysis, AnalyzeOptions, FaceEngine } from '../domain/face.ts';
 import { embeddingDim, resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { selectBackend } from '../engine/backend.ts';
@@ -10,7 +10,7 @@ import type { Output } from './output.ts';
 
 /** What every CLI command gets. */
 export interface CliContext {
-  service: Lookalike;
+  service: CoreService;
   scope: string;
   out: Output;
   store: Store;
@@ -72,7 +72,7 @@ export async function openContext(options: {
   const engine = new LazyEngine({ ...engineOptions(options.config, log), inline: options.inline ?? false });
   // The gallery takes the embeddings this engine makes: fused on ONNX Runtime, faceres alone on tfjs.
   const gallery = new Gallery(store, { locks: shared?.locks, embeddingDim: embeddingDim(engine.tuning) });
-  const service = new Lookalike(engine, gallery);
+  const service = new CoreService(engine, gallery);
   return {
     ctx: { service, scope: options.scope, out: options.out, store },
     async close() {

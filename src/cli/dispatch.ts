@@ -1,14 +1,14 @@
-import { compareCommand, inferCommand } from './commands/faces.ts';
+import { runCompare, runInfer } from './commands/faces.ts';
 import {
-  enrollCommand,
-  exportCommand,
-  listCommand,
-  reembedCommand,
-  removeCommand,
-  renameCommand,
-  trainCommand,
+  runEnroll,
+  runExport,
+  runList,
+  runReembed,
+  runRemove,
+  runRename,
+  runTrain,
 } from './commands/gallery.ts';
-import { packCommand } from './commands/pack.ts';
+import { runPack } from './commands/pack.ts';
 import type { CliContext } from './context.ts';
 
 /** The options a command may read (parsed in main.ts). */
@@ -30,25 +30,25 @@ export async function runCommand(
 ): Promise<number> {
   switch (command) {
     case 'enroll':
-      return await enrollCommand(ctx, rest, values.name);
+      return await runEnroll(ctx, rest, values.name);
     case 'train':
-      return await trainCommand(ctx);
+      return await runTrain(ctx);
     case 'reembed':
-      return await reembedCommand(ctx, rest, values.from);
+      return await runReembed(ctx, rest, values.from);
     case 'list':
-      return await listCommand(ctx);
+      return await runList(ctx);
     case 'remove':
-      return await removeCommand(ctx, rest);
+      return await runRemove(ctx, rest);
     case 'rename':
-      return await renameCommand(ctx, rest);
+      return await runRename(ctx, rest);
     case 'infer':
-      return await inferCommand(ctx, rest, values.inFlight, values.explain === true);
+      return await runInfer(ctx, rest, values.inFlight, values.explain === true);
     case 'compare':
-      return await compareCommand(ctx, rest);
+      return await runCompare(ctx, rest);
     case 'export':
-      return await exportCommand(ctx, rest);
+      return await runExport(ctx, rest);
     case 'pack':
-      return await packCommand(ctx, rest);
+      return await runPack(ctx, rest);
     default:
       // main.ts answers unknown commands with the usage before loading this module.
       throw new Error(`unknown command "${command}"`);

@@ -3,13 +3,13 @@ import { engineFingerprint } from '../engine/fingerprint.ts';
 import { createFaceEngine, type EngineOptions, type FaceEngine, requestedTuning } from '../engine/index.ts';
 import { Gallery, type ScopeLocks } from '../gallery/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { Lookalike, type ServiceOptions } from './service.ts';
+import { CoreService, type ServiceOptions } from './service.ts';
 
 export * from '../domain/types.ts';
-export { Lookalike } from './service.ts';
+export { CoreService } from './service.ts';
 
-/** Options for the whole core. */
-export interface CreateOptions extends ServiceOptions {
+/** Options of `openService`: the service's own, and where its store and engine come from. */
+export interface OpenOptions extends ServiceOptions {
   /** keyv URL (the caller reads LOOKALIKE_STORE); default sqlite://./data/lookalike.sqlite. */
   storeUrl?: string;
   engine?: EngineOptions;
@@ -19,22 +19,25 @@ export interface CreateOptions extends ServiceOptions {
   galleryLocks?: ScopeLocks;
 }
 
-/** A running core: the service, the store it writes to, and a way to shut both down. */
-export interface LookalikeApp {
-  service: Lookalike;
+/**
+ * The service opened by `openService`, with the store it writes to and a way to shut both down; `startApp`
+ * (src/main.ts) wraps it in a `RunningApp` with the bot and its adapters.
+ */
+export interface OpenedService {
+  service: CoreService;
   store: Store;
   close(): Promise<void>;
 }
 
-/** Opens the store, starts the inference pool and returns the service. */
-export async function createLookalike(options: CreateOptions = {}): Promise<LookalikeApp> {
+/** Opens the store, starts the inference pool and returns the service over them. */
+export async function openService(options: OpenOptions = {}): Promise<OpenedService> {
   const store = await openStore(options.storeUrl);
   try {
     const engine = options.openEngine ? await options.openEngine() : await createFaceEngine(options.engine);
     // Packs and photos must carry the tuning the engine really runs with, not only the default.
     const tuning = engine.tuning ?? { ...DEFAULT_TUNING, ...requestedTuning(options.engine ?? {}) };
     const gallery = new Gallery(store, { locks: options.galleryLocks, embeddingDim: embeddingDim(tuning) });
-    const service = new Lookalike(engine, gallery, {
+    const service = new CoreService(engine, gallery, {
       fingerprint: () => engineFingerprint(tuning),
       ...options,
     });

@@ -52,11 +52,11 @@ export interface ServiceOptions {
 }
 
 /**
- * The platform-neutral Lookalike core: it ties the face engine, the gallery and the
- * classifier together. The trained classifier is cached per scope and gallery version,
+ * The one implementation of `LookalikeService` (src/domain/types.ts): it ties the face engine, the gallery
+ * and the classifier together. The trained classifier is cached per scope and gallery version,
  * in memory and in the store beside the gallery, so it is retrained only after a change.
  */
-export class Lookalike implements LookalikeService {
+export class CoreService implements LookalikeService {
   readonly engine: FaceEngine;
   readonly gallery: Gallery;
   readonly sameThreshold: number;

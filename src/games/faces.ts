@@ -2,7 +2,7 @@
 // (twins compare members with each other) and an exact similarity to one named celebrity (a battle's
 // celebrity is often not in a selfie's top 3, where identify would give no number for it).
 
-import type { Lookalike } from '../core/service.ts';
+import type { CoreService } from '../core/service.ts';
 import type { Candidate, Scope } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import { cosine, similarityFromCosine } from '../util/vectors.ts';
@@ -26,7 +26,7 @@ export interface GameFaces {
 }
 
 /** GameFaces over the running core: one engine analysis per photo, matching with the scope's classifier. */
-export function engineFaces(service: Pick<Lookalike, 'engine' | 'answeringScope' | 'matcher'>): GameFaces {
+export function engineFaces(service: Pick<CoreService, 'engine' | 'answeringScope' | 'matcher'>): GameFaces {
   return {
     async read(image) {
       const analysis = await service.engine.analyze(image, { maxFaces: 1 });

@@ -265,7 +265,7 @@ describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 24
 
   it('answers /lookalike from a DM with no server from the global gallery, and refuses admin commands there', async () => {
     // The global gallery holds other names than the server's, so the answer shows which one was used.
-    const lookalike = app!.bot.deps.lookalike;
+    const lookalike = app!.bot.deps.service;
     for (const [name, person] of [
       ['Global Penny', 'penny'],
       ['Global Sheldon', 'sheldon'],

@@ -8,7 +8,7 @@ import { DiscordAdapter } from '../../src/adapters/discord/adapter.ts';
 import { SlackAdapter } from '../../src/adapters/slack/adapter.ts';
 import { Bot } from '../../src/chat/bot.ts';
 import { silentLogger } from '../../src/chat/logger.ts';
-import { fakeLookalike, identification, solidPng, withPhotoAnswers } from '../fixtures/chat-fakes.ts';
+import { fakeService, identification, solidPng, withPhotoAnswers } from '../fixtures/chat-fakes.ts';
 import { DiscordStandin } from '../fixtures/discord-standin.ts';
 import { mentionPhoto, slashCommand } from '../fixtures/slack-payloads.ts';
 import { SlackStandin } from '../fixtures/slack-standin.ts';
@@ -23,14 +23,20 @@ async function heldBot() {
     open = resolve;
   });
   const thumbnail = await solidPng(16);
-  const lookalike = fakeLookalike({
+  const lookalike = fakeService({
     identify: async (scope) => {
       await held;
       return { ...identification('Penny', { thumbnail }), scope };
     },
   });
   const bot = withPhotoAnswers(
-    new Bot({ deps: { lookalike }, commands, adminUserIds: [], logger: silentLogger, rateLimit: false }),
+    new Bot({
+      deps: { service: lookalike },
+      commands,
+      adminUserIds: [],
+      logger: silentLogger,
+      rateLimit: false,
+    }),
   );
   return { bot, open };
 }

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/chat/logger.ts';
 import { memoryChannelSettings } from '../../src/chat/settings.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
-import { fakeContext, fakeLookalike, RecordingResponder } from '../fixtures/chat-fakes.ts';
+import { fakeContext, fakeService, RecordingResponder } from '../fixtures/chat-fakes.ts';
 import { DiscordStandin, type RecordedRequest, type StandinOption } from '../fixtures/discord-standin.ts';
 import { commandBody, messageEventBody } from '../fixtures/slack-payloads.ts';
 import type { RecordedCall } from '../fixtures/slack-standin.ts';
@@ -38,14 +38,14 @@ const SECRETS = [BOT_TOKEN, SECRET, DISCORD_TOKEN];
 
 describe('security: admin commands are checked by the bot itself', () => {
   it('refuses every admin-only command and subcommand to a member without rights, running nothing', async () => {
-    const lookalike = fakeLookalike();
+    const lookalike = fakeService();
     const settings = memoryChannelSettings();
     const bot = new Bot({
       commands,
       adminUserIds: [],
       rateLimit: false,
       logger: createLogger({ write: () => {} }),
-      deps: { lookalike, settings },
+      deps: { service: lookalike, settings },
     });
     const guarded = bot.commands.flatMap((c) =>
       [undefined, ...(c.data.subcommands ?? []).map((s) => s.name)]

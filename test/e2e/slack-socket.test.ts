@@ -10,7 +10,7 @@ import { actionId } from '../../src/adapters/slack/blocks.ts';
 import { Bot } from '../../src/chat/bot.ts';
 import { createLogger, silentLogger } from '../../src/chat/logger.ts';
 import { isConfigError } from '../../src/errors.ts';
-import { fakeLookalike, identification, solidPng, withPhotoAnswers } from '../fixtures/chat-fakes.ts';
+import { fakeService, identification, solidPng, withPhotoAnswers } from '../fixtures/chat-fakes.ts';
 import { blockActionPayload, messageEventBody, slashCommand } from '../fixtures/slack-payloads.ts';
 import { SlackStandin } from '../fixtures/slack-standin.ts';
 
@@ -29,7 +29,7 @@ describe('Slack in Socket Mode (stand-in WebSocket, fake face service)', { timeo
     await standin.start();
     standin.addMember({ id: 'U0ALICE', name: 'alice' });
     const thumbnail = await solidPng(32);
-    const lookalike = fakeLookalike({
+    const lookalike = fakeService({
       identify: async (scope) => ({ ...identification('Penny', { thumbnail }), scope }),
     });
     const logger = createLogger({
@@ -38,7 +38,7 @@ describe('Slack in Socket Mode (stand-in WebSocket, fake face service)', { timeo
       write: (l) => lines.push(l),
     });
     const bot = withPhotoAnswers(
-      new Bot({ deps: { lookalike }, commands, adminUserIds: [], logger, rateLimit: false }),
+      new Bot({ deps: { service: lookalike }, commands, adminUserIds: [], logger, rateLimit: false }),
     );
     bot.onButton('test:', async (_ctx, id, responder) => {
       pressed = id;
@@ -157,7 +157,7 @@ describe('Slack in Socket Mode (stand-in WebSocket, fake face service)', { timeo
         config: { mode: 'socket', botToken, appToken, apiUrl: standin.apiUrl },
         logger: silentLogger,
       }).start(
-        new Bot({ deps: { lookalike: fakeLookalike() }, commands, adminUserIds: [], logger: silentLogger }),
+        new Bot({ deps: { service: fakeService() }, commands, adminUserIds: [], logger: silentLogger }),
       );
     await assert.rejects(
       start('xoxb-wrong-wrong-wrong', APP_TOKEN),

@@ -14,7 +14,7 @@ import type { GuessState } from '../../src/games/guess/rules.ts';
 import { GameManager } from '../../src/games/manager.ts';
 import { AdapterPoster } from '../../src/games/poster.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { fakeLookalike, identity, solidPng } from '../fixtures/chat-fakes.ts';
+import { fakeService, identity, solidPng } from '../fixtures/chat-fakes.ts';
 import { fakeFaces } from '../fixtures/game-fakes.ts';
 
 /** Who runs a command: someone with the platform's admin rights, or an ordinary member. */
@@ -73,7 +73,7 @@ export function adapterContract(makeDriver: () => ContractDriver): void {
         write: (line) => driver.logLines.push(line),
       });
       const thumb = await solidPng(24);
-      const lookalike = fakeLookalike({
+      const lookalike = fakeService({
         list: async () => CELEBRITIES.map((n) => identity(n, 1)),
         thumbnail: async () => thumb,
         enroll: async () => {
@@ -112,7 +112,7 @@ export function adapterContract(makeDriver: () => ContractDriver): void {
         timing: { revealMs: 120_000, pauseMs: 50 },
       });
       const bot = new Bot({
-        deps: { lookalike, games },
+        deps: { service: lookalike, games },
         commands,
         adminUserIds: [],
         logger,

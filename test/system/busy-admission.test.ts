@@ -13,7 +13,7 @@ import type { EngineLoad } from '../../src/domain/face.ts';
 import {
   fakeAttachment,
   fakeContext,
-  fakeLookalike,
+  fakeService,
   identification,
   RecordingResponder,
   solidPng,
@@ -48,7 +48,7 @@ describe('admission by the engine load, in the Bot', () => {
     const downloads = gate();
     const answers = gate();
     const thumbnail = await solidPng(16);
-    const lookalike = fakeLookalike({
+    const lookalike = fakeService({
       load: (extra = 0) => {
         const ahead = inEngine + extra;
         return { ahead, expectedWaitMs: Math.max(0, ahead) * 1_000, accepting: ahead < 3 };
@@ -61,7 +61,7 @@ describe('admission by the engine load, in the Bot', () => {
       },
     });
     const bot = new Bot({
-      deps: { lookalike },
+      deps: { service: lookalike },
       commands,
       adminUserIds: [],
       logger: silentLogger,
@@ -106,7 +106,7 @@ describe('admission by the engine load, in the Bot', () => {
 
   it('takes commands that do not analyse photos whatever the load', async () => {
     const bot = new Bot({
-      deps: { lookalike: fakeLookalike({ load: () => FULL }) },
+      deps: { service: fakeService({ load: () => FULL }) },
       commands,
       adminUserIds: [],
       logger: silentLogger,
@@ -130,7 +130,7 @@ describe('admission on Discord (real discord.js, stand-in)', { timeout: 60_000 }
   before(async () => {
     await standin.start();
     const thumbnail = await solidPng(16);
-    const lookalike = fakeLookalike({
+    const lookalike = fakeService({
       load: () => load,
       identify: async (scope) => {
         await answers.wait;
@@ -138,7 +138,13 @@ describe('admission on Discord (real discord.js, stand-in)', { timeout: 60_000 }
       },
     });
     const bot = withPhotoAnswers(
-      new Bot({ deps: { lookalike }, commands, adminUserIds: [], logger: silentLogger, rateLimit: false }),
+      new Bot({
+        deps: { service: lookalike },
+        commands,
+        adminUserIds: [],
+        logger: silentLogger,
+        rateLimit: false,
+      }),
     );
     adapter = new DiscordAdapter({
       config: { token: DISCORD_TOKEN, appId: standin.appId, apiUrl: standin.apiUrl },
@@ -224,12 +230,18 @@ describe('admission on Slack (real Bolt in Socket Mode, stand-in)', { timeout: 6
   before(async () => {
     await standin.start();
     const thumbnail = await solidPng(16);
-    const lookalike = fakeLookalike({
+    const lookalike = fakeService({
       load: () => load,
       identify: async (scope) => ({ ...identification('Penny', { thumbnail }), scope }),
     });
     const bot = withPhotoAnswers(
-      new Bot({ deps: { lookalike }, commands, adminUserIds: [], logger: silentLogger, rateLimit: false }),
+      new Bot({
+        deps: { service: lookalike },
+        commands,
+        adminUserIds: [],
+        logger: silentLogger,
+        rateLimit: false,
+      }),
     );
     adapter = new SlackAdapter({
       config: { mode: 'socket', botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: standin.apiUrl },

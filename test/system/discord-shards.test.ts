@@ -7,7 +7,7 @@ import { Bot } from '../../src/chat/bot.ts';
 import { silentLogger } from '../../src/chat/logger.ts';
 import { type DiscordConfig, loadConfig } from '../../src/config/index.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { fakeLookalike } from '../fixtures/chat-fakes.ts';
+import { fakeService } from '../fixtures/chat-fakes.ts';
 import { DiscordStandin } from '../fixtures/discord-standin.ts';
 
 const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.shards.test-token-not-real';
@@ -68,7 +68,7 @@ describe('Discord shards against the stand-in gateway', () => {
       messageContent: false,
     });
     const bot = new Bot({
-      deps: { lookalike: fakeLookalike() },
+      deps: { service: fakeService() },
       commands,
       adminUserIds: [],
       logger: silentLogger,

@@ -52,7 +52,7 @@ describe('fault: Slack Socket Mode loses its connection', { timeout: 120_000 }, 
       { logger: quiet() },
     );
     const penny = ['penny1.png', 'penny3.png'].map((f) => ({ name: f, data: readData('bbt', 'penny', f) }));
-    await app.bot.deps.lookalike.enroll('global', 'Penny', penny, 'test');
+    await app.bot.deps.service.enroll('global', 'Penny', penny, 'test');
   });
   after(async () => {
     await app?.stop();
@@ -109,7 +109,7 @@ describe('fault: a restart in the middle of a game, under a burst of photos', { 
         name: `${n}.png`,
         data: readData('bbt', person, `${person}${n}.png`),
       }));
-      await app.bot.deps.lookalike.enroll('global', person, photos, 'test');
+      await app.bot.deps.service.enroll('global', person, photos, 'test');
     }
   });
   after(async () => {

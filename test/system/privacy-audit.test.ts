@@ -11,7 +11,7 @@ import type { SlackAdapter } from '../../src/adapters/slack/adapter.ts';
 import { createLogger } from '../../src/chat/logger.ts';
 import type { ChatContext, ChatUser, OptionValue } from '../../src/chat/types.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import type { Lookalike } from '../../src/core/service.ts';
+import type { CoreService } from '../../src/core/service.ts';
 import type { GameState } from '../../src/games/registry.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
 import { BINARY_TAG } from '../../src/store/codec.ts';
@@ -136,7 +136,7 @@ describe('privacy audit: what the store keeps about members', { timeout: 300_000
         gameTiming: { revealMs: 200, pauseMs: 100 },
       },
     );
-    const engine = (app.bot.deps.lookalike as Lookalike).engine;
+    const engine = (app.bot.deps.service as CoreService).engine;
     for (const m of members) {
       const list: Float32Array[] = [];
       for (const n of [1, 2, 3]) {
@@ -247,7 +247,7 @@ describe('privacy audit: what the store keeps about members', { timeout: 300_000
     const { found } = await traces(members);
     assert.deepEqual(found, []);
     // The admin's enrolled celebrity photos go too, as the README promises.
-    const before = (await app!.bot.deps.lookalike.list(SCOPE)).length;
+    const before = (await app!.bot.deps.service.list(SCOPE)).length;
     assert.equal(before, 4);
     assert.match((await run(admin, 'forget')).text, /8 photos you enrolled/);
     const { dump } = await traces([]);

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { silentLogger } from '../../src/chat/logger.ts';
 import { loadConfig, loadWorkerConfig } from '../../src/config/index.ts';
-import type { Lookalike } from '../../src/core/index.ts';
+import type { CoreService } from '../../src/core/index.ts';
 import { ConfigError, UserError } from '../../src/errors.ts';
 import { startApp } from '../../src/main.ts';
 import { InferenceWorker } from '../../src/queue/inference-worker.ts';
@@ -187,7 +187,7 @@ describe('the app with LOOKALIKE_QUEUE', () => {
       },
     );
     open.push({ close: () => app.stop() });
-    const service = app.bot.deps.lookalike as Lookalike;
+    const service = app.bot.deps.service as CoreService;
     assert.ok(service.engine instanceof QueueEngine);
     const fake = fakeEngine();
     await worker({ engine: fake });

@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/chat/logger.ts';
 import { RateLimiter } from '../../src/chat/rate-limit.ts';
 import { loadConfig, sharedStateUrl } from '../../src/config/index.ts';
 import { type Coordination, LockLostError, openCoordination } from '../../src/coordination/index.ts';
-import { Lookalike } from '../../src/core/service.ts';
+import { CoreService } from '../../src/core/service.ts';
 import type { FaceEngine } from '../../src/domain/face.ts';
 import { Gallery } from '../../src/gallery/index.ts';
 import type { GuessState } from '../../src/games/guess/rules.ts';
@@ -250,7 +250,7 @@ describe('the trained classifier across processes', () => {
         'global',
         [0, 1, 2, 3].map((k) => ({ name: faces.identities[k]!.name, photos: photos(k) })),
       );
-      const [a, b] = [new Lookalike(engine, galleryA), new Lookalike(engine, galleryB)];
+      const [a, b] = [new CoreService(engine, galleryA), new CoreService(engine, galleryB)];
       const first = await a.matcher('global');
       assert.equal((await b.matcher('global')).matcher.size, 4, "b restores a's model");
       await galleryA.enroll('global', faces.identities[4]!.name, photos(4));

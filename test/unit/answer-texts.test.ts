@@ -28,7 +28,7 @@ async function reply(result: Identification, file = 'me.png', image?: Uint8Array
     ctx: fakes.fakeContext(),
     options: { image: fakes.fakeAttachment(file, image ?? face) },
   } satisfies CommandInput;
-  return lookalike.execute(input, { lookalike: fakes.fakeLookalike({ identify: async () => result }) });
+  return lookalike.execute(input, { service: fakes.fakeService({ identify: async () => result }) });
 }
 
 describe('answer texts', () => {
@@ -98,7 +98,7 @@ describe('help and the playground wording', () => {
   it("/lookalike with nothing attached in the playground names the page's own ways to attach", async () => {
     const ctx = fakes.fakeContext({ platform: 'playground', scope: 'playground' });
     await assert.rejects(
-      lookalike.execute({ ctx, options: {} }, { lookalike: fakes.fakeLookalike({}) }),
+      lookalike.execute({ ctx, options: {} }, { service: fakes.fakeService({}) }),
       (err: Error) => {
         assert.match(err.message, /paperclip, drag and drop, paste, or the camera/);
         assert.doesNotMatch(err.message, /`image` option/);

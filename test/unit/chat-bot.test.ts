@@ -9,7 +9,7 @@ import { UserError } from '../../src/errors.ts';
 import {
   fakeAttachment,
   fakeContext,
-  fakeLookalike,
+  fakeService,
   identification,
   RecordingResponder,
   solidPng,
@@ -31,7 +31,7 @@ function makeBot(overrides: Omit<Partial<BotOptions>, 'deps'> & { deps?: Partial
     rateLimit: false,
     ...overrides,
     logger,
-    deps: { lookalike: fakeLookalike(), ...overrides.deps },
+    deps: { service: fakeService(), ...overrides.deps },
   });
   withPhotoAnswers(bot, overrides.deps?.settings);
   return { bot, lines };
@@ -43,8 +43,8 @@ function run(name: string, command: (input: CommandInput) => Promise<never>): Co
 
 describe('Bot: admin commands', () => {
   it('refuses non-admins privately, without deferring or running the command', async () => {
-    const lookalike = fakeLookalike();
-    const { bot } = makeBot({ deps: { lookalike } });
+    const lookalike = fakeService();
+    const { bot } = makeBot({ deps: { service: lookalike } });
     const responder = new RecordingResponder();
     await bot.handleCommand('enroll', { ctx: fakeContext(), options: { name: 'X' } }, responder);
     assert.deepEqual(responder.events, ['send']);
@@ -207,12 +207,12 @@ describe('Bot: error boundary', () => {
 
 describe('Bot: photos posted in channels', () => {
   const service = () =>
-    fakeLookalike({
+    fakeService({
       identify: async (scope) => identification('Penny', { thumbnail: face, scope }),
     });
 
   it('stays quiet in unwatched channels and answers mentions', async () => {
-    const { bot } = makeBot({ deps: { lookalike: service(), settings: memoryChannelSettings() } });
+    const { bot } = makeBot({ deps: { service: service(), settings: memoryChannelSettings() } });
     const quiet = new RecordingResponder();
     const photo = fakeAttachment('me.png', face);
     assert.equal(await bot.handleImageMessage(fakeContext(), [photo], { mentioned: false }, quiet), false);
@@ -227,7 +227,7 @@ describe('Bot: photos posted in channels', () => {
 
   it('answers every photo in a watched channel, ignoring other files', async () => {
     const settings = memoryChannelSettings();
-    const { bot } = makeBot({ deps: { lookalike: service(), settings } });
+    const { bot } = makeBot({ deps: { service: service(), settings } });
     const admin = new RecordingResponder();
     await bot.handleCommand(
       'watch',

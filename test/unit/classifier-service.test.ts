@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { MatcherJSON } from '../../src/classifier/matcher.ts';
-import { Lookalike } from '../../src/core/service.ts';
+import { CoreService } from '../../src/core/service.ts';
 import type { FaceEngine } from '../../src/domain/face.ts';
 import { Gallery, type NewPhoto } from '../../src/gallery/index.ts';
 import { openStore } from '../../src/store/index.ts';
@@ -47,7 +47,7 @@ describe('the service caches the trained classifier by gallery version', () => {
       'global',
       faces.identities.slice(0, 6).map((i, k) => ({ name: i.name, photos: photos(k, i.embeddings) })),
     );
-    const service = new Lookalike(engine, gallery);
+    const service = new CoreService(engine, gallery);
     const first = await service.matcher('global');
     assert.equal(first.matcher.size, 6);
     assert.equal(first.matcher.method, 'svm');
@@ -70,7 +70,7 @@ describe('the service caches the trained classifier by gallery version', () => {
     assert.equal(second.matcher.identify(newcomer).match?.name, faces.identities[6]!.name);
 
     // Another process over the same store restores the stored model instead of training.
-    const other = new Lookalike(engine, recording());
+    const other = new CoreService(engine, recording());
     const restored = await other.matcher('global');
     assert.equal(restored.version, second.version);
     assert.deepEqual(saves, [first.version, second.version]);

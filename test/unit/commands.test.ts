@@ -19,7 +19,7 @@ import { skipAdvice } from '../../src/user-texts.ts';
 import {
   fakeAttachment,
   fakeContext,
-  fakeLookalike,
+  fakeService,
   identification,
   identity,
   solidPng,
@@ -50,12 +50,12 @@ async function rejectsWith(promise: Promise<unknown>, code: string, text?: RegEx
 
 describe('/lookalike', () => {
   it('names the best match with confidence, similarity, the top 3, the gallery and a side-by-side picture', async () => {
-    const service = fakeLookalike({
+    const service = fakeService({
       identify: async () => identification('Brad Pitt', { thumbnail: face }),
       thumbnail: async () => celeb,
     });
     const photo = fakeAttachment('me.png', face);
-    const reply = await lookalike.execute(input({ image: photo }), { lookalike: service });
+    const reply = await lookalike.execute(input({ image: photo }), { service: service });
 
     assert.equal(reply.title, 'You look like Brad Pitt (0.73 confidence)');
     assert.match(reply.text, /Similarity: 81%/);
@@ -73,11 +73,11 @@ describe('/lookalike', () => {
   });
 
   it('says "in person" for the person themselves and which gallery answered on fallback', async () => {
-    const service = fakeLookalike({
+    const service = fakeService({
       identify: async () => identification('Brad Pitt', { thumbnail: face, same: true, scope: 'global' }),
     });
     const reply = await lookalike.execute(input({ image: fakeAttachment('me.png', face) }), {
-      lookalike: service,
+      service: service,
     });
     assert.equal(reply.title, "That's Brad Pitt in person!");
     assert.match(reply.text, /global gallery, because this server's gallery is empty/);
@@ -87,7 +87,7 @@ describe('/lookalike', () => {
   it("uses a member's avatar for `user`, and the caller's own avatar with no option", async () => {
     const fetched: string[] = [];
     const deps: Deps = {
-      lookalike: fakeLookalike({ identify: async () => identification('Brad Pitt', { thumbnail: face }) }),
+      service: fakeService({ identify: async () => identification('Brad Pitt', { thumbnail: face }) }),
       fetchAvatar: async (url) => {
         fetched.push(url);
         return face;
@@ -109,14 +109,14 @@ describe('/lookalike', () => {
   });
 
   it('asks for a photo when there is no avatar to use', async () => {
-    const deps: Deps = { lookalike: fakeLookalike(), fetchAvatar: async () => face };
+    const deps: Deps = { service: fakeService(), fetchAvatar: async () => face };
     await rejectsWith(lookalike.execute(input(), deps), 'bad_input', /no profile picture/);
   });
 
   it('lists every face of a group photo and numbers them on the photo', async () => {
     const one = identification('Penny', { thumbnail: face }).faces[0]!;
     const two = identification('Sheldon', { thumbnail: face, confidence: 0.55, similarity: 0.6 }).faces[0]!;
-    const service = fakeLookalike({
+    const service = fakeService({
       identify: async (scope) => ({
         scope,
         method: 'svm',
@@ -127,7 +127,7 @@ describe('/lookalike', () => {
     });
     const photo = await solidPng(120, 80);
     const reply = await lookalike.execute(input({ image: fakeAttachment('group.png', photo) }), {
-      lookalike: service,
+      service: service,
     });
     assert.equal(reply.title, 'I found 2 faces');
     assert.match(reply.text, /^Face 1 looks like Penny \(0\.73 confidence/m);
@@ -139,19 +139,19 @@ describe('/lookalike', () => {
   });
 
   it('answers kindly when there is no face, whether the service returns none or throws no_face', async () => {
-    const none = fakeLookalike();
+    const none = fakeService();
     await rejectsWith(
-      lookalike.execute(input({ image: fakeAttachment('cat.png', face) }), { lookalike: none }),
+      lookalike.execute(input({ image: fakeAttachment('cat.png', face) }), { service: none }),
       'no_face',
       /couldn't find a face in that photo — try a well-lit, front-facing selfie/,
     );
-    const throwing = fakeLookalike({
+    const throwing = fakeService({
       identify: async () => {
         throw new UserError('no_face', 'raw');
       },
     });
     await rejectsWith(
-      lookalike.execute(input({ image: fakeAttachment('cat.png', face) }), { lookalike: throwing }),
+      lookalike.execute(input({ image: fakeAttachment('cat.png', face) }), { service: throwing }),
       'no_face',
       /well-lit/,
     );
@@ -159,7 +159,7 @@ describe('/lookalike', () => {
 
   it('explains how to fill an empty gallery', async () => {
     const base = identification('X', { thumbnail: face });
-    const service = fakeLookalike({
+    const service = fakeService({
       identify: async () => ({
         ...base,
         method: 'none',
@@ -167,7 +167,7 @@ describe('/lookalike', () => {
       }),
     });
     const reply = await lookalike.execute(input({ image: fakeAttachment('me.png', face) }), {
-      lookalike: service,
+      service: service,
     });
     assert.match(reply.text, /\/enroll/);
     assert.match(reply.text, /command-line/);
@@ -176,14 +176,14 @@ describe('/lookalike', () => {
 
   it('refuses a file that is not an image without downloading it', async () => {
     const file = fakeAttachment('notes.pdf', face, 'application/pdf');
-    await rejectsWith(lookalike.execute(input({ image: file }), { lookalike: fakeLookalike() }), 'not_image');
+    await rejectsWith(lookalike.execute(input({ image: file }), { service: fakeService() }), 'not_image');
     assert.equal(file.fetches, 0);
   });
 });
 
 describe('/enroll', () => {
   it('enrols the photos in this scope and lists added and skipped ones with reasons', async () => {
-    const service = fakeLookalike({
+    const service = fakeService({
       enroll: async (_scope, name, images) => ({
         identity: identity(name, 3),
         added: [{ file: images[0]!.name, hash: 'h1' }],
@@ -209,7 +209,7 @@ describe('/enroll', () => {
         image2: fakeAttachment('a.png', celeb),
         image3: tooBig,
       }),
-      { lookalike: service },
+      { service: service },
     );
     const call = service.calls[0]!;
     assert.equal(call.method, 'enroll');
@@ -260,7 +260,7 @@ describe('/gallery', () => {
   );
 
   it('pages through large galleries with photo counts', async () => {
-    const deps = { lookalike: fakeLookalike({ list: async () => [...many].reverse() }) };
+    const deps = { service: fakeService({ list: async () => [...many].reverse() }) };
     const first = await gallery.execute(input({}, { subcommand: 'list' }), deps);
     assert.match(first.title ?? '', /45 people, 90 photos \(page 1\/3\)/);
     assert.equal(first.text.split('\n').filter((l) => l.startsWith('•')).length, gallery.PAGE_SIZE);
@@ -277,19 +277,19 @@ describe('/gallery', () => {
   });
 
   it('explains an empty gallery', async () => {
-    const reply = await gallery.execute(input({}, { subcommand: 'list' }), { lookalike: fakeLookalike() });
+    const reply = await gallery.execute(input({}, { subcommand: 'list' }), { service: fakeService() });
     assert.match(reply.title ?? '', /empty/);
     assert.match(reply.text, /\/enroll/);
   });
 
   it('removes and renames through the service; both are admin subcommands', async () => {
-    const service = fakeLookalike({ remove: async (_s, name) => identity(name, 4) });
+    const service = fakeService({ remove: async (_s, name) => identity(name, 4) });
     const removed = await gallery.execute(input({ name: 'Penny' }, { subcommand: 'remove' }), {
-      lookalike: service,
+      service: service,
     });
     assert.match(removed.text, /Removed \*\*Penny\*\* and 4 photos/);
     const renamed = await gallery.execute(input({ from: 'Penny', to: 'Penny H' }, { subcommand: 'rename' }), {
-      lookalike: service,
+      service: service,
     });
     assert.match(renamed.text, /Renamed \*\*Penny\*\* to \*\*Penny H\*\*/);
     assert.deepEqual(service.calls[1]?.args, ['discord:guild', 'Penny', 'Penny H']);
@@ -301,12 +301,12 @@ describe('/gallery', () => {
 
 describe('/compare', () => {
   it('gives the similarity, the verdict and a side-by-side picture', async () => {
-    const service = fakeLookalike({
+    const service = fakeService({
       compare: async () => ({ similarity: 0.42, same: false, thumbnails: [face, celeb] }),
     });
     const reply = await compare.execute(
       input({ image1: fakeAttachment('a.png', face), image2: fakeAttachment('b.png', celeb) }),
-      { lookalike: service },
+      { service: service },
     );
     assert.match(reply.text, /42% similar\*\* — probably not the same person/);
     assert.deepEqual(service.calls[0]?.args, [face, celeb]);
@@ -316,13 +316,13 @@ describe('/compare', () => {
 
 describe('/forget', () => {
   it("deletes the caller's data and says what went", async () => {
-    const service = fakeLookalike({ forget: async () => ({ photos: 3, other: ['your watch settings'] }) });
-    const reply = await forget.execute(input(), { lookalike: service });
+    const service = fakeService({ forget: async () => ({ photos: 3, other: ['your watch settings'] }) });
+    const reply = await forget.execute(input(), { service: service });
     assert.deepEqual(service.calls[0]?.args, ['discord:1001']);
     assert.match(reply.text, /3 photos you enrolled/);
     assert.match(reply.text, /your watch settings/);
     assert.equal(reply.ephemeral, true);
-    const nothing = await forget.execute(input(), { lookalike: fakeLookalike() });
+    const nothing = await forget.execute(input(), { service: fakeService() });
     assert.match(nothing.text, /nothing stored/);
   });
 });
@@ -330,7 +330,7 @@ describe('/forget', () => {
 describe('/watch and /help', () => {
   it('turns watching on and off for this channel, warning when the bot cannot see messages', async () => {
     const settings = memoryChannelSettings();
-    const deps = { lookalike: fakeLookalike(), settings };
+    const deps = { service: fakeService(), settings };
     const blind = { ctx: fakeContext({ seesAllMessages: false }), options: {}, subcommand: 'on' };
     const on = await watch.execute(blind, deps);
     assert.match(on.text, /answer every photo/);
@@ -341,14 +341,14 @@ describe('/watch and /help', () => {
     assert.doesNotMatch(off.text, /Message Content/);
     assert.equal(await settings.isWatched('discord:guild', 'channel-1'), false);
     await rejectsWith(
-      watch.execute(input({}, { subcommand: 'on' }), { lookalike: fakeLookalike() }),
+      watch.execute(input({}, { subcommand: 'on' }), { service: fakeService() }),
       'unavailable',
       /Watching channels isn't available/,
     );
   });
 
   it('lists every other command, privately', async () => {
-    const reply = await help.execute(input(), { lookalike: fakeLookalike() });
+    const reply = await help.execute(input(), { service: fakeService() });
     for (const c of commands.filter((c) => c.data.name !== 'help' && !c.data.target))
       assert.match(reply.text, new RegExp(`/${c.data.name}`));
     assert.match(reply.text, /\/gallery remove` — .*_\(admins\)_/);
@@ -376,7 +376,7 @@ describe('/watch and /help', () => {
 
 describe('menu commands', () => {
   it('answers a message for its first image as /lookalike does, and says which of several it took', async () => {
-    const service = fakeLookalike({
+    const service = fakeService({
       identify: async () => identification('Brad Pitt', { thumbnail: face }),
       thumbnail: async () => celeb,
     });
@@ -386,28 +386,28 @@ describe('menu commands', () => {
       fakeAttachment('beach.png', celeb),
     ];
     const reply = await lookalikeMessage.execute(input({}, { target: { attachments: files } }), {
-      lookalike: service,
+      service: service,
     });
     assert.equal(reply.title, 'They look like Brad Pitt (0.73 confidence)');
     assert.match(reply.text, /first of its 2 images \(party\.png\)/);
     assert.deepEqual(service.calls[0]?.args, ['discord:guild', face]);
 
     const one = await lookalikeMessage.execute(input({}, { target: { attachments: [files[1]!] } }), {
-      lookalike: service,
+      service: service,
     });
     assert.doesNotMatch(one.text, /first of/);
     await rejectsWith(
-      lookalikeMessage.execute(input({}, { target: { attachments: [files[0]!] } }), { lookalike: service }),
+      lookalikeMessage.execute(input({}, { target: { attachments: [files[0]!] } }), { service: service }),
       'bad_input',
       /no photo I can read/,
     );
   });
 
   it("answers a member's avatar, and explains the default one", async () => {
-    const service = fakeLookalike({ identify: async () => identification('Brad Pitt', { thumbnail: face }) });
+    const service = fakeService({ identify: async () => identification('Brad Pitt', { thumbnail: face }) });
     const fetched: string[] = [];
     const deps: Deps = {
-      lookalike: service,
+      service: service,
       fetchAvatar: async (url) => {
         fetched.push(url);
         return face;

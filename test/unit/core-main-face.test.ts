@@ -42,7 +42,7 @@ describe('the main face of a photo for enrolment', () => {
 describe('enrolling a tight crop with a second, small face (real photos, ONNX engine)', () => {
   it('enrols the main face and says that it left the other out', async () => {
     const { OnnxEngine } = await import('../../src/engine/onnx/onnx-engine.ts');
-    const { Lookalike } = await import('../../src/core/service.ts');
+    const { CoreService } = await import('../../src/core/service.ts');
     const { Gallery } = await import('../../src/gallery/index.ts');
     const { openStore } = await import('../../src/store/index.ts');
     const sharp = (await import('sharp')).default;
@@ -65,7 +65,7 @@ describe('enrolling a tight crop with a second, small face (real photos, ONNX en
     const engine = await OnnxEngine.create({ threads: 1 });
     const store = await openStore('memory://');
     try {
-      const service = new Lookalike(engine, new Gallery(store, { embeddingDim: 1152 }));
+      const service = new CoreService(engine, new Gallery(store, { embeddingDim: 1152 }));
       const faces = (await engine.analyze(photo)).faces.length;
       assert.equal(faces, 2, 'the engine sees both faces');
       const result = await service.enroll(

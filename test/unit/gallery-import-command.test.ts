@@ -6,7 +6,7 @@ import { toDiscordPayload } from '../../src/adapters/discord/payload.ts';
 import type { CommandInput, Deps, MessageRef, Poster, Reply } from '../../src/chat/types.ts';
 import type { ImportSummary, LookalikeService } from '../../src/domain/types.ts';
 import { UserError } from '../../src/errors.ts';
-import { fakeAttachment, fakeContext, fakeLookalike } from '../fixtures/chat-fakes.ts';
+import { fakeAttachment, fakeContext, fakeService } from '../fixtures/chat-fakes.ts';
 
 const ZIP = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]);
 
@@ -38,7 +38,7 @@ const summary: ImportSummary = {
 function deps(service: Partial<LookalikeService>, poster?: Poster): Deps {
   // Each tick of the fake clock is 2 s, so every progress step may edit.
   let now = 0;
-  return { lookalike: { ...fakeLookalike(), ...service }, poster, now: () => (now += 2000) };
+  return { service: { ...fakeService(), ...service }, poster, now: () => (now += 2000) };
 }
 
 function input(file = fakeAttachment('faces.zip', ZIP, 'application/zip')): CommandInput {

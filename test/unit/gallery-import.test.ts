@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLookalike, type LookalikeApp } from '../../src/core/index.ts';
+import { type OpenedService, openService } from '../../src/core/index.ts';
 import { DEFAULT_TUNING } from '../../src/domain/tuning.ts';
 import { engineFingerprint } from '../../src/engine/fingerprint.ts';
 import { resolvePrecision } from '../../src/engine/precision.ts';
@@ -9,9 +9,9 @@ import { readData } from '../fixtures/data.ts';
 import { buildZip, celebFiles } from '../support/zips.ts';
 
 // 3 people × 3 photos keeps the model work to a few seconds on wasm.
-let app: LookalikeApp;
+let app: OpenedService;
 before(async () => {
-  app = await createLookalike({ storeUrl: 'memory://', engine: { workers: 1, log: () => {} } });
+  app = await openService({ storeUrl: 'memory://', engine: { workers: 1, log: () => {} } });
 });
 after(() => app?.close());
 
@@ -94,7 +94,7 @@ describe('gallery packs (real photos)', () => {
   });
 
   it('re-embeds from the thumbnails when the engine fingerprint differs, and says so', async () => {
-    const other = await createLookalike({
+    const other = await openService({
       storeUrl: 'memory://',
       engine: { workers: 1, log: () => {} },
       fingerprint: () => engineFingerprint({ ...DEFAULT_TUNING, cropScale: 1.4 }),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { byHash, stalePhotos } from '../../src/core/reembed.ts';
-import { Lookalike } from '../../src/core/service.ts';
+import { CoreService } from '../../src/core/service.ts';
 import { embeddingDim } from '../../src/domain/tuning.ts';
 import { engineFingerprint } from '../../src/engine/fingerprint.ts';
 import { OnnxEngine } from '../../src/engine/onnx/onnx-engine.ts';
@@ -33,7 +33,7 @@ describe('a gallery enrolled by another engine is re-embedded, never mixed', () 
   });
 
   const service = (engine: OnnxEngine) =>
-    new Lookalike(engine, new Gallery(store, { embeddingDim: embeddingDim(engine.tuning) }));
+    new CoreService(engine, new Gallery(store, { embeddingDim: embeddingDim(engine.tuning) }));
 
   it('re-embeds from thumbnails on first use, stamps every photo and names new photos right', async () => {
     const before = service(oldEngine);

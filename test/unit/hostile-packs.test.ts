@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { Lookalike } from '../../src/core/service.ts';
+import { CoreService } from '../../src/core/service.ts';
 import type { FaceEngine } from '../../src/domain/face.ts';
 import { DEFAULT_TUNING } from '../../src/domain/tuning.ts';
 import { engineFingerprint } from '../../src/engine/fingerprint.ts';
@@ -26,7 +26,7 @@ const FINGERPRINT = engineFingerprint(DEFAULT_TUNING);
 /** A service over a memory store whose engine finds one face per photo and counts the photos it saw. */
 async function service(
   onAnalyze: (n: number) => void = () => {},
-): Promise<{ lookalike: Lookalike; analysed: () => number; store: Store }> {
+): Promise<{ lookalike: CoreService; analysed: () => number; store: Store }> {
   let analysed = 0;
   const thumb = await thumbnail(99);
   const engine: FaceEngine = {
@@ -46,7 +46,7 @@ async function service(
   };
   const store = await openStore('memory://');
   const gallery = new Gallery(store);
-  const lookalike = new Lookalike(engine, gallery, { fingerprint: () => FINGERPRINT, concurrency: 1 });
+  const lookalike = new CoreService(engine, gallery, { fingerprint: () => FINGERPRINT, concurrency: 1 });
   return { lookalike, analysed: () => analysed, store };
 }
 

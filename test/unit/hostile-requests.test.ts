@@ -11,14 +11,14 @@ import { Bot } from '../../src/chat/bot.ts';
 import { silentLogger } from '../../src/chat/logger.ts';
 import { UserError } from '../../src/errors.ts';
 import { EMPTY_ZIP_TEXT } from '../../src/user-texts.ts';
-import { fakeLookalike } from '../fixtures/chat-fakes.ts';
+import { fakeService } from '../fixtures/chat-fakes.ts';
 import { manyPartsBody } from '../fixtures/hostile-inputs.ts';
 
 const BOUNDARY = 'lookalikeboundary';
 
-function app(options: { maxArchiveBytes?: number; maxFileBytes?: number } = {}, lookalike = fakeLookalike()) {
+function app(options: { maxArchiveBytes?: number; maxFileBytes?: number } = {}, lookalike = fakeService()) {
   const bot = new Bot({
-    deps: { lookalike },
+    deps: { service: lookalike },
     commands,
     adminUserIds: [],
     logger: silentLogger,
@@ -97,7 +97,7 @@ describe('multipart parts are counted while the body streams', () => {
 
   it('passes a valid empty ZIP to the import, which says it is empty (not "not a ZIP")', async () => {
     let received: Uint8Array | undefined;
-    const lookalike = fakeLookalike({
+    const lookalike = fakeService({
       importArchive: async (_scope, zip) => {
         received = zip;
         throw new UserError('bad_input', EMPTY_ZIP_TEXT);

@@ -11,21 +11,21 @@ import { Bot } from '../../src/chat/bot.ts';
 import { silentLogger } from '../../src/chat/logger.ts';
 import type { LookalikeService } from '../../src/domain/types.ts';
 import { isConfigError } from '../../src/errors.ts';
-import {
-  fakeLookalike,
-  identification,
-  identity,
-  solidPng,
-  withPhotoAnswers,
-} from '../fixtures/chat-fakes.ts';
+import { fakeService, identification, identity, solidPng, withPhotoAnswers } from '../fixtures/chat-fakes.ts';
 
 const face = await solidPng(32);
 const MAX_FILE = 4 * 1024;
 
 function setup(overrides: Partial<LookalikeService> = {}, allowedHosts?: string[]) {
-  const lookalike = fakeLookalike(overrides);
+  const lookalike = fakeService(overrides);
   const bot = withPhotoAnswers(
-    new Bot({ deps: { lookalike }, commands, adminUserIds: [], logger: silentLogger, rateLimit: false }),
+    new Bot({
+      deps: { service: lookalike },
+      commands,
+      adminUserIds: [],
+      logger: silentLogger,
+      rateLimit: false,
+    }),
   );
   const images = new ImageStore();
   const app = createPlaygroundApp({
@@ -265,7 +265,7 @@ describe('PlaygroundAdapter', () => {
     maxArchiveBytes: MAX_FILE,
   });
   const bot = withPhotoAnswers(
-    new Bot({ deps: { lookalike: fakeLookalike() }, commands, adminUserIds: [], logger: silentLogger }),
+    new Bot({ deps: { service: fakeService() }, commands, adminUserIds: [], logger: silentLogger }),
   );
   before(() => adapter.start(bot));
   after(() => adapter.stop());

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Lookalike } from '../../src/core/service.ts';
+import { CoreService } from '../../src/core/service.ts';
 import type { FaceEngine } from '../../src/domain/face.ts';
 import { REGIONS } from '../../src/domain/regions.ts';
 import { createFaceEngine } from '../../src/engine/index.ts';
@@ -22,14 +22,14 @@ const cast = people(BBT);
 describe('resemblance on bbt (real engine)', { timeout: 600_000 }, () => {
   let engine: FaceEngine;
   let store: Store;
-  let service: Lookalike;
+  let service: CoreService;
   let gallery: Gallery;
 
   before(async () => {
     engine = await createFaceEngine({ backend: 'onnx', inline: true, log: () => {} });
     store = await openStore('memory://');
     gallery = new Gallery(store);
-    service = new Lookalike(engine, gallery);
+    service = new CoreService(engine, gallery);
     // Four photos of each person enrolled; the fifth is the probe.
     const batches = cast.map((person) => ({
       name: person.name,

@@ -12,7 +12,7 @@ import { PANEL_SIZE, renderSideBySide } from '../../src/image/render.ts';
 import {
   fakeAttachment,
   fakeContext,
-  fakeLookalike,
+  fakeService,
   identification,
   solidPng,
 } from '../fixtures/chat-fakes.ts';
@@ -48,10 +48,10 @@ function explainedFace(name: string): ExplainedFace {
 }
 
 /** Presses a button through the handler, as the bot does, and returns what it sent. */
-async function press(service: ReturnType<typeof fakeLookalike>, id: string): Promise<Reply> {
+async function press(service: ReturnType<typeof fakeService>, id: string): Promise<Reply> {
   const sent: Reply[] = [];
   const responder = { deferred: false, defer: async () => {}, send: async (r: Reply) => void sent.push(r) };
-  await lookalike.whyButton({ lookalike: service })(fakeContext(), id, responder);
+  await lookalike.whyButton({ service: service })(fakeContext(), id, responder);
   return sent[0]!;
 }
 
@@ -83,7 +83,7 @@ function near(
 
 describe('resemblance in the reply', () => {
   it('offers "Why?" under an answer, and its reply names the top regions with their shares', async () => {
-    const service = fakeLookalike({
+    const service = fakeService({
       identify: async () => held('Brad Pitt', 'f1'),
       explain: async (id) => (id === 'f1' ? explainedFace('Brad Pitt') : null),
     });
@@ -91,7 +91,7 @@ describe('resemblance in the reply', () => {
       ctx: fakeContext(),
       options: { image: fakeAttachment('me.png', face) },
     } satisfies CommandInput;
-    const reply = await lookalike.execute(input, { lookalike: service });
+    const reply = await lookalike.execute(input, { service: service });
     assert.deepEqual(reply.buttons, [{ id: 'why:f1', label: 'Why?', style: 'secondary' }]);
     const why = await press(service, 'why:f1');
     assert.match(why.title!, /Why Brad Pitt\?/);
@@ -106,7 +106,7 @@ describe('resemblance in the reply', () => {
     const one = held('Penny', 'p').faces[0]!;
     const two = identification('Sheldon', { thumbnail: face }).faces[0]!;
     const group = await solidPng(120, 80);
-    const service = fakeLookalike({
+    const service = fakeService({
       identify: async (scope) => ({
         scope,
         method: 'svm',
@@ -120,7 +120,7 @@ describe('resemblance in the reply', () => {
       ctx: fakeContext(),
       options: { image: fakeAttachment('group.png', group) },
     } satisfies CommandInput;
-    const reply = await lookalike.execute(input, { lookalike: service });
+    const reply = await lookalike.execute(input, { service: service });
     assert.deepEqual(
       reply.buttons?.map((b) => [b.id, b.label]),
       [

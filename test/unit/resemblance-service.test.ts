@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { inferCommand } from '../../src/cli/commands/faces.ts';
+import { runInfer } from '../../src/cli/commands/faces.ts';
 import type { Output } from '../../src/cli/output.ts';
-import { Lookalike } from '../../src/core/service.ts';
+import { CoreService } from '../../src/core/service.ts';
 import type { Analysis, FaceEngine, FaceImage } from '../../src/domain/face.ts';
 import { REGIONS } from '../../src/domain/regions.ts';
 import { UserError } from '../../src/errors.ts';
@@ -89,7 +89,7 @@ const photo = (person: number, shot: number) => ({
 async function service() {
   const store = await openStore('memory://');
   const gallery = new Gallery(store, { embeddingDim: 1024 });
-  const lookalike = new Lookalike(engine, gallery);
+  const lookalike = new CoreService(engine, gallery);
   const batches = Array.from({ length: PEOPLE }, (_, p) => ({
     name: `Person ${p}`,
     images: [0, 1, 2].map((k) => photo(p, k)),
@@ -149,7 +149,7 @@ describe('resemblance through the service', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lookalike-resemblance-'));
     const file = path.join(dir, 'probe.bin');
     writeFileSync(file, Uint8Array.of(5, 3));
-    await inferCommand({ service: lookalike, scope: 'global', out: out(true), store }, [file], 8, true);
+    await runInfer({ service: lookalike, scope: 'global', out: out(true), store }, [file], 8, true);
     const face = (records[0] as { faces: { match: { resemblance: { region: string; share: number }[] } }[] })
       .faces[0]!;
     const list = face.match.resemblance;
@@ -158,12 +158,12 @@ describe('resemblance through the service', () => {
       assert.deepEqual(Object.keys(item), ['region', 'share']);
       assert.ok(item.share > 0 && item.share <= 1);
     }
-    await inferCommand({ service: lookalike, scope: 'global', out: out(true), store }, [file]);
+    await runInfer({ service: lookalike, scope: 'global', out: out(true), store }, [file]);
     assert.equal(
       Object.hasOwn((records[1] as { faces: { match: object }[] }).faces[0]!.match, 'resemblance'),
       false,
     );
-    await inferCommand({ service: lookalike, scope: 'global', out: out(false), store }, [file], 8, true);
+    await runInfer({ service: lookalike, scope: 'global', out: out(false), store }, [file], 8, true);
     assert.match(lines.at(-1)!, /alike in mostly the [a-z ]+ \(\d+%\)/);
     rmSync(dir, { recursive: true, force: true });
     await store.close();

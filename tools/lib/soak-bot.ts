@@ -26,7 +26,7 @@ for (const person of people(path.join(dataDir(), 'bbt'))) {
   const images = person.files
     .slice(0, 2)
     .map((f) => ({ name: path.basename(f), data: new Uint8Array(readFileSync(f)) }));
-  await app.bot.deps.lookalike.enroll('global', person.name, images, 'soak');
+  await app.bot.deps.service.enroll('global', person.name, images, 'soak');
 }
 
 let lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });

@@ -171,7 +171,7 @@ export function createPlaygroundApp(options: PlaygroundServerOptions): Hono {
 
   app.get('/api/info', async (c) => {
     const count = (scope: string) =>
-      bot.deps.lookalike.list(scope).then(
+      bot.deps.service.list(scope).then(
         (people) => people.length,
         (error: unknown) => {
           logger.warn('playground: could not list a gallery', { scope, error });

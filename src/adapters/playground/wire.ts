@@ -101,7 +101,7 @@ export function toWire(
   images: ImageStore,
   id: string = randomUUID(),
 ): WireMessage {
-  // The page shows bold and italics but no links, so the core's escapes only need resolving.
+  // The page shows bold and italics but no links, so the chat layer's escapes only need resolving.
   const message: WireMessage = {
     id,
     channelId,

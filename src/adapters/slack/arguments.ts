@@ -1,5 +1,5 @@
 // Slack's part of reading slash-command text: its `<@U…>` mentions and `&amp;` escapes. Everything else
-// (subcommands, `name:value`, `->`, yes/no, usage) is the core's one parser, src/chat/command-text.ts.
+// (subcommands, `name:value`, `->`, yes/no, usage) is the chat layer's one parser, src/chat/command-text.ts.
 import { parseText, type TextStyle, usage as usageIn } from '../../chat/command-text.ts';
 import type { CommandData } from '../../chat/types.ts';
 

@@ -36,7 +36,7 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Converts the core's markdown (`**bold**`, `~~strike~~`, `[label](url)`) to Slack mrkdwn, escaped. */
+/** Converts the chat layer's markdown (`**bold**`, `~~strike~~`, `[label](url)`) to Slack mrkdwn, escaped. */
 export function toMrkdwn(markdown: string): string {
   // Escaped characters (names and file names, see escapeMarkdown) are set aside as private-use
   // characters while the markup is converted, so `\[x\](http://…)` can never become a link.
@@ -54,7 +54,7 @@ export function toMrkdwn(markdown: string): string {
 const HELD = 0xf000;
 const HELD_CHAR = /[\uf000-\uf07f]/g;
 
-/** The core's markdown as plain text, for places Slack shows without formatting. */
+/** The chat layer's markdown as plain text, for places Slack shows without formatting. */
 export function toPlain(markdown: string): string {
   return unescapeMarkdown(markdown.replace(/\*\*(.+?)\*\*/g, '$1').replace(/~~(.+?)~~/g, '$1'));
 }

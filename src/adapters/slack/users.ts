@@ -26,7 +26,7 @@ export function displayNameOf(userId: string, info: SlackUserInfo | undefined, f
   return p?.display_name || p?.real_name || info?.name || fallback || userId;
 }
 
-/** A Slack member as the core's ChatUser. */
+/** A Slack member as the chat layer's ChatUser. */
 export function toChatUser(userId: string, info: SlackUserInfo | undefined, fallbackName?: string): ChatUser {
   return {
     id: `slack:${userId}`,

@@ -21,7 +21,7 @@ type InferOutcome =
  * `explain`, also the regions that make each face resemble its match (on demand: it re-embeds sixteen
  * masked faces per face, see docs/resemblance.md).
  */
-export async function inferCommand(
+export async function runInfer(
   ctx: CliContext,
   args: string[],
   inFlight = 8,
@@ -122,7 +122,7 @@ function printOutcome(
 }
 
 /** `lookalike compare <a> <b>`: similarity of the largest face in each. */
-export async function compareCommand(ctx: CliContext, files: string[]): Promise<number> {
+export async function runCompare(ctx: CliContext, files: string[]): Promise<number> {
   if (files.length !== 2) throw new UsageError('usage: lookalike compare <a> <b>');
   const [a, b] = files as [string, string];
   const result = await ctx.service.compare(readInput(a), readInput(b), [a, b]);

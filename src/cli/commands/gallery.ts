@@ -8,7 +8,7 @@ import { folderBatches, listImages, readInput } from '../files.ts';
 import { UsageError } from '../usage.ts';
 
 /** `lookalike enroll <dir>` or `lookalike enroll --name "Brad Pitt" <images…>`. */
-export async function enrollCommand(
+export async function runEnroll(
   ctx: CliContext,
   positionals: string[],
   name: string | undefined,
@@ -52,7 +52,7 @@ export async function enrollCommand(
 }
 
 /** `lookalike train`: retrains now, whatever the cache holds. */
-export async function trainCommand(ctx: CliContext): Promise<number> {
+export async function runTrain(ctx: CliContext): Promise<number> {
   const result = await ctx.service.train(ctx.scope);
   if (ctx.out.json) ctx.out.record(result);
   else if (result.identities < 2) {
@@ -67,7 +67,7 @@ export async function trainCommand(ctx: CliContext): Promise<number> {
 }
 
 /** `lookalike list`. */
-export async function listCommand(ctx: CliContext): Promise<number> {
+export async function runList(ctx: CliContext): Promise<number> {
   const identities = await ctx.service.list(ctx.scope);
   if (ctx.out.json) {
     ctx.out.record({
@@ -84,7 +84,7 @@ export async function listCommand(ctx: CliContext): Promise<number> {
 }
 
 /** `lookalike remove <name>`. */
-export async function removeCommand(ctx: CliContext, positionals: string[]): Promise<number> {
+export async function runRemove(ctx: CliContext, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('usage: lookalike remove <name>');
   const removed = await ctx.service.remove(ctx.scope, positionals[0] as string);
   if (ctx.out.json)
@@ -97,7 +97,7 @@ export async function removeCommand(ctx: CliContext, positionals: string[]): Pro
 }
 
 /** `lookalike rename <old> <new>`. */
-export async function renameCommand(ctx: CliContext, positionals: string[]): Promise<number> {
+export async function runRename(ctx: CliContext, positionals: string[]): Promise<number> {
   if (positionals.length !== 2) throw new UsageError('usage: lookalike rename <old> <new>');
   const renamed = await ctx.service.rename(ctx.scope, positionals[0] as string, positionals[1] as string);
   if (ctx.out.json) ctx.out.record({ name: renamed.name, slug: renamed.slug });
@@ -106,7 +106,7 @@ export async function renameCommand(ctx: CliContext, positionals: string[]): Pro
 }
 
 /** `lookalike export <dir>`: OpenFace's labels.csv and reps.csv. */
-export async function exportCommand(ctx: CliContext, positionals: string[]): Promise<number> {
+export async function runExport(ctx: CliContext, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('usage: lookalike export <dir>');
   const dir = positionals[0] as string;
   const rows = await ctx.service.embeddings(ctx.scope);
@@ -128,7 +128,7 @@ export async function exportCommand(ctx: CliContext, positionals: string[]): Pro
 }
 
 /** `lookalike reembed [--from <dir>]`: re-embeds photos another engine embedded, from originals in `dir` where found. */
-export async function reembedCommand(
+export async function runReembed(
   ctx: CliContext,
   positionals: string[],
   from: string | undefined,

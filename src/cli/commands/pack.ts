@@ -10,7 +10,7 @@ const MAX_PACK_FILE_BYTES = 512 * 1024 * 1024;
 const USAGE = 'usage: lookalike pack export <file>  or  lookalike pack import <file>';
 
 /** `lookalike pack export <file>` and `lookalike pack import <file>`: a whole gallery in one file. */
-export async function packCommand(ctx: CliContext, positionals: string[]): Promise<number> {
+export async function runPack(ctx: CliContext, positionals: string[]): Promise<number> {
   const [action, file, ...rest] = positionals;
   if (file === undefined || rest.length > 0) throw new UsageError(USAGE);
   if (action === 'export') return exportPack(ctx, file);
