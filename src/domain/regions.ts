@@ -36,11 +36,6 @@ export function isLandmarks(value: unknown): value is Float32Array {
   return value instanceof Float32Array && value.length === LANDMARK_COUNT * 2 && value.every(Number.isFinite);
 }
 
-/** Whether `name` is one of the regions. */
-export function isRegionName(name: unknown): name is RegionName {
-  return typeof name === 'string' && (REGIONS as readonly string[]).includes(name);
-}
-
 /** The face's frame: eye spacing (the unit), the direction along the eyes and "up" the face. */
 interface Frame {
   unit: number;

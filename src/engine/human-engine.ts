@@ -24,8 +24,6 @@ import { loadTfjsNode } from './tfjs-node.ts';
 
 const require = createRequire(import.meta.url);
 
-export { MAX_FACES } from './pipeline.ts';
-
 // Human's own types are not reachable through its exports map; this is the part we use.
 interface HumanFace {
   box: [number, number, number, number];

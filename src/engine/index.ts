@@ -5,9 +5,9 @@ import { createLocalEngine } from './local-engine.ts';
 import { WorkerPool } from './pool.ts';
 import { type PrecisionChoice, resolvePrecision } from './precision.ts';
 
-export type { Analysis, AnalyzeOptions, Box, Face, FaceEngine, StageTimings } from '../domain/face.ts';
+export type { FaceEngine } from '../domain/face.ts';
 export { WorkerPool } from './pool.ts';
-export { type PrecisionChoice, resolvePrecision } from './precision.ts';
+export type { PrecisionChoice } from './precision.ts';
 
 /** Options for the face engine used by the app. */
 export interface EngineOptions {

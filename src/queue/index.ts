@@ -2,8 +2,7 @@ import type { QueueConfig } from '../config/index.ts';
 import { redactUrl } from '../store/url.ts';
 import { QueueEngine } from './queue-engine.ts';
 
-export { DEFAULT_LOCK_MS, InferenceWorker } from './inference-worker.ts';
-export { DEFAULT_QUEUE_LIMIT, DEFAULT_QUEUE_TTL_MS, QueueEngine } from './queue-engine.ts';
+export { QueueEngine } from './queue-engine.ts';
 
 /** The bot side of the Redis inference queue, from LOOKALIKE_QUEUE and its tuning; logs where it queues. */
 export async function openQueueEngine(

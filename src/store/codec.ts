@@ -93,8 +93,3 @@ export function decodeEnvelope(text: string): Envelope {
   if (typeof parsed !== 'object' || parsed === null) return { value: undefined };
   return parsed as Envelope;
 }
-
-/** Encodes one value the way the store does, for tests and tools that write raw rows. */
-export function encodeValue(value: unknown): string {
-  return encodeEnvelope({ value });
-}

@@ -38,11 +38,6 @@ export function lowestAllowed(scores: number[], rate: number): number {
   return (sorted[k] ?? 0) + 1e-6;
 }
 
-/** Share of `scores` at or above `t`. */
-export function share(scores: number[], t: number): number {
-  return scores.length === 0 ? 0 : scores.filter((x) => x >= t).length / scores.length;
-}
-
 /** The people in folds of FOLD_SIZE, in order. */
 export function folds<T>(people: T[], size = FOLD_SIZE): T[][] {
   const out: T[][] = [];

@@ -102,20 +102,3 @@ export function fitSigmoid(dec: ArrayLike<number>, positive: ArrayLike<boolean |
   }
   return { a, b, iterations: iter, converged };
 }
-
-/** log P(y = +1 | f), accurate even where the probability underflows to 0. */
-export function sigmoidLogProbability(f: number, s: Sigmoid): number {
-  return -softplus(f * s.a + s.b);
-}
-
-/**
- * The number of folds: `requested` (libsvm uses 5), fewer only when there are fewer samples.
- * Classes smaller than the fold count need no fewer folds here: stratified dealing puts each of their
- * m samples in its own fold, so every training split keeps m - 1 of them, the most any split can.
- */
-export function foldCount(requested: number, samples: number): number {
-  if (!Number.isInteger(requested) || requested < 2) {
-    throw new Error(`folds must be an integer >= 2, got ${requested}`);
-  }
-  return Math.max(2, Math.min(requested, samples));
-}

@@ -10,16 +10,8 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { CommandData, OptionSpec, OptionType } from '../../chat/types.ts';
+import type { CommandData, OptionSpec } from '../../chat/types.ts';
 import { localizations } from './locales.ts';
-
-const OPTION_TYPES: Record<OptionType, ApplicationCommandOptionType> = {
-  string: ApplicationCommandOptionType.String,
-  integer: ApplicationCommandOptionType.Integer,
-  boolean: ApplicationCommandOptionType.Boolean,
-  user: ApplicationCommandOptionType.User,
-  attachment: ApplicationCommandOptionType.Attachment,
-};
 
 // Localised names and descriptions of the command, subcommand or option at `path` (`gallery/rename/to`).
 function localized(path: string) {
@@ -69,11 +61,6 @@ function ordered(specs: readonly OptionSpec[] = [], path: string): APIApplicatio
   return [...specs.filter((s) => s.required), ...specs.filter((s) => !s.required)].map((s) =>
     option(s, path),
   );
-}
-
-/** The option type number each neutral option type maps to. */
-export function discordOptionType(type: OptionType): ApplicationCommandOptionType {
-  return OPTION_TYPES[type];
 }
 
 /**

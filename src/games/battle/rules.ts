@@ -102,13 +102,10 @@ function finish(state: BattleState): Outcome<BattleState> {
   };
 }
 
-/** The timer: the battle ends and the winner is announced. */
+/** The timer, and `/game stop`: the battle ends and the winner is announced. */
 export function battleTimer(state: BattleState): Outcome<BattleState> {
   return state.done ? { state, effects: [] } : finish(state);
 }
-
-/** Ends the battle now (`/game stop`). */
-export const battleStop = battleTimer;
 
 /** Forgets a member: their score goes. */
 export function battleWithout(state: BattleState, userId: string): Outcome<BattleState> {

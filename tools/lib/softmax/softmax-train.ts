@@ -231,34 +231,6 @@ export function candidateLogits(
   for (let t = 0; t < cands.length; t++) out[t]! += params.bias[cands[t]!]!;
 }
 
-/** The objective 1/2 |W|^2 + C sum_i -log p_i(y_i) over the included rows, to compare solutions. */
-export function objective(
-  problem: SoftmaxProblem,
-  params: SoftmaxParams,
-  C: number,
-  include?: Uint8Array,
-): number {
-  const { rows, classOf, dim, offset, offsets, lists } = problem;
-  const xm = new Float64Array(dim);
-  let loss = 0;
-  for (let i = 0; i < rows.length; i++) {
-    if (include && !include[i]) continue;
-    const x = rows[i]!;
-    for (let j = 0; j < dim; j++) xm[j] = x[j]! - offset[j]!;
-    const y = classOf[i]!;
-    const z = new Float64Array(offsets[y + 1]! - offsets[y]!);
-    candidateLogits(params, dim, xm, lists.subarray(offsets[y]!, offsets[y + 1]!), z);
-    let max = Number.NEGATIVE_INFINITY;
-    for (const v of z) max = Math.max(max, v);
-    let sum = 0;
-    for (const v of z) sum += Math.exp(v - max);
-    loss += max + Math.log(sum) - z[0]!;
-  }
-  let sq = 0;
-  for (const v of params.weights) sq += v * v;
-  return sq / 2 + C * loss;
-}
-
 /**
  * The temperature T minimising the held-out negative log-likelihood of softmax(z / T) (Guo et
  * al. 2017). The NLL is convex in 1/T, so a bisection on the sign of its derivative finds it.

@@ -1,8 +1,6 @@
 import { warmStart as warmCarry } from '../../../src/classifier/warm.ts';
-import type { SoftmaxModel } from './softmax-codec.ts';
+import type { SoftmaxModel } from './softmax-model.ts';
 import type { SoftmaxParams } from './softmax-train.ts';
-
-export { WARM_SHARE } from '../../../src/classifier/warm.ts';
 
 /** A previous model carried over to a changed gallery. */
 export interface WarmStart {

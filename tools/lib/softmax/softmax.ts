@@ -2,7 +2,7 @@ import { Rng, stratifiedFolds } from '../../../src/classifier/rng.ts';
 import { nearestClasses } from '../../../src/classifier/shortlist.ts';
 import { fingerprint, unitMeans } from '../../../src/classifier/svm.ts';
 import { roundFloat16 } from '../../../src/util/vectors.ts';
-import type { SoftmaxModel } from './softmax-codec.ts';
+import type { SoftmaxModel } from './softmax-model.ts';
 import {
   candidateLogits,
   fitTemperature,
@@ -15,8 +15,7 @@ import {
 } from './softmax-train.ts';
 import { warmStart } from './softmax-warm.ts';
 
-export type { SoftmaxJSON, SoftmaxModel } from './softmax-codec.ts';
-export { softmaxFromJSON, softmaxToJSON } from './softmax-codec.ts';
+export type { SoftmaxModel } from './softmax-model.ts';
 
 /** Options of `trainSoftmax`. */
 export interface TrainSoftmaxOptions {
