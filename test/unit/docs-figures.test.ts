@@ -1,0 +1,238 @@
+// The docs against the files that generate or define what they quote: thresholds from `npm run calibrate`
+// (models/calibration.json), models/ against its manifest, the README's commands, and every path, script,
+// link, file table and line count the docs name. Nothing here re-runs a model; a claim that moved in the
+// docs fails with the sentence to look for, so that the claim is updated here rather than dropped.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { commands } from '../../commands/index.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const read = (file: string): string => readFileSync(path.join(REPO, file), 'utf8');
+/** A document's text with its line breaks folded, so that a quoted sentence may wrap anywhere. */
+const prose = (file: string): string => read(file).replace(/\s+/g, ' ');
+
+/** Markdown files below `dir` (repository-relative), recursively. */
+function markdownUnder(dir: string): string[] {
+  return readdirSync(path.join(REPO, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.md'))
+    .map((e) => path.relative(REPO, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+const FOLDER_READMES = markdownUnder('src').filter((f) => path.basename(f) === 'README.md');
+/**
+ * Documents that describe the project as it is. The dated logs in docs/evaluation/ describe it as it was
+ * (their paths and scripts are of their day), so only their figures' sources are checked, not their names.
+ */
+const CURRENT_DOCS = [
+  'README.md',
+  ...markdownUnder('docs').filter((f) => !f.startsWith('docs/evaluation/')),
+  ...FOLDER_READMES,
+  'test/README.md',
+  'tools/README.md',
+];
+
+/** The capture groups of `pattern` in `doc`; fails with what to look for when the doc no longer says it. */
+function quoted(doc: string, pattern: RegExp): string[] {
+  const m = pattern.exec(prose(doc));
+  assert.ok(m, `${doc} no longer says ${pattern}: update the claim in test/unit/docs-figures.test.ts`);
+  return m.slice(1);
+}
+
+interface Profile {
+  tuning: { descriptor: string; precision?: string };
+  sameThreshold: number;
+  pairThreshold: number;
+  method: { folds: number; dataset: string; foldThresholds: number[] };
+}
+
+const calibration = JSON.parse(read('models/calibration.json')) as { profiles: Profile[] };
+
+function profile(descriptor: string, precision: string): Profile {
+  const found = calibration.profiles.find(
+    (p) => p.tuning.descriptor === descriptor && (p.tuning.precision ?? 'fp32') === precision,
+  );
+  assert.ok(found, `models/calibration.json has no ${descriptor} ${precision} profile`);
+  return found;
+}
+
+describe('figures the docs quote', () => {
+  it('the calibrated `same` thresholds are those in models/calibration.json', () => {
+    const fused = profile('fused', 'fp32');
+    const int8 = profile('fused', 'int8');
+    const faceres = profile('faceres', 'fp32');
+    const claims: [doc: string, pattern: RegExp, values: number[], digits: number][] = [
+      ['docs/quality.md', /threshold \*\*(\d\.\d+)\*\*/, [fused.sameThreshold], 4],
+      [
+        'docs/quality.md',
+        /the (\d+) held-out thresholds range (\d\.\d+)–(\d\.\d+)/,
+        [
+          fused.method.folds,
+          Math.min(...fused.method.foldThresholds),
+          Math.max(...fused.method.foldThresholds),
+        ],
+        3,
+      ],
+      ['docs/quality.md', /faceres-only profile .{0,80}?: threshold (\d\.\d+)/, [faceres.sameThreshold], 4],
+      ['docs/quality.md', /int8 profile \(`FACE_PRECISION`\): threshold (\d\.\d+)/, [int8.sameThreshold], 4],
+      [
+        'docs/engine-speed.md',
+        /gives fused fp32 (\d\.\d+) and int8 (\d\.\d+)/,
+        [fused.sameThreshold, int8.sameThreshold],
+        4,
+      ],
+    ];
+    for (const [doc, pattern, values, digits] of claims) {
+      const said = quoted(doc, pattern);
+      assert.deepEqual(
+        said,
+        values.map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(digits))),
+        `${doc}: ${pattern} against models/calibration.json`,
+      );
+    }
+  });
+
+  it('the calibration set the docs describe is the one the profile records', () => {
+    const { method } = profile('fused', 'fp32');
+    // "…/celebs (20 people, 400 faces found) and bbt (8 people, 40 faces)", as `npm run calibrate` wrote it.
+    const sets = [...method.dataset.matchAll(/\((\d+) people, (\d+) faces/g)].map((m) => ({
+      people: Number(m[1]),
+      faces: Number(m[2]),
+    }));
+    assert.equal(sets.length, 2, method.dataset);
+    const [celebs, bbt] = sets as [(typeof sets)[0], (typeof sets)[0]];
+    const [people, celebPeople, crops, bbtPeople, portraits] = quoted(
+      'docs/quality.md',
+      /over all (\d+) people\** \((\d+) celebrities × (\d+) crops, (\d+) bbt people × (\d+) portraits\)/,
+    ).map(Number);
+    assert.equal(people, method.folds);
+    assert.equal(people, celebs.people + bbt.people);
+    assert.deepEqual([celebPeople, bbtPeople], [celebs.people, bbt.people]);
+    assert.deepEqual([celebPeople! * crops!, bbtPeople! * portraits!], [celebs.faces, bbt.faces]);
+    const [photos] = quoted('docs/quality.md', /each of the (\d+) photos is a stranger's photo once/);
+    assert.equal(Number(photos), celebs.faces + bbt.faces);
+  });
+
+  it('models/ holds exactly the files its manifest lists, with their sizes and sha256', () => {
+    const manifest = JSON.parse(read('models/manifest.json')) as {
+      files: Record<string, { sha256: string; bytes: number }>;
+    };
+    const onDisk = readdirSync(path.join(REPO, 'models')).filter((f) => f !== 'manifest.json');
+    assert.deepEqual(onDisk.sort(), Object.keys(manifest.files).sort());
+    for (const [name, { sha256, bytes }] of Object.entries(manifest.files)) {
+      const data = readFileSync(path.join(REPO, 'models', name));
+      assert.equal(data.length, bytes, name);
+      assert.equal(createHash('sha256').update(data).digest('hex'), sha256, name);
+    }
+  });
+
+  it("the README's command table names every typed command, and only those", () => {
+    const readme = read('README.md');
+    const table = readme.slice(readme.indexOf('| command | who | what |'));
+    const rows = table.slice(0, table.indexOf('\n\n'));
+    const listed = new Set([...rows.matchAll(/`\/([a-z]+)/g)].map((m) => m[1]));
+    const typed = commands.filter((c) => !('target' in c.data)).map((c) => c.data.name);
+    assert.deepEqual([...listed].sort(), [...typed].sort());
+  });
+});
+
+describe('names the docs use', () => {
+  it('every repository path, `npm run` script and relative link in the docs exists', () => {
+    const scripts = Object.keys(
+      (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts,
+    );
+    const missing: string[] = [];
+    for (const doc of CURRENT_DOCS) {
+      const text = read(doc);
+      for (const [, script] of text.matchAll(/npm run ([\w:-]+)/g)) {
+        if (!scripts.includes(script!)) missing.push(`${doc}: npm run ${script}`);
+      }
+      // `src/games/<kind>/` names a pattern: the part before it must exist; `test/system/faults*`, a match.
+      for (const [, p, glob] of text.matchAll(
+        /(?<![\w/.@-])((?:src|tools|test|commands|models|bin|docs)\/[\w./-]*\w)(\*?)/g,
+      )) {
+        const there = glob
+          ? readdirSync(path.join(REPO, path.dirname(p!))).some((f) => f.startsWith(path.basename(p!)))
+          : existsSync(path.join(REPO, p!));
+        if (!there) missing.push(`${doc}: ${p}${glob}`);
+      }
+      for (const [, link] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(link!)) continue;
+        if (!existsSync(path.join(REPO, path.dirname(doc), link!))) missing.push(`${doc}: link ${link}`);
+      }
+    }
+    assert.deepEqual(missing, []);
+  });
+
+  it("every folder README names each of its folder's source files, and only files that exist", () => {
+    const problems: string[] = [];
+    for (const readme of FOLDER_READMES) {
+      const dir = path.dirname(readme);
+      const text = read(readme);
+      // `train-worker*.{ts,mjs}` names several files at once.
+      const globs = [...text.matchAll(/`([\w.-]*\*[\w.{},*-]*)`/g)].map(
+        ([, g]) =>
+          new RegExp(
+            `^${g!
+              .replace(/\./g, '\\.')
+              .replace(/\*/g, '.*')
+              .replace(/\{([^}]+)\}/g, (_, alts: string) => `(${alts.split(',').join('|')})`)}$`,
+          ),
+      );
+      const sources = readdirSync(path.join(REPO, dir)).filter((f) => /\.(ts|mjs|js)$/.test(f));
+      for (const file of sources) {
+        const named = new RegExp(`(?<![\\w-])${file.replace(/\./g, '\\.')}`).test(text);
+        if (!named && !globs.some((g) => g.test(file))) problems.push(`${readme} does not name ${file}`);
+      }
+      // Bare file names (a path is checked above) must be somewhere in this folder.
+      const here = readdirSync(path.join(REPO, dir), { recursive: true }).map((f) =>
+        path.basename(String(f)),
+      );
+      for (const [, name] of text.matchAll(/(?<![\w/.-])([\w-]+\.(?:ts|mjs|py))\b/g)) {
+        if (!here.includes(name!)) problems.push(`${readme} names ${name}, which is not in ${dir}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('every "N lines" a folder README claims is true within 15 %', () => {
+    /** Lines of `file`, or of its block that starts at the line matching `from` and ends at the next `}`. */
+    const lines = (file: string, from?: RegExp): number => {
+      const all = read(file).trimEnd().split('\n');
+      if (!from) return all.length;
+      const start = all.findIndex((l) => from.test(l));
+      assert.ok(start >= 0, `${file} has no ${from}`);
+      return all.indexOf('}', start) - start + 1;
+    };
+    const claims: [doc: string, pattern: RegExp, actual: () => number][] = [
+      ['src/chat/README.md', /in about (\d+) lines/, () => lines('src/chat/command-text.ts')],
+      ['src/engine/README.md', /The pool is about (\d+) lines/, () => lines('src/engine/pool.ts')],
+      [
+        'src/util/README.md',
+        /it is (\d+) lines over promise chaining/,
+        () => lines('src/util/mutex.ts', /^export class KeyedMutex/),
+      ],
+    ];
+    for (const [doc, pattern, actual] of claims) {
+      const said = Number(quoted(doc, pattern)[0]);
+      const real = actual();
+      assert.ok(
+        Math.abs(real - said) <= 0.15 * said,
+        `${doc} says ${said} lines (${pattern}); it is ${real}`,
+      );
+    }
+    // A new claim must join the list above to be believed.
+    const checked = new Set(claims.map(([doc]) => doc));
+    for (const readme of [...FOLDER_READMES, 'test/README.md', 'tools/README.md']) {
+      const count = [...prose(readme).matchAll(/\d+ lines/g)].length;
+      assert.ok(
+        count === 0 || (checked.has(readme) && count === 1),
+        `${readme}: ${count} unchecked "N lines"`,
+      );
+    }
+  });
+});
