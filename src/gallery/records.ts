@@ -6,7 +6,10 @@ import { ConfigError } from '../errors.ts';
  */
 export const CURRENT_SCHEMA = 1;
 
-/** One enrolled photo inside an index document (the heavy parts live in the photo blob). */
+/**
+ * One enrolled photo inside an index document (the heavy parts live in the photo blob). The same fields as
+ * `PhotoInfo` today, but a stored shape: it changes only with CURRENT_SCHEMA and a migration, the API's freely.
+ */
 export interface PhotoEntry {
   hash: string;
   addedBy: string;

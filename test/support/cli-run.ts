@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The real `lookalike` entry point, run the way scripts run it. */
+/** The CLI as users run it: bin/lookalike.js, which loads the compiled JavaScript in dist/. */
 export const CLI_BIN = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
 
 /** What a CLI run gave: its exit code, output, and when its first stdout line came (while it still ran?). */

@@ -2,11 +2,9 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_BIN } from './cli-run.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The CLI as users run it: bin/lookalike.js, which loads the compiled JavaScript in dist/. */
-export const CLI_BIN = path.join(REPO, 'bin', 'lookalike.js');
 
 /** Sources (src/, commands/) whose compiled file in dist/ is missing or older than they are. */
 export function staleSources(): string[] {

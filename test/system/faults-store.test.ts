@@ -9,7 +9,6 @@ import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger } from '../../src/chat/logger.ts';
 import type { ChatContext, OptionValue } from '../../src/chat/types.ts';
@@ -20,10 +19,10 @@ import { openStore } from '../../src/store/index.ts';
 import { RecordingResponder } from '../fixtures/chat-fakes.ts';
 import { dataDir } from '../fixtures/data.ts';
 import { photo } from '../support/bbt-photo.ts';
+import { CLI_BIN } from '../support/cli-run.ts';
 import { dumpSqliteStore } from '../support/store-dump.ts';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
 
 /** What a scope's gallery holds, read back through a fresh store: names, photo counts, version, blobs. */
 async function inspect(file: string) {
@@ -69,7 +68,7 @@ describe('fault: kill -9 in the middle of a 400-photo `lookalike enroll`', { tim
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('leaves a consistent gallery, and running it again completes it', async () => {
-    const child = spawn(process.execPath, [CLI, 'enroll', faces, '--store', store, '--json'], {
+    const child = spawn(process.execPath, [CLI_BIN, 'enroll', faces, '--store', store, '--json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, s) => resolve(s)));
@@ -97,7 +96,7 @@ describe('fault: kill -9 in the middle of a 400-photo `lookalike enroll`', { tim
     assert.equal(killed.listed, 0);
     assert.ok(killed.blobs > 0, 'photos written before the kill are there, unreferenced');
 
-    const { stdout } = await run(process.execPath, [CLI, 'enroll', faces, '--store', store, '--json'], {
+    const { stdout } = await run(process.execPath, [CLI_BIN, 'enroll', faces, '--store', store, '--json'], {
       timeout: 240_000,
     });
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as {

@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger } from '../../src/chat/logger.ts';
 import type { ChatContext, ChatUser, OptionValue } from '../../src/chat/types.ts';
@@ -20,11 +19,11 @@ import { readData } from '../fixtures/data.ts';
 import { DiscordStandin, type RecordedRequest } from '../fixtures/discord-standin.ts';
 import { startRedis, stopRedis } from '../fixtures/redis-server.ts';
 import { photo } from '../support/bbt-photo.ts';
+import { CLI_BIN } from '../support/cli-run.ts';
 import { DATA as BBT } from '../support/slack-app.ts';
 import { until } from '../support/until.ts';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
 const UNAVAILABLE = /store is not reachable right now/;
 
 describe('fault: an inference worker dies in the middle of a photo', { timeout: 120_000 }, () => {
@@ -97,7 +96,7 @@ describe('fault: SQLite on a path it cannot use', () => {
       ['/sys/lookalike.sqlite', /cannot be opened or created|read-only/],
       ['/proc/lookalike/lookalike.sqlite', /no answer within 5000 ms/],
     ] as const) {
-      const failed = await run(process.execPath, [CLI, 'list', '--store', `sqlite://${file}`], {
+      const failed = await run(process.execPath, [CLI_BIN, 'list', '--store', `sqlite://${file}`], {
         timeout: 30_000,
       }).then(
         () => assert.fail('lookalike list succeeded'),

@@ -9,15 +9,10 @@ import { fitConfidence } from '../../src/classifier/calibration.ts';
 import { centroidClassifier, type GalleryIdentity, Matcher } from '../../src/classifier/matcher.ts';
 import { Rng, stratifiedFolds } from '../../src/classifier/rng.ts';
 import { decision, trainSvm } from '../../src/classifier/svm.ts';
+import type { PersonVectors } from './calibration-cv.ts';
 import { fitSigmoid, type Sigmoid } from './platt.ts';
 import { type LinearSvcReference, sklearnReference } from './sklearn.ts';
 import { softmaxBaseline } from './softmax/baseline.ts';
-
-/** One person's embeddings, one per photo (undefined where no face was found). */
-export interface Person {
-  name: string;
-  photos: (Float32Array | undefined)[];
-}
 
 interface Probe {
   slug: string;
@@ -26,7 +21,7 @@ interface Probe {
 
 const found = (xs: (Float32Array | undefined)[]) => xs.filter((x): x is Float32Array => x !== undefined);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const identity = (p: Person, photos: (Float32Array | undefined)[]): GalleryIdentity => ({
+const identity = (p: PersonVectors, photos: (Float32Array | undefined)[]): GalleryIdentity => ({
   slug: p.name,
   name: p.name,
   embeddings: found(photos),
@@ -68,8 +63,8 @@ function compare(gallery: GalleryIdentity[], probes: Probe[], prior: Float32Arra
 
 /** The galleries the evaluation compares classifiers on: balanced, unbalanced, and mixed. */
 function galleries(
-  celebs: Person[],
-  bbt: Person[],
+  celebs: PersonVectors[],
+  bbt: PersonVectors[],
 ): { name: string; gallery: GalleryIdentity[]; probes: Probe[] }[] {
   const celebProbes = celebs.flatMap((p) => found(p.photos.slice(10)).map((e) => ({ slug: p.name, e })));
   const fifth = bbt.flatMap((p) => (p.photos[4] ? [{ slug: p.name, e: p.photos[4] }] : []));
@@ -237,7 +232,12 @@ function spread(xs: number[]): string {
 }
 
 /** Prints the classifier report: identification, mixed galleries, calibration, strangers. */
-export function classifierReport(celebs: Person[], bbt: Person[], prior: Float32Array, sklearn = true): void {
+export function classifierReport(
+  celebs: PersonVectors[],
+  bbt: PersonVectors[],
+  prior: Float32Array,
+  sklearn = true,
+): void {
   console.log(
     '\n## The classifier (linear SVM) beside the softmax it replaced, sklearn and the nearest centroid',
   );
