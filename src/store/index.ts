@@ -5,7 +5,6 @@ export { BINARY_TAG, encodeValue } from './codec.ts';
 export {
   type Namespace,
   openStore,
-  STORE_UNAVAILABLE_MESSAGE,
   type Store,
   type StoreOptions,
   storeUnavailable,
