@@ -48,8 +48,7 @@ export async function execute(input: CommandInput<OptionName<typeof data>>, deps
   const attachments = (['image', ...EXTRA_IMAGES] as const)
     .map((option) => optionAttachment(input, option))
     .filter((a): a is Attachment => a !== undefined);
-  if (attachments.length === 0)
-    throw new UserError('bad_input', 'Please attach at least one photo in `image`.');
+  if (attachments.length === 0) throw new UserError('missing_option', { text: 'enroll_no_photo' });
 
   const names = uniqueNames(attachments);
   const downloads = await Promise.allSettled(attachments.map((a) => readImage(a)));

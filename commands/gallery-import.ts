@@ -117,10 +117,7 @@ function looksLikeZip(file: Attachment): boolean {
 }
 
 function notZip(name: string): UserError {
-  return new UserError(
-    'bad_input',
-    `\`${name}\` is not a ZIP. Attach a .zip with one folder of photos per person (\`brad_pitt/1.jpg\`…), or a pack from \`/gallery export\`.`,
-  );
+  return new UserError('bad_archive', { text: 'not_zip', file: name });
 }
 
 async function download(file: Attachment): Promise<Uint8Array> {
@@ -130,11 +127,7 @@ async function download(file: Attachment): Promise<Uint8Array> {
     bytes = await file.fetch();
   } catch (err) {
     if (isUserError(err) && err.code === 'file_too_large') {
-      throw new UserError(
-        'file_too_large',
-        `\`${file.name}\` is too large to download here. Split it into several ZIPs, or use \`npx lookalike enroll <dir>\` / \`lookalike pack import\` on the bot's machine.`,
-        { cause: err },
-      );
+      throw new UserError('file_too_large', { text: 'import_too_large', file: file.name }, { cause: err });
     }
     throw err;
   }
@@ -188,7 +181,7 @@ export function summaryReply(summary: ImportSummary, ctx: ChatContext): Reply {
 export async function importGallery(input: Input, deps: Deps): Promise<Reply> {
   const { ctx } = input;
   const importArchive = deps.service.importArchive?.bind(deps.service);
-  if (!importArchive) throw new UserError('unavailable', 'Importing galleries is not available on this bot.');
+  if (!importArchive) throw new UserError('unavailable', { feature: 'import' });
   const file = requireAttachment(input, 'file');
   const bytes = await download(file);
   const progress =
@@ -215,13 +208,10 @@ export async function importGallery(input: Input, deps: Deps): Promise<Reply> {
 export async function exportGallery(input: Input, deps: Deps): Promise<Reply> {
   const { ctx } = input;
   const exportPack = deps.service.exportPack?.bind(deps.service);
-  if (!exportPack) throw new UserError('unavailable', 'Exporting galleries is not available on this bot.');
+  if (!exportPack) throw new UserError('unavailable', { feature: 'export' });
   const { pack, identities, photos } = await exportPack(ctx.scope);
   if (identities === 0) {
-    throw new UserError(
-      'not_found',
-      `This ${place(ctx.platform)}'s gallery is empty: there is nothing to export.`,
-    );
+    throw new UserError('empty_gallery', { text: 'export_empty', place: place(ctx.platform) });
   }
   return {
     title: 'Gallery pack',

@@ -51,7 +51,7 @@ async function list(input: Input, deps: Deps): Promise<Reply> {
   const pages = Math.ceil(people.length / PAGE_SIZE);
   const page = optionInteger(input, 'page') ?? 1;
   if (page < 1 || page > pages) {
-    throw new UserError('bad_input', `There ${pages === 1 ? 'is only 1 page' : `are only ${pages} pages`}.`);
+    throw new UserError('bad_option', { text: 'page_out_of_range', count: pages });
   }
   const shown = people.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
   const photos = people.reduce((sum, p) => sum + p.photos.length, 0);
@@ -91,10 +91,11 @@ export async function execute(input: Input, deps: Deps): Promise<Reply> {
     case 'export':
       return exportGallery(input, deps);
     default:
-      throw new UserError(
-        'bad_input',
-        `Unknown subcommand \`${input.subcommand}\`: use list, remove, rename, import or export.`,
-      );
+      throw new UserError('bad_command', {
+        text: 'unknown_subcommand',
+        subcommand: input.subcommand,
+        items: ['list', 'remove', 'rename', 'import', 'export'],
+      });
   }
 }
 

@@ -24,7 +24,7 @@ export async function execute(input: CommandInput<string>, deps: Deps): Promise<
   const subcommand = SUBCOMMANDS.find((s) => s.spec.name === input.subcommand);
   if (subcommand) return subcommand.run(games, input);
   const names = [...SUBCOMMANDS.map((s) => s.spec.name), 'stop'].map((n) => `\`/game ${n}\``);
-  throw new UserError('bad_input', {
+  throw new UserError('bad_command', {
     text: 'game_usage',
     usage: `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`,
   });

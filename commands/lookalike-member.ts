@@ -14,13 +14,10 @@ export const data = {
 /** `/lookalike user:<member>`: their server profile picture if they set one, else their own. */
 export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
   const member = input.target?.user;
-  if (!member) throw new UserError('bad_input', 'Use this on a member.');
+  if (!member) throw new UserError('missing_option', { text: 'member_missing' });
   if (!member.avatarUrl) {
     // The default avatar is the platform's logo: no face to compare.
-    throw new UserError(
-      'bad_input',
-      `${member.displayName} uses the default profile picture, which has no face to compare. Try \`/lookalike\` with a photo instead.`,
-    );
+    throw new UserError('no_avatar', { text: 'default_avatar', name: member.displayName });
   }
   return lookalikeCommand.execute({ ctx: input.ctx, options: { user: member } }, deps);
 }

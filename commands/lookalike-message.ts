@@ -24,10 +24,7 @@ export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
   const images = claimed.length > 0 ? claimed : files.filter(looksLikeImage);
   const image = images[0];
   if (!image) {
-    throw new UserError(
-      'bad_input',
-      'That message has no photo I can read. Use it on a message with an image attached, or run `/lookalike` with a photo.',
-    );
+    throw new UserError('no_photos', { text: 'message_no_photo' });
   }
   const reply = await answerPhoto(input, deps, {
     bytes: await readImage(image),

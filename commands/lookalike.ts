@@ -62,13 +62,13 @@ async function source(input: Input, deps: Deps): Promise<Source> {
   const url = member ? member.avatarUrl : input.ctx.user.avatarUrl;
   if (!url) {
     throw new UserError(
-      'bad_input',
+      'no_avatar',
       member
-        ? `${member.displayName} has no profile picture I can use. Attach a photo with the \`image\` option instead.`
-        : input.ctx.platform === 'playground'
-          ? // The page has no `image` option: it has a paperclip, drag and drop, paste and the camera.
-            'Attach a selfie to `/lookalike`: the paperclip, drag and drop, paste, or the camera button.'
-          : 'You have no profile picture I can use. Attach a selfie with the `image` option instead.',
+        ? { name: member.displayName }
+        : // The page has no `image` option: it has a paperclip, drag and drop, paste and the camera.
+          input.ctx.platform === 'playground'
+          ? { text: 'playground_no_avatar' }
+          : {},
     );
   }
   if (!deps.fetchAvatar) throw new UserError('unavailable', { feature: 'avatars' });

@@ -15,7 +15,7 @@ export const data = {
 /** Turns answering every posted photo on or off for the current channel. */
 export async function execute(input: CommandInput, deps: Deps): Promise<Reply> {
   const on = input.subcommand === 'on';
-  if (!on && input.subcommand !== 'off') throw new UserError('bad_input', { text: 'watch_usage' });
+  if (!on && input.subcommand !== 'off') throw new UserError('bad_command', { text: 'watch_usage' });
   // `requires` has the Bot refuse the command without settings; this only narrows the type.
   if (!deps.settings) throw new UserError('unavailable', { feature: 'settings' });
   await deps.settings.setWatched(input.ctx.scope, input.ctx.channelId, on);

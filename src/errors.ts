@@ -1,28 +1,6 @@
-import { type TextContext, userText } from './user-texts.ts';
+import { type TextContext, type UserErrorCode, userText } from './user-texts.ts';
 
-/** Codes of the failures that users cause and can fix; each maps to a friendly message. */
-export type UserErrorCode =
-  | 'not_image'
-  | 'corrupt_image'
-  | 'empty_file'
-  | 'file_too_large'
-  | 'too_many_pixels'
-  | 'no_face'
-  | 'too_many_faces'
-  | 'busy'
-  | 'empty_gallery'
-  | 'not_found'
-  | 'duplicate'
-  | 'forbidden'
-  | 'rate_limited'
-  | 'store_unavailable'
-  | 'bad_input'
-  | 'bad_name'
-  | 'bad_pack'
-  | 'flat_image'
-  | 'store_moved'
-  | 'timeout'
-  | 'unavailable';
+export type { UserErrorCode };
 
 /** Options of `new UserError`. */
 export interface UserErrorOptions {
@@ -31,21 +9,29 @@ export interface UserErrorOptions {
 
 /**
  * An expected failure whose message is safe and useful to show to the person who caused it. It carries a
- * code and structured context (`{ file: 'a.png' }`, `{ faces: 2 }`) so callers decide by data, never by
- * parsing the text. Give the context and the text comes from `src/user-texts.ts`; a one-off message
- * may still be given as a string.
+ * code and structured context (`{ text: 'name_taken', name }`, `{ faces: 2 }`) so callers decide by data,
+ * never by parsing the text; the text comes from `src/user-texts.ts` and cannot be given here. Errors from
+ * worker threads and the queue are rebuilt from the code and the context, so they say the same.
  */
 export class UserError extends Error {
   readonly code: UserErrorCode;
   readonly context: TextContext;
 
-  constructor(code: UserErrorCode, detail?: string | TextContext, options?: UserErrorOptions) {
-    const context = typeof detail === 'object' ? detail : {};
-    super(typeof detail === 'string' ? detail : userText(code, context), options);
+  constructor(code: UserErrorCode, context: TextContext = {}, options?: UserErrorOptions) {
+    super(userText(code, context), options);
     this.name = 'UserError';
     this.code = code;
     this.context = context;
   }
+}
+
+/**
+ * A UserError rebuilt from what another thread or process sent: its code and context, never its text,
+ * so it says the same sentence here (also after a wording change on this side). A peer's newer code or
+ * identifier gets this side's neutral sentence instead of a crash.
+ */
+export function userErrorFrom(code: string, context: TextContext = {}): UserError {
+  return new UserError(code as UserErrorCode, context);
 }
 
 /** True for a UserError. Errors from worker threads are rebuilt as UserErrors before they get here. */

@@ -1,6 +1,6 @@
 import type { LookalikeService } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
-import { userText } from '../user-texts.ts';
+import { textOf } from '../user-texts.ts';
 
 /** Expected wait from which a member is told their place in the queue (default 3 s). */
 export const DEFAULT_QUEUE_NOTE_MS = 3_000;
@@ -42,7 +42,7 @@ export class Admission {
       const load = extra > 0 ? (this.#service.load?.(extra) ?? now) : now;
       if (!load.accepting) throw new UserError('busy');
       if (load.expectedWaitMs >= this.#noteMs) {
-        note = userText('queued', { ahead: load.ahead, seconds: load.expectedWaitMs / 1000 });
+        note = textOf('queued', { ahead: load.ahead, seconds: load.expectedWaitMs / 1000 });
       }
     }
     this.#taken++;

@@ -2,7 +2,8 @@
 // slash commands, the playground's message box): subcommands, `name:value` pairs, `->` between names,
 // yes/no words, quotes, and how to write each command (usage). Adapters add only what is theirs: Slack's
 // `<@U…>` mentions and recent photos, the playground's `me` and attached files.
-import { leftOverWords } from '../user-texts.ts';
+import { UserError } from '../errors.ts';
+import type { TextContext } from '../user-texts.ts';
 import type { CommandData, OptionSpec, OptionValue, SubcommandSpec } from './types.ts';
 
 /** What a platform's members type, as the parser and the usage texts need to know it. */
@@ -21,8 +22,8 @@ export interface ParsedText {
   sub?: SubcommandSpec;
   /** Raw text by option name; `parseValue` converts it. */
   values: Record<string, string>;
-  /** Why the text could not be read, with the usage. */
-  error?: string;
+  /** Why the text could not be read, with the usage: thrown by the playground, said by Slack. */
+  error?: UserError;
   /** Words typed to a command that takes no typed options (some platforms ignore them). */
   extra?: string;
 }
@@ -133,17 +134,19 @@ export function parseText(data: CommandData, rawText: string, style: TextStyle):
   const shown = () => usage(data, result.subcommand, style);
   if (words.length === 0) {
     result.extra = text;
-    result.error = `/${data.name}${result.subcommand ? ` ${result.subcommand}` : ''} takes no text. Usage: \`${shown()}\``;
+    const command = `${data.name}${result.subcommand ? ` ${result.subcommand}` : ''}`;
+    result.error = new UserError('bad_command', { text: 'takes_no_text', command, usage: shown() });
     return result;
   }
-  if (assignNamed(words, text, result)) {
-    if (result.error) result.error = `${result.error} Usage: \`${shown()}\``;
+  const named = assignNamed(words, text, result);
+  if (named) {
+    if (named !== true) result.error = new UserError('bad_command', { ...named, usage: shown() });
     return result;
   }
   if (words.length >= 2 && ARROW.test(text)) {
     const parts = text.split(ARROW).map(stripQuotes);
     if (parts.length > words.length) {
-      result.error = `Too many \`->\`. Usage: \`${shown()}\``;
+      result.error = new UserError('bad_command', { text: 'too_many_arrows', usage: shown() });
       return result;
     }
     parts.forEach((p, i) => {
@@ -152,17 +155,21 @@ export function parseText(data: CommandData, rawText: string, style: TextStyle):
     return result;
   }
   const error = assignPositional(words, tokenize(text), result);
-  if (error) result.error = `${error} Usage: \`${shown()}\``;
+  if (error) result.error = new UserError('bad_command', { ...error, usage: shown() });
   return result;
 }
 
 // Numbers and yes/no take one word each; one name takes the words left between them, so
 // `/game battle Brad Pitt 3` is celebrity "Brad Pitt" and minutes 3. Several names need `->`.
-function assignPositional(options: OptionSpec[], tokens: string[], result: ParsedText): string | undefined {
+function assignPositional(
+  options: OptionSpec[],
+  tokens: string[],
+  result: ParsedText,
+): TextContext | undefined {
   const names = options.filter((o) => o.type === 'string');
-  if (names.length >= 2 && tokens.length > options.length) return 'Separate the names with `->`.';
+  if (names.length >= 2 && tokens.length > options.length) return { text: 'names_need_arrow' };
   if (names.length !== 1) {
-    if (tokens.length > options.length) return 'Too many words.';
+    if (tokens.length > options.length) return { text: 'too_many_words' };
     tokens.forEach((t, i) => {
       result.values[options[i]!.name] = t;
     });
@@ -183,7 +190,7 @@ function assignPositional(options: OptionSpec[], tokens: string[], result: Parse
     const o = after[i]!;
     const t = tokens[end - 1]!;
     if (!fits(o, t)) {
-      if (o.required) return `\`${t}\` is not a valid ${o.name}.`;
+      if (o.required) return { text: 'not_valid_value', value: t, option: o.name };
       continue;
     }
     result.values[o.name] = t;
@@ -194,8 +201,9 @@ function assignPositional(options: OptionSpec[], tokens: string[], result: Parse
   return undefined;
 }
 
-// `page:2`, `name:Brad Pitt`: the syntax Discord's client shows, which the shared help texts use.
-function assignNamed(options: OptionSpec[], text: string, result: ParsedText): boolean {
+// `page:2`, `name:Brad Pitt`: the syntax Discord's client shows, which the shared help texts use. True when
+// the text had pairs, and what was wrong with it when words were left over.
+function assignNamed(options: OptionSpec[], text: string, result: ParsedText): boolean | TextContext {
   const names = options.map((o) => o.name.replace(/[^a-z0-9_-]/gi, '')).filter((n) => n !== '');
   if (names.length === 0) return false;
   const hits = [...text.matchAll(new RegExp(`(?:^|\\s)(${names.join('|')}):`, 'gi'))];
@@ -211,7 +219,7 @@ function assignNamed(options: OptionSpec[], text: string, result: ParsedText): b
   const unnamed = options.find((o) => result.values[o.name] === undefined);
   if (leading !== '' && unnamed) result.values[unnamed.name] = stripQuotes(leading);
   // `/enroll Mr name:Evil`: words before the pairs that no option takes were dropped without a word.
-  else if (leading !== '') result.error = leftOverWords(leading);
+  else if (leading !== '') return { text: 'left_over_words', value: leading };
   return true;
 }
 

@@ -19,7 +19,7 @@ export interface DownloadOptions {
 
 function tooLarge(maxBytes: number): UserError {
   const mb = Math.round((maxBytes / (1024 * 1024)) * 10) / 10;
-  return new UserError('file_too_large', `That file is too large: I accept images up to ${mb} MB.`);
+  return new UserError('file_too_large', { sizeLimit: String(mb) });
 }
 
 /**
@@ -39,10 +39,7 @@ export async function downloadLimited(url: string, options: DownloadOptions = {}
       headers: options.headers,
     });
     if (!res.ok || !res.body) {
-      throw new UserError(
-        'bad_input',
-        `I couldn't download that file (HTTP ${res.status}). Please try again.`,
-      );
+      throw new UserError('download_failed', { status: res.status });
     }
     const length = Number(res.headers.get('content-length'));
     if (Number.isFinite(length) && length > maxBytes) {
@@ -72,11 +69,9 @@ export async function downloadLimited(url: string, options: DownloadOptions = {}
   } catch (err) {
     if (err instanceof UserError) throw err;
     if (controller.signal.aborted) {
-      throw new UserError('timeout', 'Downloading that file took too long. Please try again.', {
-        cause: err,
-      });
+      throw new UserError('timeout', { text: 'download_slow' }, { cause: err });
     }
-    throw new UserError('bad_input', "I couldn't download that file. Please try again.", { cause: err });
+    throw new UserError('download_failed', {}, { cause: err });
   } finally {
     clearTimeout(timer);
   }

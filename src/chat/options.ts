@@ -13,14 +13,14 @@ export function isUserOption(value: OptionValue | undefined): value is UserOptio
 }
 
 function missing(name: string): UserError {
-  return new UserError('bad_input', `Please fill in the \`${name}\` option.`);
+  return new UserError('missing_option', { text: 'option_missing', option: name });
 }
 
 /** A string option, trimmed; undefined when absent or blank. */
 export function optionString<N extends string>(input: CommandInput<N>, name: NoInfer<N>): string | undefined {
   const value = input.options[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new UserError('bad_input', `The \`${name}\` option must be text.`);
+  if (typeof value !== 'string') throw new UserError('bad_option', { text: 'option_not_text', option: name });
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed;
 }
@@ -41,7 +41,7 @@ export function optionInteger<N extends string>(
   if (value === undefined) return undefined;
   const n = typeof value === 'string' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n)) {
-    throw new UserError('bad_input', `The \`${name}\` option must be a whole number.`);
+    throw new UserError('bad_option', { text: 'option_not_integer', option: name });
   }
   return n;
 }
@@ -53,7 +53,7 @@ export function optionAttachment<N extends string>(
 ): Attachment | undefined {
   const value = input.options[name];
   if (value === undefined) return undefined;
-  if (!isAttachment(value)) throw new UserError('bad_input', `The \`${name}\` option must be a file.`);
+  if (!isAttachment(value)) throw new UserError('bad_option', { text: 'option_not_file', option: name });
   return value;
 }
 
@@ -71,7 +71,7 @@ export function optionUser<N extends string>(
 ): UserOption | undefined {
   const value = input.options[name];
   if (value === undefined) return undefined;
-  if (!isUserOption(value)) throw new UserError('bad_input', `The \`${name}\` option must be a member.`);
+  if (!isUserOption(value)) throw new UserError('bad_option', { text: 'option_not_member', option: name });
   return value;
 }
 

@@ -28,10 +28,10 @@ function openFailure(file: string, code: string | undefined): UserError {
     try {
       link = lstatSync(file).isSymbolicLink();
     } catch {}
-    return new UserError('bad_input', link ? `${file}: a link to nothing` : `${file}: no such file`);
+    return new UserError('bad_path', { text: link ? 'path_dangling_link' : 'path_missing', file });
   }
-  if (code === 'EISDIR') return new UserError('bad_input', `${file}: a folder, not a photo`);
-  return new UserError('bad_input', `${file}: cannot read (${code})`);
+  if (code === 'EISDIR') return new UserError('bad_path', { text: 'path_is_folder', file });
+  return new UserError('bad_path', { text: 'path_unreadable', file, why: String(code) });
 }
 
 /**
@@ -49,13 +49,15 @@ export function readInput(file: string, maxBytes = MAX_INPUT_BYTES): Uint8Array 
   }
   try {
     const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw new UserError('bad_input', `${file}: a folder, not a photo`);
-    if (!stat.isFile()) throw new UserError('bad_input', `${file}: not a regular file (a pipe or a device)`);
+    if (stat.isDirectory()) throw new UserError('bad_path', { text: 'path_is_folder', file });
+    if (!stat.isFile()) throw new UserError('bad_path', { text: 'path_not_regular', file });
     if (stat.size > maxBytes) {
-      throw new UserError(
-        'file_too_large',
-        `${file}: too large (${megabytes(stat.size)}; the limit is ${megabytes(maxBytes)})`,
-      );
+      throw new UserError('file_too_large', {
+        text: 'path_too_large',
+        file,
+        size: megabytes(stat.size),
+        sizeLimit: megabytes(maxBytes),
+      });
     }
     if (stat.size === 0) throw new UserError('empty_file', { file });
     const data = new Uint8Array(stat.size);
@@ -88,11 +90,11 @@ export function folderBatches(dir: string): {
 } {
   let entries: string[];
   try {
-    if (!statSync(dir).isDirectory()) throw new UserError('bad_input', `${dir} is not a folder`);
+    if (!statSync(dir).isDirectory()) throw new UserError('bad_path', { text: 'path_not_folder', file: dir });
     entries = readdirSync(dir).sort();
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError('bad_input', `${dir}: no such folder`);
+    throw new UserError('bad_path', { text: 'folder_missing', file: dir });
   }
   const skipped: Skipped[] = [];
   const isFolder = (p: string) => {
@@ -123,7 +125,7 @@ export function folderBatches(dir: string): {
     })
     .filter((b) => b.images.length > 0);
   if (batches.length === 0 && skipped.length === 0) {
-    throw new UserError('bad_input', `${dir} has no subfolders with photos (expected ${dir}/<person>/*.jpg)`);
+    throw new UserError('bad_path', { text: 'folder_no_people', file: dir });
   }
   return { batches, skipped };
 }
@@ -134,7 +136,7 @@ export function listImages(dir: string): string[] {
   try {
     isDir = statSync(dir).isDirectory();
   } catch {}
-  if (!isDir) throw new UserError('bad_input', `${dir}: no such folder`);
+  if (!isDir) throw new UserError('bad_path', { text: 'folder_missing', file: dir });
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => !path.basename(f).startsWith('.'))
     .map((f) => path.join(dir, f))

@@ -25,7 +25,6 @@ import { encodePack } from '../gallery/pack.ts';
 import { cleanName as cleanPersonName } from '../gallery/slug.ts';
 import { importArchive } from '../gallery/zip-import.ts';
 import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
-import { RESTARTING_TEXT } from '../user-texts.ts';
 import { cosine, decodeFloat32, similarity } from '../util/vectors.ts';
 import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
 import { finiteAnswer } from './finite-answers.ts';
@@ -36,7 +35,7 @@ import { type CurrentEngine, type ReembedReport, reembed } from './reembed.ts';
 /** A UserError that names the file it is about (`a.png: …`); other errors are left as they are. */
 function naming(err: unknown, file: string | undefined): unknown {
   if (file === undefined || !(err instanceof UserError) || err.message.includes(file)) return err;
-  return new UserError(err.code, `${file}: ${err.message}`, { cause: err });
+  return new UserError(err.code, { ...err.context, about: file }, { cause: err });
 }
 
 /** Options of the service. */
@@ -130,7 +129,7 @@ export class CoreService implements LookalikeService {
    * is committed), and this resolves once they have settled, so the engine and store can close after.
    */
   async stopWork(): Promise<void> {
-    this.#stopping.abort(new UserError('busy', RESTARTING_TEXT));
+    this.#stopping.abort(new UserError('busy', { text: 'restarting' }));
     await Promise.allSettled([...this.#running]);
   }
 

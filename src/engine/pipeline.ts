@@ -39,10 +39,7 @@ function greyBorder(img: { data: Uint8Array; width: number; height: number }, fr
 
 /** The `too_many_faces` refusal, shared by both engines. */
 export function tooManyFaces(maxFaces: number): UserError {
-  return new UserError(
-    'too_many_faces',
-    `I found more than ${maxFaces} faces in that photo. Please send one with fewer people.`,
-  );
+  return new UserError('too_many_faces', { text: 'faces_over_limit', limit: maxFaces });
 }
 
 /** Maps a box in detector-input pixels back to the upright original photo, clamped to it. */

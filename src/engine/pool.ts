@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Analysis, AnalyzeOptions, EngineLoad, FaceEngine, FaceImage } from '../domain/face.ts';
 import { resolveTuning, type Tuning } from '../domain/tuning.ts';
-import { UserError, type UserErrorCode } from '../errors.ts';
+import { UserError, userErrorFrom } from '../errors.ts';
 import type { Backend } from './backend.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
 import { applyTensorflowDefaults } from './tfjs-node.ts';
@@ -69,7 +69,7 @@ const WORKER_FILE = new URL('./worker-entry.mjs', import.meta.url);
 const WORKER_STACK_MB = 32;
 
 function fromWire(err: WireError): Error {
-  if (err.name === 'UserError' && err.code) return new UserError(err.code as UserErrorCode, err.message);
+  if (err.name === 'UserError' && err.code) return userErrorFrom(err.code, err.context);
   const e = new Error(err.message);
   e.name = err.name;
   if (err.stack) e.stack = err.stack;

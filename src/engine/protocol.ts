@@ -1,5 +1,6 @@
 import type { Analysis, AnalyzeOptions, FaceImage } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
+import type { TextContext } from '../user-texts.ts';
 import type { Backend } from './backend.ts';
 
 /** Data handed to each worker at start. */
@@ -20,6 +21,8 @@ export interface WireError {
   name: string;
   message: string;
   code?: string;
+  /** A UserError's data, from which the pool rebuilds it (its text is never sent). */
+  context?: TextContext;
   stack?: string;
 }
 

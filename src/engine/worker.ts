@@ -10,7 +10,8 @@ const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 
 function toWire(err: unknown): WireError {
-  if (err instanceof UserError) return { name: 'UserError', code: err.code, message: err.message };
+  if (err instanceof UserError)
+    return { name: 'UserError', code: err.code, context: err.context, message: err.message };
   const e = err instanceof Error ? err : new Error(String(err));
   return { name: e.name, message: e.message, stack: e.stack };
 }

@@ -42,37 +42,35 @@ export function checkDescriptors(descriptors: Descriptors): Descriptors {
   const out: Descriptors = {};
   for (const [name, d] of Object.entries(descriptors)) {
     if (name !== 'faceres' && name !== 'dlib')
-      throw new UserError('bad_input', `Unknown face descriptor "${name}".`);
+      throw new UserError('bad_photo', { text: 'descriptor_unknown', name });
     if (!(d instanceof Float32Array) || d.length === 0 || !d.every(Number.isFinite))
-      throw new UserError('bad_input', `The ${name} descriptor must be a Float32Array of finite numbers.`);
+      throw new UserError('bad_photo', { text: 'descriptor_invalid', name });
     out[name] = d;
   }
   return out;
 }
 
-/** Validates a photo to enrol and fills in defaults; problems are `bad_input`. */
+/** Validates a photo to enrol and fills in defaults; problems are `bad_photo`. */
 export function checkPhoto(photo: NewPhoto, embeddingDim: number): NewPhoto & { addedAt: string } {
   const hash = typeof photo.hash === 'string' ? photo.hash.toLowerCase() : '';
-  if (!SHA256_HEX.test(hash))
-    throw new UserError('bad_input', 'A photo hash must be 64 hex digits (sha256).');
+  if (!SHA256_HEX.test(hash)) throw new UserError('bad_photo', { text: 'photo_hash_invalid' });
   const { embedding, thumbnail } = photo;
   if (!(embedding instanceof Float32Array) || embedding.length !== embeddingDim) {
-    throw new UserError('bad_input', `A photo embedding must be a Float32Array of ${embeddingDim} numbers.`);
+    throw new UserError('bad_photo', { text: 'embedding_size', count: embeddingDim });
   }
-  if (!embedding.every(Number.isFinite))
-    throw new UserError('bad_input', 'A photo embedding has NaN or Infinity.');
+  if (!embedding.every(Number.isFinite)) throw new UserError('bad_photo', { text: 'embedding_not_finite' });
   // The engine's embeddings are unit vectors (or unit blocks), so no value exceeds 1; 3e38 would pass
   // isFinite and overflow every score it enters.
   if (!embedding.every((v) => Math.abs(v) <= MAX_EMBEDDING_VALUE))
-    throw new UserError('bad_input', `A photo embedding has a value beyond ±${MAX_EMBEDDING_VALUE}.`);
+    throw new UserError('bad_photo', { text: 'embedding_too_large', limit: MAX_EMBEDDING_VALUE });
   if (!(thumbnail instanceof Uint8Array) || thumbnail.length === 0) {
-    throw new UserError('bad_input', 'A photo thumbnail must be non-empty PNG bytes.');
+    throw new UserError('bad_photo', { text: 'thumbnail_invalid' });
   }
   if (typeof photo.addedBy !== 'string' || photo.addedBy.trim() === '') {
-    throw new UserError('bad_input', 'A photo needs the id of who added it.');
+    throw new UserError('bad_photo', { text: 'added_by_missing' });
   }
   const addedAt = photo.addedAt ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(addedAt))) throw new UserError('bad_input', 'A photo has a bad addedAt time.');
+  if (Number.isNaN(Date.parse(addedAt))) throw new UserError('bad_photo', { text: 'added_at_invalid' });
   const checked: NewPhoto & { addedAt: string } = {
     hash,
     embedding,
@@ -83,17 +81,13 @@ export function checkPhoto(photo: NewPhoto, embeddingDim: number): NewPhoto & { 
   if (photo.source !== undefined) checked.source = String(photo.source).slice(0, 255);
   if (photo.landmarks !== undefined) {
     if (!isLandmarks(photo.landmarks)) {
-      throw new UserError(
-        'bad_input',
-        `Photo landmarks must be a Float32Array of ${LANDMARK_COUNT * 2} numbers.`,
-      );
+      throw new UserError('bad_photo', { text: 'landmarks_invalid', count: LANDMARK_COUNT * 2 });
     }
     checked.landmarks = photo.landmarks;
   }
   if (photo.descriptors !== undefined) checked.descriptors = checkDescriptors(photo.descriptors);
   if (photo.engine !== undefined) {
-    if (!SHA256_HEX.test(photo.engine))
-      throw new UserError('bad_input', 'A photo engine fingerprint must be 64 hex digits (sha256).');
+    if (!SHA256_HEX.test(photo.engine)) throw new UserError('bad_photo', { text: 'fingerprint_invalid' });
     checked.engine = photo.engine;
   }
   return checked;
@@ -112,7 +106,7 @@ export function findIdentity(index: GalleryIndex, nameOrSlug: string): IdentityE
 export function requireIdentity(index: GalleryIndex, nameOrSlug: string): IdentityEntry {
   const identity = findIdentity(index, nameOrSlug);
   if (identity === undefined) {
-    throw new UserError('not_found', `No one called "${nameOrSlug.trim()}" in this gallery.`);
+    throw new UserError('not_found', { text: 'no_such_person', name: nameOrSlug.trim() });
   }
   return identity;
 }
@@ -136,9 +130,9 @@ export function findPhoto(
   const [only, ...more] = matches;
   if (only !== undefined && more.length === 0) return only;
   if (only !== undefined) {
-    throw new UserError('bad_input', `More than one photo starts with "${query}"; give more of the hash.`);
+    throw new UserError('ambiguous', { text: 'photo_prefix_ambiguous', name: query });
   }
-  throw new UserError('not_found', `No photo "${hashOrPrefix.trim()}" in this gallery.`);
+  throw new UserError('not_found', { text: 'no_such_photo', name: hashOrPrefix.trim() });
 }
 
 /** A caller's copy of a stored photo entry. */

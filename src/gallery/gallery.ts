@@ -104,14 +104,14 @@ export class Gallery extends GalleryBase {
   /**
    * Adds photos to an identity, creating it when new. A hash already in the scope (or repeated in `photos`)
    * is reported in `duplicates` rather than added. Nothing to add for a new identity raises `duplicate`
-   * (all were duplicates) or `bad_input` (no photos).
+   * (all were duplicates) or `no_photos`.
    */
   async enroll(scope: Scope, name: string, photos: NewPhoto[]): Promise<EnrollOutcome> {
     const { results, version } = await this.enrollMany(scope, [{ name, photos }]);
     const result = results[0];
     if (result?.identity == null) {
-      if (photos.length === 0) throw new UserError('bad_input', 'There are no photos to add.');
-      throw new UserError('duplicate', 'All of these photos are already in this gallery.');
+      if (photos.length === 0) throw new UserError('no_photos');
+      throw new UserError('duplicate', { text: 'photos_all_duplicate' });
     }
     return { identity: result.identity, added: result.added, duplicates: result.duplicates, version };
   }
@@ -193,7 +193,7 @@ export class Gallery extends GalleryBase {
       const slug = slugify(name);
       const clash = index.identities.find((other) => other !== identity && other.slug === slug);
       if (clash !== undefined) {
-        throw new UserError('bad_input', `Someone called "${clash.name}" is already in this gallery.`);
+        throw new UserError('duplicate', { text: 'name_taken', name: clash.name });
       }
       if (identity.name === name && identity.slug === slug) return identityInfo(identity);
       identity.name = name;

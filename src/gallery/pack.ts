@@ -122,7 +122,7 @@ export function isPack(entries: ZipEntry[]): boolean {
 }
 
 function damaged(detail: string): UserError {
-  return new UserError('bad_input', `This gallery pack is damaged (${detail}). Nothing was imported.`);
+  return new UserError('bad_pack', { text: 'pack_damaged', why: detail });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -168,7 +168,7 @@ function checkEngine(value: unknown): EngineFingerprint {
 function readManifest(entries: Map<string, Uint8Array>): Manifest {
   const raw = entries.get(PACK_MANIFEST);
   if (raw === undefined) {
-    throw new UserError('bad_input', `That is not a Lookalike gallery pack (it has no ${PACK_MANIFEST}).`);
+    throw new UserError('bad_pack', { text: 'pack_no_manifest', file: PACK_MANIFEST });
   }
   let json: unknown;
   try {
@@ -177,19 +177,13 @@ function readManifest(entries: Map<string, Uint8Array>): Manifest {
     throw damaged(`${PACK_MANIFEST} is not valid JSON`);
   }
   if (!isObject(json) || json.format !== PACK_FORMAT) {
-    throw new UserError(
-      'bad_input',
-      `That is not a Lookalike gallery pack (${PACK_MANIFEST} is from something else).`,
-    );
+    throw new UserError('bad_pack', { text: 'pack_foreign', file: PACK_MANIFEST });
   }
   const version = json.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
     throw damaged('no format version');
   if (version > PACK_VERSION) {
-    throw new UserError(
-      'bad_input',
-      `This gallery pack has format version ${version}, made by a newer Lookalike (I read up to ${PACK_VERSION}): please upgrade.`,
-    );
+    throw new UserError('bad_pack', { text: 'pack_too_new', version, limit: PACK_VERSION });
   }
   const { embeddingDim, embeddings, identities, createdAt } = json;
   if (typeof embeddingDim !== 'number' || !Number.isInteger(embeddingDim) || embeddingDim < 0) {
@@ -217,7 +211,7 @@ function readManifest(entries: Map<string, Uint8Array>): Manifest {
 
 /**
  * Decodes a pack from its archive entries, checking everything it needs: the format and version, every
- * thumbnail present, and the embeddings' size and sha256. A foreign or damaged pack is a `bad_input`
+ * thumbnail present, and the embeddings' size and sha256. A foreign or damaged pack is a `bad_pack`
  * UserError that says which.
  */
 export function decodePack(entries: ZipEntry[]): Pack {

@@ -40,7 +40,7 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 
 function refuse(why: string): UserError {
-  return new UserError('bad_input', `I refused this ZIP: ${why}. Nothing was imported.`);
+  return new UserError('bad_archive', { text: 'zip_refused', why });
 }
 
 function mib(bytes: number): string {
@@ -55,9 +55,7 @@ function directoryError(err: unknown): UserError {
     return refuse(`it has a path that climbs out of its folder (${message.split(': ')[1]})`);
   }
   if (/invalid characters/i.test(message)) return refuse(`it has a path with a backslash`);
-  return new UserError('bad_input', 'That file is not a ZIP archive I can read (or it is damaged).', {
-    cause: err,
-  });
+  return new UserError('bad_archive', { text: 'zip_unreadable' }, { cause: err });
 }
 
 /** Checks one central-directory entry against the limits and the rules on paths and links. */
@@ -96,7 +94,7 @@ async function readAll(stream: Readable, limit: number): Promise<Uint8Array> {
  * Reads every file of an archive into memory. First the whole central directory is read and checked
  * (entry count, per-entry and total unpacked size, compression ratio, no `..`, no absolute path, no link,
  * no encryption); only then are the entries inflated, each checked against its declared size and CRC.
- * Any problem is a `bad_input` UserError that names it, and nothing is returned.
+ * Any problem is a `bad_archive` UserError that names it, and nothing is returned.
  */
 export async function readZip(
   bytes: Uint8Array,
@@ -142,8 +140,8 @@ export async function readZip(
         out.push({ path: entry.fileName, data });
       } catch (err) {
         throw new UserError(
-          'bad_input',
-          `This ZIP is damaged (\`${entry.fileName}\` does not unpack cleanly). Nothing was imported.`,
+          'bad_archive',
+          { text: 'zip_entry_damaged', file: entry.fileName },
           { cause: err },
         );
       }

@@ -4,13 +4,7 @@
 import type { ImportSummary, NamedImage, Scope, Skipped } from '../domain/types.ts';
 import type { EngineFingerprint } from '../engine/fingerprint.ts';
 import { UserError } from '../errors.ts';
-import {
-  EMPTY_ZIP_TEXT,
-  folderSkipped,
-  IMAGE_TYPES,
-  NO_FOLDERS_TEXT,
-  noUsableFolder,
-} from '../user-texts.ts';
+import { folderSkipped, IMAGE_TYPES } from '../user-texts.ts';
 import type { Gallery } from './gallery.ts';
 import { decodePack, isPack, type Pack } from './pack.ts';
 import { checkPackEmbeddings, checkPackShape, checkPackThumbnails } from './pack-checks.ts';
@@ -148,13 +142,15 @@ async function importPhotos(
   addedBy: string,
   { onProgress, signal }: ImportOptions,
 ): Promise<ImportSummary> {
-  if (entries.length === 0) throw new UserError('bad_input', EMPTY_ZIP_TEXT);
+  if (entries.length === 0) throw new UserError('bad_archive', { text: 'zip_empty' });
   const { batches, skipped } = photoFolders(entries);
   if (batches.length === 0) {
     const folders = skipped.filter((s) => s.code === 'bad_name');
     throw new UserError(
-      'bad_input',
-      folders.length > 0 ? noUsableFolder(folders.map((s) => `${s.file} (${s.reason})`)) : NO_FOLDERS_TEXT,
+      'bad_archive',
+      folders.length > 0
+        ? { text: 'zip_no_usable_folder', items: folders.map((s) => `${s.file} (${s.reason})`) }
+        : { text: 'zip_no_folders' },
     );
   }
   const total = batches.reduce((n, batch) => n + batch.images.length, 0);

@@ -1,7 +1,6 @@
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { Box } from '../domain/face.ts';
 import { UserError } from '../errors.ts';
-import { userText } from '../user-texts.ts';
 import { assertRgb, type RgbImage, squareAround } from './geometry.ts';
 import { type ImageFormat, isAcceptedKind, sniffKind } from './sniff.ts';
 
@@ -66,9 +65,6 @@ export function isFlat(data: Uint8Array): boolean {
   return [0, 1, 2].every((c) => squares[c]! / n - (sum[c]! / n) ** 2 < FLAT_SPREAD ** 2);
 }
 
-const NOT_IMAGE = userText('not_image');
-const CORRUPT = 'That image seems to be damaged or cut off, so I cannot read it. Could you send it again?';
-
 /**
  * The accepted format named by sharp's metadata, or undefined to refuse it. sharp reports AVIF as `heif`;
  * HEIC shares that container but is not supported, so `compression` decides.
@@ -112,10 +108,11 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
 
   // Checked before sharp sees the bytes, so an oversized upload costs nothing to refuse.
   if (input.length > maxBytes) {
-    throw new UserError(
-      'file_too_large',
-      `That file is too large (${formatMb(input.length)} MB); the limit is ${formatMb(maxBytes)} MB.`,
-    );
+    throw new UserError('file_too_large', {
+      text: 'image_too_large',
+      size: formatMb(input.length),
+      sizeLimit: formatMb(maxBytes),
+    });
   }
   if (input.length === 0) throw new UserError('empty_file');
   // The magic numbers decide, before sharp sees the bytes: SVG (entities, scripts, external references)
@@ -130,18 +127,19 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (err) {
     // The bytes start like an image, so a header sharp cannot read is damage, not the wrong kind of file.
-    throw new UserError('corrupt_image', CORRUPT, { cause: err });
+    throw new UserError('corrupt_image', {}, { cause: err });
   }
   const format = acceptedFormat(meta);
-  if (!format) throw new UserError('not_image', NOT_IMAGE);
-  if (!meta.width || !meta.height) throw new UserError('corrupt_image', CORRUPT);
+  if (!format) throw new UserError('not_image');
+  if (!meta.width || !meta.height) throw new UserError('corrupt_image');
 
   // Guards against decompression bombs: a tiny file can claim a huge canvas.
   if (meta.width * meta.height > maxPixels) {
-    throw new UserError(
-      'too_many_pixels',
-      `That image is too big (${meta.width}x${meta.height} pixels); the limit is ${Math.round(maxPixels / 1e6)} megapixels.`,
-    );
+    throw new UserError('too_many_pixels', {
+      width: meta.width,
+      height: meta.height,
+      limit: Math.round(maxPixels / 1e6),
+    });
   }
 
   const originalWidth = meta.autoOrient?.width ?? meta.width;
@@ -149,7 +147,7 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
   // From the header, before a pixel is decoded: a 1×39,999,999 strip is under the pixel limit yet took
   // 12–16 s to decode, and no face fits in it.
   if (Math.max(meta.width, meta.height) > MAX_ASPECT_RATIO * Math.min(meta.width, meta.height)) {
-    throw new UserError('flat_image', { why: `is a thin strip (${meta.width}x${meta.height} pixels)` });
+    throw new UserError('flat_image', { width: meta.width, height: meta.height });
   }
   const scale = Math.min(1, maxSide / Math.max(originalWidth, originalHeight));
 
@@ -170,11 +168,9 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     result = await pipeline.toBuffer({ resolveWithObject: true });
   } catch (err) {
     if (err instanceof Error && /timeout/i.test(err.message)) {
-      throw new UserError('timeout', 'That image took too long to read. Please try a smaller one.', {
-        cause: err,
-      });
+      throw new UserError('timeout', { text: 'image_slow' }, { cause: err });
     }
-    throw new UserError('corrupt_image', CORRUPT, { cause: err });
+    throw new UserError('corrupt_image', {}, { cause: err });
   }
   const { data, info } = result;
   assertRgb(data, info.width, info.height);

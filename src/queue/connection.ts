@@ -34,10 +34,11 @@ export async function connect(url: string): Promise<Redis> {
   } catch (err) {
     connection.disconnect();
     // A UserError, so that start-up fails with this one line rather than a stack.
-    throw new UserError(
-      'store_unavailable',
-      `The inference queue at ${redactUrl(url)} is unreachable: ${(err as Error).message}`,
-    );
+    throw new UserError('store_unavailable', {
+      text: 'queue_unreachable',
+      url: redactUrl(url),
+      why: (err as Error).message,
+    });
   } finally {
     clearTimeout(timer);
   }

@@ -36,9 +36,6 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-const BUSY = "I'm busy looking at a lot of faces right now. Please try again in a few seconds.";
-const TIMEOUT = 'Looking at that photo took too long. Please try again in a minute.';
-
 /**
  * The face engine of a bot process when inference runs elsewhere: each photo is a BullMQ job on Redis,
  * analysed by whichever `npm run worker` process takes it, and the answer comes back as a job on this
@@ -135,7 +132,7 @@ export class QueueEngine implements FaceEngine {
   }
 
   async #add(jobId: string, data: AnalyzeJob): Promise<void> {
-    if ((await this.#queue.getWaitingCount()) >= this.#limit) throw new UserError('busy', BUSY);
+    if ((await this.#queue.getWaitingCount()) >= this.#limit) throw new UserError('busy');
     // Removed as soon as it is finished, either way: the photo must not outlive its job.
     await this.#queue.add('analyze', data, { jobId, removeOnComplete: true, removeOnFail: true });
   }
@@ -161,7 +158,7 @@ export class QueueEngine implements FaceEngine {
   #expire(jobId: string): void {
     const pending = this.#settle(jobId);
     if (!pending) return;
-    pending.reject(new UserError('timeout', TIMEOUT));
+    pending.reject(new UserError('timeout', { text: 'analysis_slow' }));
     // A job still waiting goes now; one being analysed finishes, and its answer is dropped.
     this.#queue.remove(jobId).catch(() => {});
   }

@@ -2,7 +2,8 @@
 // so binary fields (the photo, embeddings, thumbnails) travel as base64 strings.
 
 import type { Analysis, AnalyzeOptions, Box, DescriptorName } from '../domain/face.ts';
-import { UserError, type UserErrorCode } from '../errors.ts';
+import { UserError, userErrorFrom } from '../errors.ts';
+import type { TextContext } from '../user-texts.ts';
 import { decodeFloat32, encodeFloat32 } from '../util/vectors.ts';
 
 /** BullMQ key prefix of every Lookalike queue, so they are easy to find beside other Redis data. */
@@ -47,6 +48,8 @@ export interface WireError {
   name: string;
   message: string;
   code?: string;
+  /** A UserError's data, from which the bot rebuilds it: the message is for logs, never shown. */
+  context?: TextContext;
 }
 
 /** The job data of a results queue: the answer to one analyze job. */
@@ -116,14 +119,15 @@ export function decodeAnalysis(wire: WireAnalysis): Analysis {
 
 /** An error ready for JSON; stacks stay on the worker, which logs them. */
 export function encodeError(err: unknown): WireError {
-  if (err instanceof UserError) return { name: 'UserError', code: err.code, message: err.message };
+  if (err instanceof UserError)
+    return { name: 'UserError', code: err.code, context: err.context, message: err.message };
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };
 }
 
 /** The error an `encodeError` result stands for: a UserError again when it was one. */
 export function decodeError(wire: WireError): Error {
-  if (wire.name === 'UserError' && wire.code) return new UserError(wire.code as UserErrorCode, wire.message);
+  if (wire.name === 'UserError' && wire.code) return userErrorFrom(wire.code, wire.context);
   const err = new Error(wire.message);
   err.name = wire.name;
   return err;

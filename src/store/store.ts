@@ -2,7 +2,6 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type Keyv from 'keyv';
 import { ConfigError, UserError } from '../errors.ts';
-import { STORE_LOCKED_TEXT } from '../user-texts.ts';
 import { type Backend, memoryBackend, redisBackend, type StoreKind, sqliteBackend } from './backends.ts';
 import { DEFAULT_STORE_URL, parseStoreUrl, redactUrl } from './url.ts';
 
@@ -56,15 +55,11 @@ export interface StoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** What users see when the store is down; the real cause is kept as `cause`. */
-export const STORE_UNAVAILABLE_MESSAGE =
-  'The gallery store is not reachable right now. Please try again in a little while.';
-
 const NAMESPACE_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 /** Wraps a failure of the storage backend as UserError('store_unavailable'), keeping the cause. */
 export function storeUnavailable(cause: unknown): UserError {
-  return new UserError('store_unavailable', STORE_UNAVAILABLE_MESSAGE, { cause });
+  return new UserError('store_unavailable', {}, { cause });
 }
 
 // Writes the store refuses for good (until an admin acts): "try again in a little while" would mislead.
@@ -90,11 +85,7 @@ function writeRefusal(err: unknown): string | undefined {
 
 /** A write the store refused for good: what happened, that nothing was lost, and who can fix it. */
 export function storeUnwritable(reason: string, cause: unknown): UserError {
-  return new UserError(
-    'store_unavailable',
-    `The gallery store cannot save changes: ${reason}. Nothing was changed, and everything saved before is kept; an admin needs to free space or make the store writable.`,
-    { cause },
-  );
+  return new UserError('store_unavailable', { text: 'store_unwritable', why: reason }, { cause });
 }
 
 function toStoreError(err: unknown, lastError: Error | undefined): unknown {
@@ -108,7 +99,7 @@ function toStoreError(err: unknown, lastError: Error | undefined): unknown {
     process.emitWarning(`SQLite store is locked by another process: ${(err as Error).message}`, {
       code: 'LOOKALIKE_STORE_LOCKED',
     });
-    return new UserError('store_unavailable', STORE_LOCKED_TEXT, { cause: err });
+    return new UserError('store_unavailable', { text: 'store_locked' }, { cause: err });
   }
   // @keyv/redis replaces the real reason (refused, wrong password, …) with a generic "not connected".
   if (lastError !== undefined && err instanceof Error && lastError.message !== err.message) {
@@ -307,11 +298,7 @@ export function sqliteOpenError(file: string, cause: unknown): UserError {
     (code === 'SQLITE_CANTOPEN' ? folderProblem(file) : undefined) ??
     (typeof code === 'string' ? OPEN_REASONS[code] : undefined) ??
     (cause instanceof Error ? cause.message : String(cause));
-  return new UserError(
-    'store_unavailable',
-    `Cannot open the SQLite store at ${file}: ${reason}. Set LOOKALIKE_STORE (or --store) to a writable path.`,
-    { cause },
-  );
+  return new UserError('store_unavailable', { text: 'store_cannot_open', file, why: reason }, { cause });
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { WorkerPool } from '../../src/engine/pool.ts';
 import { UserError } from '../../src/errors.ts';
+import { decodeImage } from '../../src/image/decode.ts';
 import { readData } from '../fixtures/data.ts';
 
 /**
@@ -13,10 +14,15 @@ export async function assertPoolContract(pool: WorkerPool): Promise<void> {
   const a = await pool.analyze(photo);
   assert.equal(a.faces.length, 1);
   assert.ok(a.faces[0]?.embedding instanceof Float32Array);
-  await assert.rejects(
-    pool.analyze(Buffer.from('nope')),
-    (e: unknown) => e instanceof UserError && e.code === 'not_image',
-  );
+  // The worker sends a UserError's code and context, never its text: rebuilt here, it says what the same
+  // failure says on this thread, with the data (the file's kind) that the sentence quotes.
+  const here = await decodeImage(Buffer.from('nope')).catch((e: unknown) => e);
+  const there = await pool.analyze(Buffer.from('nope')).catch((e: unknown) => e);
+  assert.ok(here instanceof UserError && there instanceof UserError, String(there));
+  assert.equal(there.code, 'not_image');
+  assert.deepEqual(there.context, here.context);
+  assert.equal(there.message, here.message);
+  assert.match(there.message, /a text file, not an image/);
   const settled = await Promise.allSettled(Array.from({ length: 6 }, () => pool.analyze(photo)));
   const busy = settled.filter((s) => s.status === 'rejected' && (s.reason as UserError).code === 'busy');
   // One running plus two queued are accepted; the rest are told to come back.

@@ -28,7 +28,7 @@ export function fakeEngine(onAnalyze?: (image: Uint8Array) => void): FaceEngine 
     async analyze(image) {
       this.calls++;
       onAnalyze?.(image);
-      if (image[0] === 0) throw new UserError('no_face', 'No face in that photo.');
+      if (image[0] === 0) throw new UserError('no_face');
       return fakeAnalysis(image);
     },
     async close() {},

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/chat/logger.ts';
 import { memoryChannelSettings } from '../../src/chat/settings.ts';
 import type { Command, CommandInput, Deps } from '../../src/chat/types.ts';
 import { UserError } from '../../src/errors.ts';
+import { userText } from '../../src/user-texts.ts';
 import {
   fakeAttachment,
   fakeContext,
@@ -122,14 +123,14 @@ describe('Bot: error boundary', () => {
     const { bot, lines } = makeBot({
       commands: [
         run('boom', async () => {
-          throw new UserError('corrupt_image', 'That image seems to be damaged.');
+          throw new UserError('corrupt_image');
         }),
       ],
     });
     const responder = new RecordingResponder();
     await bot.handleCommand('boom', { ctx: fakeContext(), options: {} }, responder);
     assert.deepEqual(responder.events, ['defer', 'send']);
-    assert.deepEqual(responder.only(), { text: 'That image seems to be damaged.', ephemeral: true });
+    assert.deepEqual(responder.only(), { text: userText('corrupt_image'), ephemeral: true });
     assert.equal(lines.length, 0, 'expected failures are not logged as errors');
   });
 

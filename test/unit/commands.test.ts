@@ -110,7 +110,7 @@ describe('/lookalike', () => {
 
   it('asks for a photo when there is no avatar to use', async () => {
     const deps: Deps = { service: fakeService(), fetchAvatar: async () => face };
-    await rejectsWith(lookalike.execute(input(), deps), 'bad_input', /no profile picture/);
+    await rejectsWith(lookalike.execute(input(), deps), 'no_avatar', /no profile picture/);
   });
 
   it('lists every face of a group photo and numbers them on the photo', async () => {
@@ -147,7 +147,7 @@ describe('/lookalike', () => {
     );
     const throwing = fakeService({
       identify: async () => {
-        throw new UserError('no_face', 'raw');
+        throw new UserError('no_face', { source: 'both' });
       },
     });
     await rejectsWith(
@@ -200,7 +200,7 @@ describe('/enroll', () => {
       }),
     });
     const tooBig = fakeAttachment('huge.png', async () => {
-      throw new UserError('file_too_large', 'That file is too large: I accept images up to 10 MB.');
+      throw new UserError('file_too_large', { sizeLimit: '10' });
     });
     const reply = await enroll.execute(
       input({
@@ -271,7 +271,7 @@ describe('/gallery', () => {
     assert.match(last.text, /Person 44\*\* — 3 photos/);
     await rejectsWith(
       gallery.execute(input({ page: 4 }, { subcommand: 'list' }), deps),
-      'bad_input',
+      'bad_option',
       /3 pages/,
     );
   });
@@ -398,7 +398,7 @@ describe('menu commands', () => {
     assert.doesNotMatch(one.text, /first of/);
     await rejectsWith(
       lookalikeMessage.execute(input({}, { target: { attachments: [files[0]!] } }), { service: service }),
-      'bad_input',
+      'no_photos',
       /no photo I can read/,
     );
   });
@@ -420,7 +420,7 @@ describe('menu commands', () => {
     const plain = { ...member, avatarUrl: undefined };
     await rejectsWith(
       lookalikeMember.execute(input({}, { target: { user: plain } }), deps),
-      'bad_input',
+      'no_avatar',
       /Dana uses the default profile picture/,
     );
   });

@@ -102,7 +102,7 @@ describe('/gallery import', () => {
 
   it('a refused archive stops the progress message and reaches the caller as the UserError', async () => {
     const poster = recordingPoster();
-    const refusal = new UserError('bad_input', 'I refused this ZIP: it is a bomb. Nothing was imported.');
+    const refusal = new UserError('bad_archive', { text: 'zip_refused', why: 'it is a bomb' });
     await assert.rejects(
       gallery.execute(input(), deps({ importArchive: async () => Promise.reject(refusal) }, poster)),
       /bomb/,

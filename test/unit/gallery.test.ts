@@ -98,7 +98,7 @@ describe('Gallery', () => {
 
       // Nothing new for a new identity: refused, and nothing changes.
       await assert.rejects(gallery.enroll('global', 'Nobody', [photo('a')]), code('duplicate'));
-      await assert.rejects(gallery.enroll('global', 'Nobody', []), code('bad_input'));
+      await assert.rejects(gallery.enroll('global', 'Nobody', []), code('no_photos'));
       // Nothing new for an existing identity: fine, and no version bump.
       const none = await gallery.enroll('global', 'brad-pitt', [photo('a')]);
       assert.deepEqual(none.added, []);
@@ -114,16 +114,16 @@ describe('Gallery', () => {
   it('validates what it stores', async () => {
     await withGallery(async (gallery) => {
       const bad = (change: Partial<NewPhoto>) => ({ ...photo('x'), ...change });
-      await assert.rejects(gallery.enroll('global', 'X', [bad({ hash: 'abc' })]), code('bad_input'));
+      await assert.rejects(gallery.enroll('global', 'X', [bad({ hash: 'abc' })]), code('bad_photo'));
       await assert.rejects(
         gallery.enroll('global', 'X', [bad({ embedding: new Float32Array(3) })]),
-        code('bad_input', new RegExp(String(EMBEDDING_DIM))),
+        code('bad_photo', new RegExp(String(EMBEDDING_DIM))),
       );
       await assert.rejects(
         gallery.enroll('global', 'X', [bad({ thumbnail: new Uint8Array() })]),
-        code('bad_input'),
+        code('bad_photo'),
       );
-      await assert.rejects(gallery.enroll('global', 'X', [bad({ addedBy: '' })]), code('bad_input'));
+      await assert.rejects(gallery.enroll('global', 'X', [bad({ addedBy: '' })]), code('bad_photo'));
       await assert.rejects(gallery.enroll('global', '   ', [photo('x')]), code('bad_name'));
       await assert.rejects(gallery.enroll('global', 'x'.repeat(101), [photo('x')]), code('bad_name'));
       await assert.rejects(gallery.enroll('bad scope/with slash', 'X', [photo('x')]), TypeError);
@@ -163,7 +163,7 @@ describe('Gallery', () => {
 
       await assert.rejects(
         gallery.rename('global', 'Brad Pitt', 'TOM HANKS'),
-        code('bad_input', /"Tom Hanks" is already/),
+        code('duplicate', /"Tom Hanks" is already/),
       );
       await assert.rejects(gallery.rename('global', 'Nobody', 'Somebody'), code('not_found'));
 

@@ -78,7 +78,7 @@ describe('names: invisible, mirrored and markup names are refused at enrolment',
   it('says so when words before `name:` would be dropped (`/enroll Mr name:Evil`)', () => {
     const enroll = commands.find((c) => c.data.name === 'enroll')!;
     const parsed = parseText(enroll.data, 'Mr name:Evil', { users: 'word', photos: true });
-    assert.match(parsed.error ?? '', /I don't know what `Mr` is for/);
+    assert.match(parsed.error?.message ?? '', /I don't know what `Mr` is for/);
     assert.equal(parseText(enroll.data, 'name:Mr Evil', { users: 'word', photos: true }).error, undefined);
   });
 });

@@ -10,7 +10,6 @@ import { ImageStore } from '../../src/adapters/playground/wire.ts';
 import { Bot } from '../../src/chat/bot.ts';
 import { silentLogger } from '../../src/chat/logger.ts';
 import { UserError } from '../../src/errors.ts';
-import { EMPTY_ZIP_TEXT } from '../../src/user-texts.ts';
 import { fakeService } from '../fixtures/chat-fakes.ts';
 import { manyPartsBody } from '../fixtures/hostile-inputs.ts';
 
@@ -100,7 +99,7 @@ describe('multipart parts are counted while the body streams', () => {
     const lookalike = fakeService({
       importArchive: async (_scope, zip) => {
         received = zip;
-        throw new UserError('bad_input', EMPTY_ZIP_TEXT);
+        throw new UserError('bad_archive', { text: 'zip_empty' });
       },
     });
     const form = new FormData();

@@ -53,10 +53,7 @@ export function toChatAttachment(attachment: DiscordAttachment, limits: Attachme
     size: attachment.size,
     fetch: async () => {
       if (!isDiscordFileUrl(attachment.url, limits.extraHosts)) {
-        throw new UserError(
-          'bad_input',
-          `I only download files that Discord hosts, not \`${attachment.name}\`.`,
-        );
+        throw new UserError('download_failed', { text: 'discord_foreign_host', file: attachment.name });
       }
       return downloadLimited(attachment.url, {
         maxBytes: limits.maxBytes,

@@ -38,10 +38,6 @@ export interface CommandUsage {
 export const PLAYGROUND_TEXT: TextStyle = { users: 'word', photos: true };
 const ME = new Set(['me', '@me', 'myself']);
 
-function photos(count: number): string {
-  return count === 1 ? 'photo' : 'photos';
-}
-
 /** How to type a command, e.g. `/enroll <name> + 1–5 photos`. */
 export function usageOf(data: CommandData, sub?: SubcommandSpec): string {
   return usage(data, sub?.name, PLAYGROUND_TEXT);
@@ -62,21 +58,18 @@ function convert(spec: OptionSpec, raw: string, me: UserOption): OptionValue {
   if (spec.type === 'user') {
     // The page has one person in it; "me" is the only member that can be picked.
     if (ME.has(value.toLowerCase())) return me;
-    throw new UserError(
-      'bad_input',
-      `In the playground \`${spec.name}\` can only be \`me\`: there are no other members here.`,
-    );
+    throw new UserError('bad_option', { text: 'playground_only_me', option: spec.name });
   }
   const parsed = parseValue(spec, value);
   if (parsed !== undefined) return parsed;
   if (spec.type === 'integer') {
-    throw new UserError('bad_input', `\`${spec.name}\` must be a whole number, got "${value}".`);
+    throw new UserError('bad_option', { text: 'value_not_integer', option: spec.name, value });
   }
   if (spec.type === 'boolean') {
-    throw new UserError('bad_input', `\`${spec.name}\` must be yes or no, got "${value}".`);
+    throw new UserError('bad_option', { text: 'value_not_boolean', option: spec.name, value });
   }
-  const allowed = spec.choices?.map((c) => c.value).join(', ') ?? '';
-  throw new UserError('bad_input', `\`${spec.name}\` must be one of: ${allowed}.`);
+  const items = spec.choices?.map((c) => String(c.value)) ?? [];
+  throw new UserError('bad_option', { text: 'value_not_choice', option: spec.name, items });
 }
 
 /**
@@ -92,7 +85,7 @@ export function parseCommandLine(
   me: UserOption,
 ): ParsedCommand {
   const match = /^\/(\S+)\s*([\s\S]*)$/.exec(line.trim());
-  if (!match) throw new UserError('bad_input', 'Commands start with `/`, e.g. `/help`.');
+  if (!match) throw new UserError('bad_command', { text: 'command_no_slash' });
   const name = match[1]!.toLowerCase();
   const data = commands.find((c) => c.data.name === name)?.data;
   if (!data) return { name, options: {} };
@@ -100,12 +93,17 @@ export function parseCommandLine(
   const parsed = parseText(data, match[2]!, PLAYGROUND_TEXT);
   const sub = parsed.sub;
   if (parsed.subcommand !== undefined && !sub) {
-    const list = data.subcommands?.map((s) => `\`/${name} ${s.name}\``).join(', ');
-    throw new UserError('bad_input', `/${name} has no "${parsed.subcommand}": use ${list}.`);
+    const items = data.subcommands?.map((s) => s.name) ?? [];
+    throw new UserError('bad_command', {
+      text: 'no_such_subcommand',
+      command: name,
+      subcommand: parsed.subcommand,
+      items,
+    });
   }
-  if (parsed.error) throw new UserError('bad_input', parsed.error);
+  if (parsed.error) throw parsed.error;
   const label = sub ? `/${name} ${sub.name}` : `/${name}`;
-  const shown = `Usage: \`${usageOf(data, sub)}\``;
+  const usage = usageOf(data, sub);
   const specs = (sub ? sub.options : data.options) ?? [];
   const fileSpecs = specs.filter((s) => s.type === 'attachment');
   const options: Record<string, OptionValue | undefined> = {};
@@ -115,9 +113,12 @@ export function parseCommandLine(
   }
 
   if (attachments.length > fileSpecs.length) {
-    const most =
-      fileSpecs.length === 0 ? 'no files' : `at most ${fileSpecs.length} ${photos(fileSpecs.length)}`;
-    throw new UserError('bad_input', `${label} takes ${most}, and ${attachments.length} were attached.`);
+    throw new UserError('bad_command', {
+      text: 'too_many_files',
+      command: label,
+      limit: fileSpecs.length,
+      count: attachments.length,
+    });
   }
   attachments.forEach((file, i) => {
     options[fileSpecs[i]!.name] = file;
@@ -125,15 +126,12 @@ export function parseCommandLine(
 
   const missing = specs.filter((s) => s.required && options[s.name] === undefined);
   if (missing.some((s) => s.type !== 'attachment')) {
-    const names = missing.filter((s) => s.type !== 'attachment').map((s) => `\`${s.name}\``);
-    throw new UserError('bad_input', `${label} needs ${names.join(' and ')}. ${shown}`);
+    const items = missing.filter((s) => s.type !== 'attachment').map((s) => s.name);
+    throw new UserError('missing_option', { text: 'needs_options', command: label, items, usage });
   }
   if (missing.length > 0) {
     const count = fileSpecs.filter((s) => s.required).length;
-    throw new UserError(
-      'bad_input',
-      `${label} needs ${count === 1 ? 'a photo' : `${count} photos`}: attach with the paperclip, drop them here or use the camera. ${shown}`,
-    );
+    throw new UserError('missing_option', { text: 'needs_photos', command: label, count, usage });
   }
   return sub ? { name, subcommand: sub.name, options } : { name, options };
 }

@@ -108,10 +108,12 @@ export function fileAttachment(file: File, maxBytes: number): Attachment {
     size: file.size,
     fetch: async () => {
       if (file.size > maxBytes) {
-        throw new UserError(
-          'file_too_large',
-          `\`${file.name}\` is too large: I accept ${ZIP_NAME.test(file.name) ? 'ZIPs' : 'images'} up to ${megabytes(maxBytes)}.`,
-        );
+        throw new UserError('file_too_large', {
+          text: 'upload_too_large',
+          file: file.name,
+          kind: ZIP_NAME.test(file.name) ? 'zip' : 'image',
+          sizeLimit: megabytes(maxBytes),
+        });
       }
       return new Uint8Array(await file.arrayBuffer());
     },

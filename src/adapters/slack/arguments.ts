@@ -53,6 +53,6 @@ export function parseArguments(data: CommandData | undefined, rawText: string): 
       if (id !== undefined) result.users[o.name] = id;
     });
   const takesNothing = parsed.extra !== undefined && options.length === 0;
-  if (parsed.error && !takesNothing) result.error = parsed.error;
+  if (parsed.error && !takesNothing) result.error = parsed.error.message;
   return result;
 }

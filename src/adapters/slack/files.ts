@@ -69,10 +69,7 @@ function refuseHtml(fetchImpl: typeof fetch): typeof fetch {
     const res = await fetchImpl(input, init);
     if ((res.headers.get('content-type') ?? '').toLowerCase().startsWith('text/html')) {
       await res.body?.cancel().catch(() => {});
-      throw new UserError(
-        'bad_input',
-        "Slack didn't let me download that file. The app may be missing the files:read permission, or I'm not in this channel.",
-      );
+      throw new UserError('download_failed', { text: 'slack_download_refused' });
     }
     return res;
   };
@@ -93,10 +90,10 @@ export function toAttachment(file: SlackFile, access: FileAccess): Attachment {
         url = full?.url_private_download ?? full?.url_private;
         size = full?.size ?? size;
       }
-      if (!url) throw new UserError('bad_input', `I couldn't find \`${name}\` on Slack any more.`);
+      if (!url) throw new UserError('not_found', { text: 'slack_file_gone', file: name });
       if (!isTrustedHost(url, access.extraHosts)) {
         // The bot token must never travel to a host that is not Slack's.
-        throw new UserError('bad_input', `I only download files hosted by Slack, not \`${name}\`.`);
+        throw new UserError('download_failed', { text: 'slack_foreign_host', file: name });
       }
       return downloadLimited(url, {
         maxBytes: access.maxBytes,

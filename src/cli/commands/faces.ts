@@ -51,7 +51,7 @@ export async function runInfer(
   }
   out.endProgress();
   if (tally.answered + tally.failed === 0) {
-    throw new UserError('bad_input', `no photos in ${args.join(', ')}`);
+    throw new UserError('no_photos', { text: 'no_photos_in', items: args });
   }
   return tally.answered === 0 ? 1 : 0;
 }

@@ -23,7 +23,11 @@ async function exportPack(ctx: CliContext, file: string): Promise<number> {
   try {
     writeFileSync(file, pack);
   } catch (err) {
-    throw new UserError('bad_input', `${file}: cannot write (${(err as NodeJS.ErrnoException).code})`);
+    throw new UserError('bad_path', {
+      text: 'path_unwritable',
+      file,
+      why: String((err as NodeJS.ErrnoException).code),
+    });
   }
   if (ctx.out.json) ctx.out.record({ file, identities, photos, bytes: pack.byteLength });
   else

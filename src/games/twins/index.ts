@@ -52,7 +52,7 @@ const join: GameAction<TwinsState, JoinOptions, { gameId: string; value: OptIn }
       return { gameId: state.id, value: { ...reading, keep, savedAt: new Date(now).toISOString() } };
     }
     if (!stored) {
-      throw new UserError('bad_input', { text: 'twins_selfie_needed' });
+      throw new UserError('missing_option', { text: 'twins_selfie_needed' });
     }
     return { gameId: state.id, value: { ...stored, keep } };
   },
