@@ -1,4 +1,4 @@
-// Issue 12's bad-input corpus (scripts/lib/bad-inputs.ts) through every entry point: the `lookalike infer`
+// Issue 12's bad-input corpus (test/fixtures/bad-inputs.ts) through every entry point: the `lookalike infer`
 // command line, the playground's HTTP API, the real discord.js client against the Discord stand-in and the
 // real Bolt app against the Slack stand-in. Each kind must get a reply naming its problem, the entry point
 // must keep answering afterwards, and the store must be exactly as before (nothing half-written).

@@ -43,6 +43,24 @@ function quoted(doc: string, pattern: RegExp): string[] {
   return m.slice(1);
 }
 
+/**
+ * The repository paths `text` names that do not exist. `src/games/<kind>/` names a pattern: the part
+ * before it must exist; `test/system/faults*` must match something; `scripts/` is the old name of tools/.
+ */
+function missingPaths(text: string): string[] {
+  const missing: string[] = [];
+  for (const [, p, glob] of text.matchAll(
+    /(?<![\w/.@-])((?:src|tools|test|commands|models|bin|docs|scripts)\/[\w./-]*\w)(\*?)/g,
+  )) {
+    const dir = path.join(REPO, path.dirname(p!));
+    const there = glob
+      ? existsSync(dir) && readdirSync(dir).some((f) => f.startsWith(path.basename(p!)))
+      : existsSync(path.join(REPO, p!));
+    if (!there) missing.push(`${p}${glob}`);
+  }
+  return missing;
+}
+
 interface Profile {
   tuning: { descriptor: string; precision?: string };
   sameThreshold: number;
@@ -141,28 +159,39 @@ describe('figures the docs quote', () => {
 });
 
 describe('names the docs use', () => {
-  it('every repository path, `npm run` script and relative link in the docs exists', () => {
+  it('every repository path, `npm run` script and relative link in the docs and the manifest exists', () => {
     const scripts = Object.keys(
       (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts,
     );
     const missing: string[] = [];
-    for (const doc of CURRENT_DOCS) {
-      const text = read(doc);
+    // The manifest's notes (written by tools/build-models.ts) say which tool made each model.
+    const notes = (JSON.parse(read('models/manifest.json')) as { notes: string[] }).notes.join('\n');
+    for (const doc of [...CURRENT_DOCS, 'models/manifest.json']) {
+      const text = doc.endsWith('.json') ? notes : read(doc);
       for (const [, script] of text.matchAll(/npm run ([\w:-]+)/g)) {
         if (!scripts.includes(script!)) missing.push(`${doc}: npm run ${script}`);
       }
-      // `src/games/<kind>/` names a pattern: the part before it must exist; `test/system/faults*`, a match.
-      for (const [, p, glob] of text.matchAll(
-        /(?<![\w/.@-])((?:src|tools|test|commands|models|bin|docs)\/[\w./-]*\w)(\*?)/g,
-      )) {
-        const there = glob
-          ? readdirSync(path.join(REPO, path.dirname(p!))).some((f) => f.startsWith(path.basename(p!)))
-          : existsSync(path.join(REPO, p!));
-        if (!there) missing.push(`${doc}: ${p}${glob}`);
-      }
+      missing.push(...missingPaths(text).map((p) => `${doc}: ${p}`));
       for (const [, link] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
         if (/^[a-z]+:/.test(link!)) continue;
         if (!existsSync(path.join(REPO, path.dirname(doc), link!))) missing.push(`${doc}: link ${link}`);
+      }
+    }
+    assert.deepEqual(missing, []);
+  });
+
+  it('every repository path named in the source (comments, usage lines, provenance) exists', () => {
+    // check-structure.mjs explains its node names with a made-up folder (spelt in two parts, or this file
+    // would name it too).
+    const EXAMPLES = new Set([`tools/check-structure.mjs: ${path.join('src', 'x')}`]);
+    const missing: string[] = [];
+    for (const root of ['src', 'commands', 'tools', 'test', 'bin']) {
+      const files = readdirSync(path.join(REPO, root), { recursive: true, withFileTypes: true });
+      for (const e of files.filter((f) => f.isFile() && /\.(ts|mjs|js|py)$/.test(f.name))) {
+        const file = path.relative(REPO, path.join(e.parentPath, e.name));
+        for (const p of missingPaths(read(file))) {
+          if (!EXAMPLES.has(`${file}: ${p}`)) missing.push(`${file}: ${p}`);
+        }
       }
     }
     assert.deepEqual(missing, []);
