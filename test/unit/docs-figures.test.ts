@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { commands } from '../../commands/index.ts';
+import { ENV_VARS } from '../../src/config/env.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string): string => readFileSync(path.join(REPO, file), 'utf8');
@@ -195,6 +196,24 @@ describe('names the docs use', () => {
       }
     }
     assert.deepEqual(missing, []);
+  });
+
+  it('every environment variable the README tabulates is read, and every one read is documented', () => {
+    const readme = read('README.md');
+    const tabulated = [...readme.matchAll(/^\| ((?:`[A-Z][A-Z0-9_]+`(?:, )?)+) \|/gm)].flatMap(([, cell]) =>
+      [...cell!.matchAll(/`([A-Z0-9_]+)`/g)].map(([, name]) => name!),
+    );
+    assert.ok(tabulated.length > 0, "the README's variable table moved");
+    assert.deepEqual(
+      tabulated.filter((v) => !ENV_VARS.includes(v)),
+      [],
+    );
+    const docs = CURRENT_DOCS.map(read).join('\n');
+    assert.deepEqual(
+      ENV_VARS.filter((v) => !docs.includes(v)),
+      [],
+      'variables src/config/env.ts reads that no doc explains',
+    );
   });
 
   it("every folder README names each of its folder's source files, and only files that exist", () => {
