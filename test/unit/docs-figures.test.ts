@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { commands } from '../../commands/index.ts';
 import { ENV_VARS } from '../../src/config/env.ts';
+import { DEFAULT_TUNING, embeddingDim } from '../../src/domain/tuning.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string): string => readFileSync(path.join(REPO, file), 'utf8');
@@ -134,6 +135,32 @@ describe('figures the docs quote', () => {
     assert.deepEqual([celebPeople! * crops!, bbtPeople! * portraits!], [celebs.faces, bbt.faces]);
     const [photos] = quoted('docs/quality.md', /each of the (\d+) photos is a stranger's photo once/);
     assert.equal(Number(photos), celebs.faces + bbt.faces);
+  });
+
+  it('the embedding sizes the READMEs give are those of the shipped and fallback descriptors', () => {
+    const fused = embeddingDim(DEFAULT_TUNING);
+    const faceres = embeddingDim({ descriptor: 'faceres' });
+    const dlib = embeddingDim({ descriptor: 'dlib' });
+    const claims: [doc: string, pattern: RegExp, values: number[]][] = [
+      [
+        'src/engine/README.md',
+        /embedding \((\d+)-d: faceres and the dlib descriptor fused; (\d+)-d faceres alone/,
+        [fused, faceres],
+      ],
+      [
+        'src/classifier/README.md',
+        /embedding \((\d+)-d: faceres (\d+) \+ dlib (\d+),/,
+        [fused, faceres, dlib],
+      ],
+      [
+        'docs/architecture.md',
+        /faceres \((\d+)-d\) and face-api's dlib-style ResNet \((\d+)-d\)/,
+        [faceres, dlib],
+      ],
+    ];
+    for (const [doc, pattern, values] of claims) {
+      assert.deepEqual(quoted(doc, pattern).map(Number), values, `${doc}: ${pattern}`);
+    }
   });
 
   it('models/ holds exactly the files its manifest lists, with their sizes and sha256', () => {
