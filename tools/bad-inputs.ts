@@ -47,7 +47,7 @@ mkdirSync(person, { recursive: true });
 for (const odd of oddFiles(person))
   rows.push([`odd file: ${odd.file}`, `odd-files/penny/${odd.file}`, 0, `skipped ${odd.why}`]);
 // The store file deleted (item 11) is an action, not a file: `rm data/lookalike.sqlite*` under a running
-// bot, then /enroll: refused with "deleted or replaced while I was running" (test/hostile-store.test.ts).
+// bot, then /enroll: refused with "deleted or replaced while I was running" (test/system/hostile-store.test.ts).
 rows.push(['store file deleted under a running bot', '(rm store.sqlite*)', 0, 'store_moved, logged once']);
 
 const width = Math.max(...rows.map((r) => r[0].length));

@@ -5,7 +5,7 @@
  * Minimum and Maximum as separate kernels after every convolution, which is more than
  * half of its time on wasm; the fused graph computes the same function.
  *
- * Then the int8 step (scripts/lib/quantize.ts, scripts/quantize.py): ONNX Runtime's static
+ * Then the int8 step (tools/lib/quantize.ts, tools/quantize.py): ONNX Runtime's static
  * quantiser, calibrated on the engine's own inputs from face photos in ../shared/data, writes
  * `<model>.int8.onnx` beside the fp32 files for the models in INT8_MODELS. It needs Python with
  * `pip install onnxruntime onnx` (maintainers only; the committed files are what users run).
@@ -154,7 +154,7 @@ async function fuseFaceres(): Promise<void> {
   }
   const encoded = await tf.io.encodeWeights(out);
   json.weightsManifest = [{ paths: ['faceres-fused.bin'], weights: encoded.specs as never }];
-  json.convertedBy = `${String(json.convertedBy)}; fused by lookalike scripts/build-models.ts`;
+  json.convertedBy = `${String(json.convertedBy)}; fused by lookalike tools/build-models.ts`;
   writeFileSync(path.join(MODELS_DIR, 'faceres-fused.json'), JSON.stringify(json));
   writeFileSync(path.join(MODELS_DIR, 'faceres-fused.bin'), new Uint8Array(encoded.data as ArrayBuffer));
   console.log(`faceres: fused ${fused} conv blocks, ${nodes.length} -> ${topology.node.length} nodes`);
@@ -180,7 +180,7 @@ function readConstants(name: string): { graph: { node: TfNode[] }; weights: Map<
 /** Exports BlazeFace and the fused faceres graph to ONNX for the native engine. */
 function exportOnnx(): void {
   const doc = (from: string) =>
-    `${from} from ${humanPackage} ${humanVersion}, converted by lookalike scripts/build-models.ts; NCHW input`;
+    `${from} from ${humanPackage} ${humanVersion}, converted by lookalike tools/build-models.ts; NCHW input`;
   const blazeface = readConstants('blazeface.json');
   const bf = exportGraph({
     ...blazeface,
@@ -270,10 +270,10 @@ function writeManifest(written: string[]): void {
     source: { package: '@vladmandic/human', version: humanVersion },
     notes: [
       'blazeface and facemesh are copied unchanged from the package models/ folder.',
-      'faceres-fused is faceres.json with Conv2D/DepthwiseConv2dNative + batch-norm + ReLU6 fused (scripts/build-models.ts); weights stored as float32.',
-      'blazeface.onnx and faceres.onnx are blazeface.json and faceres-fused.json converted to ONNX (opset 13, NCHW input, TF SAME padding as auto_pad SAME_UPPER) by scripts/lib/onnx; faceres.onnx keeps only the 1024-d descriptor.',
-      `landmarks68.onnx and dlib-resnet.onnx are @vladmandic/face-api ${faceApiVersion}'s face_landmark_68_model and face_recognition_model (MIT), whose architecture scripts/lib/onnx/face-api-graphs.ts writes out, converted the same way; the recognition net's scale layers are folded into its convolutions.`,
-      `*.int8.onnx are ${INT8_MODELS.join(' and ')} quantised by ONNX Runtime's static quantiser (QDQ, per-channel int8 weights, uint8 activations, MinMax ranges from the engine's inputs on face photos; scripts/quantize.py).`,
+      'faceres-fused is faceres.json with Conv2D/DepthwiseConv2dNative + batch-norm + ReLU6 fused (tools/build-models.ts); weights stored as float32.',
+      'blazeface.onnx and faceres.onnx are blazeface.json and faceres-fused.json converted to ONNX (opset 13, NCHW input, TF SAME padding as auto_pad SAME_UPPER) by tools/lib/onnx; faceres.onnx keeps only the 1024-d descriptor.',
+      `landmarks68.onnx and dlib-resnet.onnx are @vladmandic/face-api ${faceApiVersion}'s face_landmark_68_model and face_recognition_model (MIT), whose architecture tools/lib/onnx/face-api-graphs.ts writes out, converted the same way; the recognition net's scale layers are folded into its convolutions.`,
+      `*.int8.onnx are ${INT8_MODELS.join(' and ')} quantised by ONNX Runtime's static quantiser (QDQ, per-channel int8 weights, uint8 activations, MinMax ranges from the engine's inputs on face photos; tools/quantize.py).`,
     ],
     files,
   };

@@ -17,8 +17,8 @@ import {
   SHIPPED_MASK,
   shares,
 } from '../src/resemblance/occlusion.ts';
+import { auc } from './lib/calibration-cv.ts';
 import {
-  auc,
   bootstrapPeople,
   type Deletion,
   deletion,

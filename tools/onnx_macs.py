@@ -1,6 +1,6 @@
 """Multiply-accumulates of one inference of each ONNX model (Conv, Gemm, MatMul), by ONNX shape inference.
 
-    python3 scripts/onnx_macs.py models/dlib-resnet.onnx:150 models/landmarks68.onnx:112 ...
+    python3 tools/onnx_macs.py models/dlib-resnet.onnx:150 models/landmarks68.onnx:112 ...
 
 `:side` fixes the square input's height and width (and batch 1) where the graph leaves them free.
 Prints one JSON object {file: macs}. npm run bench uses it for the ceiling.

@@ -12,7 +12,7 @@ export interface Requirement {
   why: string;
 }
 
-/** What the tests need: the same paths and overrides as test/store-redis.test.ts and the browser tests. */
+/** What the tests need: the same paths and overrides as test/unit/store-redis.test.ts and the browser tests. */
 export function requirements(env: NodeJS.ProcessEnv = process.env): Requirement[] {
   return [
     { path: env.REDIS_SERVER ?? '/usr/bin/redis-server', pkg: 'redis-server', why: 'the Redis store tests' },

@@ -1,7 +1,7 @@
 """Static int8 quantisation of the engine's ONNX models with ONNX Runtime's own tool.
 
 A maintainer-time step run by `npm run build:models` (users never need Python):
-    python3 scripts/quantize.py <calibration dir> <models dir> <model> [<model> ...]
+    python3 tools/quantize.py <calibration dir> <models dir> <model> [<model> ...]
 
 The calibration dir holds, per model, `<model>.f32` (samples of one shape, float32, back to back)
 and `index.json` ({model: {"input": name, "shape": [1, C, H, W], "count": n}}), recorded from the

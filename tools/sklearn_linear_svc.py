@@ -7,7 +7,7 @@ and prints one JSON line: {"classes": [...], "decision": [[...] per test row], "
 "top1": float|null, "trainSeconds": float}. Decision values are for `classes` in sklearn's sorted
 order; with 2 classes sklearn gives one value, for classes[1], and this prints [-v, v].
 
-Usage: /usr/bin/python3 scripts/sklearn_linear_svc.py data.json
+Usage: /usr/bin/python3 tools/sklearn_linear_svc.py data.json
 """
 
 import json

@@ -7,7 +7,7 @@ and prints one JSON line:
   {"top1": float, "trainSeconds": float, "n_train": int, "n_test": int, "meanConfidenceCorrect": float}
 
 Usage (Debian's interpreter, which has sklearn 1.2; the `python3` on PATH does not):
-  /usr/bin/python3 scripts/sklearn_reference.py data.json [--seed N]
+  /usr/bin/python3 tools/sklearn_reference.py data.json [--seed N]
 where data.json is {"train": [{"label": str, "embedding": [float, ...]}, ...], "test": [...same...]}.
 --seed fixes libsvm's cross-validation shuffle (OpenFace leaves it random).
 top1 and meanConfidenceCorrect are null when there is no test sample or no correct one.

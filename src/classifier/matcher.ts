@@ -15,7 +15,7 @@ import { type SvmJSON, svmFromJSON, svmToJSON } from './svm-codec.ts';
 
 /**
  * Centred-centroid cosine at or above which a face is called that very person, when no
- * calibration is given; the service passes the value measured by scripts/calibrate.ts.
+ * calibration is given; the service passes the value measured by tools/calibrate.ts.
  */
 export const DEFAULT_SAME_THRESHOLD = 0.4;
 

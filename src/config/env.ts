@@ -1,5 +1,5 @@
 // The one table of environment variables: `loadConfig` reads these names, `.env.example` is rendered from
-// it (test/chat-config.test.ts checks the file matches), and the start-up help lists the optional ones.
+// it (test/unit/chat-config.test.ts checks the file matches), and the start-up help lists the optional ones.
 
 /** The sections of `.env.example`, in order. */
 export const ENV_SECTIONS = {

@@ -45,7 +45,7 @@ export const FACE_PRECISIONS = ['auto', 'int8', 'fp32'] as const;
 /** Which precision the ONNX models run at. */
 export type FacePrecision = (typeof FACE_PRECISIONS)[number];
 
-/** What the core needs from the environment, for the bot and the command line alike. */
+/** What the service needs from the environment, for the bot and the command line alike. */
 export interface CoreConfig {
   /** A keyv URL (`sqlite://data/lookalike.sqlite`, `redis://…`, `memory://`); unset: the store's default. */
   storeUrl?: string;
@@ -216,7 +216,7 @@ export function engineOptions(config: CoreConfig, log: (line: string) => void): 
   return { backend: config.faceBackend, precision: config.facePrecision, workers: config.workers, log };
 }
 
-/** Reads what the core needs (store, face backend, workers, debug): what the command line uses. */
+/** Reads what the service needs (store, face backend, workers, debug): what the command line uses. */
 export function loadCoreConfig(env: Env): CoreConfig {
   const errors: string[] = [];
   const config = core(env, errors);

@@ -130,7 +130,10 @@ export interface ImportSummary {
   reembedded?: { photos: number; reason: string };
 }
 
-/** The platform-neutral Lookalike API that the CLI and every chat adapter call. */
+/**
+ * The platform-neutral service the CLI, the chat commands and the games call; `CoreService` (src/core)
+ * implements it.
+ */
 export interface LookalikeService {
   /**
    * How busy the face engine is (absent or undefined where it cannot say, as with the queue); `extra`

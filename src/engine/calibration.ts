@@ -4,7 +4,7 @@ import { MODELS_DIR, readManifest, readVerified } from './model-files.ts';
 /** File name of the calibration in models/. */
 export const CALIBRATION_FILE = 'calibration.json';
 
-/** How a profile was made (scripts/calibrate.ts), so that its figures can be read and reproduced. */
+/** How a profile was made (tools/calibrate.ts), so that its figures can be read and reproduced. */
 export interface CalibrationMethod {
   /** Always 'people': thresholds are chosen on some people and measured on others. */
   split: 'people';

@@ -114,7 +114,7 @@ export class HumanEngine {
         attention: { enabled: false },
         iris: { enabled: false },
         emotion: { enabled: false },
-        // Embeddings come from our fused faceres graph (see scripts/build-models.ts).
+        // Embeddings come from our fused faceres graph (see tools/build-models.ts).
         description: { enabled: false },
         antispoof: { enabled: false },
         liveness: { enabled: false },

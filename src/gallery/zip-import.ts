@@ -27,7 +27,7 @@ export interface Prepared {
   photoLandmarks?: Float32Array;
 }
 
-/** What an import needs from the service (Lookalike implements it). */
+/** What an import needs from the service (CoreService implements it). */
 export interface ImportTarget {
   readonly gallery: Gallery;
   /** Analyses photos for enrolment: exactly one face each, or a reason to skip. */

@@ -1,4 +1,4 @@
-/** Time and timers for the games; tests pass a fake one (src/games/testing.ts). */
+/** Time and timers for the games; tests pass a fake one (test/fixtures/game-fakes.ts). */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;

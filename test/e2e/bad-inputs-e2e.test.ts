@@ -1,4 +1,4 @@
-// Issue 12's bad-input corpus (scripts/lib/bad-inputs.ts) through every entry point: the `lookalike infer`
+// Issue 12's bad-input corpus (test/fixtures/bad-inputs.ts) through every entry point: the `lookalike infer`
 // command line, the playground's HTTP API, the real discord.js client against the Discord stand-in and the
 // real Bolt app against the Slack stand-in. Each kind must get a reply naming its problem, the entry point
 // must keep answering afterwards, and the store must be exactly as before (nothing half-written).
@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { PlaygroundAdapter } from '../../src/adapters/playground/adapter.ts';
 import { CSRF_HEADER } from '../../src/adapters/playground/server.ts';
@@ -20,11 +19,11 @@ import { dataDir } from '../fixtures/data.ts';
 import { DiscordStandin, type RecordedRequest } from '../fixtures/discord-standin.ts';
 import { messageEventBody } from '../fixtures/slack-payloads.ts';
 import type { RecordedCall } from '../fixtures/slack-standin.ts';
+import { CLI_BIN } from '../support/cli-run.ts';
 import { BOT_TOKEN, SlackAppHarness } from '../support/slack-app.ts';
 import { dumpDifference, dumpSqliteStore } from '../support/store-dump.ts';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
 const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.GstAnd.bad-inputs-token-only-for-the-stand-in';
 const SLACK_SECRET = 'bad-inputs-signing-secret-0123456789';
 /** What a reply naming a celebrity looks like: the gallery holds exactly these two. */
@@ -85,7 +84,9 @@ describe('the bad-input corpus through every entry point', { timeout: 600_000 },
       ['Sheldon', 'sheldon'],
     ] as const) {
       const photos = [1, 2, 3].map((i) => path.join(bbt, folder, `${folder}${i}.png`));
-      await run(process.execPath, [CLI, 'enroll', '--store', storeUrl, '--name', name, ...photos], { env });
+      await run(process.execPath, [CLI_BIN, 'enroll', '--store', storeUrl, '--name', name, ...photos], {
+        env,
+      });
     }
     baseline = await dumpSqliteStore(storeFile);
     assert.ok(baseline.size > 0, 'the gallery was written');
@@ -100,10 +101,14 @@ describe('the bad-input corpus through every entry point', { timeout: 600_000 },
   it('the command line reports every kind in one run, then answers a good photo', async () => {
     const good = path.join(dataDir(), 'bbt', 'penny', 'penny4.png');
     const files = [...inputs.map((i) => path.join(tmp, i.name)), good];
-    const { stdout } = await run(process.execPath, [CLI, 'infer', '--store', storeUrl, '--json', ...files], {
-      env,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [CLI_BIN, 'infer', '--store', storeUrl, '--json', ...files],
+      {
+        env,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     const records = stdout
       .trim()
       .split('\n')

@@ -6,16 +6,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ApplicationFlags, GatewayIntentBits } from 'discord.js';
 import sharp from 'sharp';
 import { createLogger } from '../../src/chat/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
 import { DiscordStandin, type RecordedRequest, type StandinOption } from '../fixtures/discord-standin.ts';
 
-const DATA =
-  process.env.LOOKALIKE_BBT_DIR ?? fileURLToPath(new URL('../../../shared/data/bbt', import.meta.url));
 const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.GstAnd.in-not-a-real-token-only-for-the-stand-in';
 const admin = { id: '500000000000000001', username: 'admin' };
 const alice = { id: '500000000000000002', username: 'alice' };
@@ -42,7 +40,7 @@ function title(r: RecordedRequest): string {
 
 describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 240_000 }, () => {
   const standin = new DiscordStandin({
-    dataDir: DATA,
+    dataDir: BBT_DIR,
     appFlags: ApplicationFlags.GatewayMessageContentLimited,
   });
   const logLines: string[] = [];
@@ -73,7 +71,7 @@ describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 24
   }
 
   before(async () => {
-    assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
+    assert.ok(existsSync(BBT_DIR), `test photos not found at ${BBT_DIR} (set LOOKALIKE_BBT_DIR)`);
     standin.addFile('corrupt.png', Buffer.from('\x89PNG\r\n\x1a\n this is not really an image '.repeat(20)));
     await standin.start();
     const config = loadConfig({
@@ -273,7 +271,7 @@ describe('Discord bot end to end (stand-in Discord, real engine)', { timeout: 24
       const images = await Promise.all(
         [1, 2, 3].map(async (n) => ({
           name: `${person}${n}.png`,
-          data: new Uint8Array(await readFile(join(DATA, person, `${person}${n}.png`))),
+          data: new Uint8Array(await readFile(join(BBT_DIR, person, `${person}${n}.png`))),
         })),
       );
       await lookalike.enroll('global', name, images, 'cli');

@@ -6,18 +6,17 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { dataDir } from '../fixtures/data.ts';
 import { oddFiles } from '../fixtures/hostile-inputs.ts';
+import { CLI_BIN } from '../support/cli-run.ts';
 import { runNode } from '../support/compiled.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lookalike-hostile-cli-'));
 const store = `sqlite://${path.join(tmp, 'gallery.sqlite')}`;
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  return runNode([BIN, ...args], { LOOKALIKE_WORKERS: '1' });
+  return runNode([CLI_BIN, ...args], { LOOKALIKE_WORKERS: '1' });
 }
 
 describe('lookalike on odd files', { timeout: 240_000 }, () => {

@@ -7,7 +7,6 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { PlaygroundAdapter } from '../../src/adapters/playground/adapter.ts';
 import { CSRF_HEADER } from '../../src/adapters/playground/server.ts';
 import { createLogger } from '../../src/chat/logger.ts';
@@ -15,10 +14,9 @@ import { loadConfig } from '../../src/config/index.ts';
 import { startApp } from '../../src/main.ts';
 import { dataDir, people } from '../fixtures/data.ts';
 import { DiscordStandin, type RecordedRequest } from '../fixtures/discord-standin.ts';
-import { jsonLines } from '../support/cli-run.ts';
+import { CLI_BIN, jsonLines } from '../support/cli-run.ts';
 import { runNode } from '../support/compiled.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
 const data = dataDir();
 const CAST = ['amy', 'bernadette', 'howard', 'leonard', 'penny', 'raj', 'sheldon', 'stuart'];
 const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.GstAnd.in-not-a-real-token-only-for-the-stand-in';
@@ -35,7 +33,7 @@ const quiet = () =>
   });
 
 function cli(...args: string[]) {
-  return runNode([BIN, ...args]);
+  return runNode([CLI_BIN, ...args]);
 }
 
 /** Who each answer named, "person -> name", for the people not named right. */

@@ -12,13 +12,8 @@ import sharp from 'sharp';
 import { PlaygroundAdapter } from '../../src/adapters/playground/adapter.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
-import {
-  assertBrowserPrerequisites,
-  DATA,
-  e2eLogger,
-  OUTPUT,
-  openBrowser,
-} from '../support/playground-browser.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
+import { assertBrowserPrerequisites, e2eLogger, OUTPUT, openBrowser } from '../support/playground-browser.ts';
 import { buildZip } from '../support/zips.ts';
 
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
@@ -27,7 +22,7 @@ const INFERENCE_MS = 120_000;
 type FilePayload = { name: string; mimeType: string; buffer: Buffer };
 const text = async (locator: Locator) => (await locator.textContent()) ?? '';
 const photos = (person: string, numbers: number[]) =>
-  numbers.map((n) => `${DATA}/${person}/${person}${n}.png`);
+  numbers.map((n) => `${BBT_DIR}/${person}/${person}${n}.png`);
 
 /** Pixels that may differ before the README's screenshot is rewritten (a changed word changes thousands). */
 const SCREENSHOT_TOLERANCE = 200;

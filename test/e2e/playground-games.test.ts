@@ -11,13 +11,8 @@ import { PLAYGROUND_CHANNEL, PLAYGROUND_SCOPE } from '../../src/adapters/playgro
 import { loadConfig } from '../../src/config/index.ts';
 import type { GuessState } from '../../src/games/guess/rules.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
-import {
-  assertBrowserPrerequisites,
-  DATA,
-  e2eLogger,
-  OUTPUT,
-  openBrowser,
-} from '../support/playground-browser.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
+import { assertBrowserPrerequisites, e2eLogger, OUTPUT, openBrowser } from '../support/playground-browser.ts';
 
 const INFERENCE_MS = 120_000;
 // Long enough that the test clicks well inside the second step (4 points), short enough to see a reveal edit.
@@ -32,7 +27,7 @@ const PEOPLE: [name: string, photos: number[]][] = [
 
 const text = async (locator: Locator) => (await locator.textContent()) ?? '';
 const photos = (name: string, numbers: number[]) =>
-  numbers.map((n) => `${DATA}/${name.toLowerCase()}/${name.toLowerCase()}${n}.png`);
+  numbers.map((n) => `${BBT_DIR}/${name.toLowerCase()}/${name.toLowerCase()}${n}.png`);
 
 /** Waits until the picture in `message` has loaded, and returns its URL and natural width. */
 async function loadedPicture(page: Page, message: Locator): Promise<{ src: string; width: number }> {

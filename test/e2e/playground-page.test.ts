@@ -8,7 +8,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { PlaygroundAdapter } from '../../src/adapters/playground/adapter.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
-import { assertBrowserPrerequisites, DATA, e2eLogger, openBrowser } from '../support/playground-browser.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
+import { assertBrowserPrerequisites, e2eLogger, openBrowser } from '../support/playground-browser.ts';
 import { buildZip } from '../support/zips.ts';
 
 describe('the playground page (real engine, real Chromium)', { timeout: 300_000 }, () => {
@@ -70,7 +71,7 @@ describe('the playground page (real engine, real Chromium)', { timeout: 300_000 
       ['leonard', 'raj'].flatMap((person) =>
         [1, 2].map(async (n) => ({
           path: `faces/${person}/${person}${n}.png`,
-          data: new Uint8Array(await readFile(`${DATA}/${person}/${person}${n}.png`)),
+          data: new Uint8Array(await readFile(`${BBT_DIR}/${person}/${person}${n}.png`)),
         })),
       ),
     );

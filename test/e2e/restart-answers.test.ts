@@ -9,10 +9,10 @@ import { SlackAdapter } from '../../src/adapters/slack/adapter.ts';
 import { Bot } from '../../src/chat/bot.ts';
 import { silentLogger } from '../../src/chat/logger.ts';
 import { fakeService, identification, solidPng, withPhotoAnswers } from '../fixtures/chat-fakes.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
 import { DiscordStandin } from '../fixtures/discord-standin.ts';
 import { mentionPhoto, slashCommand } from '../fixtures/slack-payloads.ts';
 import { SlackStandin } from '../fixtures/slack-standin.ts';
-import { DATA as BBT } from '../support/slack-app.ts';
 
 const RESTARTING = /restarting right now: please try again in a few seconds/;
 
@@ -43,7 +43,7 @@ async function heldBot() {
 
 describe('a stopping bot', { timeout: 60_000 }, () => {
   it('on Discord: refuses a new command in its callback and finishes the one it deferred', async () => {
-    const standin = new DiscordStandin({ dataDir: BBT });
+    const standin = new DiscordStandin({ dataDir: BBT_DIR });
     await standin.start();
     const { bot, open } = await heldBot();
     const adapter = new DiscordAdapter({
@@ -87,7 +87,7 @@ describe('a stopping bot', { timeout: 60_000 }, () => {
   it('on Slack: tells a slash command privately and answers the photo it was working on', async () => {
     const botToken = 'xoxb-1313131313-2424242424-restartrestart';
     const appToken = 'xapp-1-A0STANDIN-3535353535-restartrestart';
-    const standin = new SlackStandin({ dataDir: BBT, botToken, appToken });
+    const standin = new SlackStandin({ dataDir: BBT_DIR, botToken, appToken });
     await standin.start();
     const { bot, open } = await heldBot();
     const adapter = new SlackAdapter({

@@ -13,11 +13,12 @@ import { memoryChannelSettings } from '../../src/chat/settings.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
 import { fakeContext, fakeService, RecordingResponder } from '../fixtures/chat-fakes.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
 import { DiscordStandin, type RecordedRequest, type StandinOption } from '../fixtures/discord-standin.ts';
 import { commandBody, messageEventBody } from '../fixtures/slack-payloads.ts';
 import type { RecordedCall } from '../fixtures/slack-standin.ts';
 import { RecordingHost } from '../support/recording-host.ts';
-import { DATA as BBT, BOT_TOKEN, SlackAppHarness } from '../support/slack-app.ts';
+import { BOT_TOKEN, SlackAppHarness } from '../support/slack-app.ts';
 
 const SECRET = 'security-signing-secret-0123456789abcdef';
 const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.GsecUr.security-token-only-for-the-stand-in-xyz';
@@ -187,7 +188,7 @@ describe('security on Slack (http mode, real Bolt, stand-in Slack)', { timeout: 
 });
 
 describe('security on Discord (real discord.js, stand-in Discord)', { timeout: 180_000 }, () => {
-  const standin = new DiscordStandin({ dataDir: BBT });
+  const standin = new DiscordStandin({ dataDir: BBT_DIR });
   const evil = new RecordingHost();
   const lines: string[] = [];
   const interactionTokens: string[] = [];

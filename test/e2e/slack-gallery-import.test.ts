@@ -8,9 +8,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeZip } from '../../src/gallery/zip-archive.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
 import { messageEventBody } from '../fixtures/slack-payloads.ts';
 import type { RecordedCall } from '../fixtures/slack-standin.ts';
-import { BOT_TOKEN, DATA, SlackAppHarness } from '../support/slack-app.ts';
+import { BOT_TOKEN, SlackAppHarness } from '../support/slack-app.ts';
 
 const SECRET = 'import-signing-secret-0123456789abcdef';
 const GENERAL = 'C0GENERAL';
@@ -25,7 +26,7 @@ async function photoZip(): Promise<Buffer> {
   const entries = ['penny', 'sheldon', 'amy'].flatMap((person) =>
     [1, 2].map((i) => ({
       path: `faces/${person}/${person}${i}.png`,
-      data: new Uint8Array(readFileSync(path.join(DATA, person, `${person}${i}.png`))),
+      data: new Uint8Array(readFileSync(path.join(BBT_DIR, person, `${person}${i}.png`))),
     })),
   );
   entries.push({ path: 'faces/readme.txt', data: new TextEncoder().encode('not a photo') });

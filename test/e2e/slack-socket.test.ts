@@ -3,7 +3,6 @@
 // `hello`, then envelopes, and must acknowledge each with its envelope_id before answering.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { commands } from '../../commands/index.ts';
 import { SlackAdapter } from '../../src/adapters/slack/adapter.ts';
 import { actionId } from '../../src/adapters/slack/blocks.ts';
@@ -11,16 +10,15 @@ import { Bot } from '../../src/chat/bot.ts';
 import { createLogger, silentLogger } from '../../src/chat/logger.ts';
 import { isConfigError } from '../../src/errors.ts';
 import { fakeService, identification, solidPng, withPhotoAnswers } from '../fixtures/chat-fakes.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
 import { blockActionPayload, messageEventBody, slashCommand } from '../fixtures/slack-payloads.ts';
 import { SlackStandin } from '../fixtures/slack-standin.ts';
 
-const DATA =
-  process.env.LOOKALIKE_BBT_DIR ?? fileURLToPath(new URL('../../../shared/data/bbt', import.meta.url));
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-standinstandinstandin';
 const APP_TOKEN = 'xapp-1-A0STANDIN-3333333333-standinstandinstandin';
 
 describe('Slack in Socket Mode (stand-in WebSocket, fake face service)', { timeout: 60_000 }, () => {
-  const standin = new SlackStandin({ dataDir: DATA, botToken: BOT_TOKEN, appToken: APP_TOKEN });
+  const standin = new SlackStandin({ dataDir: BBT_DIR, botToken: BOT_TOKEN, appToken: APP_TOKEN });
   const lines: string[] = [];
   let adapter: SlackAdapter;
   let pressed: string | undefined;

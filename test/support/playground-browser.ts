@@ -4,10 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createLogger, type Logger } from '../../src/chat/logger.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
 
-/** The bbt photos (LOOKALIKE_BBT_DIR, default ../shared/data/bbt). */
-export const DATA =
-  process.env.LOOKALIKE_BBT_DIR ?? fileURLToPath(new URL('../../../shared/data/bbt', import.meta.url));
 /** Debian's Chromium (CHROMIUM_PATH overrides). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where browser tests leave screenshots (gitignored). */
@@ -27,7 +25,7 @@ const HEADLESS_ARGS = [
 
 /** Fails with a clear message when the photos or Chromium are missing. */
 export function assertBrowserPrerequisites(): void {
-  assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
+  assert.ok(existsSync(BBT_DIR), `test photos not found at ${BBT_DIR} (set LOOKALIKE_BBT_DIR)`);
   assert.ok(
     existsSync(CHROMIUM),
     `Chromium not found at ${CHROMIUM}: install it with \`apt-get install chromium\` (CI's .ci/run does), or set CHROMIUM_PATH`,

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { SlackAdapter } from '../../src/adapters/slack/adapter.ts';
 import { createLogger } from '../../src/chat/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, type StartOptions, startApp } from '../../src/main.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
 import { commandBody, messageEventBody, type SignOptions, signedPost } from '../fixtures/slack-payloads.ts';
 import { SlackStandin, type StandinMember } from '../fixtures/slack-standin.ts';
 
-/** The bbt photos the stand-in serves as Slack files (LOOKALIKE_BBT_DIR overrides). */
-export const DATA =
-  process.env.LOOKALIKE_BBT_DIR ?? fileURLToPath(new URL('../../../shared/data/bbt', import.meta.url));
 /** A bot token that only the stand-in accepts; tests check it never reaches the log. */
 export const BOT_TOKEN = 'xoxb-4444444444-5555555555-notarealtokenonlyforthestandin';
 
@@ -20,7 +17,7 @@ export const BOT_TOKEN = 'xoxb-4444444444-5555555555-notarealtokenonlyforthestan
  * end-to-end test starts from.
  */
 export class SlackAppHarness {
-  readonly standin = new SlackStandin({ dataDir: DATA, botToken: BOT_TOKEN });
+  readonly standin = new SlackStandin({ dataDir: BBT_DIR, botToken: BOT_TOKEN });
   readonly logLines: string[] = [];
   readonly secret: string;
   app: RunningApp | undefined;
@@ -36,7 +33,7 @@ export class SlackAppHarness {
     options: StartOptions = {},
     env: Record<string, string> = {},
   ): Promise<RunningApp> {
-    assert.ok(existsSync(DATA), `test photos not found at ${DATA} (set LOOKALIKE_BBT_DIR)`);
+    assert.ok(existsSync(BBT_DIR), `test photos not found at ${BBT_DIR} (set LOOKALIKE_BBT_DIR)`);
     await this.standin.start();
     for (const member of members) this.standin.addMember(member);
     const config = loadConfig({

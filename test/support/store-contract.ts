@@ -1,4 +1,4 @@
-// The one contract every store backend meets (after keyv's test-suite): run by test/contract-store.test.ts
+// The one contract every store backend meets (after keyv's test-suite): run by test/contract/store.test.ts
 // against memory, SQLite and Redis with the same assertions, so no backend is held to less.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

@@ -19,10 +19,10 @@ import {
   solidPng,
   withPhotoAnswers,
 } from '../fixtures/chat-fakes.ts';
+import { BBT_DIR } from '../fixtures/data.ts';
 import { DiscordStandin, type RecordedRequest } from '../fixtures/discord-standin.ts';
 import { mentionPhoto } from '../fixtures/slack-payloads.ts';
 import { SlackStandin } from '../fixtures/slack-standin.ts';
-import { DATA as BBT } from '../support/slack-app.ts';
 
 const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.GbUsYy.admission-token-only-for-the-stand-in-x';
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-admissionadmission';
@@ -118,7 +118,7 @@ describe('admission by the engine load, in the Bot', () => {
 });
 
 describe('admission on Discord (real discord.js, stand-in)', { timeout: 60_000 }, () => {
-  const standin = new DiscordStandin({ dataDir: BBT });
+  const standin = new DiscordStandin({ dataDir: BBT_DIR });
   let adapter: DiscordAdapter;
   let load: EngineLoad = IDLE;
   let answers = gate();
@@ -223,7 +223,7 @@ describe('admission on Discord (real discord.js, stand-in)', { timeout: 60_000 }
 });
 
 describe('admission on Slack (real Bolt in Socket Mode, stand-in)', { timeout: 60_000 }, () => {
-  const standin = new SlackStandin({ dataDir: BBT, botToken: BOT_TOKEN, appToken: APP_TOKEN });
+  const standin = new SlackStandin({ dataDir: BBT_DIR, botToken: BOT_TOKEN, appToken: APP_TOKEN });
   let adapter: SlackAdapter;
   let load: EngineLoad = IDLE;
 

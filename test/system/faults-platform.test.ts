@@ -9,11 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/chat/logger.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
-import { readData } from '../fixtures/data.ts';
+import { BBT_DIR, readData } from '../fixtures/data.ts';
 import { DiscordStandin, type RecordedRequest } from '../fixtures/discord-standin.ts';
 import { mentionPhoto } from '../fixtures/slack-payloads.ts';
 import { SlackStandin } from '../fixtures/slack-standin.ts';
-import { DATA as BBT } from '../support/slack-app.ts';
 import { until } from '../support/until.ts';
 
 const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.GfAuLt.platform-faults-only-for-the-stand-in-x';
@@ -23,7 +22,7 @@ const quiet = () =>
   createLogger({ write: (l) => void (process.env.E2E_LOG && process.stderr.write(`${l}\n`)) });
 
 describe('fault: Slack Socket Mode loses its connection', { timeout: 120_000 }, () => {
-  const standin = new SlackStandin({ dataDir: BBT, botToken: BOT_TOKEN, appToken: APP_TOKEN });
+  const standin = new SlackStandin({ dataDir: BBT_DIR, botToken: BOT_TOKEN, appToken: APP_TOKEN });
   let app: RunningApp | undefined;
 
   /** Posts a photo that @mentions the bot and waits for the answer in its thread. */
@@ -83,7 +82,7 @@ describe('fault: Slack Socket Mode loses its connection', { timeout: 120_000 }, 
 
 describe('fault: a restart in the middle of a game, under a burst of photos', { timeout: 240_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lookalike-restart-'));
-  const standin = new DiscordStandin({ dataDir: BBT });
+  const standin = new DiscordStandin({ dataDir: BBT_DIR });
   let app: RunningApp | undefined;
   const config = () =>
     loadConfig({

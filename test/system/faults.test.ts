@@ -15,12 +15,11 @@ import { UserError } from '../../src/errors.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
 import { openStore } from '../../src/store/index.ts';
 import { RecordingResponder } from '../fixtures/chat-fakes.ts';
-import { readData } from '../fixtures/data.ts';
+import { BBT_DIR, readData } from '../fixtures/data.ts';
 import { DiscordStandin, type RecordedRequest } from '../fixtures/discord-standin.ts';
 import { startRedis, stopRedis } from '../fixtures/redis-server.ts';
 import { photo } from '../support/bbt-photo.ts';
 import { CLI_BIN } from '../support/cli-run.ts';
-import { DATA as BBT } from '../support/slack-app.ts';
 import { until } from '../support/until.ts';
 
 const run = promisify(execFile);
@@ -177,7 +176,7 @@ describe('fault: Redis goes away in the middle of commands and comes back', { ti
 });
 
 describe('fault: the Discord gateway drops the connection', { timeout: 120_000 }, () => {
-  const standin = new DiscordStandin({ dataDir: BBT });
+  const standin = new DiscordStandin({ dataDir: BBT_DIR });
   let app: RunningApp | undefined;
   const member = { id: '500000000000000099', username: 'member' };
   const help = async () => {

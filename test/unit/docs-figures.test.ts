@@ -9,6 +9,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { commands } from '../../commands/index.ts';
+import { ENV_VARS } from '../../src/config/env.ts';
+import { DEFAULT_TUNING, embeddingDim } from '../../src/domain/tuning.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string): string => readFileSync(path.join(REPO, file), 'utf8');
@@ -41,6 +43,24 @@ function quoted(doc: string, pattern: RegExp): string[] {
   const m = pattern.exec(prose(doc));
   assert.ok(m, `${doc} no longer says ${pattern}: update the claim in test/unit/docs-figures.test.ts`);
   return m.slice(1);
+}
+
+/**
+ * The repository paths `text` names that do not exist. `src/games/<kind>/` names a pattern: the part
+ * before it must exist; `test/system/faults*` must match something; `scripts/` is the old name of tools/.
+ */
+function missingPaths(text: string): string[] {
+  const missing: string[] = [];
+  for (const [, p, glob] of text.matchAll(
+    /(?<![\w/.@-])((?:src|tools|test|commands|models|bin|docs|scripts)\/[\w./-]*\w)(\*?)/g,
+  )) {
+    const dir = path.join(REPO, path.dirname(p!));
+    const there = glob
+      ? existsSync(dir) && readdirSync(dir).some((f) => f.startsWith(path.basename(p!)))
+      : existsSync(path.join(REPO, p!));
+    if (!there) missing.push(`${p}${glob}`);
+  }
+  return missing;
 }
 
 interface Profile {
@@ -117,6 +137,32 @@ describe('figures the docs quote', () => {
     assert.equal(Number(photos), celebs.faces + bbt.faces);
   });
 
+  it('the embedding sizes the READMEs give are those of the shipped and fallback descriptors', () => {
+    const fused = embeddingDim(DEFAULT_TUNING);
+    const faceres = embeddingDim({ descriptor: 'faceres' });
+    const dlib = embeddingDim({ descriptor: 'dlib' });
+    const claims: [doc: string, pattern: RegExp, values: number[]][] = [
+      [
+        'src/engine/README.md',
+        /embedding \((\d+)-d: faceres and the dlib descriptor fused; (\d+)-d faceres alone/,
+        [fused, faceres],
+      ],
+      [
+        'src/classifier/README.md',
+        /embedding \((\d+)-d: faceres (\d+) \+ dlib (\d+),/,
+        [fused, faceres, dlib],
+      ],
+      [
+        'docs/architecture.md',
+        /faceres \((\d+)-d\) and face-api's dlib-style ResNet \((\d+)-d\)/,
+        [faceres, dlib],
+      ],
+    ];
+    for (const [doc, pattern, values] of claims) {
+      assert.deepEqual(quoted(doc, pattern).map(Number), values, `${doc}: ${pattern}`);
+    }
+  });
+
   it('models/ holds exactly the files its manifest lists, with their sizes and sha256', () => {
     const manifest = JSON.parse(read('models/manifest.json')) as {
       files: Record<string, { sha256: string; bytes: number }>;
@@ -141,31 +187,60 @@ describe('figures the docs quote', () => {
 });
 
 describe('names the docs use', () => {
-  it('every repository path, `npm run` script and relative link in the docs exists', () => {
+  it('every repository path, `npm run` script and relative link in the docs and the manifest exists', () => {
     const scripts = Object.keys(
       (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts,
     );
     const missing: string[] = [];
-    for (const doc of CURRENT_DOCS) {
-      const text = read(doc);
+    // The manifest's notes (written by tools/build-models.ts) say which tool made each model.
+    const notes = (JSON.parse(read('models/manifest.json')) as { notes: string[] }).notes.join('\n');
+    for (const doc of [...CURRENT_DOCS, 'models/manifest.json']) {
+      const text = doc.endsWith('.json') ? notes : read(doc);
       for (const [, script] of text.matchAll(/npm run ([\w:-]+)/g)) {
         if (!scripts.includes(script!)) missing.push(`${doc}: npm run ${script}`);
       }
-      // `src/games/<kind>/` names a pattern: the part before it must exist; `test/system/faults*`, a match.
-      for (const [, p, glob] of text.matchAll(
-        /(?<![\w/.@-])((?:src|tools|test|commands|models|bin|docs)\/[\w./-]*\w)(\*?)/g,
-      )) {
-        const there = glob
-          ? readdirSync(path.join(REPO, path.dirname(p!))).some((f) => f.startsWith(path.basename(p!)))
-          : existsSync(path.join(REPO, p!));
-        if (!there) missing.push(`${doc}: ${p}${glob}`);
-      }
+      missing.push(...missingPaths(text).map((p) => `${doc}: ${p}`));
       for (const [, link] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
         if (/^[a-z]+:/.test(link!)) continue;
         if (!existsSync(path.join(REPO, path.dirname(doc), link!))) missing.push(`${doc}: link ${link}`);
       }
     }
     assert.deepEqual(missing, []);
+  });
+
+  it('every repository path named in the source (comments, usage lines, provenance) exists', () => {
+    // check-structure.mjs explains its node names with a made-up folder (spelt in two parts, or this file
+    // would name it too).
+    const EXAMPLES = new Set([`tools/check-structure.mjs: ${path.join('src', 'x')}`]);
+    const missing: string[] = [];
+    for (const root of ['src', 'commands', 'tools', 'test', 'bin']) {
+      const files = readdirSync(path.join(REPO, root), { recursive: true, withFileTypes: true });
+      for (const e of files.filter((f) => f.isFile() && /\.(ts|mjs|js|py)$/.test(f.name))) {
+        const file = path.relative(REPO, path.join(e.parentPath, e.name));
+        for (const p of missingPaths(read(file))) {
+          if (!EXAMPLES.has(`${file}: ${p}`)) missing.push(`${file}: ${p}`);
+        }
+      }
+    }
+    assert.deepEqual(missing, []);
+  });
+
+  it('every environment variable the README tabulates is read, and every one read is documented', () => {
+    const readme = read('README.md');
+    const tabulated = [...readme.matchAll(/^\| ((?:`[A-Z][A-Z0-9_]+`(?:, )?)+) \|/gm)].flatMap(([, cell]) =>
+      [...cell!.matchAll(/`([A-Z0-9_]+)`/g)].map(([, name]) => name!),
+    );
+    assert.ok(tabulated.length > 0, "the README's variable table moved");
+    assert.deepEqual(
+      tabulated.filter((v) => !ENV_VARS.includes(v)),
+      [],
+    );
+    const docs = CURRENT_DOCS.map(read).join('\n');
+    assert.deepEqual(
+      ENV_VARS.filter((v) => !docs.includes(v)),
+      [],
+      'variables src/config/env.ts reads that no doc explains',
+    );
   });
 
   it("every folder README names each of its folder's source files, and only files that exist", () => {

@@ -19,7 +19,7 @@ function isUserError(code: string): (err: unknown) => boolean {
   };
 }
 
-// The contract every backend meets is test/contract-store.test.ts; these are each backend's own behaviour.
+// The contract every backend meets is test/contract/store.test.ts; these are each backend's own behaviour.
 describe('store URLs', () => {
   it('parses the accepted schemes', () => {
     assert.deepEqual(parseStoreUrl('memory://'), { kind: 'memory' });

@@ -59,8 +59,11 @@ export function pairScores(people: PersonVectors[], prior: Float32Array): { same
   return { same, diff };
 }
 
-/** Area under the ROC curve: the chance that a same-person pair scores above a different-person pair. */
-export function auc(same: number[], diff: number[]): number {
+/**
+ * Area under the ROC curve (Mann–Whitney): the chance that a same-person pair scores above a
+ * different-person pair, ties counting half.
+ */
+export function auc(same: readonly number[], diff: readonly number[]): number {
   const d = [...diff].sort((a, b) => a - b);
   let below = 0;
   let ties = 0;

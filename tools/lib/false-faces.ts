@@ -1,5 +1,5 @@
 /**
- * False faces and lost faces, for `npm run bench` and test/engine-face-gate.test.ts. Each photo
+ * False faces and lost faces, for `npm run bench` and test/unit/engine-face-gate.test.ts. Each photo
  * says how many real faces it holds: the bbt portraits 1, the group photos their cast (23 in all),
  * the faceless set 0, a portrait with a pasted flag 1. The gate only removes faces, so on a photo
  * whose every ungated face is real, faces found above the count are phantoms and below it lost.

@@ -203,10 +203,3 @@ export function bootstrapPeople(
     people: groups.length,
   };
 }
-
-/** The Mann–Whitney AUC that a same-person score is higher than a different-people one (ties count half). */
-export function auc(same: readonly number[], different: readonly number[]): number {
-  let wins = 0;
-  for (const s of same) for (const d of different) wins += s > d ? 1 : s === d ? 0.5 : 0;
-  return wins / (same.length * different.length);
-}

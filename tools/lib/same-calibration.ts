@@ -75,7 +75,7 @@ export function safeThreshold(scores: number[], target = TARGET_STRANGERS, confi
 }
 
 /** One held-out person's scores. */
-export interface HeldOut {
+export interface HeldOutPerson {
   name: string;
   /** Each of their photos: the best centred centroid cosine in the gallery of everyone else. */
   strangers: number[];
@@ -102,10 +102,10 @@ function galleryOf(people: PersonVectors[]) {
 }
 
 /** Strangers' scores with each person held out in turn; no classifier is trained. */
-export function leaveOnePersonOut(people: PersonVectors[]): HeldOut[] {
+export function leaveOnePersonOut(people: PersonVectors[]): HeldOutPerson[] {
   return people.map((held) => {
     const { scores } = galleryOf(people.filter((p) => p !== held));
-    const row: HeldOut = { name: held.name, strangers: [], impostors: [] };
+    const row: HeldOutPerson = { name: held.name, strangers: [], impostors: [] };
     for (const e of found(held.photos)) {
       const s = scores(e);
       row.strangers.push(Math.max(...s));
@@ -165,7 +165,7 @@ export interface SameCalibration {
   strangersUpper95: number;
   /** Enrolled people's new photos accepted, averaged over the held-out thresholds. */
   known: Rate;
-  rows: HeldOut[];
+  rows: HeldOutPerson[];
   knownRows: number[];
 }
 

@@ -10,7 +10,7 @@ export interface Labelled {
   embedding: ArrayLike<number>;
 }
 
-/** What scripts/sklearn_linear_svc.py answers. */
+/** What tools/sklearn_linear_svc.py answers. */
 export interface LinearSvcReference {
   classes: string[];
   /** Per test row, one decision value per class of `classes`. */

@@ -12,7 +12,7 @@ export interface SoakPhase {
 }
 
 /** What an interaction was finally answered with. */
-export type Outcome = 'result' | 'busy' | 'rate_limited' | 'error';
+export type AnswerKind = 'result' | 'busy' | 'rate_limited' | 'error';
 
 /** One followed interaction (a slash command on Discord, a mentioned photo on Slack). */
 export interface Tracked {
@@ -21,7 +21,7 @@ export interface Tracked {
   /** When the platform got its acknowledgement (Discord's callback, Slack's envelope ack). */
   ackAt?: number;
   /** Every answer it got: exactly one is right. */
-  finals: { at: number; outcome: Outcome }[];
+  finals: { at: number; outcome: AnswerKind }[];
   /** Whether the member was told their place in the queue. */
   noted: boolean;
   /** Requests the bot made for it (callbacks, edits, follow-ups; Web API calls in its thread). */
@@ -39,7 +39,7 @@ export interface PhaseReport {
   exactlyOnce: number;
   lost: number;
   doubled: number;
-  outcomes: Record<Outcome, number>;
+  outcomes: Record<AnswerKind, number>;
   /** Told their place in the queue before the answer. */
   noted: number;
   /** Mean requests the bot made for a "busy" refusal. */
@@ -71,7 +71,7 @@ export function report(
   measured: { lagP50Ms: number; lagP99Ms: number; peakRss: number; dispatchedMs: number },
 ): PhaseReport {
   const acks = tracked.map((t) => (t.ackAt === undefined ? Number.POSITIVE_INFINITY : t.ackAt - t.sentAt));
-  const outcomes: Record<Outcome, number> = { result: 0, busy: 0, rate_limited: 0, error: 0 };
+  const outcomes: Record<AnswerKind, number> = { result: 0, busy: 0, rate_limited: 0, error: 0 };
   const waits: number[] = [];
   const byMember = new Map<string, { taken: number; answered: boolean; first: number; last: number }>();
   const busy: number[] = [];

@@ -12,7 +12,7 @@ import { DiscordStandin, type RecordedRequest } from '../../test/fixtures/discor
 import { mentionPhoto } from '../../test/fixtures/slack-payloads.ts';
 import { type RecordedCall, SlackStandin } from '../../test/fixtures/slack-standin.ts';
 import type { SoakBotMessage } from './soak-bot.ts';
-import { type Outcome, type PhaseReport, report, type SoakPhase, type Tracked } from './soak-report.ts';
+import { type AnswerKind, type PhaseReport, report, type SoakPhase, type Tracked } from './soak-report.ts';
 
 export type { PhaseReport, SoakPhase } from './soak-report.ts';
 export { formatReport } from './soak-report.ts';
@@ -38,7 +38,7 @@ const RATE = /going a bit fast/;
 // Settles a public deferral before a private follow-up; neither an answer nor a note.
 const PLACEHOLDER = '…';
 
-function outcomeOf(text: string, rich: boolean): Outcome {
+function outcomeOf(text: string, rich: boolean): AnswerKind {
   if (BUSY.test(text)) return 'busy';
   if (RATE.test(text)) return 'rate_limited';
   return rich ? 'result' : 'error';

@@ -1,7 +1,7 @@
 // The one table of localised command names and descriptions, for Discord's `name_localizations` and
 // `description_localizations`. Replies stay in English (docs/discord.md). Keys are the path of a command,
 // subcommand or option: `gallery/rename/to`; menu commands (`target`) are keyed by their label and have
-// a name only, since Discord shows no description for them. `test/discord-locales.test.ts` checks that
+// a name only, since Discord shows no description for them. `test/unit/discord-locales.test.ts` checks that
 // every command, subcommand and option has a row and that each name follows Discord's naming rules.
 
 /** The locales Lookalike's commands are translated into (Discord's locale codes). */

@@ -1,7 +1,7 @@
 /**
  * BlazeFace's post-processing outside Human, for the ONNX engine: anchors, box decoding,
  * score threshold, non-max suppression, scaling to the photo and Human's enlarge + square
- * step. Each step follows Human 3.3 (src/face/blazeface.ts, facemeshutil.ts) and TF.js's
+ * step. Each step follows Human 3.3 (its face/blazeface.ts and facemeshutil.ts) and TF.js's
  * NonMaxSuppressionV3, so both engines find the same faces in the same places.
  */
 

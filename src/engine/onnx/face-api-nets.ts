@@ -44,7 +44,7 @@ async function runOnce(
 }
 
 /**
- * face-api's 68-landmark and recognition nets on ONNX Runtime (exported by scripts/build-models.ts),
+ * face-api's 68-landmark and recognition nets on ONNX Runtime (exported by tools/build-models.ts),
  * driven from Human's detector boxes instead of face-api's own detectors: on the same box the
  * descriptor matches the SSD-box one, and BlazeFace is much cheaper and finds tight crops.
  */

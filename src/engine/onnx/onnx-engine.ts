@@ -63,7 +63,7 @@ export interface OnnxEngineOptions {
   threads?: number;
   /** Run each model once at start (default true): servers should not make their first member wait. */
   warmup?: boolean;
-  /** Sees every model input as it is run: scripts/build-models.ts records them to calibrate int8. */
+  /** Sees every model input as it is run: tools/build-models.ts records them to calibrate int8. */
   tap?: InputTap;
   /** Drop phantom faces with the quality gate (face-gate.ts; default true): off only to measure it. */
   gate?: boolean;

@@ -4,7 +4,7 @@
  * face-api ships these two nets as weights only: their architecture lives in its TypeScript
  * (faceLandmarkNet/, faceFeatureExtractor/, faceRecognitionNet/). This file states the same
  * architectures as TF.js graph nodes, so that tfjs-to-onnx.ts converts them like Human's graph
- * models, and test/onnx-export.test.ts checks the result against face-api's own code.
+ * models, and test/unit/onnx-export-face-api.test.ts checks the result against face-api's own code.
  *
  * The recognition net's "scale layer" (x * w + b after each convolution's bias) is folded into the
  * convolution here: conv(x, K) * s + (b * s + t) = conv(x, K * s) + (b * s + t).
@@ -230,13 +230,13 @@ export function recognitionGraph(weights: WeightMap): {
   return { graph: { node: g.nodes }, weights: g.weights };
 }
 
-/** The two export specs, as scripts/build-models.ts writes models/landmarks68.onnx and models/dlib-resnet.onnx. */
+/** The two export specs, as tools/build-models.ts writes models/landmarks68.onnx and models/dlib-resnet.onnx. */
 export function faceApiExports(
   weightsOf: (name: string) => WeightMap,
   version: string,
 ): { 'landmarks68.onnx': ExportSpec; 'dlib-resnet.onnx': ExportSpec } {
   const doc = (from: string) =>
-    `${from} from @vladmandic/face-api ${version} (MIT), architecture from face-api's source, converted by lookalike scripts/build-models.ts; NCHW input`;
+    `${from} from @vladmandic/face-api ${version} (MIT), architecture from face-api's source, converted by lookalike tools/build-models.ts; NCHW input`;
   return {
     'landmarks68.onnx': {
       ...landmarkGraph(weightsOf('face_landmark_68_model')),

@@ -313,7 +313,7 @@ export function exportGraph(spec: ExportSpec): { bytes: Uint8Array; ops: Record<
     n.outputs = n.outputs.map((o) => rename.get(o) ?? o);
   }
   const bytes = encodeModel({
-    producer: 'lookalike scripts/build-models.ts',
+    producer: 'lookalike tools/build-models.ts',
     producerVersion: spec.producerVersion,
     graphName: spec.input.onnxName,
     opset: 13,
