@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { Tuning } from '../domain/tuning.ts';
 import { UserError } from '../errors.ts';
+import type { TextContext } from '../user-texts.ts';
 import type { Pack } from './pack.ts';
 
 /** Most photos one pack may list: the ZIP limit counts entries, this counts the manifest's photos. */
@@ -15,12 +16,9 @@ const NORM_TOLERANCE = 0.01;
 const MAX_THUMBNAIL_SIDE = 1024;
 const MIN_THUMBNAIL_SIDE = 16;
 
-function refused(why: string): UserError {
-  return new UserError('bad_pack', { why });
-}
-
-function photoLabel(name: string, index: number): string {
-  return `photo ${index + 1} of ${JSON.stringify(name.slice(0, 60))}`;
+// A photo of the pack is named by its person and its index among that person's photos.
+function refused(context: TextContext): UserError {
+  return new UserError('bad_pack', context);
 }
 
 /**
@@ -71,19 +69,19 @@ export function embeddingProblem(
 export function checkPackShape(pack: Pack): void {
   const count = pack.identities.reduce((n, identity) => n + identity.photos.length, 0);
   if (count > MAX_PACK_PHOTOS) {
-    throw refused(`it lists ${count} photos, more than ${MAX_PACK_PHOTOS}`);
+    throw refused({ text: 'pack_too_many_photos', count, limit: MAX_PACK_PHOTOS });
   }
   const hashes = new Set<string>();
   const thumbnails = new Set<string>();
   for (const identity of pack.identities) {
     for (const [i, photo] of identity.photos.entries()) {
       if (hashes.has(photo.hash))
-        throw refused(`${photoLabel(identity.name, i)} repeats another photo's hash`);
+        throw refused({ text: 'pack_repeated_hash', name: identity.name, count: i });
       hashes.add(photo.hash);
       // One thumbnail listed a thousand times would cost a thousand analyses for one face.
       const content = createHash('sha256').update(photo.thumbnail).digest('hex');
       if (thumbnails.has(content)) {
-        throw refused(`${photoLabel(identity.name, i)} has the same thumbnail as another photo`);
+        throw refused({ text: 'pack_repeated_thumbnail', name: identity.name, count: i });
       }
       thumbnails.add(content);
     }
@@ -96,9 +94,7 @@ export function checkPackEmbeddings(pack: Pack, tuning: Pick<Tuning, 'descriptor
     for (const [i, photo] of identity.photos.entries()) {
       const problem = embeddingProblem(photo.embedding, tuning);
       if (problem)
-        throw refused(
-          `the embedding of ${photoLabel(identity.name, i)} is not one Lookalike makes: ${problem}`,
-        );
+        throw refused({ text: 'pack_foreign_embedding', name: identity.name, count: i, why: problem });
     }
   }
 }
@@ -111,7 +107,6 @@ export async function checkPackThumbnails(pack: Pack, signal?: AbortSignal): Pro
   for (const identity of pack.identities) {
     for (const [i, photo] of identity.photos.entries()) {
       signal?.throwIfAborted();
-      const label = photoLabel(identity.name, i);
       try {
         const { info } = await sharp(photo.thumbnail, {
           failOn: 'error',
@@ -126,9 +121,9 @@ export async function checkPackThumbnails(pack: Pack, signal?: AbortSignal): Pro
           throw new Error(`${info.width}x${info.height} pixels`);
         }
       } catch (err) {
-        const detail =
-          err instanceof Error && !/Input (buffer|file)/.test(err.message) ? `: ${err.message}` : '';
-        throw refused(`the thumbnail of ${label} is not an image I can use${detail.slice(0, 80)}`);
+        const why =
+          err instanceof Error && !/Input (buffer|file)/.test(err.message) ? err.message : undefined;
+        throw refused({ text: 'pack_bad_thumbnail', name: identity.name, count: i, why: why?.slice(0, 78) });
       }
     }
   }

@@ -1,4 +1,4 @@
-// Sentences about the gallery: names, photo entries, ZIP imports, packs and the store behind them.
+// Sentences about the gallery: names, photo entries, and the store behind them.
 import type { Texts } from './fields.ts';
 
 /** Characters that are markup on Discord or Slack; names carrying them are refused at enrolment. */
@@ -15,10 +15,6 @@ const STORE_LOCKED_TEXT =
 /** What a command says while the store does not answer. */
 const STORE_UNAVAILABLE_TEXT =
   'The gallery store is not reachable right now. Please try again in a little while.';
-
-/** A ZIP archive with no files in it at all. */
-const EMPTY_ZIP_TEXT =
-  "That ZIP is empty: put each person's photos in a folder named after them (e.g. `brad_pitt/1.jpg`) and zip the folders.";
 
 function badName(c: { name?: string; why?: string; limit?: number }): string {
   const shown = c.name ? `"${c.name}"` : 'That name';
@@ -59,26 +55,6 @@ export const GALLERY_TEXTS = {
   added_at_invalid: () => 'A photo has a bad addedAt time.',
   landmarks_invalid: (c) => `Photo landmarks must be a Float32Array of ${c.count} numbers.`,
   fingerprint_invalid: () => 'A photo engine fingerprint must be 64 hex digits (sha256).',
-  // ZIP archives and packs.
-  zip_refused: (c) => `I refused this ZIP: ${c.why}. Nothing was imported.`,
-  zip_unreadable: () => 'That file is not a ZIP archive I can read (or it is damaged).',
-  zip_entry_damaged: (c) =>
-    `This ZIP is damaged (\`${c.file}\` does not unpack cleanly). Nothing was imported.`,
-  zip_empty: () => EMPTY_ZIP_TEXT,
-  zip_no_folders: () =>
-    "That ZIP has no photos in per-person folders. Put each person's photos in a folder named after them (e.g. `brad_pitt/1.jpg`), or attach a gallery pack.",
-  zip_no_usable_folder: (c) =>
-    `No folder in that ZIP has a name I can use, so nothing was imported: ${(c.items ?? []).slice(0, 5).join('; ')}. Rename the folders after the people in them.`,
-  not_zip: (c) =>
-    `\`${c.file}\` is not a ZIP. Attach a .zip with one folder of photos per person (\`brad_pitt/1.jpg\`…), or a pack from \`/gallery export\`.`,
-  import_too_large: (c) =>
-    `\`${c.file}\` is too large to download here. Split it into several ZIPs, or use \`npx lookalike enroll <dir>\` / \`lookalike pack import\` on the bot's machine.`,
-  bad_pack: (c) => `This gallery pack was refused: ${c.why ?? 'it is damaged'}. Nothing was imported.`,
-  pack_damaged: (c) => `This gallery pack is damaged (${c.why}). Nothing was imported.`,
-  pack_no_manifest: (c) => `That is not a Lookalike gallery pack (it has no ${c.file}).`,
-  pack_foreign: (c) => `That is not a Lookalike gallery pack (${c.file} is from something else).`,
-  pack_too_new: (c) =>
-    `This gallery pack has format version ${c.version}, made by a newer Lookalike (I read up to ${c.limit}): please upgrade.`,
   // The store.
   store_unavailable: () => STORE_UNAVAILABLE_TEXT,
   store_locked: () => STORE_LOCKED_TEXT,
