@@ -16,6 +16,26 @@ const STORE_LOCKED_TEXT =
 const STORE_UNAVAILABLE_TEXT =
   'The gallery store is not reachable right now. Please try again in a little while.';
 
+// Why the store refuses a write for good, or cannot open, by the OS's or SQLite's code (`kind`).
+const WRITE_REFUSALS: Record<string, string> = {
+  SQLITE_FULL: 'the disk is full',
+  ENOSPC: 'the disk is full',
+  SQLITE_READONLY: 'the store is read-only',
+  EROFS: 'the file system is read-only',
+  SQLITE_IOERR: 'the disk refused the write',
+};
+const OPEN_REASONS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a folder',
+  EEXIST: 'a part of the path is a file, not a folder',
+  ENOSPC: 'the disk is full',
+  SQLITE_READONLY: 'the database is read-only',
+  SQLITE_CANTOPEN: 'the file cannot be opened or created',
+  SQLITE_FULL: 'the disk is full',
+};
+
 function badName(c: { name?: string; why?: string; limit?: number }): string {
   const shown = c.name ? `"${c.name}"` : 'That name';
   switch (c.why) {
@@ -60,9 +80,9 @@ export const GALLERY_TEXTS = {
   store_locked: () => STORE_LOCKED_TEXT,
   store_moved: () => STORE_MOVED_TEXT,
   store_unwritable: (c) =>
-    `The gallery store cannot save changes: ${c.why}. Nothing was changed, and everything saved before is kept; an admin needs to free space or make the store writable.`,
+    `The gallery store cannot save changes: ${WRITE_REFUSALS[c.kind ?? ''] ?? c.why ?? c.kind}. Nothing was changed, and everything saved before is kept; an admin needs to free space or make the store writable.`,
   store_cannot_open: (c) =>
-    `Cannot open the SQLite store at ${c.file}: ${c.why}. Set LOOKALIKE_STORE (or --store) to a writable path.`,
+    `Cannot open the SQLite store at ${c.file}: ${OPEN_REASONS[c.kind ?? ''] ?? c.why ?? c.kind}. Set LOOKALIKE_STORE (or --store) to a writable path.`,
   queue_unreachable: (c) => `The inference queue at ${c.url} is unreachable: ${c.why}`,
 } satisfies Texts;
 
