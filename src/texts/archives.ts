@@ -5,8 +5,12 @@ import type { Texts } from './fields.ts';
 const zip = (why: string) => `I refused this ZIP: ${why}. Nothing was imported.`;
 const pack = (why: string) => `This gallery pack is damaged (${why}). Nothing was imported.`;
 const packRefused = (why: string) => `This gallery pack was refused: ${why}. Nothing was imported.`;
-const photo = (c: { name?: string; count?: number }) =>
-  `photo ${(c.count ?? 0) + 1} of ${JSON.stringify((c.name ?? '').slice(0, 60))}`;
+const photo = (c: { name?: string; index?: number }) =>
+  `photo ${(c.index ?? 0) + 1} of ${JSON.stringify((c.name ?? '').slice(0, 60))}`;
+const embedding = (c: { name?: string; index?: number }, why: string) =>
+  packRefused(`the embedding of ${photo(c)} is not one Lookalike makes: ${why}`);
+const thumbnail = (c: { name?: string; index?: number }, why?: string) =>
+  packRefused(`the thumbnail of ${photo(c)} is not an image I can use${why ? `: ${why}` : ''}`);
 
 /** The sentences about archives and packs, by identifier. */
 export const ARCHIVE_TEXTS = {
@@ -36,7 +40,7 @@ export const ARCHIVE_TEXTS = {
   zip_absolute: (c) => zip(`\`${c.file}\` is an absolute path`),
   zip_entry_too_large: (c) => zip(`\`${c.file}\` is ${c.size} unpacked, over ${c.sizeLimit}`),
   zip_bomb: (c) => zip(`\`${c.file}\` unpacks to over ${c.limit} times its size (a ZIP bomb?)`),
-  // Packs: their format (pack.ts), then what is in them (pack-checks.ts). A photo is `name` and index `count`.
+  // Packs: their format (pack.ts), then what is in them (pack-checks.ts). A photo is `name` and `index`.
   pack_no_manifest: (c) => `That is not a Lookalike gallery pack (it has no ${c.file}).`,
   pack_foreign: (c) => `That is not a Lookalike gallery pack (${c.file} is from something else).`,
   pack_too_new: (c) =>
@@ -60,8 +64,11 @@ export const ARCHIVE_TEXTS = {
   pack_too_many_photos: (c) => packRefused(`it lists ${c.count} photos, more than ${c.limit}`),
   pack_repeated_hash: (c) => packRefused(`${photo(c)} repeats another photo's hash`),
   pack_repeated_thumbnail: (c) => packRefused(`${photo(c)} has the same thumbnail as another photo`),
-  pack_foreign_embedding: (c) =>
-    packRefused(`the embedding of ${photo(c)} is not one Lookalike makes: ${c.why}`),
-  pack_bad_thumbnail: (c) =>
-    packRefused(`the thumbnail of ${photo(c)} is not an image I can use${c.why ? `: ${c.why}` : ''}`),
+  pack_embedding_length: (c) => embedding(c, `it has ${c.count} values, not ${c.limit}`),
+  pack_embedding_range: (c) => embedding(c, 'a value is out of range'),
+  pack_embedding_norm: (c) =>
+    embedding(c, `a descriptor block has norm ${c.value}, not ${(c.limit ?? 0).toFixed(3)}`),
+  pack_bad_thumbnail: (c) => thumbnail(c, c.why),
+  pack_thumbnail_not_png: (c) => thumbnail(c, `a ${c.kind} file, not a PNG`),
+  pack_thumbnail_size: (c) => thumbnail(c, `${c.width}x${c.height} pixels`),
 } satisfies Texts;
