@@ -36,25 +36,15 @@ const OPEN_REASONS: Record<string, string> = {
   SQLITE_FULL: 'the disk is full',
 };
 
-function badName(c: { name?: string; why?: string; limit?: number }): string {
-  const shown = c.name ? `"${c.name}"` : 'That name';
-  switch (c.why) {
-    case 'empty':
-      return c.name
-        ? `${shown} has nothing visible left once invisible characters are removed: please give a name.`
-        : 'Please give a name.';
-    case 'long':
-      return `That name is too long (at most ${c.limit ?? 100} characters).`;
-    case 'markup':
-      return `${shown} looks like chat formatting or a link: names cannot contain ${NAME_MARKUP_CHARACTERS}, \`->\` or a web address.`;
-    default:
-      return `${shown} is not a name I can use.`;
-  }
-}
-
 /** The sentences about the gallery, by identifier. */
 export const GALLERY_TEXTS = {
-  bad_name: badName,
+  bad_name: (c) => `${c.name ? `"${c.name}"` : 'That name'} is not a name I can use.`,
+  name_empty: () => 'Please give a name.',
+  name_invisible: (c) =>
+    `"${c.name}" has nothing visible left once invisible characters are removed: please give a name.`,
+  name_too_long: (c) => `That name is too long (at most ${c.limit} characters).`,
+  name_markup: (c) =>
+    `"${c.name}" looks like chat formatting or a link: names cannot contain ${NAME_MARKUP_CHARACTERS}, \`->\` or a web address.`,
   name_taken: (c) => `Someone called "${c.name}" is already in this gallery.`,
   no_such_person: (c) => `No one called "${c.name}" in this gallery.`,
   no_such_photo: (c) => `No photo "${c.name}" in this gallery.`,
