@@ -92,9 +92,10 @@ export async function execute(input: Input, deps: Deps): Promise<Reply> {
       return exportGallery(input, deps);
     default:
       throw new UserError('bad_command', {
-        text: 'unknown_subcommand',
+        text: 'no_such_subcommand',
+        command: 'gallery',
         subcommand: input.subcommand,
-        items: ['list', 'remove', 'rename', 'import', 'export'],
+        items: data.subcommands.map((s) => s.name),
       });
   }
 }

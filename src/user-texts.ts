@@ -2,6 +2,7 @@
 // index joins them. Errors and skip reports carry a code and data (`{ faces: 2 }`); only these tables turn
 // them into words, so no caller ever parses a sentence back, errors cross worker threads and the queue as
 // data, and one wording change reaches every platform. `new UserError` takes no text, only an identifier.
+import { ARCHIVE_TEXTS } from './texts/archives.ts';
 import { COMMAND_TEXTS } from './texts/commands.ts';
 import type { TextFields, Texts } from './texts/fields.ts';
 import { FILE_TEXTS } from './texts/files.ts';
@@ -29,6 +30,7 @@ const DEFAULT_TEXTS = {
 export const TEXT_TABLES = {
   photos: PHOTO_TEXTS,
   gallery: GALLERY_TEXTS,
+  archives: ARCHIVE_TEXTS,
   commands: COMMAND_TEXTS,
   games: GAME_TEXTS,
   files: FILE_TEXTS,
@@ -38,6 +40,7 @@ export const TEXT_TABLES = {
 const TEXTS = {
   ...PHOTO_TEXTS,
   ...GALLERY_TEXTS,
+  ...ARCHIVE_TEXTS,
   ...COMMAND_TEXTS,
   ...GAME_TEXTS,
   ...FILE_TEXTS,

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { Tuning } from '../domain/tuning.ts';
 import { UserError } from '../errors.ts';
+import type { TextContext } from '../user-texts.ts';
 import type { Pack } from './pack.ts';
 
 /** Most photos one pack may list: the ZIP limit counts entries, this counts the manifest's photos. */
@@ -15,12 +16,9 @@ const NORM_TOLERANCE = 0.01;
 const MAX_THUMBNAIL_SIDE = 1024;
 const MIN_THUMBNAIL_SIDE = 16;
 
-function refused(why: string): UserError {
-  return new UserError('bad_pack', { why });
-}
-
-function photoLabel(name: string, index: number): string {
-  return `photo ${index + 1} of ${JSON.stringify(name.slice(0, 60))}`;
+// A photo of the pack is named by its person and its index among that person's photos.
+function refused(context: TextContext): UserError {
+  return new UserError('bad_pack', context);
 }
 
 /**
@@ -43,24 +41,26 @@ export function descriptorBlocks(tuning: Pick<Tuning, 'descriptor' | 'dlibWeight
  * Why `embedding` is not one this tuning's engine makes (a value out of range, a block of the wrong norm),
  * or undefined when it could be. Finite values of at most 1 in magnitude cannot overflow any score.
  */
-export function embeddingProblem(
+function embeddingProblem(
   embedding: Float32Array,
   tuning: Pick<Tuning, 'descriptor' | 'dlibWeight'>,
-): string | undefined {
+): TextContext | undefined {
   const blocks = descriptorBlocks(tuning);
   const length = blocks.reduce((n, b) => n + b.length, 0);
-  if (embedding.length !== length) return `it has ${embedding.length} values, not ${length}`;
+  if (embedding.length !== length) {
+    return { text: 'pack_embedding_length', count: embedding.length, limit: length };
+  }
   let at = 0;
   for (const block of blocks) {
     let sum = 0;
     for (let i = at; i < at + block.length; i++) {
       const v = embedding[i] as number;
-      if (!Number.isFinite(v) || Math.abs(v) > 1) return 'a value is out of range';
+      if (!Number.isFinite(v) || Math.abs(v) > 1) return { text: 'pack_embedding_range' };
       sum += v * v;
     }
     const norm = Math.sqrt(sum);
     if (Math.abs(norm - block.norm) > NORM_TOLERANCE) {
-      return `a descriptor block has norm ${norm.toFixed(3)}, not ${block.norm.toFixed(3)}`;
+      return { text: 'pack_embedding_norm', value: norm.toFixed(3), limit: block.norm };
     }
     at += block.length;
   }
@@ -71,19 +71,19 @@ export function embeddingProblem(
 export function checkPackShape(pack: Pack): void {
   const count = pack.identities.reduce((n, identity) => n + identity.photos.length, 0);
   if (count > MAX_PACK_PHOTOS) {
-    throw refused(`it lists ${count} photos, more than ${MAX_PACK_PHOTOS}`);
+    throw refused({ text: 'pack_too_many_photos', count, limit: MAX_PACK_PHOTOS });
   }
   const hashes = new Set<string>();
   const thumbnails = new Set<string>();
   for (const identity of pack.identities) {
     for (const [i, photo] of identity.photos.entries()) {
       if (hashes.has(photo.hash))
-        throw refused(`${photoLabel(identity.name, i)} repeats another photo's hash`);
+        throw refused({ text: 'pack_repeated_hash', name: identity.name, index: i });
       hashes.add(photo.hash);
       // One thumbnail listed a thousand times would cost a thousand analyses for one face.
       const content = createHash('sha256').update(photo.thumbnail).digest('hex');
       if (thumbnails.has(content)) {
-        throw refused(`${photoLabel(identity.name, i)} has the same thumbnail as another photo`);
+        throw refused({ text: 'pack_repeated_thumbnail', name: identity.name, index: i });
       }
       thumbnails.add(content);
     }
@@ -95,10 +95,7 @@ export function checkPackEmbeddings(pack: Pack, tuning: Pick<Tuning, 'descriptor
   for (const identity of pack.identities) {
     for (const [i, photo] of identity.photos.entries()) {
       const problem = embeddingProblem(photo.embedding, tuning);
-      if (problem)
-        throw refused(
-          `the embedding of ${photoLabel(identity.name, i)} is not one Lookalike makes: ${problem}`,
-        );
+      if (problem) throw refused({ ...problem, name: identity.name, index: i });
     }
   }
 }
@@ -111,7 +108,7 @@ export async function checkPackThumbnails(pack: Pack, signal?: AbortSignal): Pro
   for (const identity of pack.identities) {
     for (const [i, photo] of identity.photos.entries()) {
       signal?.throwIfAborted();
-      const label = photoLabel(identity.name, i);
+      let problem: TextContext | undefined;
       try {
         const { info } = await sharp(photo.thumbnail, {
           failOn: 'error',
@@ -121,15 +118,18 @@ export async function checkPackThumbnails(pack: Pack, signal?: AbortSignal): Pro
           .toBuffer({ resolveWithObject: true });
         const meta = await sharp(photo.thumbnail).metadata();
         const sides = [info.width, info.height];
-        if (meta.format !== 'png') throw new Error(`a ${meta.format ?? 'unknown'} file, not a PNG`);
-        if (sides.some((s) => s < MIN_THUMBNAIL_SIDE || s > MAX_THUMBNAIL_SIDE)) {
-          throw new Error(`${info.width}x${info.height} pixels`);
+        if (meta.format !== 'png')
+          problem = { text: 'pack_thumbnail_not_png', kind: meta.format ?? 'unknown' };
+        else if (sides.some((s) => s < MIN_THUMBNAIL_SIDE || s > MAX_THUMBNAIL_SIDE)) {
+          problem = { text: 'pack_thumbnail_size', width: info.width, height: info.height };
         }
       } catch (err) {
-        const detail =
-          err instanceof Error && !/Input (buffer|file)/.test(err.message) ? `: ${err.message}` : '';
-        throw refused(`the thumbnail of ${label} is not an image I can use${detail.slice(0, 80)}`);
+        // sharp's own reason, unless it is only "Input buffer contains unsupported image format".
+        const why =
+          err instanceof Error && !/Input (buffer|file)/.test(err.message) ? err.message : undefined;
+        problem = { text: 'pack_bad_thumbnail', why: why?.slice(0, 78) };
       }
+      if (problem) throw refused({ ...problem, name: identity.name, index: i });
     }
   }
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { LANDMARK_COUNT } from '../domain/regions.ts';
 import type { EngineFingerprint } from '../engine/fingerprint.ts';
 import { UserError } from '../errors.ts';
+import type { TextContext } from '../user-texts.ts';
 import type { GallerySnapshot } from './types.ts';
 import { writeZip, type ZipEntry } from './zip-archive.ts';
 
@@ -121,8 +122,8 @@ export function isPack(entries: ZipEntry[]): boolean {
   return entries.some((entry) => entry.path === PACK_MANIFEST);
 }
 
-function damaged(detail: string): UserError {
-  return new UserError('bad_pack', { text: 'pack_damaged', why: detail });
+function damaged(context: TextContext): UserError {
+  return new UserError('bad_pack', context);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -132,12 +133,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 const HASH = /^[0-9a-f]{64}$/;
 
 function checkPhoto(value: unknown): ManifestPhoto {
-  if (!isObject(value)) throw damaged('a photo is not an object');
+  if (!isObject(value)) throw damaged({ text: 'pack_photo_not_object' });
   const { hash, thumbnail, source, addedAt } = value;
-  if (typeof hash !== 'string' || !HASH.test(hash)) throw damaged('a photo has no valid hash');
-  if (typeof thumbnail !== 'string') throw damaged(`photo ${hash.slice(0, 8)} names no thumbnail`);
+  if (typeof hash !== 'string' || !HASH.test(hash)) throw damaged({ text: 'pack_photo_no_hash' });
+  if (typeof thumbnail !== 'string')
+    throw damaged({ text: 'pack_photo_no_thumbnail', name: hash.slice(0, 8) });
   if (typeof addedAt !== 'string' || Number.isNaN(Date.parse(addedAt))) {
-    throw damaged(`photo ${hash.slice(0, 8)} has no valid time`);
+    throw damaged({ text: 'pack_photo_no_time', name: hash.slice(0, 8) });
   }
   const photo: ManifestPhoto = { hash, thumbnail, addedAt };
   if (typeof source === 'string') photo.source = source;
@@ -145,7 +147,7 @@ function checkPhoto(value: unknown): ManifestPhoto {
   if (landmarks !== undefined) {
     const ok = Array.isArray(landmarks) && landmarks.length === LANDMARK_COUNT * 2;
     if (!ok || !landmarks.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      throw damaged(`photo ${hash.slice(0, 8)} has bad landmarks`);
+      throw damaged({ text: 'pack_photo_landmarks', name: hash.slice(0, 8) });
     }
     photo.landmarks = landmarks;
   }
@@ -159,7 +161,7 @@ function checkEngine(value: unknown): EngineFingerprint {
     !isObject(value.models) ||
     !isObject(value.tuning)
   ) {
-    throw damaged('it has no engine fingerprint');
+    throw damaged({ text: 'pack_no_fingerprint' });
   }
   return value as unknown as EngineFingerprint;
 }
@@ -174,25 +176,25 @@ function readManifest(entries: Map<string, Uint8Array>): Manifest {
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
   } catch {
-    throw damaged(`${PACK_MANIFEST} is not valid JSON`);
+    throw damaged({ text: 'pack_not_json', file: PACK_MANIFEST });
   }
   if (!isObject(json) || json.format !== PACK_FORMAT) {
     throw new UserError('bad_pack', { text: 'pack_foreign', file: PACK_MANIFEST });
   }
   const version = json.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
-    throw damaged('no format version');
+    throw damaged({ text: 'pack_no_version' });
   if (version > PACK_VERSION) {
     throw new UserError('bad_pack', { text: 'pack_too_new', version, limit: PACK_VERSION });
   }
   const { embeddingDim, embeddings, identities, createdAt } = json;
   if (typeof embeddingDim !== 'number' || !Number.isInteger(embeddingDim) || embeddingDim < 0) {
-    throw damaged('no embedding size');
+    throw damaged({ text: 'pack_no_embedding_size' });
   }
   if (!isObject(embeddings) || typeof embeddings.file !== 'string' || typeof embeddings.sha256 !== 'string') {
-    throw damaged('no embeddings entry');
+    throw damaged({ text: 'pack_no_embeddings' });
   }
-  if (!Array.isArray(identities)) throw damaged('no list of people');
+  if (!Array.isArray(identities)) throw damaged({ text: 'pack_no_people' });
   return {
     format: PACK_FORMAT,
     version,
@@ -202,7 +204,7 @@ function readManifest(entries: Map<string, Uint8Array>): Manifest {
     embeddings: { file: embeddings.file, sha256: embeddings.sha256 },
     identities: identities.map((identity) => {
       if (!isObject(identity) || typeof identity.name !== 'string' || !Array.isArray(identity.photos)) {
-        throw damaged('a person has no name or photos');
+        throw damaged({ text: 'pack_person_invalid' });
       }
       return { name: identity.name, photos: identity.photos.map(checkPhoto) };
     }),
@@ -219,12 +221,13 @@ export function decodePack(entries: ZipEntry[]): Pack {
   const manifest = readManifest(files);
   const count = manifest.identities.reduce((n, identity) => n + identity.photos.length, 0);
   const embeddingBytes = files.get(manifest.embeddings.file);
-  if (embeddingBytes === undefined) throw damaged(`${manifest.embeddings.file} is missing`);
+  if (embeddingBytes === undefined)
+    throw damaged({ text: 'pack_file_missing', file: manifest.embeddings.file });
   if (embeddingBytes.byteLength !== count * manifest.embeddingDim * 4) {
-    throw damaged(`${manifest.embeddings.file} has the wrong size for ${count} photos`);
+    throw damaged({ text: 'pack_embeddings_size', file: manifest.embeddings.file, count });
   }
   if (sha256(embeddingBytes) !== manifest.embeddings.sha256) {
-    throw damaged(`${manifest.embeddings.file} does not match its checksum`);
+    throw damaged({ text: 'pack_embeddings_checksum', file: manifest.embeddings.file });
   }
   // Copied, so that the Float32Array is aligned whatever offset the unpacked bytes had.
   const all = new Float32Array(new Uint8Array(embeddingBytes).buffer);
@@ -234,7 +237,7 @@ export function decodePack(entries: ZipEntry[]): Pack {
     photos: identity.photos.map((photo) => {
       const thumbnail = files.get(photo.thumbnail);
       if (thumbnail === undefined || thumbnail.byteLength === 0)
-        throw damaged(`${photo.thumbnail} is missing`);
+        throw damaged({ text: 'pack_file_missing', file: photo.thumbnail });
       const dim = manifest.embeddingDim;
       const embedding = all.slice(row * dim, (row + 1) * dim);
       row++;

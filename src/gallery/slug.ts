@@ -66,13 +66,13 @@ export function cleanName(name: string): string {
   if (cleaned === '') {
     throw new UserError(
       'bad_name',
-      given.trim() === '' ? { why: 'empty' } : { why: 'empty', name: printable(given) },
+      given.trim() === '' ? { text: 'name_empty' } : { text: 'name_invisible', name: printable(given) },
     );
   }
   if ([...cleaned].length > MAX_NAME_LENGTH) {
-    throw new UserError('bad_name', { why: 'long', limit: MAX_NAME_LENGTH });
+    throw new UserError('bad_name', { text: 'name_too_long', limit: MAX_NAME_LENGTH });
   }
-  if (MARKUP.test(cleaned)) throw new UserError('bad_name', { why: 'markup', name: cleaned });
+  if (MARKUP.test(cleaned)) throw new UserError('bad_name', { text: 'name_markup', name: cleaned });
   return cleaned;
 }
 

@@ -6,6 +6,7 @@ import { crc32 } from 'node:zlib';
 import { type Entry, fromBufferPromise, type ZipFile as ZipReader } from 'yauzl';
 import { ZipFile as ZipWriter } from 'yazl';
 import { UserError } from '../errors.ts';
+import type { TextContext } from '../user-texts.ts';
 
 /** Limits on an archive, all checked against the central directory before anything is inflated. */
 export interface ZipLimits {
@@ -39,8 +40,8 @@ const RATIO_FLOOR = 64 * 1024;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 
-function refuse(why: string): UserError {
-  return new UserError('bad_archive', { text: 'zip_refused', why });
+function refuse(context: TextContext): UserError {
+  return new UserError('bad_archive', context);
 }
 
 function mib(bytes: number): string {
@@ -50,11 +51,12 @@ function mib(bytes: number): string {
 // yauzl reports unsafe names as errors while reading the directory; its texts name the path.
 function directoryError(err: unknown): UserError {
   const message = err instanceof Error ? err.message : String(err);
-  if (/absolute path/i.test(message)) return refuse(`it has an absolute path (${message.split(': ')[1]})`);
+  if (/absolute path/i.test(message))
+    return refuse({ text: 'zip_absolute_path', value: message.split(': ')[1] });
   if (/invalid relative path/i.test(message)) {
-    return refuse(`it has a path that climbs out of its folder (${message.split(': ')[1]})`);
+    return refuse({ text: 'zip_climbing_path', value: message.split(': ')[1] });
   }
-  if (/invalid characters/i.test(message)) return refuse(`it has a path with a backslash`);
+  if (/invalid characters/i.test(message)) return refuse({ text: 'zip_backslash' });
   return new UserError('bad_archive', { text: 'zip_unreadable' }, { cause: err });
 }
 
@@ -62,19 +64,24 @@ function directoryError(err: unknown): UserError {
 function checkEntry(entry: Entry, limits: ZipLimits): void {
   const name = entry.fileName;
   const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
-  if (mode === S_IFLNK) throw refuse(`\`${name}\` is a link`);
-  if (entry.isEncrypted()) throw refuse(`\`${name}\` is encrypted`);
-  if (!entry.canDecodeFileData()) throw refuse(`\`${name}\` uses a compression method I cannot read`);
-  if (name.split('/').some((part) => part === '..')) throw refuse(`\`${name}\` climbs out of its folder`);
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw refuse(`\`${name}\` is an absolute path`);
+  if (mode === S_IFLNK) throw refuse({ text: 'zip_link', file: name });
+  if (entry.isEncrypted()) throw refuse({ text: 'zip_encrypted', file: name });
+  if (!entry.canDecodeFileData()) throw refuse({ text: 'zip_compression', file: name });
+  if (name.split('/').some((part) => part === '..')) throw refuse({ text: 'zip_climbs', file: name });
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw refuse({ text: 'zip_absolute', file: name });
   if (entry.uncompressedSize > limits.maxEntryBytes) {
-    throw refuse(`\`${name}\` is ${mib(entry.uncompressedSize)} unpacked, over ${mib(limits.maxEntryBytes)}`);
+    throw refuse({
+      text: 'zip_entry_too_large',
+      file: name,
+      size: mib(entry.uncompressedSize),
+      sizeLimit: mib(limits.maxEntryBytes),
+    });
   }
   if (
     entry.uncompressedSize > RATIO_FLOOR &&
     entry.uncompressedSize > limits.maxRatio * Math.max(1, entry.compressedSize)
   ) {
-    throw refuse(`\`${name}\` unpacks to over ${limits.maxRatio} times its size (a ZIP bomb?)`);
+    throw refuse({ text: 'zip_bomb', file: name, limit: limits.maxRatio });
   }
 }
 
@@ -113,7 +120,7 @@ export async function readZip(
   }
   try {
     if (zip.entryCount > limits.maxEntries) {
-      throw refuse(`it has ${zip.entryCount} entries, more than ${limits.maxEntries}`);
+      throw refuse({ text: 'zip_too_many_entries', count: zip.entryCount, limit: limits.maxEntries });
     }
     const files: Entry[] = [];
     let total = 0;
@@ -123,7 +130,7 @@ export async function readZip(
         if (entry.fileName.endsWith('/')) continue;
         total += entry.uncompressedSize;
         if (total > limits.maxTotalBytes) {
-          throw refuse(`it unpacks to more than ${mib(limits.maxTotalBytes)}`);
+          throw refuse({ text: 'zip_too_large', sizeLimit: mib(limits.maxTotalBytes) });
         }
         files.push(entry);
       }

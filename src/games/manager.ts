@@ -9,6 +9,7 @@ import type { ChatContext, Poster, Reply } from '../chat/types.ts';
 import type { LookalikeService } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
+import { textOf } from '../user-texts.ts';
 import { RunningWork } from '../util/running-work.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { GameEnv, GamePlay } from './definition.ts';
@@ -211,7 +212,7 @@ export class GameManager implements GamePlay {
     const notice = await this.#locked(key, async (lease) => {
       const state = await this.#games.load(key);
       const press = state && definitionOf(state.kind).press;
-      if (!state || state.id !== gameId || !press) return 'That game is over.';
+      if (!state || state.id !== gameId || !press) return textOf('game_over');
       const outcome = press(state, { player: playerOf(ctx), button: buttonId, now: this.#clock.now() });
       if (outcome.state !== state) await this.#commit(key, outcome, lease);
       return outcome.notice;

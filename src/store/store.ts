@@ -63,29 +63,30 @@ export function storeUnavailable(cause: unknown): UserError {
 }
 
 // Writes the store refuses for good (until an admin acts): "try again in a little while" would mislead.
-const WRITE_REFUSALS: Record<string, string> = {
-  SQLITE_FULL: 'the disk is full',
-  ENOSPC: 'the disk is full',
-  SQLITE_READONLY: 'the store is read-only',
-  EROFS: 'the file system is read-only',
-  SQLITE_IOERR: 'the disk refused the write',
-};
+// The store_unwritable sentence says each in words.
+const WRITE_REFUSALS: ReadonlySet<string> = new Set([
+  'SQLITE_FULL',
+  'ENOSPC',
+  'SQLITE_READONLY',
+  'EROFS',
+  'SQLITE_IOERR',
+]);
 
-/** Why the backend refused a write for good (a full or read-only disk), from the error or its causes. */
+/** The code of the backend's refusal of a write for good (a full or read-only disk), from the error or its causes. */
 function writeRefusal(err: unknown): string | undefined {
   for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && WRITE_REFUSALS[code]) return WRITE_REFUSALS[code];
+    if (typeof code === 'string' && WRITE_REFUSALS.has(code)) return code;
     // sqlite3 puts the code in the message too, and some wrappers keep only the message.
     const named = /\b(SQLITE_[A-Z]+|ENOSPC|EROFS)\b/.exec(e.message)?.[1];
-    if (named && WRITE_REFUSALS[named]) return WRITE_REFUSALS[named];
+    if (named && WRITE_REFUSALS.has(named)) return named;
   }
   return undefined;
 }
 
 /** A write the store refused for good: what happened, that nothing was lost, and who can fix it. */
-export function storeUnwritable(reason: string, cause: unknown): UserError {
-  return new UserError('store_unavailable', { text: 'store_unwritable', why: reason }, { cause });
+function storeUnwritable(kind: string, cause: unknown): UserError {
+  return new UserError('store_unavailable', { text: 'store_unwritable', kind }, { cause });
 }
 
 function toStoreError(err: unknown, lastError: Error | undefined): unknown {
@@ -267,17 +268,18 @@ class KeyvStore implements Store {
   }
 }
 
-const OPEN_REASONS: Record<string, string> = {
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOTDIR: 'a part of the path is not a folder',
-  EEXIST: 'a part of the path is a file, not a folder',
-  ENOSPC: 'the disk is full',
-  SQLITE_READONLY: 'the database is read-only',
-  SQLITE_CANTOPEN: 'the file cannot be opened or created',
-  SQLITE_FULL: 'the disk is full',
-};
+// Codes the store_cannot_open sentence says in words (a full or read-only disk, a refused permission…).
+const OPEN_REASONS: ReadonlySet<string> = new Set([
+  'EROFS',
+  'EACCES',
+  'EPERM',
+  'ENOTDIR',
+  'EEXIST',
+  'ENOSPC',
+  'SQLITE_READONLY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_FULL',
+]);
 
 // SQLite says only "cannot open" when it cannot create its -wal and -shm files beside the database (an
 // existing store on a file system that turned read-only): the folder says why.
@@ -287,18 +289,18 @@ function folderProblem(file: string): string | undefined {
     return undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code === undefined ? undefined : OPEN_REASONS[code];
+    return code !== undefined && OPEN_REASONS.has(code) ? code : undefined;
   }
 }
 
 /** A start-up error that names the file and why it cannot be used, instead of "try again later". */
 export function sqliteOpenError(file: string, cause: unknown): UserError {
   const code = (cause as { code?: unknown } | null)?.code;
-  const reason =
+  const kind =
     (code === 'SQLITE_CANTOPEN' ? folderProblem(file) : undefined) ??
-    (typeof code === 'string' ? OPEN_REASONS[code] : undefined) ??
-    (cause instanceof Error ? cause.message : String(cause));
-  return new UserError('store_unavailable', { text: 'store_cannot_open', file, why: reason }, { cause });
+    (typeof code === 'string' && OPEN_REASONS.has(code) ? code : undefined);
+  const why = kind === undefined ? (cause instanceof Error ? cause.message : String(cause)) : undefined;
+  return new UserError('store_unavailable', { text: 'store_cannot_open', file, kind, why }, { cause });
 }
 
 /**

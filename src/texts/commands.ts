@@ -19,11 +19,8 @@ const FEATURES: Record<string, string> = {
 const withUsage = (sentence: string, c: TextFields) =>
   c.usage === undefined ? sentence : `${sentence} Usage: \`${c.usage}\``;
 
-// Names shown as code, and a list read as "a, b or c".
+// Names shown as code.
 const codes = (items: readonly string[] = []) => items.map((i) => `\`${i}\``);
-const either = (items: readonly string[] = []) =>
-  items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
-
 const photos = (n: number) => (n === 1 ? 'photo' : 'photos');
 
 /** The sentences about commands, by identifier. */
@@ -54,7 +51,6 @@ export const COMMAND_TEXTS = {
   enroll_no_photo: () => 'Please attach at least one photo in `image`.',
   member_missing: () => 'Use this on a member.',
   page_out_of_range: (c) => `There ${c.count === 1 ? 'is only 1 page' : `are only ${c.count} pages`}.`,
-  unknown_subcommand: (c) => `Unknown subcommand \`${c.subcommand}\`: use ${either(c.items)}.`,
   // Typed command text (Slack, the playground).
   takes_no_text: (c) => withUsage(`/${c.command} takes no text.`, c),
   left_over_words: (c) =>

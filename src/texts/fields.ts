@@ -25,6 +25,8 @@ export interface TextFields {
   kind?: string;
   /** A name as it was given (a person's, a member's, a folder's). */
   name?: string;
+  /** A photo's place among its person's photos, from 0. */
+  index?: number;
   /** A count, and the least it must be. */
   count?: number;
   minimum?: number;

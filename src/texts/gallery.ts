@@ -1,4 +1,4 @@
-// Sentences about the gallery: names, photo entries, ZIP imports, packs and the store behind them.
+// Sentences about the gallery: names, photo entries, and the store behind them.
 import type { Texts } from './fields.ts';
 
 /** Characters that are markup on Discord or Slack; names carrying them are refused at enrolment. */
@@ -16,29 +16,35 @@ const STORE_LOCKED_TEXT =
 const STORE_UNAVAILABLE_TEXT =
   'The gallery store is not reachable right now. Please try again in a little while.';
 
-/** A ZIP archive with no files in it at all. */
-const EMPTY_ZIP_TEXT =
-  "That ZIP is empty: put each person's photos in a folder named after them (e.g. `brad_pitt/1.jpg`) and zip the folders.";
-
-function badName(c: { name?: string; why?: string; limit?: number }): string {
-  const shown = c.name ? `"${c.name}"` : 'That name';
-  switch (c.why) {
-    case 'empty':
-      return c.name
-        ? `${shown} has nothing visible left once invisible characters are removed: please give a name.`
-        : 'Please give a name.';
-    case 'long':
-      return `That name is too long (at most ${c.limit ?? 100} characters).`;
-    case 'markup':
-      return `${shown} looks like chat formatting or a link: names cannot contain ${NAME_MARKUP_CHARACTERS}, \`->\` or a web address.`;
-    default:
-      return `${shown} is not a name I can use.`;
-  }
-}
+// Why the store refuses a write for good, or cannot open, by the OS's or SQLite's code (`kind`).
+const WRITE_REFUSALS: Record<string, string> = {
+  SQLITE_FULL: 'the disk is full',
+  ENOSPC: 'the disk is full',
+  SQLITE_READONLY: 'the store is read-only',
+  EROFS: 'the file system is read-only',
+  SQLITE_IOERR: 'the disk refused the write',
+};
+const OPEN_REASONS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a folder',
+  EEXIST: 'a part of the path is a file, not a folder',
+  ENOSPC: 'the disk is full',
+  SQLITE_READONLY: 'the database is read-only',
+  SQLITE_CANTOPEN: 'the file cannot be opened or created',
+  SQLITE_FULL: 'the disk is full',
+};
 
 /** The sentences about the gallery, by identifier. */
 export const GALLERY_TEXTS = {
-  bad_name: badName,
+  bad_name: (c) => `${c.name ? `"${c.name}"` : 'That name'} is not a name I can use.`,
+  name_empty: () => 'Please give a name.',
+  name_invisible: (c) =>
+    `"${c.name}" has nothing visible left once invisible characters are removed: please give a name.`,
+  name_too_long: (c) => `That name is too long (at most ${c.limit} characters).`,
+  name_markup: (c) =>
+    `"${c.name}" looks like chat formatting or a link: names cannot contain ${NAME_MARKUP_CHARACTERS}, \`->\` or a web address.`,
   name_taken: (c) => `Someone called "${c.name}" is already in this gallery.`,
   no_such_person: (c) => `No one called "${c.name}" in this gallery.`,
   no_such_photo: (c) => `No photo "${c.name}" in this gallery.`,
@@ -59,34 +65,14 @@ export const GALLERY_TEXTS = {
   added_at_invalid: () => 'A photo has a bad addedAt time.',
   landmarks_invalid: (c) => `Photo landmarks must be a Float32Array of ${c.count} numbers.`,
   fingerprint_invalid: () => 'A photo engine fingerprint must be 64 hex digits (sha256).',
-  // ZIP archives and packs.
-  zip_refused: (c) => `I refused this ZIP: ${c.why}. Nothing was imported.`,
-  zip_unreadable: () => 'That file is not a ZIP archive I can read (or it is damaged).',
-  zip_entry_damaged: (c) =>
-    `This ZIP is damaged (\`${c.file}\` does not unpack cleanly). Nothing was imported.`,
-  zip_empty: () => EMPTY_ZIP_TEXT,
-  zip_no_folders: () =>
-    "That ZIP has no photos in per-person folders. Put each person's photos in a folder named after them (e.g. `brad_pitt/1.jpg`), or attach a gallery pack.",
-  zip_no_usable_folder: (c) =>
-    `No folder in that ZIP has a name I can use, so nothing was imported: ${(c.items ?? []).slice(0, 5).join('; ')}. Rename the folders after the people in them.`,
-  not_zip: (c) =>
-    `\`${c.file}\` is not a ZIP. Attach a .zip with one folder of photos per person (\`brad_pitt/1.jpg\`…), or a pack from \`/gallery export\`.`,
-  import_too_large: (c) =>
-    `\`${c.file}\` is too large to download here. Split it into several ZIPs, or use \`npx lookalike enroll <dir>\` / \`lookalike pack import\` on the bot's machine.`,
-  bad_pack: (c) => `This gallery pack was refused: ${c.why ?? 'it is damaged'}. Nothing was imported.`,
-  pack_damaged: (c) => `This gallery pack is damaged (${c.why}). Nothing was imported.`,
-  pack_no_manifest: (c) => `That is not a Lookalike gallery pack (it has no ${c.file}).`,
-  pack_foreign: (c) => `That is not a Lookalike gallery pack (${c.file} is from something else).`,
-  pack_too_new: (c) =>
-    `This gallery pack has format version ${c.version}, made by a newer Lookalike (I read up to ${c.limit}): please upgrade.`,
   // The store.
   store_unavailable: () => STORE_UNAVAILABLE_TEXT,
   store_locked: () => STORE_LOCKED_TEXT,
   store_moved: () => STORE_MOVED_TEXT,
   store_unwritable: (c) =>
-    `The gallery store cannot save changes: ${c.why}. Nothing was changed, and everything saved before is kept; an admin needs to free space or make the store writable.`,
+    `The gallery store cannot save changes: ${WRITE_REFUSALS[c.kind ?? ''] ?? c.why ?? c.kind}. Nothing was changed, and everything saved before is kept; an admin needs to free space or make the store writable.`,
   store_cannot_open: (c) =>
-    `Cannot open the SQLite store at ${c.file}: ${c.why}. Set LOOKALIKE_STORE (or --store) to a writable path.`,
+    `Cannot open the SQLite store at ${c.file}: ${OPEN_REASONS[c.kind ?? ''] ?? c.why ?? c.kind}. Set LOOKALIKE_STORE (or --store) to a writable path.`,
   queue_unreachable: (c) => `The inference queue at ${c.url} is unreachable: ${c.why}`,
 } satisfies Texts;
 

@@ -274,6 +274,12 @@ describe('/gallery', () => {
       'bad_option',
       /3 pages/,
     );
+    // The same sentence as the playground's for a subcommand that does not exist.
+    await rejectsWith(
+      gallery.execute(input({}, { subcommand: 'show' }), deps),
+      'bad_command',
+      /^\/gallery has no "show": use `\/gallery list`, `\/gallery remove`/,
+    );
   });
 
   it('explains an empty gallery', async () => {

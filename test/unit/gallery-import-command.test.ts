@@ -102,7 +102,7 @@ describe('/gallery import', () => {
 
   it('a refused archive stops the progress message and reaches the caller as the UserError', async () => {
     const poster = recordingPoster();
-    const refusal = new UserError('bad_archive', { text: 'zip_refused', why: 'it is a bomb' });
+    const refusal = new UserError('bad_archive', { text: 'zip_bomb', file: 'a.jpg', limit: 100 });
     await assert.rejects(
       gallery.execute(input(), deps({ importArchive: async () => Promise.reject(refusal) }, poster)),
       /bomb/,

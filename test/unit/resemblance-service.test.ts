@@ -245,7 +245,7 @@ describe('resemblance through the service', () => {
           landmarks: new Float32Array(10),
         },
       ]),
-      (err: unknown) => err instanceof UserError && err.code === 'bad_pack' && /landmarks/.test(err.message),
+      (err: unknown) => err instanceof UserError && err.code === 'bad_photo' && /landmarks/.test(err.message),
     );
     await store.close();
   });
