@@ -110,9 +110,7 @@ async function poolContender(
         ? ' faceres alone'
         : tuning?.descriptor === 'dlib'
           ? ' dlib alone'
-          : tuning?.dlibFlip
-            ? ' fused + dlib flip'
-            : ' fused';
+          : ' fused';
   const precision = backend === 'onnx' ? ` ${tuning.precision}` : '';
   return {
     name: `${backend}${what}${precision}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
@@ -134,9 +132,8 @@ const makers: Record<string, () => Promise<Contender>> = {
   'onnx-int8-1': () => poolContender('onnx', 1, { precision: 'int8' }),
   'onnx-int8-pool': () => poolContender('onnx', workers, { precision: 'int8' }),
   // The previous pipeline, for the cost of landmarks and the second descriptor.
-  'onnx-faceres-pool': () => poolContender('onnx', workers, { descriptor: 'faceres', dlibFlip: false }),
-  // Points on the accuracy/speed curve (npm run eval has their accuracy): opt in with --contenders.
-  'onnx-fused-flip-pool': () => poolContender('onnx', workers, { dlibFlip: true }),
+  'onnx-faceres-pool': () => poolContender('onnx', workers, { descriptor: 'faceres' }),
+  // A point on the accuracy/speed curve (npm run eval has its accuracy): opt in with --contenders.
   'onnx-dlib-pool': () => poolContender('onnx', workers, { descriptor: 'dlib' }),
 };
 const DEFAULT_CONTENDERS = ['plain', 'onnx-1', 'onnx-int8-1', 'onnx-pool', 'onnx-int8-pool'];

@@ -2,12 +2,12 @@ import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type { Analysis, AnalyzeOptions, FaceImage, StageTimings } from '../../domain/face.ts';
 import { type Precision, resolveTuning, type Tuning } from '../../domain/tuning.ts';
-import { around, eyeAngle, warp } from '../align.ts';
 import { embedFaceImages } from '../embed-chips.ts';
 import { gateFrame, judgeFace, realFaces } from '../face-gate.ts';
 import { MODELS_DIR, type ModelManifest, readManifest, readVerified } from '../model-files.ts';
 import {
   analysisOf,
+  FACERES_SIZE,
   fuse,
   MAX_FACES,
   normalised,
@@ -107,7 +107,6 @@ export class OnnxEngine {
   /** Creates both sessions from the verified model files, then warms each up once. */
   static async create(options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
     const tuning = resolveTuning('onnx', options.tuning);
-    if (tuning.mesh) throw new Error('the onnx engine does not run the face mesh; use wasm for mesh tuning');
     const ort = loadOrt();
     const dir = options.modelsDir ?? MODELS_DIR;
     const manifest = readManifest(dir);
@@ -141,8 +140,7 @@ export class OnnxEngine {
 
   private async warmup(): Promise<void> {
     await this.detect(new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE));
-    const side = this.tuning.embedSize;
-    await this.embed(new Float32Array(3 * side * side), 1);
+    await this.embed(new Float32Array(3 * FACERES_SIZE * FACERES_SIZE), 1);
     await this.faceApi?.warmup();
   }
 
@@ -174,8 +172,7 @@ export class OnnxEngine {
   }
 
   private async embed(planar: Float32Array, count: number): Promise<Float32Array[]> {
-    const side = this.tuning.embedSize;
-    const dims = [count, 3, side, side];
+    const dims = [count, 3, FACERES_SIZE, FACERES_SIZE];
     this.tap?.('faceres', planar, dims);
     const input = new this.ort.Tensor('float32', planar, dims);
     const out = await this.faceres.run({ faces: input });
@@ -226,7 +223,7 @@ export class OnnxEngine {
       this.faceApi && sized.length > 0
         ? await this.faceApi.landmarks(
             pixels,
-            sized.map((f) => scaleCorners(f.square, this.tuning.landmarkScale / this.tuning.cropScale)),
+            sized.map((f) => scaleCorners(f.square, 1 / this.tuning.cropScale)),
           )
         : undefined;
     const gated = (this.gate ? realFaces(sized, frame, marks) : sized.map((_, i) => i)).map((i) => ({
@@ -241,19 +238,7 @@ export class OnnxEngine {
       return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
 
     // Human's crop: the squared box cut out at 256×256 in [0, 1]; thumbnails and embeddings resize it.
-    // With `rotation` the same box is cut out turned by the eye line, as Human does from its mesh.
-    const crops = kept.map((f, i) => {
-      const points = landmarks?.[i];
-      if (!this.tuning.rotation || !points)
-        return cropAndResize(pixels, f.square, CROP_SIZE, CROP_SIZE, 1 / 255);
-      const [x1, y1, x2, y2] = f.square;
-      return warp(
-        pixels,
-        around((x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, eyeAngle(points), CROP_SIZE),
-        CROP_SIZE,
-        1 / 255,
-      );
-    });
+    const crops = kept.map((f) => cropAndResize(pixels, f.square, CROP_SIZE, CROP_SIZE, 1 / 255));
     const thumbs = await Promise.all(
       crops.map((crop) => {
         const t = resizeBilinear(crop, THUMB_SIZE, THUMB_SIZE);
@@ -266,28 +251,17 @@ export class OnnxEngine {
     timings.align = ms(start);
 
     start = performance.now();
-    const side = this.tuning.embedSize;
+    const side = FACERES_SIZE;
     const plane = 3 * side * side;
-    const views = this.tuning.flip ? 2 : 1;
-    const batch = new Float32Array(plane * kept.length * views);
+    const batch = new Float32Array(plane * kept.length);
     crops.forEach((crop, i) => {
-      const resized = resizeBilinear(crop, side, side);
       // faceres was trained on 0..255 inputs, as Human feeds it.
-      toPlanar(resized, batch, i * plane, 255);
-      if (views === 2) toPlanar(resized, batch, (i + kept.length) * plane, 255, 0, true);
+      toPlanar(resizeBilinear(crop, side, side), batch, i * plane, 255);
     });
-    const all = await this.embed(batch, kept.length * views);
-    const faceres = kept.map((_, i) =>
-      normalised(all[i] as Float32Array, views === 2 ? (all[i + kept.length] as Float32Array) : undefined),
-    );
+    const faceres = (await this.embed(batch, kept.length)).map((d) => normalised(d));
     const dlib =
       this.faceApi && landmarks && this.tuning.descriptor !== 'faceres'
-        ? (
-            await this.faceApi.descriptors(pixels, landmarks, {
-              flip: this.tuning.dlibFlip,
-              upright: this.tuning.chipRotation,
-            })
-          ).map((d) => normalised(d))
+        ? (await this.faceApi.descriptors(pixels, landmarks)).map((d) => normalised(d))
         : undefined;
     const embeddings = faceres.map((f, i) => fuse(f, dlib?.[i], this.tuning));
     timings.embed = ms(start);
@@ -315,7 +289,7 @@ export class OnnxEngine {
   async embedChips(chips: PixelImage[]): Promise<Float32Array[]> {
     if (!this.faceApi)
       throw new Error('embedChips needs the landmark and recognition nets (tuning.landmarks)');
-    return (await this.faceApi.embedChips(chips, this.tuning.dlibFlip)).map((d) => normalised(d));
+    return (await this.faceApi.embedChips(chips)).map((d) => normalised(d));
   }
 
   /** Frees every session's native memory. */

@@ -121,21 +121,13 @@ export function cropAndResize(
   return { data: out, width, height, channels: ch };
 }
 
-/** Copies an HWC image into planar CHW at `offset` of `dest`, as `value * mul + add`, optionally mirrored. */
-export function toPlanar(
-  src: PixelImage,
-  dest: Float32Array,
-  offset: number,
-  mul = 1,
-  add = 0,
-  mirror = false,
-): void {
+/** Copies an HWC image into planar CHW at `offset` of `dest`, as `value * mul + add`. */
+export function toPlanar(src: PixelImage, dest: Float32Array, offset: number, mul = 1, add = 0): void {
   const { data, width, height, channels: ch } = src;
   const plane = width * height;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const sx = mirror ? width - 1 - x : x;
-      const s = (y * width + sx) * ch;
+      const s = (y * width + x) * ch;
       const d = offset + y * width + x;
       for (let c = 0; c < ch; c++) dest[d + c * plane] = (data[s + c] as number) * mul + add;
     }
