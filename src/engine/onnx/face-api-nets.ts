@@ -1,6 +1,6 @@
 import type * as Ort from 'onnxruntime-node';
 import { recognitionChip, warp } from '../align.ts';
-import type { InputTap } from './models.ts';
+import { type InputTap, type StageHook, timed, timedAsync } from './models.ts';
 import { cropAndResize, type PixelImage } from './tf-image.ts';
 
 /** Input side of face-api's 68-landmark net. */
@@ -53,28 +53,35 @@ export class FaceApiNets {
   readonly #landmarks: Ort.InferenceSession;
   readonly #recognition: Ort.InferenceSession;
   readonly #tap: InputTap | undefined;
+  readonly #stage: StageHook | undefined;
 
   constructor(
     ort: typeof Ort,
     landmarks: Ort.InferenceSession,
     recognition: Ort.InferenceSession,
     tap?: InputTap,
+    stage?: StageHook,
   ) {
     this.#ort = ort;
     this.#landmarks = landmarks;
     this.#recognition = recognition;
     this.#tap = tap;
+    this.#stage = stage;
   }
 
   /** 68 landmarks per box ([x1, y1, x2, y2] in `pixels`), as [x0, y0, …] in the same pixels. */
   async landmarks(pixels: PixelImage, boxes: [number, number, number, number][]): Promise<Float32Array[]> {
     const plane = 3 * LANDMARK_SIDE * LANDMARK_SIDE;
     const batch = new Float32Array(plane * boxes.length);
-    for (const [i, box] of boxes.entries())
-      toFaceApiPlanar(cropAndResize(pixels, box, LANDMARK_SIDE, LANDMARK_SIDE), batch, i * plane);
+    timed(this.#stage, 'landmark crop', () => {
+      for (const [i, box] of boxes.entries())
+        toFaceApiPlanar(cropAndResize(pixels, box, LANDMARK_SIDE, LANDMARK_SIDE), batch, i * plane);
+    });
     const dims = [boxes.length, 3, LANDMARK_SIDE, LANDMARK_SIDE];
     this.#tap?.('landmarks68', batch, dims);
-    const flat = await runOnce(this.#ort, this.#landmarks, batch, dims);
+    const flat = await timedAsync(this.#stage, 'landmark net', () =>
+      runOnce(this.#ort, this.#landmarks, batch, dims),
+    );
     // The net answers in fractions of its square input; the box is square, so one scale per axis.
     return boxes.map(([x1, y1, x2, y2], i) => {
       const points = flat.slice(i * 136, (i + 1) * 136);
@@ -94,10 +101,12 @@ export class FaceApiNets {
     pixels: PixelImage | readonly PixelImage[],
     landmarks: Float32Array[],
   ): Promise<Float32Array[]> {
-    const chips = landmarks.map((points, i) => {
-      const src = Array.isArray(pixels) ? (pixels[i] as PixelImage) : (pixels as PixelImage);
-      return warp(src, recognitionChip(points, CHIP_SIDE), CHIP_SIDE);
-    });
+    const chips = timed(this.#stage, 'dlib chip', () =>
+      landmarks.map((points, i) => {
+        const src = Array.isArray(pixels) ? (pixels[i] as PixelImage) : (pixels as PixelImage);
+        return warp(src, recognitionChip(points, CHIP_SIDE), CHIP_SIDE);
+      }),
+    );
     return this.embedChips(chips);
   }
 
@@ -111,14 +120,18 @@ export class FaceApiNets {
     const n = chips.length;
     if (n === 0) return [];
     const batch = new Float32Array(plane * n);
-    chips.forEach((chip, i) => {
-      if (chip.width !== CHIP_SIDE || chip.height !== CHIP_SIDE || chip.channels !== 3)
-        throw new Error(`embedChips: chips must be ${CHIP_SIDE}×${CHIP_SIDE} RGB`);
-      toFaceApiPlanar(chip, batch, i * plane);
-    });
+    timed(this.#stage, 'dlib chip', () =>
+      chips.forEach((chip, i) => {
+        if (chip.width !== CHIP_SIDE || chip.height !== CHIP_SIDE || chip.channels !== 3)
+          throw new Error(`embedChips: chips must be ${CHIP_SIDE}×${CHIP_SIDE} RGB`);
+        toFaceApiPlanar(chip, batch, i * plane);
+      }),
+    );
     const dims = [n, 3, CHIP_SIDE, CHIP_SIDE];
     this.#tap?.('dlib-resnet', batch, dims);
-    const flat = await runOnce(this.#ort, this.#recognition, batch, dims);
+    const flat = await timedAsync(this.#stage, 'dlib net', () =>
+      runOnce(this.#ort, this.#recognition, batch, dims),
+    );
     return chips.map((_, i) => flat.slice(i * DLIB_DIM, (i + 1) * DLIB_DIM));
   }
 

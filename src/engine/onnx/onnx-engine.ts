@@ -18,12 +18,12 @@ import {
 } from '../pipeline.ts';
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
 import { FaceApiNets } from './face-api-nets.ts';
-import type { InputTap, OnnxModel } from './models.ts';
+import { type InputTap, type OnnxModel, type StageHook, timed, timedAsync } from './models.ts';
 import { cropAndResize, type PixelImage, resizeBilinear, toPlanar } from './tf-image.ts';
 
 const require = createRequire(import.meta.url);
 
-export type { InputTap, OnnxModel } from './models.ts';
+export type { InputTap, OnnxModel, StageHook } from './models.ts';
 
 /**
  * The file a model loads from at a precision: `<model>.int8.onnx` where build:models wrote one
@@ -67,6 +67,8 @@ export interface OnnxEngineOptions {
   tap?: InputTap;
   /** Drop phantom faces with the quality gate (face-gate.ts; default true): off only to measure it. */
   gate?: boolean;
+  /** Sees the milliseconds of each step of `analyze`: tools/bench-stages.ts profiles with it. */
+  stage?: StageHook;
 }
 
 function ms(since: number): number {
@@ -87,6 +89,7 @@ export class OnnxEngine {
   private readonly faceApi: FaceApiNets | undefined;
   private readonly tap: InputTap | undefined;
   private gate = true;
+  private stage: StageHook | undefined;
 
   private constructor(
     ort: typeof Ort,
@@ -131,10 +134,13 @@ export class OnnxEngine {
       tuning.landmarks ? open('dlib-resnet') : undefined,
     ]);
     const faceApi =
-      landmarks && recognition ? new FaceApiNets(ort, landmarks, recognition, options.tap) : undefined;
+      landmarks && recognition
+        ? new FaceApiNets(ort, landmarks, recognition, options.tap, options.stage)
+        : undefined;
     const engine = new OnnxEngine(ort, detector, faceres, faceApi, tuning, options.tap);
     engine.gate = options.gate ?? true;
     if (options.warmup !== false) await engine.warmup();
+    engine.stage = options.stage;
     return engine;
   }
 
@@ -190,7 +196,7 @@ export class OnnxEngine {
     const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
     const maxFaces = Math.min(options.maxFaces ?? MAX_FACES, MAX_FACES);
     let start = performance.now();
-    const photo = await preparePhoto(image, this.tuning);
+    const photo = await timedAsync(this.stage, 'decode', () => preparePhoto(image, this.tuning));
     const { rgb, decoded } = photo;
     // A blank image has no face; the detector is not asked (it may invent one in a flat strip).
     if (decoded.flat) return analysisOf(photo, [], [], [], { ...timings, decode: ms(start) });
@@ -201,17 +207,22 @@ export class OnnxEngine {
 
     start = performance.now();
     // Human stretches the photo to the detector's square input and scales it to [-1, 1].
-    const small = resizeBilinear(pixels, DETECTOR_SIZE, DETECTOR_SIZE);
-    const planar = new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE);
-    toPlanar(small, planar, 0, 1 / 127.5, -1);
-    const raw = await this.detect(planar);
-    const found: DetectedFace[] = decodeFaces(raw.scores, raw.boxes, {
-      width: rgb.width,
-      height: rgb.height,
-      minConfidence: this.tuning.minConfidence,
-      maxFaces: MAX_FACES + 1,
-      cropScale: this.tuning.cropScale,
+    const planar = timed(this.stage, 'detector resize', () => {
+      const small = resizeBilinear(pixels, DETECTOR_SIZE, DETECTOR_SIZE);
+      const out = new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE);
+      toPlanar(small, out, 0, 1 / 127.5, -1);
+      return out;
     });
+    const raw = await timedAsync(this.stage, 'blazeface', () => this.detect(planar));
+    const found: DetectedFace[] = timed(this.stage, 'box decoding', () =>
+      decodeFaces(raw.scores, raw.boxes, {
+        width: rgb.width,
+        height: rgb.height,
+        minConfidence: this.tuning.minConfidence,
+        maxFaces: MAX_FACES + 1,
+        cropScale: this.tuning.cropScale,
+      }),
+    );
     timings.detect = ms(start);
 
     start = performance.now();
@@ -238,15 +249,19 @@ export class OnnxEngine {
       return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
 
     // Human's crop: the squared box cut out at 256×256 in [0, 1]; thumbnails and embeddings resize it.
-    const crops = kept.map((f) => cropAndResize(pixels, f.square, CROP_SIZE, CROP_SIZE, 1 / 255));
-    const thumbs = await Promise.all(
-      crops.map((crop) => {
-        const t = resizeBilinear(crop, THUMB_SIZE, THUMB_SIZE);
-        const px = new Uint8Array(t.data.length);
-        // tfjs casts to int32 by truncation; so does this, so both engines' thumbnails match.
-        for (let i = 0; i < px.length; i++) px[i] = Math.trunc((t.data[i] as number) * 255);
-        return pngFromRgb(px, THUMB_SIZE, THUMB_SIZE);
-      }),
+    const crops = timed(this.stage, 'faceres crop', () =>
+      kept.map((f) => cropAndResize(pixels, f.square, CROP_SIZE, CROP_SIZE, 1 / 255)),
+    );
+    const thumbs = await timedAsync(this.stage, 'thumbnails', () =>
+      Promise.all(
+        crops.map((crop) => {
+          const t = resizeBilinear(crop, THUMB_SIZE, THUMB_SIZE);
+          const px = new Uint8Array(t.data.length);
+          // tfjs casts to int32 by truncation; so does this, so both engines' thumbnails match.
+          for (let i = 0; i < px.length; i++) px[i] = Math.trunc((t.data[i] as number) * 255);
+          return pngFromRgb(px, THUMB_SIZE, THUMB_SIZE);
+        }),
+      ),
     );
     timings.align = ms(start);
 
@@ -254,11 +269,15 @@ export class OnnxEngine {
     const side = FACERES_SIZE;
     const plane = 3 * side * side;
     const batch = new Float32Array(plane * kept.length);
-    crops.forEach((crop, i) => {
-      // faceres was trained on 0..255 inputs, as Human feeds it.
-      toPlanar(resizeBilinear(crop, side, side), batch, i * plane, 255);
-    });
-    const faceres = (await this.embed(batch, kept.length)).map((d) => normalised(d));
+    timed(this.stage, 'faceres crop', () =>
+      crops.forEach((crop, i) => {
+        // faceres was trained on 0..255 inputs, as Human feeds it.
+        toPlanar(resizeBilinear(crop, side, side), batch, i * plane, 255);
+      }),
+    );
+    const faceres = (await timedAsync(this.stage, 'faceres', () => this.embed(batch, kept.length))).map((d) =>
+      normalised(d),
+    );
     const dlib =
       this.faceApi && landmarks && this.tuning.descriptor !== 'faceres'
         ? (await this.faceApi.descriptors(pixels, landmarks)).map((d) => normalised(d))
