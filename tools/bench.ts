@@ -149,7 +149,8 @@ if (args['plain-files']) {
 // `npm run setup:tfjs-node` has made it load.
 makers['tensorflow-1'] = () => poolContender('tensorflow', 1);
 makers['tensorflow-pool'] = () => poolContender('tensorflow', workers);
-if (tfjsNodeAvailable()) DEFAULT_CONTENDERS.push('tensorflow-1', 'tensorflow-pool');
+// Not in a child measuring one contender's peak RSS: loading tfjs-node adds about 300 MiB to the process.
+if (!args.only && tfjsNodeAvailable()) DEFAULT_CONTENDERS.push('tensorflow-1', 'tensorflow-pool');
 
 /** The quality gate's section: in-thread engines, every face of every photo, gate off then on. */
 async function falseFaceSection(celebrities: boolean): Promise<void> {
