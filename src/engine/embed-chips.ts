@@ -5,7 +5,7 @@
 import type { FaceImage } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import type { FaceApiNets } from './onnx/face-api-nets.ts';
-import { type PixelImage, resizeBilinear, toPlanar } from './onnx/tf-image.ts';
+import { type PixelImage, resizeToPlanar } from './onnx/tf-image.ts';
 import { FACERES_SIZE, fuse, normalised } from './pipeline.ts';
 
 /** What the entry needs from an engine: its tuning, faceres on a planar batch, and face-api's nets. */
@@ -43,7 +43,7 @@ export async function embedFaceImages(
     const n = images.length;
     const batch = new Float32Array(plane * n);
     pixels.forEach((img, i) => {
-      toPlanar(resizeBilinear(img, side, side), batch, i * plane);
+      resizeToPlanar(img, side, side, batch, i * plane);
     });
     const raw = await engine.faceres(batch, n);
     faceres = raw.map((d) => normalised(d));

@@ -19,7 +19,7 @@ import {
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
 import { FaceApiNets } from './face-api-nets.ts';
 import { type InputTap, type OnnxModel, type StageHook, timed, timedAsync } from './models.ts';
-import { cropAndResize, type PixelImage, resizeBilinear, toPlanar } from './tf-image.ts';
+import { cropAndResize, type PixelImage, resizeBilinear, resizeToPlanar } from './tf-image.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -211,9 +211,8 @@ export class OnnxEngine {
     start = performance.now();
     // Human stretches the photo to the detector's square input and scales it to [-1, 1].
     const planar = timed(this.stage, 'detector resize', () => {
-      const small = resizeBilinear(pixels, DETECTOR_SIZE, DETECTOR_SIZE);
       const out = new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE);
-      toPlanar(small, out, 0, 1 / 127.5, -1);
+      resizeToPlanar(pixels, DETECTOR_SIZE, DETECTOR_SIZE, out, 0, 1 / 127.5, -1);
       return out;
     });
     const raw = await timedAsync(this.stage, 'blazeface', () => this.detect(planar));
@@ -275,7 +274,7 @@ export class OnnxEngine {
     timed(this.stage, 'faceres crop', () =>
       crops.forEach((crop, i) => {
         // faceres was trained on 0..255 inputs, as Human feeds it.
-        toPlanar(resizeBilinear(crop, side, side), batch, i * plane, 255);
+        resizeToPlanar(crop, side, side, batch, i * plane, 255);
       }),
     );
     const faceres = (await timedAsync(this.stage, 'faceres', () => this.embed(batch, kept.length))).map((d) =>
