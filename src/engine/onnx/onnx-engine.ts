@@ -129,7 +129,7 @@ export class OnnxEngine {
         readVerified(dir, modelFile(model, tuning.precision, manifest), manifest),
         sessionOptions,
       );
-    // All sessions at once: ONNX Runtime builds each on its own thread, so start-up waits for the slowest only.
+    // onnxruntime-node builds each session synchronously in its constructor, so these load one after another.
     const [detector, faceres, landmarks, recognition] = await Promise.all([
       open('blazeface'),
       open('faceres'),
