@@ -110,9 +110,7 @@ async function poolContender(
         ? ' faceres alone'
         : tuning?.descriptor === 'dlib'
           ? ' dlib alone'
-          : tuning?.dlibFlip
-            ? ' fused + dlib flip'
-            : ' fused';
+          : ' fused';
   const precision = backend === 'onnx' ? ` ${tuning.precision}` : '';
   return {
     name: `${backend}${what}${precision}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
@@ -134,9 +132,8 @@ const makers: Record<string, () => Promise<Contender>> = {
   'onnx-int8-1': () => poolContender('onnx', 1, { precision: 'int8' }),
   'onnx-int8-pool': () => poolContender('onnx', workers, { precision: 'int8' }),
   // The previous pipeline, for the cost of landmarks and the second descriptor.
-  'onnx-faceres-pool': () => poolContender('onnx', workers, { descriptor: 'faceres', dlibFlip: false }),
-  // Points on the accuracy/speed curve (npm run eval has their accuracy): opt in with --contenders.
-  'onnx-fused-flip-pool': () => poolContender('onnx', workers, { dlibFlip: true }),
+  'onnx-faceres-pool': () => poolContender('onnx', workers, { descriptor: 'faceres' }),
+  // A point on the accuracy/speed curve (npm run eval has its accuracy): opt in with --contenders.
   'onnx-dlib-pool': () => poolContender('onnx', workers, { descriptor: 'dlib' }),
 };
 const DEFAULT_CONTENDERS = ['plain', 'onnx-1', 'onnx-int8-1', 'onnx-pool', 'onnx-int8-pool'];
@@ -152,7 +149,8 @@ if (args['plain-files']) {
 // `npm run setup:tfjs-node` has made it load.
 makers['tensorflow-1'] = () => poolContender('tensorflow', 1);
 makers['tensorflow-pool'] = () => poolContender('tensorflow', workers);
-if (tfjsNodeAvailable()) DEFAULT_CONTENDERS.push('tensorflow-1', 'tensorflow-pool');
+// Not in a child measuring one contender's peak RSS: loading tfjs-node adds about 300 MiB to the process.
+if (!args.only && tfjsNodeAvailable()) DEFAULT_CONTENDERS.push('tensorflow-1', 'tensorflow-pool');
 
 /** The quality gate's section: in-thread engines, every face of every photo, gate off then on. */
 async function falseFaceSection(celebrities: boolean): Promise<void> {
@@ -386,6 +384,15 @@ const ours = (precision: string, files: string[]) =>
   console.log(
     `\nmodel cost, multiply-adds: BlazeFace ${g(macs.blazeface)} at 256x256 (once per photo), faceres ${g(macs.faceres)} at 224x224, 68-landmark net ${macs.landmarks ? g(macs.landmarks) : '?'} at 112x112, dlib-resnet ${macs.dlib ? g(macs.dlib) : '?'} at 150x150 (each per face)`,
   );
+  // Some virtual machines report a speed of 0 to os.cpus(); /proc/cpuinfo still gives the clock there.
+  const mhz =
+    os.cpus()[0]?.speed ||
+    Number(
+      /cpu MHz\s*:\s*([\d.]+)/.exec(
+        existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '',
+      )?.[1] ?? 0,
+    );
+  const peak = { fp32: (32 * mhz) / 1000, int8: (128 * mhz) / 1000 };
   for (const c of contenders.filter((x) => x.name.startsWith('onnx fused') && x.name.endsWith('1 worker'))) {
     const analyses = lastRun.get(c.name)?.single?.analyses ?? [];
     const faces = analyses.reduce((n, a) => n + a.faces.length, 0) || 1;
@@ -397,20 +404,17 @@ const ours = (precision: string, files: string[]) =>
     const embed = analyses.reduce((n, a) => n + a.timings.embed, 0) / faces;
     const total = macs.blazeface + macs.faceres + (macs.landmarks ?? 0) + (macs.dlib ?? 0);
     const descriptors = macs.faceres + (macs.dlib ?? 0);
+    // The floor: the descriptor nets at the int8 peak where they run int8, everything else at the fp32 peak.
+    const int8 = c.name.includes('int8');
+    const floor = int8
+      ? descriptors / peak.int8 / 1e6 + (total - descriptors) / peak.fp32 / 1e6
+      : total / peak.fp32 / 1e6;
     console.log(
-      `  ${c.name}: ${ms.toFixed(1)} ms per single-face photo = ${(total / ms / 1e6).toFixed(1)} GMAC/s overall; the two descriptor nets ${embed.toFixed(1)} ms = ${(descriptors / embed / 1e6).toFixed(1)} GMAC/s`,
+      `  ${c.name}: ${ms.toFixed(1)} ms per single-face photo = ${(total / ms / 1e6).toFixed(1)} GMAC/s overall; the two descriptor nets ${embed.toFixed(1)} ms = ${(descriptors / embed / 1e6).toFixed(1)} GMAC/s; at the nominal peaks ${floor.toFixed(1)} ms, ${(ms / floor).toFixed(1)}x left`,
     );
   }
-  // Some virtual machines report a speed of 0 to os.cpus(); /proc/cpuinfo still gives the clock there.
-  const mhz =
-    os.cpus()[0]?.speed ||
-    Number(
-      /cpu MHz\s*:\s*([\d.]+)/.exec(
-        existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '',
-      )?.[1] ?? 0,
-    );
   console.log(
-    `  nominal peaks of one ${os.cpus()[0]?.model ?? 'CPU'} core at ${mhz.toFixed(0)} MHz (AVX-512: 2 FMA pipes x 16 fp32 = 32 MAC/cycle; VNNI vpdpbusd: 2 x 64 u8*s8 = 128 MAC/cycle): fp32 ${((32 * mhz) / 1000).toFixed(0)} GMAC/s, int8 ${((128 * mhz) / 1000).toFixed(0)} GMAC/s (see docs/engine-speed.md)`,
+    `  nominal peaks of one ${os.cpus()[0]?.model ?? 'CPU'} core at ${mhz.toFixed(0)} MHz (AVX-512: 2 FMA pipes x 16 fp32 = 32 MAC/cycle; VNNI vpdpbusd: 2 x 64 u8*s8 = 128 MAC/cycle): fp32 ${peak.fp32.toFixed(0)} GMAC/s, int8 ${peak.int8.toFixed(0)} GMAC/s (see docs/engine-speed.md)`,
   );
 }
 

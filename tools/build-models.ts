@@ -1,6 +1,6 @@
 /**
- * Rebuilds models/ from the @vladmandic/human package: copies the detector and mesh
- * models as they are, and writes an optimised faceres graph whose convolutions carry
+ * Rebuilds models/ from the @vladmandic/human package: copies the detector (BlazeFace)
+ * model as it is, and writes an optimised faceres graph whose convolutions carry
  * their batch-norm and ReLU6 fused in. The faceres graph as shipped runs Add, Relu,
  * Minimum and Maximum as separate kernels after every convolution, which is more than
  * half of its time on wasm; the fused graph computes the same function.
@@ -239,7 +239,7 @@ function exportFaceApi(): void {
 }
 
 mkdirSync(MODELS_DIR, { recursive: true });
-const copied = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin'];
+const copied = ['blazeface.json', 'blazeface.bin'];
 if (!args['int8-only']) {
   for (const f of copied) copyFileSync(path.join(humanModels, f), path.join(MODELS_DIR, f));
   await fuseFaceres();
@@ -269,7 +269,7 @@ function writeManifest(written: string[]): void {
   const manifest: ModelManifest = {
     source: { package: '@vladmandic/human', version: humanVersion },
     notes: [
-      'blazeface and facemesh are copied unchanged from the package models/ folder.',
+      'blazeface is copied unchanged from the package models/ folder.',
       'faceres-fused is faceres.json with Conv2D/DepthwiseConv2dNative + batch-norm + ReLU6 fused (tools/build-models.ts); weights stored as float32.',
       'blazeface.onnx and faceres.onnx are blazeface.json and faceres-fused.json converted to ONNX (opset 13, NCHW input, TF SAME padding as auto_pad SAME_UPPER) by tools/lib/onnx; faceres.onnx keeps only the 1024-d descriptor.',
       `landmarks68.onnx and dlib-resnet.onnx are @vladmandic/face-api ${faceApiVersion}'s face_landmark_68_model and face_recognition_model (MIT), whose architecture tools/lib/onnx/face-api-graphs.ts writes out, converted the same way; the recognition net's scale layers are folded into its convolutions.`,

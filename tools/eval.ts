@@ -1,7 +1,8 @@
 /**
  * Recognition quality, out of sample, for every configuration side by side:
- * faceres alone, + alignment, + flip, face-api's dlib descriptor (unaligned and aligned), and
- * both fused. Each engine variant embeds every photo once (tools/lib/descriptor-sets.ts).
+ * faceres alone, face-api's dlib descriptor on its aligned chip, and both fused, in fp32 and int8.
+ * Each engine variant embeds every photo once (tools/lib/descriptor-sets.ts). The experiments
+ * (rotation, flip, the unrotated chip) were removed on 2026-12-04; see docs/evaluation/.
  *
  * - Identification on ../shared/data/celebs: the first 10 photos of each of the 20 people are
  *   enrolled, the other 10 are probes.
@@ -81,14 +82,8 @@ interface Configuration {
 const CONFIGURATIONS = (
   [
     { name: 'faceres alone', variant: 'faceres', use: 'faceres' },
-    { name: 'faceres + alignment (rotation)', variant: 'faceres+rotation', use: 'faceres' },
-    { name: 'faceres + flip', variant: 'faceres+flip', use: 'faceres' },
-    { name: 'dlib, face-api chip (unrotated)', variant: 'both, chip unrotated', use: 'dlib' },
     { name: 'dlib, aligned chip', variant: 'both', use: 'dlib' },
-    { name: 'dlib, aligned + flip', variant: 'both+flip', use: 'dlib' },
     { name: 'fused, aligned', variant: 'both', use: 'fused' },
-    { name: 'fused, aligned + dlib flip', variant: 'both+dlib flip', use: 'fused' },
-    { name: 'fused, aligned + flip', variant: 'both+flip', use: 'fused' },
     { name: 'faceres alone, int8', variant: 'faceres, int8', use: 'faceres' },
     { name: 'fused, aligned, int8', variant: 'both, int8', use: 'fused' },
   ] as Configuration[]
@@ -279,11 +274,7 @@ function precisionSideBySide(): void {
 }
 
 // --- sklearn reference on the shipped configuration's embeddings
-const shipped = CONFIGURATIONS.find(
-  (c) =>
-    c.use === DEFAULT_TUNING.descriptor &&
-    c.variant === (DEFAULT_TUNING.flip ? 'both+flip' : DEFAULT_TUNING.dlibFlip ? 'both+dlib flip' : 'both'),
-);
+const shipped = CONFIGURATIONS.find((c) => c.use === DEFAULT_TUNING.descriptor && c.variant === 'both');
 // --- "That's really them" for strangers, on the shipped configuration (tools/lib/same-calibration.ts)
 if (shipped) {
   const everyone = [

@@ -41,13 +41,13 @@ export function eyeAngle(points: Float32Array): number {
  * (0.5, 0.43) of it, without rotating: dlib's chips, which the net was trained on, are rotated
  * so the eyes are level, so this transform also rotates by the eye line.
  */
-export function recognitionChip(points: Float32Array, side: number, upright = true): Similarity {
+export function recognitionChip(points: Float32Array, side: number): Similarity {
   const [l, r, m] = referencePoints(points);
   const dist = (p: [number, number]) => Math.hypot(m[0] - p[0], m[1] - p[1]);
   const size = (dist(l) + dist(r)) / 2 / 0.45;
   const cx = (l[0] + r[0] + m[0]) / 3;
   const cy = (l[1] + r[1] + m[1]) / 3;
-  return around(cx, cy, size, upright ? eyeAngle(points) : 0, side, 0.5, 0.43);
+  return around(cx, cy, size, eyeAngle(points), side, 0.5, 0.43);
 }
 
 /** A square box of `size` source pixels centred at (cx, cy), rotated by `angle`, onto a `side`-pixel output. */

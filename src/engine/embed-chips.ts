@@ -5,13 +5,13 @@
 import type { FaceImage } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import type { FaceApiNets } from './onnx/face-api-nets.ts';
-import { type PixelImage, resizeBilinear, toPlanar } from './onnx/tf-image.ts';
-import { fuse, normalised } from './pipeline.ts';
+import { type PixelImage, resizeToPlanar } from './onnx/tf-image.ts';
+import { FACERES_SIZE, fuse, normalised } from './pipeline.ts';
 
 /** What the entry needs from an engine: its tuning, faceres on a planar batch, and face-api's nets. */
 export interface ChipEmbedder {
   tuning: Tuning;
-  /** faceres on `count` planar images of `tuning.embedSize`², 0..255: one raw descriptor each. */
+  /** faceres on `count` planar images of FACERES_SIZE², 0..255: one raw descriptor each. */
   faceres(planar: Float32Array, count: number): Promise<Float32Array[]>;
   faceApi?: FaceApiNets;
 }
@@ -38,18 +38,15 @@ export async function embedFaceImages(
   if (needsDlib && !faceApi) throw new Error('this engine has no dlib descriptor for face images');
   let faceres: Float32Array[] = [];
   if (needsFaceres) {
-    const side = tuning.embedSize;
+    const side = FACERES_SIZE;
     const plane = 3 * side * side;
-    const views = tuning.flip ? 2 : 1;
     const n = images.length;
-    const batch = new Float32Array(plane * n * views);
+    const batch = new Float32Array(plane * n);
     pixels.forEach((img, i) => {
-      const resized = resizeBilinear(img, side, side);
-      toPlanar(resized, batch, i * plane);
-      if (views === 2) toPlanar(resized, batch, (i + n) * plane, 1, 0, true);
+      resizeToPlanar(img, side, side, batch, i * plane);
     });
-    const raw = await engine.faceres(batch, n * views);
-    faceres = images.map((_, i) => normalised(raw[i] as Float32Array, views === 2 ? raw[i + n] : undefined));
+    const raw = await engine.faceres(batch, n);
+    faceres = raw.map((d) => normalised(d));
   }
   const dlib =
     needsDlib && faceApi
@@ -57,7 +54,6 @@ export async function embedFaceImages(
           await faceApi.descriptors(
             pixels,
             images.map((img) => img.landmarks),
-            { flip: tuning.dlibFlip, upright: tuning.chipRotation },
           )
         ).map((d) => normalised(d))
       : undefined;

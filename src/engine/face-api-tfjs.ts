@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { recognitionChip, warp } from './align.ts';
-import { CHIP_SIDE, DLIB_DIM } from './onnx/face-api-nets.ts';
+import { CHIP_SIDE } from './onnx/face-api-nets.ts';
 import { cropAndResize, type PixelImage } from './onnx/tf-image.ts';
 import { loadTfjsNode } from './tfjs-node.ts';
 
@@ -74,30 +74,17 @@ export class FaceApiTfjs {
     }
   }
 
-  /** The recognition net's 128-d descriptor of each face, from its upright chip (mirrored views summed when `flip`). */
-  async descriptors(
-    pixels: PixelImage,
-    landmarks: Float32Array[],
-    options: { flip: boolean; upright: boolean },
-  ): Promise<Float32Array[]> {
-    const t = this.#api.tf;
+  /** The recognition net's 128-d descriptor of each face, from its upright chip. */
+  async descriptors(pixels: PixelImage, landmarks: Float32Array[]): Promise<Float32Array[]> {
     const chips = landmarks.map((points) =>
-      this.#tensor(warp(pixels, recognitionChip(points, CHIP_SIDE, options.upright), CHIP_SIDE)),
+      this.#tensor(warp(pixels, recognitionChip(points, CHIP_SIDE), CHIP_SIDE)),
     );
-    const mirrored = options.flip ? chips.map((c) => t.reverse(c, 1) as tf.Tensor3D) : [];
     try {
-      const out = await this.#api.nets.faceRecognitionNet.computeFaceDescriptor([...chips, ...mirrored]);
+      const out = await this.#api.nets.faceRecognitionNet.computeFaceDescriptor(chips);
       const all = Array.isArray(out) ? out : [out];
-      const n = landmarks.length;
-      return landmarks.map((_, i) => {
-        const d = Float32Array.from(all[i] as Float32Array);
-        if (options.flip)
-          for (let j = 0; j < DLIB_DIM; j++)
-            d[j] = (d[j] as number) + ((all[i + n] as Float32Array)[j] as number);
-        return d;
-      });
+      return landmarks.map((_, i) => Float32Array.from(all[i] as Float32Array));
     } finally {
-      t.dispose([...chips, ...mirrored]);
+      this.#api.tf.dispose(chips);
     }
   }
 

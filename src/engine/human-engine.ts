@@ -11,6 +11,7 @@ import { MODEL_SCHEME, registerModelRouter } from './model-loader.ts';
 import type { PixelImage } from './onnx/tf-image.ts';
 import {
   analysisOf,
+  FACERES_SIZE,
   fuse,
   MAX_FACES,
   normalised,
@@ -102,7 +103,7 @@ export class HumanEngine {
       face: {
         enabled: true,
         detector: {
-          rotation: tuning.rotation && tuning.mesh,
+          rotation: false,
           maxDetected: MAX_FACES + 1,
           minConfidence: tuning.minConfidence,
           scale: tuning.cropScale,
@@ -110,7 +111,7 @@ export class HumanEngine {
           skipTime: 0,
           return: true,
         },
-        mesh: { enabled: tuning.mesh },
+        mesh: { enabled: false },
         attention: { enabled: false },
         iris: { enabled: false },
         emotion: { enabled: false },
@@ -135,7 +136,7 @@ export class HumanEngine {
     const probe = t.zeros([1, 256, 256, 3]);
     await this.human.detect(probe);
     t.dispose(probe);
-    const faces = t.zeros([1, this.tuning.embedSize, this.tuning.embedSize, 3]);
+    const faces = t.zeros([1, FACERES_SIZE, FACERES_SIZE, 3]);
     t.dispose(await this.embed(faces));
     t.dispose(faces);
     await this.faceApi?.warmup();
@@ -189,7 +190,7 @@ export class HumanEngine {
         return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
 
       start = performance.now();
-      // Each face tensor is Human's crop of the face, rotated upright from the mesh when enabled.
+      // Each face tensor is Human's crop of the face, unrotated.
       const crops = t.tidy(() =>
         t.concat(kept.map((f) => t.image.resizeBilinear(as4d(t, f.tensor), [112, 112]))),
       );
@@ -207,25 +208,10 @@ export class HumanEngine {
 
       start = performance.now();
       const batch = t.tidy(() =>
-        t.concat(
-          kept.map((f) =>
-            t.image.resizeBilinear(as4d(t, f.tensor), [this.tuning.embedSize, this.tuning.embedSize]),
-          ),
-        ),
+        t.concat(kept.map((f) => t.image.resizeBilinear(as4d(t, f.tensor), [FACERES_SIZE, FACERES_SIZE]))),
       );
       t.dispose(crops);
-      let embeddings: Float32Array[];
-      if (this.tuning.flip) {
-        // Mirrored faces go in the same batch: one faceres call, then the two halves are averaged.
-        const both = t.tidy(() => t.concat([batch, t.image.flipLeftRight(batch as tf.Tensor4D)]));
-        const all = await this.embed(both);
-        t.dispose(both);
-        embeddings = kept.map((_, i) =>
-          normalised(all[i] as Float32Array, all[i + kept.length] as Float32Array),
-        );
-      } else {
-        embeddings = await this.embed(batch);
-      }
+      const embeddings = await this.embed(batch);
       t.dispose(batch);
       const fused = await this.fuseDlib(photo, keptMarks, embeddings);
       timings.embed = ms(start);
@@ -244,7 +230,7 @@ export class HumanEngine {
 
   /**
    * As the onnx engine does: face-api's 68 landmarks in the detector's own square (Human's enlarged square,
-   * scaled back by landmarkScale / cropScale), its dlib descriptor on the upright chip, fused with faceres.
+   * scaled back by 1 / cropScale), its dlib descriptor on the upright chip, fused with faceres.
    */
   private fusing(): boolean {
     return this.faceApi !== undefined && this.tuning.descriptor !== 'faceres';
@@ -253,7 +239,7 @@ export class HumanEngine {
   /** face-api's 68 landmarks of each face in the detector's own square, in input pixels. */
   private landmarksOf(photo: PreparedPhoto, faces: HumanFace[]): Promise<Float32Array[]> {
     const { rgb } = photo;
-    const factor = this.tuning.landmarkScale / this.tuning.cropScale;
+    const factor = 1 / this.tuning.cropScale;
     const boxes = faces.map((f): [number, number, number, number] => {
       const [x, y, w, h] = f.boxRaw;
       const cx = (x + w / 2) * rgb.width;
@@ -272,10 +258,7 @@ export class HumanEngine {
   ): Promise<{ embeddings: Float32Array[]; dlib?: Float32Array[]; landmarks: Float32Array[] }> {
     if (!this.fusing() || !landmarks) return { embeddings: faceres, landmarks: [] };
     const pixels = pixelsOf(photo);
-    const raw = await (this.faceApi as FaceApiTfjs).descriptors(pixels, landmarks, {
-      flip: this.tuning.dlibFlip,
-      upright: this.tuning.chipRotation,
-    });
+    const raw = await (this.faceApi as FaceApiTfjs).descriptors(pixels, landmarks);
     const dlib = raw.map((d) => normalised(d));
     return { embeddings: faceres.map((f, i) => fuse(f, dlib[i], this.tuning)), dlib, landmarks };
   }

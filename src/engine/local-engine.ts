@@ -28,7 +28,11 @@ export interface LocalEngineOptions {
 /** Creates the engine for a backend: ONNX Runtime natively, or Human on tfjs (the reference engine). */
 export async function createLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
   if (options.backend === 'onnx')
-    return OnnxEngine.create({ tuning: options.tuning, modelsDir: options.modelsDir });
+    return OnnxEngine.create({
+      tuning: options.tuning,
+      modelsDir: options.modelsDir,
+      warmup: options.warmup,
+    });
   return HumanEngine.create({
     backend: options.backend,
     tuning: options.tuning,

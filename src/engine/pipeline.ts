@@ -6,6 +6,8 @@ import { type DecodedImage, decodeImage } from '../image/decode.ts';
 
 /** Most faces analysed in one photo; more are reported as `too_many_faces`. */
 export const MAX_FACES = 10;
+/** faceres's input side: the size it was trained at. */
+export const FACERES_SIZE = 224;
 
 /** A photo ready for detection: upright RGB, scaled down, with a border when it is a tight crop. */
 export interface PreparedPhoto {
@@ -67,12 +69,12 @@ export async function pngFromRgb(rgb: Uint8Array, width: number, height: number)
   return new Uint8Array(png);
 }
 
-/** L2-normalises one vector, or the sum of two (an embedding and its mirror image's). */
-export function normalised(a: Float32Array, b?: Float32Array): Float32Array {
+/** L2-normalises one vector. */
+export function normalised(a: Float32Array): Float32Array {
   const out = new Float32Array(a.length);
   let norm = 0;
   for (let i = 0; i < a.length; i++) {
-    const v = (a[i] as number) + (b ? (b[i] as number) : 0);
+    const v = a[i] as number;
     out[i] = v;
     norm += v * v;
   }

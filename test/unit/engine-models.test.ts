@@ -29,8 +29,6 @@ describe('models/ and its manifest', () => {
     for (const name of [
       'blazeface.json',
       'blazeface.bin',
-      'facemesh.json',
-      'facemesh.bin',
       'faceres-fused.json',
       'faceres-fused.bin',
       'blazeface.onnx',
@@ -58,10 +56,10 @@ describe('models/ and its manifest', () => {
   it('names a missing file', () => {
     const dir = path.join(tmp, 'missing');
     cpSync(MODELS_DIR, dir, { recursive: true });
-    rmSync(path.join(dir, 'facemesh.bin'));
+    rmSync(path.join(dir, 'faceres-fused.bin'));
     assert.throws(
-      () => readGraphModel(dir, 'facemesh.json', readManifest(dir)),
-      (err: Error) => err instanceof ModelIntegrityError && /facemesh\.bin is missing/.test(err.message),
+      () => readGraphModel(dir, 'faceres-fused.json', readManifest(dir)),
+      (err: Error) => err instanceof ModelIntegrityError && /faceres-fused\.bin is missing/.test(err.message),
     );
   });
 

@@ -23,7 +23,7 @@ describe('a gallery enrolled by another engine is re-embedded, never mixed', () 
   let newEngine: OnnxEngine;
   before(async () => {
     store = await openStore('memory://');
-    oldEngine = await OnnxEngine.create({ tuning: { descriptor: 'faceres', dlibFlip: false }, threads: 1 });
+    oldEngine = await OnnxEngine.create({ tuning: { descriptor: 'faceres' }, threads: 1 });
     newEngine = await OnnxEngine.create({ threads: 1 });
   });
   after(async () => {

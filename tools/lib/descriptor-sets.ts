@@ -1,6 +1,8 @@
 /**
  * Every descriptor the ONNX engine can make, for every photo of ../shared/data/celebs and the bbt
- * portraits, in the engine variants the evaluation compares (with and without rotation and flip).
+ * portraits, in the engine variants the evaluation compares (fp32 and int8). The experiment variants
+ * (rotation, flip, dlib flip, the unrotated chip) were removed on 2026-12-04 with their Tuning knobs;
+ * their figures stay in docs/evaluation/ and docs/quality.md, their code in git history (`git log -S dlibFlip`).
  * One run embeds each photo once per variant; `npm run eval` derives every configuration from them.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,22 +14,11 @@ import { dataDir, people } from '../../test/fixtures/data.ts';
 
 /** The engine variants, every knob they differ in spelt out (the defaults move): each gives faceres and, with `fused`, dlib. */
 export const VARIANTS: Record<string, Partial<Tuning>> = {
-  faceres: { descriptor: 'faceres', rotation: false, flip: false, dlibFlip: false },
-  'faceres+rotation': { descriptor: 'faceres', rotation: true, flip: false, dlibFlip: false },
-  'faceres+flip': { descriptor: 'faceres', rotation: false, flip: true, dlibFlip: false },
-  'both, chip unrotated': { descriptor: 'fused', chipRotation: false, flip: false, dlibFlip: false },
-  both: { descriptor: 'fused', chipRotation: true, flip: false, dlibFlip: false },
-  'both+dlib flip': { descriptor: 'fused', chipRotation: true, flip: false, dlibFlip: true },
-  'both+flip': { descriptor: 'fused', chipRotation: true, flip: true, dlibFlip: true },
+  faceres: { descriptor: 'faceres', precision: 'fp32' },
+  both: { descriptor: 'fused', precision: 'fp32' },
   // The same in int8 (FACE_PRECISION): faceres alone and the shipped configuration.
-  'faceres, int8': {
-    descriptor: 'faceres',
-    rotation: false,
-    flip: false,
-    dlibFlip: false,
-    precision: 'int8',
-  },
-  'both, int8': { descriptor: 'fused', chipRotation: true, flip: false, dlibFlip: false, precision: 'int8' },
+  'faceres, int8': { descriptor: 'faceres', precision: 'int8' },
+  'both, int8': { descriptor: 'fused', precision: 'int8' },
 };
 
 /** Tilt of the bbt portraits in the `bbt-tilted` set: selfies are rarely level, the celebrity crops always are. */

@@ -1,6 +1,6 @@
 import type * as Ort from 'onnxruntime-node';
 import { recognitionChip, warp } from '../align.ts';
-import type { InputTap } from './models.ts';
+import { type InputTap, type StageHook, timed, timedAsync } from './models.ts';
 import { cropAndResize, type PixelImage } from './tf-image.ts';
 
 /** Input side of face-api's 68-landmark net. */
@@ -12,13 +12,13 @@ export const DLIB_DIM = 128;
 /** face-api's input normalisation for both nets: RGB minus this mean, then / 255. */
 const MEAN_RGB = [122.782, 117.001, 104.298];
 
-/** Writes an HWC image into planar CHW at `offset` with face-api's normalisation, optionally mirrored. */
-function toFaceApiPlanar(src: PixelImage, dest: Float32Array, offset: number, mirror = false): void {
+/** Writes an HWC image into planar CHW at `offset` with face-api's normalisation. */
+function toFaceApiPlanar(src: PixelImage, dest: Float32Array, offset: number): void {
   const { data, width, height } = src;
   const plane = width * height;
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
-      const s = (y * width + (mirror ? width - 1 - x : x)) * 3;
+      const s = (y * width + x) * 3;
       const d = offset + y * width + x;
       for (let c = 0; c < 3; c++)
         dest[d + c * plane] = ((data[s + c] as number) - (MEAN_RGB[c] as number)) / 255;
@@ -53,28 +53,35 @@ export class FaceApiNets {
   readonly #landmarks: Ort.InferenceSession;
   readonly #recognition: Ort.InferenceSession;
   readonly #tap: InputTap | undefined;
+  readonly #stage: StageHook | undefined;
 
   constructor(
     ort: typeof Ort,
     landmarks: Ort.InferenceSession,
     recognition: Ort.InferenceSession,
     tap?: InputTap,
+    stage?: StageHook,
   ) {
     this.#ort = ort;
     this.#landmarks = landmarks;
     this.#recognition = recognition;
     this.#tap = tap;
+    this.#stage = stage;
   }
 
   /** 68 landmarks per box ([x1, y1, x2, y2] in `pixels`), as [x0, y0, …] in the same pixels. */
   async landmarks(pixels: PixelImage, boxes: [number, number, number, number][]): Promise<Float32Array[]> {
     const plane = 3 * LANDMARK_SIDE * LANDMARK_SIDE;
     const batch = new Float32Array(plane * boxes.length);
-    for (const [i, box] of boxes.entries())
-      toFaceApiPlanar(cropAndResize(pixels, box, LANDMARK_SIDE, LANDMARK_SIDE), batch, i * plane);
+    timed(this.#stage, 'landmark crop', () => {
+      for (const [i, box] of boxes.entries())
+        toFaceApiPlanar(cropAndResize(pixels, box, LANDMARK_SIDE, LANDMARK_SIDE), batch, i * plane);
+    });
     const dims = [boxes.length, 3, LANDMARK_SIDE, LANDMARK_SIDE];
     this.#tap?.('landmarks68', batch, dims);
-    const flat = await runOnce(this.#ort, this.#landmarks, batch, dims);
+    const flat = await timedAsync(this.#stage, 'landmark net', () =>
+      runOnce(this.#ort, this.#landmarks, batch, dims),
+    );
     // The net answers in fractions of its square input; the box is square, so one scale per axis.
     return boxes.map(([x1, y1, x2, y2], i) => {
       const points = flat.slice(i * 136, (i + 1) * 136);
@@ -87,47 +94,45 @@ export class FaceApiNets {
   }
 
   /**
-   * The recognition net's 128-d descriptor of each face, from its upright chip (mirrored views averaged
-   * when `flip`); `pixels` is one photo for all faces, or one image per face.
+   * The recognition net's 128-d descriptor of each face, from its upright chip; `pixels` is one
+   * photo for all faces, or one image per face.
    */
   async descriptors(
     pixels: PixelImage | readonly PixelImage[],
     landmarks: Float32Array[],
-    options: { flip: boolean; upright: boolean },
   ): Promise<Float32Array[]> {
-    const chips = landmarks.map((points, i) => {
-      const src = Array.isArray(pixels) ? (pixels[i] as PixelImage) : (pixels as PixelImage);
-      return warp(src, recognitionChip(points, CHIP_SIDE, options.upright), CHIP_SIDE);
-    });
-    return this.embedChips(chips, options.flip);
+    const chips = timed(this.#stage, 'dlib chip', () =>
+      landmarks.map((points, i) => {
+        const src = Array.isArray(pixels) ? (pixels[i] as PixelImage) : (pixels as PixelImage);
+        return warp(src, recognitionChip(points, CHIP_SIDE), CHIP_SIDE);
+      }),
+    );
+    return this.embedChips(chips);
   }
 
   /**
    * Descriptors (unnormalised) of aligned chips, CHIP_SIDE × CHIP_SIDE RGB in 0..255 (HWC), all in
-   * one batched run; with `flip` each chip's mirror image is added to its own. The one entry point
+   * one batched run. The one entry point
    * for callers that make their own chips (masked ones, say).
    */
-  async embedChips(chips: PixelImage[], flip = false): Promise<Float32Array[]> {
+  async embedChips(chips: PixelImage[]): Promise<Float32Array[]> {
     const plane = 3 * CHIP_SIDE * CHIP_SIDE;
-    const views = flip ? 2 : 1;
     const n = chips.length;
     if (n === 0) return [];
-    const batch = new Float32Array(plane * n * views);
-    chips.forEach((chip, i) => {
-      if (chip.width !== CHIP_SIDE || chip.height !== CHIP_SIDE || chip.channels !== 3)
-        throw new Error(`embedChips: chips must be ${CHIP_SIDE}×${CHIP_SIDE} RGB`);
-      toFaceApiPlanar(chip, batch, i * plane);
-      if (flip) toFaceApiPlanar(chip, batch, (i + n) * plane, true);
-    });
-    const dims = [n * views, 3, CHIP_SIDE, CHIP_SIDE];
+    const batch = new Float32Array(plane * n);
+    timed(this.#stage, 'dlib chip', () =>
+      chips.forEach((chip, i) => {
+        if (chip.width !== CHIP_SIDE || chip.height !== CHIP_SIDE || chip.channels !== 3)
+          throw new Error(`embedChips: chips must be ${CHIP_SIDE}×${CHIP_SIDE} RGB`);
+        toFaceApiPlanar(chip, batch, i * plane);
+      }),
+    );
+    const dims = [n, 3, CHIP_SIDE, CHIP_SIDE];
     this.#tap?.('dlib-resnet', batch, dims);
-    const flat = await runOnce(this.#ort, this.#recognition, batch, dims);
-    return chips.map((_, i) => {
-      const d = flat.slice(i * DLIB_DIM, (i + 1) * DLIB_DIM);
-      if (flip)
-        for (let j = 0; j < DLIB_DIM; j++) d[j] = (d[j] as number) + (flat[(i + n) * DLIB_DIM + j] as number);
-      return d;
-    });
+    const flat = await timedAsync(this.#stage, 'dlib net', () =>
+      runOnce(this.#ort, this.#recognition, batch, dims),
+    );
+    return chips.map((_, i) => flat.slice(i * DLIB_DIM, (i + 1) * DLIB_DIM));
   }
 
   /** Runs each net once on a blank input, so that the first member does not wait for ONNX Runtime's first-run set-up. */

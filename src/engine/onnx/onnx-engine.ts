@@ -2,12 +2,12 @@ import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type { Analysis, AnalyzeOptions, FaceImage, StageTimings } from '../../domain/face.ts';
 import { type Precision, resolveTuning, type Tuning } from '../../domain/tuning.ts';
-import { around, eyeAngle, warp } from '../align.ts';
 import { embedFaceImages } from '../embed-chips.ts';
 import { gateFrame, judgeFace, realFaces } from '../face-gate.ts';
 import { MODELS_DIR, type ModelManifest, readManifest, readVerified } from '../model-files.ts';
 import {
   analysisOf,
+  FACERES_SIZE,
   fuse,
   MAX_FACES,
   normalised,
@@ -18,12 +18,12 @@ import {
 } from '../pipeline.ts';
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
 import { FaceApiNets } from './face-api-nets.ts';
-import type { InputTap, OnnxModel } from './models.ts';
-import { cropAndResize, type PixelImage, resizeBilinear, toPlanar } from './tf-image.ts';
+import { type InputTap, type OnnxModel, type StageHook, timed, timedAsync } from './models.ts';
+import { cropAndResize, type PixelImage, resizeBilinear, resizeToPlanar } from './tf-image.ts';
 
 const require = createRequire(import.meta.url);
 
-export type { InputTap, OnnxModel } from './models.ts';
+export type { InputTap, OnnxModel, StageHook } from './models.ts';
 
 /**
  * The file a model loads from at a precision: `<model>.int8.onnx` where build:models wrote one
@@ -67,6 +67,8 @@ export interface OnnxEngineOptions {
   tap?: InputTap;
   /** Drop phantom faces with the quality gate (face-gate.ts; default true): off only to measure it. */
   gate?: boolean;
+  /** Sees the milliseconds of each step of `analyze`: tools/bench-stages.ts profiles with it. */
+  stage?: StageHook;
 }
 
 function ms(since: number): number {
@@ -87,6 +89,7 @@ export class OnnxEngine {
   private readonly faceApi: FaceApiNets | undefined;
   private readonly tap: InputTap | undefined;
   private gate = true;
+  private stage: StageHook | undefined;
 
   private constructor(
     ort: typeof Ort,
@@ -107,7 +110,6 @@ export class OnnxEngine {
   /** Creates both sessions from the verified model files, then warms each up once. */
   static async create(options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
     const tuning = resolveTuning('onnx', options.tuning);
-    if (tuning.mesh) throw new Error('the onnx engine does not run the face mesh; use wasm for mesh tuning');
     const ort = loadOrt();
     const dir = options.modelsDir ?? MODELS_DIR;
     const manifest = readManifest(dir);
@@ -118,13 +120,16 @@ export class OnnxEngine {
       // 'all' fuses and pre-packs the convolutions: about twice as fast as 'basic' here.
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
+      // The arena keeps each session's largest activations (a 10-face faceres batch) for good: off, a
+      // 2-worker pool peaks about 50 MiB lower, at no measurable cost per photo (docs/engine-speed.md).
+      enableCpuMemArena: false,
     };
     const open = (model: OnnxModel) =>
       ort.InferenceSession.create(
         readVerified(dir, modelFile(model, tuning.precision, manifest), manifest),
         sessionOptions,
       );
-    // All sessions at once: ONNX Runtime builds each on its own thread, so start-up waits for the slowest only.
+    // onnxruntime-node builds each session synchronously in its constructor, so these load one after another.
     const [detector, faceres, landmarks, recognition] = await Promise.all([
       open('blazeface'),
       open('faceres'),
@@ -132,17 +137,19 @@ export class OnnxEngine {
       tuning.landmarks ? open('dlib-resnet') : undefined,
     ]);
     const faceApi =
-      landmarks && recognition ? new FaceApiNets(ort, landmarks, recognition, options.tap) : undefined;
+      landmarks && recognition
+        ? new FaceApiNets(ort, landmarks, recognition, options.tap, options.stage)
+        : undefined;
     const engine = new OnnxEngine(ort, detector, faceres, faceApi, tuning, options.tap);
     engine.gate = options.gate ?? true;
     if (options.warmup !== false) await engine.warmup();
+    engine.stage = options.stage;
     return engine;
   }
 
   private async warmup(): Promise<void> {
     await this.detect(new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE));
-    const side = this.tuning.embedSize;
-    await this.embed(new Float32Array(3 * side * side), 1);
+    await this.embed(new Float32Array(3 * FACERES_SIZE * FACERES_SIZE), 1);
     await this.faceApi?.warmup();
   }
 
@@ -174,8 +181,7 @@ export class OnnxEngine {
   }
 
   private async embed(planar: Float32Array, count: number): Promise<Float32Array[]> {
-    const side = this.tuning.embedSize;
-    const dims = [count, 3, side, side];
+    const dims = [count, 3, FACERES_SIZE, FACERES_SIZE];
     this.tap?.('faceres', planar, dims);
     const input = new this.ort.Tensor('float32', planar, dims);
     const out = await this.faceres.run({ faces: input });
@@ -193,7 +199,7 @@ export class OnnxEngine {
     const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
     const maxFaces = Math.min(options.maxFaces ?? MAX_FACES, MAX_FACES);
     let start = performance.now();
-    const photo = await preparePhoto(image, this.tuning);
+    const photo = await timedAsync(this.stage, 'decode', () => preparePhoto(image, this.tuning));
     const { rgb, decoded } = photo;
     // A blank image has no face; the detector is not asked (it may invent one in a flat strip).
     if (decoded.flat) return analysisOf(photo, [], [], [], { ...timings, decode: ms(start) });
@@ -204,17 +210,21 @@ export class OnnxEngine {
 
     start = performance.now();
     // Human stretches the photo to the detector's square input and scales it to [-1, 1].
-    const small = resizeBilinear(pixels, DETECTOR_SIZE, DETECTOR_SIZE);
-    const planar = new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE);
-    toPlanar(small, planar, 0, 1 / 127.5, -1);
-    const raw = await this.detect(planar);
-    const found: DetectedFace[] = decodeFaces(raw.scores, raw.boxes, {
-      width: rgb.width,
-      height: rgb.height,
-      minConfidence: this.tuning.minConfidence,
-      maxFaces: MAX_FACES + 1,
-      cropScale: this.tuning.cropScale,
+    const planar = timed(this.stage, 'detector resize', () => {
+      const out = new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE);
+      resizeToPlanar(pixels, DETECTOR_SIZE, DETECTOR_SIZE, out, 0, 1 / 127.5, -1);
+      return out;
     });
+    const raw = await timedAsync(this.stage, 'blazeface', () => this.detect(planar));
+    const found: DetectedFace[] = timed(this.stage, 'box decoding', () =>
+      decodeFaces(raw.scores, raw.boxes, {
+        width: rgb.width,
+        height: rgb.height,
+        minConfidence: this.tuning.minConfidence,
+        maxFaces: MAX_FACES + 1,
+        cropScale: this.tuning.cropScale,
+      }),
+    );
     timings.detect = ms(start);
 
     start = performance.now();
@@ -226,7 +236,7 @@ export class OnnxEngine {
       this.faceApi && sized.length > 0
         ? await this.faceApi.landmarks(
             pixels,
-            sized.map((f) => scaleCorners(f.square, this.tuning.landmarkScale / this.tuning.cropScale)),
+            sized.map((f) => scaleCorners(f.square, 1 / this.tuning.cropScale)),
           )
         : undefined;
     const gated = (this.gate ? realFaces(sized, frame, marks) : sized.map((_, i) => i)).map((i) => ({
@@ -241,53 +251,38 @@ export class OnnxEngine {
       return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
 
     // Human's crop: the squared box cut out at 256×256 in [0, 1]; thumbnails and embeddings resize it.
-    // With `rotation` the same box is cut out turned by the eye line, as Human does from its mesh.
-    const crops = kept.map((f, i) => {
-      const points = landmarks?.[i];
-      if (!this.tuning.rotation || !points)
-        return cropAndResize(pixels, f.square, CROP_SIZE, CROP_SIZE, 1 / 255);
-      const [x1, y1, x2, y2] = f.square;
-      return warp(
-        pixels,
-        around((x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, eyeAngle(points), CROP_SIZE),
-        CROP_SIZE,
-        1 / 255,
-      );
-    });
-    const thumbs = await Promise.all(
-      crops.map((crop) => {
-        const t = resizeBilinear(crop, THUMB_SIZE, THUMB_SIZE);
-        const px = new Uint8Array(t.data.length);
-        // tfjs casts to int32 by truncation; so does this, so both engines' thumbnails match.
-        for (let i = 0; i < px.length; i++) px[i] = Math.trunc((t.data[i] as number) * 255);
-        return pngFromRgb(px, THUMB_SIZE, THUMB_SIZE);
-      }),
+    const crops = timed(this.stage, 'faceres crop', () =>
+      kept.map((f) => cropAndResize(pixels, f.square, CROP_SIZE, CROP_SIZE, 1 / 255)),
+    );
+    const thumbs = await timedAsync(this.stage, 'thumbnails', () =>
+      Promise.all(
+        crops.map((crop) => {
+          const t = resizeBilinear(crop, THUMB_SIZE, THUMB_SIZE);
+          const px = new Uint8Array(t.data.length);
+          // tfjs casts to int32 by truncation; so does this, so both engines' thumbnails match.
+          for (let i = 0; i < px.length; i++) px[i] = Math.trunc((t.data[i] as number) * 255);
+          return pngFromRgb(px, THUMB_SIZE, THUMB_SIZE);
+        }),
+      ),
     );
     timings.align = ms(start);
 
     start = performance.now();
-    const side = this.tuning.embedSize;
+    const side = FACERES_SIZE;
     const plane = 3 * side * side;
-    const views = this.tuning.flip ? 2 : 1;
-    const batch = new Float32Array(plane * kept.length * views);
-    crops.forEach((crop, i) => {
-      const resized = resizeBilinear(crop, side, side);
-      // faceres was trained on 0..255 inputs, as Human feeds it.
-      toPlanar(resized, batch, i * plane, 255);
-      if (views === 2) toPlanar(resized, batch, (i + kept.length) * plane, 255, 0, true);
-    });
-    const all = await this.embed(batch, kept.length * views);
-    const faceres = kept.map((_, i) =>
-      normalised(all[i] as Float32Array, views === 2 ? (all[i + kept.length] as Float32Array) : undefined),
+    const batch = new Float32Array(plane * kept.length);
+    timed(this.stage, 'faceres crop', () =>
+      crops.forEach((crop, i) => {
+        // faceres was trained on 0..255 inputs, as Human feeds it.
+        resizeToPlanar(crop, side, side, batch, i * plane, 255);
+      }),
+    );
+    const faceres = (await timedAsync(this.stage, 'faceres', () => this.embed(batch, kept.length))).map((d) =>
+      normalised(d),
     );
     const dlib =
       this.faceApi && landmarks && this.tuning.descriptor !== 'faceres'
-        ? (
-            await this.faceApi.descriptors(pixels, landmarks, {
-              flip: this.tuning.dlibFlip,
-              upright: this.tuning.chipRotation,
-            })
-          ).map((d) => normalised(d))
+        ? (await this.faceApi.descriptors(pixels, landmarks)).map((d) => normalised(d))
         : undefined;
     const embeddings = faceres.map((f, i) => fuse(f, dlib?.[i], this.tuning));
     timings.embed = ms(start);
@@ -315,7 +310,7 @@ export class OnnxEngine {
   async embedChips(chips: PixelImage[]): Promise<Float32Array[]> {
     if (!this.faceApi)
       throw new Error('embedChips needs the landmark and recognition nets (tuning.landmarks)');
-    return (await this.faceApi.embedChips(chips, this.tuning.dlibFlip)).map((d) => normalised(d));
+    return (await this.faceApi.embedChips(chips)).map((d) => normalised(d));
   }
 
   /** Frees every session's native memory. */

@@ -18,8 +18,40 @@ export function resizeBilinear(
   width: number,
   height: number,
 ): PixelImage & { data: Float32Array } {
+  const out = new Float32Array(width * height * src.channels);
+  resizeInto(src, width, height, out, 0, 0, 1, 0);
+  return { data: out, width, height, channels: src.channels };
+}
+
+/**
+ * `resizeBilinear` then `toPlanar(…, mul, add)` in one pass, with the same numbers: each sample is
+ * rounded to float32 (as the interleaved image would store it) before `* mul + add`. It saves the
+ * interleaved copy and a second pass over it for every model input cut this way.
+ */
+export function resizeToPlanar(
+  src: PixelImage,
+  width: number,
+  height: number,
+  dest: Float32Array,
+  offset: number,
+  mul = 1,
+  add = 0,
+): void {
+  resizeInto(src, width, height, dest, offset, width * height, mul, add);
+}
+
+/** The resize behind both: interleaved output when `plane` is 0, else planar planes of `plane` values. */
+function resizeInto(
+  src: PixelImage,
+  width: number,
+  height: number,
+  out: Float32Array,
+  offset: number,
+  plane: number,
+  mul: number,
+  add: number,
+): void {
   const { data, channels: ch } = src;
-  const out = new Float32Array(width * height * ch);
   const rowRatio = src.height / height;
   const colRatio = src.width / width;
   const rowStride = src.width * ch;
@@ -34,7 +66,7 @@ export function resizeBilinear(
     right[c] = Math.min(src.width - 1, Math.ceil(f)) * ch;
     colFrac[c] = f - floor;
   }
-  let o = 0;
+  let o = offset;
   for (let r = 0; r < height; r++) {
     const f = rowRatio * r;
     const floor = Math.max(0, Math.floor(f));
@@ -52,11 +84,12 @@ export function resizeBilinear(
         const br = data[bottom + rr + d] as number;
         const t = tl + (tr - tl) * cf;
         const b = bl + (br - bl) * cf;
-        out[o++] = t + (b - t) * rowFrac;
+        const v = t + (b - t) * rowFrac;
+        if (plane === 0) out[o++] = v;
+        else out[offset + d * plane + r * width + c] = Math.fround(v) * mul + add;
       }
     }
   }
-  return { data: out, width, height, channels: ch };
 }
 
 /**
@@ -121,21 +154,13 @@ export function cropAndResize(
   return { data: out, width, height, channels: ch };
 }
 
-/** Copies an HWC image into planar CHW at `offset` of `dest`, as `value * mul + add`, optionally mirrored. */
-export function toPlanar(
-  src: PixelImage,
-  dest: Float32Array,
-  offset: number,
-  mul = 1,
-  add = 0,
-  mirror = false,
-): void {
+/** Copies an HWC image into planar CHW at `offset` of `dest`, as `value * mul + add`. */
+export function toPlanar(src: PixelImage, dest: Float32Array, offset: number, mul = 1, add = 0): void {
   const { data, width, height, channels: ch } = src;
   const plane = width * height;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const sx = mirror ? width - 1 - x : x;
-      const s = (y * width + sx) * ch;
+      const s = (y * width + x) * ch;
       const d = offset + y * width + x;
       for (let c = 0; c < ch; c++) dest[d + c * plane] = (data[s + c] as number) * mul + add;
     }
