@@ -115,7 +115,7 @@ export class Matcher {
         : new Float32Array(this.dim);
     this.centroids = new Float32Array(identities.length * this.dim);
     identities.forEach((identity, i) => {
-      this.centroids.set(centroid(identity.embeddings.map((e) => centre(e, this.mean))), i * this.dim);
+      this.centroids.set(centroid(identity.embeddings, this.mean), i * this.dim);
     });
     this.sketch = identities.length > EXACT_CLASSES ? new Sketch(this.dim) : null;
     this.sketched = this.sketch ? this.sketch.rows(this.centroids, identities.length) : null;
@@ -166,10 +166,11 @@ export class Matcher {
     if (kept.length > 0 && kept[0]!.embeddings[0]!.length !== dim) return fail('bad dim');
     let model: SvmModel | null = null;
     if (kept.length >= 2) {
-      model = svmFromJSON(m.svm);
-      if (model.dim !== dim || model.labels.join('\n') !== kept.map((i) => i.slug).join('\n')) {
-        return fail('the classifier does not match the identities');
-      }
+      model = svmFromJSON(
+        m.svm,
+        kept.map((i) => i.slug),
+      );
+      if (model.dim !== dim) return fail('the classifier does not match the identities');
     } else if (m.svm !== null && m.svm !== undefined) {
       return fail('a classifier needs at least 2 identities');
     }
@@ -288,7 +289,7 @@ function trainModel(kept: readonly GalleryIdentity[], options: MatcherOptions): 
   const classOf = Int32Array.from(kept.flatMap((identity, c) => identity.embeddings.map(() => c)));
   let before: SvmModel | null = null;
   try {
-    before = previous?.svm ? svmFromJSON(previous.svm) : null;
+    before = previous?.svm ? svmFromJSON(previous.svm, previous.identities.map((i) => i.slug)) : null;
   } catch {
     // An unreadable earlier model only costs a full training.
   }
