@@ -10,7 +10,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { centroidClassifier, type GalleryIdentity, Matcher } from '../src/classifier/matcher.ts';
+import { type GalleryIdentity, Matcher } from '../src/classifier/matcher.ts';
 import { Rng } from '../src/classifier/rng.ts';
 import type { SvmStats } from '../src/classifier/svm.ts';
 import { trainOffThread } from '../src/classifier/train-off-thread.ts';
@@ -18,6 +18,7 @@ import { embeddingDim } from '../src/domain/tuning.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
 import { decodeFloat32 } from '../src/util/vectors.ts';
 import { celebEmbeddings } from '../test/fixtures/celebs.ts';
+import { centroidClassifier } from './lib/baselines.ts';
 import { type LinearSvcReference, sklearnReference } from './lib/sklearn.ts';
 import { softmaxTop1 } from './lib/softmax/baseline.ts';
 import { measureSpread, type Spread, syntheticFaces } from './lib/synthetic-faces.ts';

@@ -2,7 +2,7 @@
  * Dot products and axpy in WebAssembly SIMD (f32x4), for the SVM solver and the nearest-class
  * search. V8 runs the same loops in scalar JavaScript at about 0.7 G multiply-adds a second on
  * this project's machine; four f32x4 accumulators run several times faster, and training 10,000
- * identities is nothing but these two loops. The module is written out here as bytes (a dozen
+ * identities is nothing but these loops. The module is written out here as bytes (a few dozen
  * instructions; no toolchain needed) and works on its own memory: callers copy vectors in, padded
  * with zeros to a multiple of 16 floats (`padded`).
  */
@@ -45,123 +45,57 @@ const loop = (i: number, end: number, step: number, body: number[]) => [
 const at = (base: number, i: number) => [...get(base), ...get(i), ...add];
 
 // dot(a, b, bytes) -> f32: locals 3..6 are four f32x4 sums, 7 the end of a; a and b advance.
-const dot = [
-  ...vec([
-    [4, V128],
-    [1, I32],
-  ]),
+const sum4 = (o: number, k: number) => [
+  ...get(3 + k),
   ...get(0),
-  ...get(2),
-  ...add,
-  ...set(7),
-  ...loop(0, 7, 64, [
-    ...[0, 16, 32, 48].flatMap((o, k) => [
-      ...get(3 + k),
-      ...get(0),
-      ...load(o),
-      ...get(1),
-      ...load(o),
-      ...fmul,
-      ...fadd,
-      ...set(3 + k),
-    ]),
-    ...get(1),
-    ...i32(64),
-    ...add,
-    ...set(1),
-  ]),
-  ...get(3),
-  ...get(4),
+  ...load(o),
+  ...get(1),
+  ...load(o),
+  ...fmul,
   ...fadd,
-  ...get(5),
-  ...fadd,
-  ...get(6),
-  ...fadd,
-  ...tee(3),
-  ...lane(0),
-  ...get(3),
-  ...lane(1),
-  0x92,
-  ...get(3),
-  ...lane(2),
-  0x92,
-  ...get(3),
-  ...lane(3),
-  0x92,
-  0x0b,
+  ...set(3 + k),
+];
+// biome-ignore format: an instruction listing
+const dot = [
+  ...vec([[4, V128], [1, I32]]), ...get(0), ...get(2), ...add, ...set(7),
+  ...loop(0, 7, 64, [...[0, 16, 32, 48].flatMap(sum4), ...get(1), ...i32(64), ...add, ...set(1)]),
+  ...get(3), ...get(4), ...fadd, ...get(5), ...fadd, ...get(6), ...fadd, ...tee(3),
+  ...lane(0), ...get(3), ...lane(1), 0x92, ...get(3), ...lane(2), 0x92, ...get(3), ...lane(3), 0x92, 0x0b,
 ];
 // axpy(s, x, y, bytes): y += s x; local 4 is s splatted, 5 the byte offset.
-const axpy = [
-  ...vec([
-    [1, V128],
-    [1, I32],
-  ]),
-  ...get(0),
-  ...splat,
-  ...set(4),
-  ...loop(
-    5,
-    3,
-    64,
-    [0, 16, 32, 48].flatMap((o) => [
-      ...at(2, 5),
-      ...at(2, 5),
-      ...load(o),
-      ...get(4),
-      ...at(1, 5),
-      ...load(o),
-      ...fmul,
-      ...fadd,
-      ...store(o),
-    ]),
-  ),
-  0x0b,
+const axpy4 = (o: number) => [
+  ...at(2, 5),
+  ...at(2, 5),
+  ...load(o),
+  ...get(4),
+  ...at(1, 5),
+  ...load(o),
+  ...fmul,
+  ...fadd,
+  ...store(o),
 ];
-// scores(m, rows, x, bytes, out): out[r] = dot(m + r bytes, x) as f32s; local 5 is r.
+// biome-ignore format: an instruction listing
+const axpy = [
+  ...vec([[1, V128], [1, I32]]), ...get(0), ...splat, ...set(4),
+  ...loop(5, 3, 64, [0, 16, 32, 48].flatMap(axpy4)), 0x0b,
+];
+// scores(m, rows, x, bytes, out): out[r] = dot(m + r bytes, x) as f32s (call 0, f32.store); local 5 is r.
+// biome-ignore format: an instruction listing
 const scores = [
   ...vec([[1, I32]]),
   ...loop(5, 1, 1, [
-    ...get(4),
-    ...get(0),
-    ...get(2),
-    ...get(3),
-    0x10,
-    0,
-    0x38,
-    2,
-    0,
-    ...get(0),
-    ...get(3),
-    ...add,
-    ...set(0),
-    ...get(4),
-    ...i32(4),
-    ...add,
-    ...set(4),
+    ...get(4), ...get(0), ...get(2), ...get(3), 0x10, 0, 0x38, 2, 0,
+    ...get(0), ...get(3), ...add, ...set(0), ...get(4), ...i32(4), ...add, ...set(4),
   ]),
   0x0b,
 ];
+// biome-ignore format: the module's sections: types, functions, memory, exports, code
 const bytes = Uint8Array.from([
   ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-  ...section(
-    1,
-    vec([
-      [0x60, 3, I32, I32, I32, 1, F32],
-      [0x60, 4, F32, I32, I32, I32, 0],
-      [0x60, 5, I32, I32, I32, I32, I32, 0],
-    ]),
-  ),
+  ...section(1, vec([[0x60, 3, I32, I32, I32, 1, F32], [0x60, 4, F32, I32, I32, I32, 0], [0x60, 5, I32, I32, I32, I32, I32, 0]])),
   ...section(3, vec([[0], [1], [2]])),
   ...section(5, vec([[0x00, 1]])),
-  ...section(
-    7,
-    vec([
-      [...name('memory'), 2, 0],
-      [...name('dot'), 0, 0],
-      [...name('axpy'), 0, 1],
-      [...name('scores'), 0, 2],
-    ]),
-  ),
+  ...section(7, vec([[...name('memory'), 2, 0], [...name('dot'), 0, 0], [...name('axpy'), 0, 1], [...name('scores'), 0, 2]])),
   ...section(10, vec([dot, axpy, scores].map((body) => [...leb(body.length), ...body]))),
 ]);
 

@@ -119,7 +119,8 @@ export function decodeFloat16(base64: string, length: number): Float32Array {
   // 10,000 identities' weights decode in a tenth of the time.
   const halves = new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) out[i] = HALF_TABLE[halves[i]!]!;
+  const table = HALF_TABLE;
+  for (let i = 0; i < length; i++) out[i] = table[halves[i]!]!;
   return out;
 }
 
