@@ -10,7 +10,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { centroidClassifier, type GalleryIdentity, Matcher } from '../src/classifier/matcher.ts';
+import { type GalleryIdentity, Matcher } from '../src/classifier/matcher.ts';
 import { Rng } from '../src/classifier/rng.ts';
 import type { SvmStats } from '../src/classifier/svm.ts';
 import { trainOffThread } from '../src/classifier/train-off-thread.ts';
@@ -18,8 +18,10 @@ import { embeddingDim } from '../src/domain/tuning.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
 import { decodeFloat32 } from '../src/util/vectors.ts';
 import { celebEmbeddings } from '../test/fixtures/celebs.ts';
+import { centroidClassifier } from './lib/baselines.ts';
 import { type LinearSvcReference, sklearnReference } from './lib/sklearn.ts';
 import { softmaxTop1 } from './lib/softmax/baseline.ts';
+import { softmaxToJSON } from './lib/softmax/softmax-model.ts';
 import { measureSpread, type Spread, syntheticFaces } from './lib/synthetic-faces.ts';
 
 const { values: args } = parseArgs({
@@ -78,6 +80,7 @@ interface Row {
   answer: number;
   answerP99: number;
   size: number;
+  softmaxSize: number;
   embeddingsSize: number;
   top1: number;
   top1Retrained: number;
@@ -109,6 +112,22 @@ for (const n of sizes) {
   const trainCpu = cpuMs(cpu);
   const json = matcher.toJSON();
   const size = Buffer.byteLength(JSON.stringify(json));
+  // The softmax-era stored form of the same gallery (its layout: float16 weights, bias, 32
+  // candidates, checksums and offset beside the identities), for the "no larger" target.
+  const dim = identities[0]!.embeddings[0]!.length;
+  const softmax = softmaxToJSON({
+    dim,
+    labels: identities.map((i) => i.slug),
+    k: 32,
+    C: 1,
+    temperature: 1,
+    offset: new Float64Array(dim),
+    weights: new Float32Array(n * dim),
+    bias: new Float64Array(n),
+    candidates: new Int32Array(n * 32),
+    fingerprints: new Uint32Array(n),
+  });
+  const softmaxSize = Buffer.byteLength(JSON.stringify({ ...json, version: 2, svm: undefined, softmax }));
   // Retrain after one enrolment: a new identity of `per` photos, then one more photo of an old one,
   // each starting from the model stored for the version before (as the service does).
   const newcomer = faces.identities.length;
@@ -163,8 +182,9 @@ for (const n of sizes) {
     answer: times.reduce((a, b) => a + b, 0) / times.length,
     answerP99: times[Math.floor(times.length * 0.99)]!,
     size,
+    softmaxSize,
     // What the previous format stored on top of its weights: every embedding as base64 float32.
-    embeddingsSize: Math.ceil((n * per * 1024 * 4) / 3) * 4,
+    embeddingsSize: Math.ceil((n * per * dim * 4) / 3) * 4,
     top1: top1(matcher, probes),
     top1Retrained: top1(retrained, probes),
     top1Centroid: probes.filter((p) => centroid(p.e)?.slug === p.slug).length / probes.length,
@@ -207,12 +227,12 @@ if (fullN > 0) {
 const load = `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`;
 console.log(`\nwall time (CPU time of this process), ${load}`);
 console.log(
-  '| identities x photos | train | retrain, new identity | retrain, new photo | answer / face (mean, p99; CPU) | model | embeddings | top-1 | top-1 after retrain | centroid top-1 |',
+  '| identities x photos | train | retrain, new identity | retrain, new photo | answer / face (mean, p99; CPU) | model (softmax-era layout) | embeddings | top-1 | top-1 after retrain | centroid top-1 |',
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   console.log(
-    `| ${r.identities} x ${per} | ${both(r.train, r.trainCpu)} | ${both(r.retrainNew, r.retrainNewCpu)} | ${both(r.retrainPhoto, r.retrainPhotoCpu)} | ${ms(r.answer)}, ${ms(r.answerP99)}; ${ms(r.answerCpu)} | ${mb(r.size)} | ${mb(r.embeddingsSize)} | ${pct(r.top1)} | ${pct(r.top1Retrained)} | ${pct(r.top1Centroid)} |`,
+    `| ${r.identities} x ${per} | ${both(r.train, r.trainCpu)} | ${both(r.retrainNew, r.retrainNewCpu)} | ${both(r.retrainPhoto, r.retrainPhotoCpu)} | ${ms(r.answer)}, ${ms(r.answerP99)}; ${ms(r.answerCpu)} | ${mb(r.size)} (${mb(r.softmaxSize)}) | ${mb(r.embeddingsSize)} | ${pct(r.top1)} | ${pct(r.top1Retrained)} | ${pct(r.top1Centroid)} |`,
   );
 }
 const worst = rows.reduce((w, r) => Math.max(w, r.retrainNew), 0);

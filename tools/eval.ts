@@ -27,14 +27,14 @@
  */
 import { parseArgs } from 'node:util';
 import { centre } from '../src/classifier/centering.ts';
-import { centroidClassifier, Matcher, nearestNeighbour } from '../src/classifier/matcher.ts';
-
+import { Matcher } from '../src/classifier/matcher.ts';
 import { DEFAULT_TUNING, embeddingDim, type Tuning } from '../src/domain/tuning.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
 import { fuse } from '../src/engine/pipeline.ts';
 import { cosine, decodeFloat32 } from '../src/util/vectors.ts';
 import { bbtEmbeddings } from '../test/fixtures/bbt.ts';
 import { celebEmbeddings } from '../test/fixtures/celebs.ts';
+import { centroidClassifier, nearestNeighbour } from './lib/baselines.ts';
 import {
   auc,
   calibratePairs,

@@ -39,14 +39,23 @@ export function centre(x: ArrayLike<number>, mean: ArrayLike<number>): Float32Ar
   return out;
 }
 
-/** The unit-length mean of some unit vectors (an identity's centroid direction). */
-export function centroid(embeddings: readonly ArrayLike<number>[]): Float32Array {
+/**
+ * The unit-length mean of some unit vectors (an identity's centroid direction), each first centred
+ * on `mean` as `centre` does when a mean is given: one pass, no copy per photo (10,000 identities
+ * hold 100,000 photos).
+ */
+export function centroid(embeddings: readonly ArrayLike<number>[], mean?: ArrayLike<number>): Float32Array {
   const dim = embeddings[0]?.length ?? 0;
-  const out = new Float32Array(dim);
-  for (const e of embeddings) for (let j = 0; j < dim; j++) out[j]! += e[j]!;
+  const sum = new Float64Array(dim);
+  const m = mean ?? new Float64Array(dim);
+  for (const e of embeddings) {
+    let norm = 0;
+    for (let j = 0; j < dim; j++) norm += (e[j]! - m[j]!) ** 2;
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let j = 0; j < dim; j++) sum[j]! += (e[j]! - m[j]!) * inv;
+  }
   let norm = 0;
-  for (let j = 0; j < dim; j++) norm += out[j]! * out[j]!;
-  norm = Math.sqrt(norm);
-  if (norm > 0) for (let j = 0; j < dim; j++) out[j]! /= norm;
-  return out;
+  for (let j = 0; j < dim; j++) norm += sum[j]! * sum[j]!;
+  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  return Float32Array.from(sum, (v) => v * inv);
 }

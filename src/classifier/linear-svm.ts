@@ -1,4 +1,5 @@
 import type { Rng } from './rng.ts';
+import { padded, simdAxpy, simdDot, simdFloats } from './simd.ts';
 
 /** The SVM's loss: LIBLINEAR's L1-loss (hinge) or L2-loss (squared hinge, sklearn LinearSVC's default). */
 export type Loss = 'hinge' | 'squared-hinge';
@@ -48,15 +49,16 @@ export function solveBinary(p: BinaryProblem, s: DualSettings): BinarySolution {
   const squared = s.loss === 'squared-hinge';
   const diag = Float64Array.from(cost, (c) => (squared ? 0.5 / c : 0));
   const upper = Float64Array.from(cost, (c) => (squared ? Number.POSITIVE_INFINITY : c));
+  // w (float32) at byte 0 of the SIMD memory, then the problem's rows, each padded to `stride` floats.
+  const stride = padded(dim);
+  const bytes = stride * 4;
+  const mem = simdFloats((l + 1) * stride).fill(0, 0, (l + 1) * stride);
   const qd = new Float64Array(l);
   for (let t = 0; t < l; t++) {
-    const xi = x[rows[t]!]!;
-    let n = B * B;
-    for (let j = 0; j < dim; j++) n += xi[j]! * xi[j]!;
-    qd[t] = diag[t]! + n;
+    mem.set(x[rows[t]!]!, (t + 1) * stride);
+    qd[t] = diag[t]! + B * B + simdDot((t + 1) * bytes, (t + 1) * bytes, bytes);
   }
   const alpha = new Float64Array(l);
-  const w = new Float64Array(dim);
   let b = 0;
   const index = Int32Array.from({ length: l }, (_, t) => t);
   let active = l;
@@ -69,22 +71,9 @@ export function solveBinary(p: BinaryProblem, s: DualSettings): BinarySolution {
     s.rng.shuffle(index, active);
     for (let k = 0; k < active; k++) {
       const t = index[k]!;
-      const xi = x[rows[t]!]!;
+      const at = (t + 1) * bytes;
       const yi = y[t]!;
-      let f0 = b * B;
-      let f1 = 0;
-      let f2 = 0;
-      let f3 = 0;
-      let j = 0;
-      for (; j + 3 < dim; j += 4) {
-        f0 += w[j]! * xi[j]!;
-        f1 += w[j + 1]! * xi[j + 1]!;
-        f2 += w[j + 2]! * xi[j + 2]!;
-        f3 += w[j + 3]! * xi[j + 3]!;
-      }
-      for (; j < dim; j++) f0 += w[j]! * xi[j]!;
-      const f = f0 + f1 + f2 + f3;
-      const G = yi * f - 1 + diag[t]! * alpha[t]!;
+      const G = yi * (simdDot(0, at, bytes) + b * B) - 1 + diag[t]! * alpha[t]!;
       let pg = 0;
       if (alpha[t] === 0) {
         // Shrinking: a row at its bound whose gradient points outwards past the last spread stays there.
@@ -112,7 +101,7 @@ export function solveBinary(p: BinaryProblem, s: DualSettings): BinarySolution {
         const old = alpha[t]!;
         alpha[t] = Math.min(Math.max(old - G / qd[t]!, 0), upper[t]!);
         const d = (alpha[t]! - old) * yi;
-        for (let q = 0; q < dim; q++) w[q]! += d * xi[q]!;
+        simdAxpy(d, at, 0, bytes);
         b += d * B;
       }
     }
@@ -130,5 +119,5 @@ export function solveBinary(p: BinaryProblem, s: DualSettings): BinarySolution {
   }
   let supportVectors = 0;
   for (const a of alpha) if (a > 0) supportVectors++;
-  return { w, b: b * B, supportVectors, iterations: iter };
+  return { w: Float64Array.from(mem.subarray(0, dim)), b: b * B, supportVectors, iterations: iter };
 }

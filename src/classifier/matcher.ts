@@ -64,14 +64,6 @@ export interface MatcherJSON {
   prior?: string | null;
 }
 
-/** A nearest identity found by a similarity-only rule. */
-export interface Neighbour {
-  slug: string;
-  name: string;
-  cosine: number;
-  similarity: number;
-}
-
 /**
  * Names the identity of a face in a gallery: by a class-balanced linear SVM with 2+ identities,
  * its decision values turned into a confidence by a fitted temperature; by similarity with one.
@@ -115,7 +107,7 @@ export class Matcher {
         : new Float32Array(this.dim);
     this.centroids = new Float32Array(identities.length * this.dim);
     identities.forEach((identity, i) => {
-      this.centroids.set(centroid(identity.embeddings.map((e) => centre(e, this.mean))), i * this.dim);
+      this.centroids.set(centroid(identity.embeddings, this.mean), i * this.dim);
     });
     this.sketch = identities.length > EXACT_CLASSES ? new Sketch(this.dim) : null;
     this.sketched = this.sketch ? this.sketch.rows(this.centroids, identities.length) : null;
@@ -166,10 +158,11 @@ export class Matcher {
     if (kept.length > 0 && kept[0]!.embeddings[0]!.length !== dim) return fail('bad dim');
     let model: SvmModel | null = null;
     if (kept.length >= 2) {
-      model = svmFromJSON(m.svm);
-      if (model.dim !== dim || model.labels.join('\n') !== kept.map((i) => i.slug).join('\n')) {
-        return fail('the classifier does not match the identities');
-      }
+      model = svmFromJSON(
+        m.svm,
+        kept.map((i) => i.slug),
+      );
+      if (model.dim !== dim) return fail('the classifier does not match the identities');
     } else if (m.svm !== null && m.svm !== undefined) {
       return fail('a classifier needs at least 2 identities');
     }
@@ -288,7 +281,12 @@ function trainModel(kept: readonly GalleryIdentity[], options: MatcherOptions): 
   const classOf = Int32Array.from(kept.flatMap((identity, c) => identity.embeddings.map(() => c)));
   let before: SvmModel | null = null;
   try {
-    before = previous?.svm ? svmFromJSON(previous.svm) : null;
+    before = previous?.svm
+      ? svmFromJSON(
+          previous.svm,
+          previous.identities.map((i) => i.slug),
+        )
+      : null;
   } catch {
     // An unreadable earlier model only costs a full training.
   }
@@ -317,39 +315,8 @@ function storedForm(
   };
 }
 
-/** The identity with the most similar single photo, or null when there are no photos. */
-export function nearestNeighbour(
-  identities: readonly GalleryIdentity[],
-  x: ArrayLike<number>,
-): Neighbour | null {
-  let best: Neighbour | null = null;
-  for (const identity of identities) {
-    if (identity.embeddings.length === 0) continue;
-    const c = maxCosine(identity.embeddings, x);
-    if (best === null || c > best.cosine) {
-      best = { slug: identity.slug, name: identity.name, cosine: c, similarity: similarityFromCosine(c) };
-    }
-  }
-  return best;
-}
-
-/** A classifier by the nearest per-identity mean embedding (renormalised), for evaluation baselines. */
-export function centroidClassifier(
-  identities: readonly GalleryIdentity[],
-): (x: ArrayLike<number>) => Neighbour | null {
-  const centroids = identities
-    .filter((identity) => identity.embeddings.length > 0)
-    .map((identity) => {
-      const mean = new Float32Array(identity.embeddings[0]!.length);
-      for (const e of identity.embeddings) for (let j = 0; j < mean.length; j++) mean[j]! += e[j]!;
-      const norm = Math.sqrt(cosine(mean, mean));
-      if (norm > 0) for (let j = 0; j < mean.length; j++) mean[j]! /= norm;
-      return { slug: identity.slug, name: identity.name, embeddings: [mean] };
-    });
-  return (x) => nearestNeighbour(centroids, x);
-}
-
-function maxCosine(embeddings: readonly ArrayLike<number>[], x: ArrayLike<number>): number {
+/** The cosine of the most similar of some photos. */
+export function maxCosine(embeddings: readonly ArrayLike<number>[], x: ArrayLike<number>): number {
   let best = Number.NEGATIVE_INFINITY;
   for (const e of embeddings) {
     const c = cosine(e, x);

@@ -6,7 +6,6 @@ export interface SvmJSON {
   kind: 'linear-svm';
   version: 1;
   dim: number;
-  labels: string[];
   C: number;
   loss: SvmModel['loss'];
   classWeight: SvmModel['classWeight'];
@@ -31,7 +30,6 @@ export function svmToJSON(m: SvmModel): SvmJSON {
     kind: 'linear-svm',
     version: 1,
     dim: m.dim,
-    labels: m.labels,
     C: m.C,
     loss: m.loss,
     classWeight: m.classWeight,
@@ -47,19 +45,20 @@ export function svmToJSON(m: SvmModel): SvmJSON {
   };
 }
 
-/** Restores `svmToJSON` output; throws when it is not one, or holds non-finite numbers. */
-export function svmFromJSON(value: unknown): SvmModel {
+/**
+ * Restores `svmToJSON` output for the identities `labels` (the matcher stores them once, beside
+ * it); throws when it is not one, or holds non-finite numbers.
+ */
+export function svmFromJSON(value: unknown, labels: string[]): SvmModel {
   const m = value as Partial<SvmJSON> | null;
   const fail = (why: string): never => {
     throw new Error(`not a valid SVM model: ${why}`);
   };
   if (typeof m !== 'object' || m === null) return fail('not an object');
   if (m.kind !== 'linear-svm' || m.version !== 1) return fail(`unknown kind ${m.kind}/${m.version}`);
-  const { dim, labels, k, C, temperature, loss, classWeight, full } = m;
+  const { dim, k, C, temperature, loss, classWeight, full } = m;
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) return fail('bad dim');
-  if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string')) {
-    return fail('labels must be at least 2 strings');
-  }
+  if (labels.length < 2) return fail('a classifier needs at least 2 identities');
   const n = labels.length;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > n) return fail('bad k');
   if (typeof C !== 'number' || !(C > 0) || !Number.isFinite(C)) return fail('bad C');

@@ -1,3 +1,5 @@
+import { SHORTLIST, topK } from './shortlist.ts';
+
 /** What a warm start needs of a previous model: per-class weights, candidates and photo checksums. */
 export interface WarmModel {
   dim: number;
@@ -105,11 +107,11 @@ export function warmStart(
   };
   for (let c = 0; c < classes; c++) {
     if (!changed[c] || k < 2) continue;
-    for (let j = 0; j < classes; j++) {
-      if (j === c || redo[j]) continue;
+    // Only the classes nearest c can rank it among their k: the SHORTLIST nearest are checked.
+    for (let j = 0; j < classes; j++) score[j] = j === c || redo[j] ? Number.NEGATIVE_INFINITY : cos(j, c);
+    for (const j of topK(score, classes, SHORTLIST)) {
       const list = candidates.subarray(j * k, (j + 1) * k);
-      const sim = cos(j, c);
-      if (list.includes(c) || !(sim > weakestOf(j).sim)) continue;
+      if (list.includes(c) || !(score[j]! > weakestOf(j).sim)) continue;
       list[weakestOf(j).t] = c;
       weakest.delete(j);
     }

@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { centre, centroid, shrunkMean } from '../../src/classifier/centering.ts';
 import {
-  centroidClassifier,
   DEFAULT_SAME_THRESHOLD,
   type GalleryIdentity,
   Matcher,
   type MatcherJSON,
-  nearestNeighbour,
 } from '../../src/classifier/matcher.ts';
 import { cosine, decodeFloat32, encodeFloat32, similarity } from '../../src/util/vectors.ts';
+import { centroidClassifier, nearestNeighbour } from '../../tools/lib/baselines.ts';
 import { syntheticGallery } from '../support/synthetic.ts';
 
 function gallery(identities: number, perIdentity: number, photoSpread = 0.8, dim = 128) {

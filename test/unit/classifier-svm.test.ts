@@ -218,14 +218,14 @@ describe('trainSvm', () => {
     const json = svmToJSON(m);
     const text = JSON.stringify(json);
     assert.ok(text.length < (30 * 96 * 4 * 4) / 3, `${text.length} characters`);
-    const restored = svmFromJSON(JSON.parse(text));
+    const restored = svmFromJSON(JSON.parse(text), d.labels);
     assert.deepEqual(restored, m);
-    assert.throws(() => svmFromJSON({ ...json, kind: 'linear-softmax' }), /unknown kind/);
-    assert.throws(() => svmFromJSON({ ...json, temperature: 0 }), /bad temperature/);
-    assert.throws(() => svmFromJSON({ ...json, loss: 'log' }), /bad loss/);
-    assert.throws(() => svmFromJSON({ ...json, candidates: json.fingerprints }), /int32s/);
+    assert.throws(() => svmFromJSON({ ...json, kind: 'linear-softmax' }, d.labels), /unknown kind/);
+    assert.throws(() => svmFromJSON({ ...json, temperature: 0 }, d.labels), /bad temperature/);
+    assert.throws(() => svmFromJSON({ ...json, loss: 'log' }, d.labels), /bad loss/);
+    assert.throws(() => svmFromJSON({ ...json, candidates: json.fingerprints }, d.labels), /int32s/);
     assert.throws(
-      () => svmFromJSON({ ...json, weights: encodeFloat16(new Float32Array(6 * 96).fill(1e6)) }),
+      () => svmFromJSON({ ...json, weights: encodeFloat16(new Float32Array(6 * 96).fill(1e6)) }, d.labels),
       /non-finite/,
     );
   });

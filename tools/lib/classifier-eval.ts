@@ -6,10 +6,11 @@
  */
 
 import { fitConfidence } from '../../src/classifier/calibration.ts';
-import { centroidClassifier, type GalleryIdentity, Matcher } from '../../src/classifier/matcher.ts';
+import { type GalleryIdentity, Matcher } from '../../src/classifier/matcher.ts';
 import { Rng, stratifiedFolds } from '../../src/classifier/rng.ts';
 import { decision, trainSvm } from '../../src/classifier/svm.ts';
 import type { PersonVectors } from './calibration-cv.ts';
+import { centroidClassifier } from './baselines.ts';
 import { fitSigmoid, type Sigmoid } from './platt.ts';
 import { type LinearSvcReference, sklearnReference } from './sklearn.ts';
 import { softmaxBaseline } from './softmax/baseline.ts';

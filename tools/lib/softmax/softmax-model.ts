@@ -1,3 +1,5 @@
+import { encodeFloat16, encodeFloat32 } from '../../../src/util/vectors.ts';
+
 /** A trained candidate softmax (see softmax-train.ts), in memory. */
 export interface SoftmaxModel {
   dim: number;
@@ -16,4 +18,44 @@ export interface SoftmaxModel {
   candidates: Int32Array;
   /** Per class, a checksum of its photos: a retrain retrains only the classes whose checksum moved. */
   fingerprints: Uint32Array;
+}
+
+/** The stored form: binary arrays as base64, weights as float16 (2 bytes per weight). */
+export interface SoftmaxJSON {
+  kind: 'linear-softmax';
+  version: 1;
+  dim: number;
+  labels: string[];
+  k: number;
+  C: number;
+  temperature: number;
+  offset: string;
+  weights: string;
+  bias: string;
+  candidates: string;
+  fingerprints: string;
+}
+
+/** The stored form of a model: bench:gallery compares its size with the SVM's. */
+export function softmaxToJSON(m: SoftmaxModel): SoftmaxJSON {
+  return {
+    kind: 'linear-softmax',
+    version: 1,
+    dim: m.dim,
+    labels: m.labels,
+    k: m.k,
+    C: m.C,
+    temperature: m.temperature,
+    offset: encodeFloat32([m.offset]),
+    weights: encodeFloat16(m.weights),
+    bias: encodeFloat32([m.bias]),
+    candidates: Buffer.from(m.candidates.buffer, m.candidates.byteOffset, m.candidates.byteLength).toString(
+      'base64',
+    ),
+    fingerprints: Buffer.from(
+      m.fingerprints.buffer,
+      m.fingerprints.byteOffset,
+      m.fingerprints.byteLength,
+    ).toString('base64'),
+  };
 }
