@@ -276,7 +276,7 @@ function writeManifest(written: string[]): void {
       'faceres-fused is faceres.json with Conv2D/DepthwiseConv2dNative + batch-norm + ReLU6 fused (scripts/build-models.ts); weights stored as float32.',
       'blazeface.onnx and faceres.onnx are blazeface.json and faceres-fused.json converted to ONNX (opset 13, NCHW input, TF SAME padding as auto_pad SAME_UPPER) by scripts/lib/onnx; faceres.onnx keeps only the 1024-d descriptor.',
       `landmarks68.onnx and dlib-resnet.onnx are @vladmandic/face-api ${faceApiVersion}'s face_landmark_68_model and face_recognition_model (MIT), whose architecture scripts/lib/onnx/face-api-graphs.ts writes out, converted the same way; the recognition net's scale layers are folded into its convolutions.`,
-      `*.int8.onnx are ${INT8_MODELS.join(' and ')} quantised by ONNX Runtime's static quantiser (QDQ, per-channel int8 weights, uint8 activations, ranges from the engine's inputs on the bbt group photos and their mirror images; dlib-resnet keeps its last Gemm in fp32 with Percentile ranges, faceres MinMax; tools/quantize.py).`,
+      `*.int8.onnx are ${INT8_MODELS.join(' and ')} quantised by ONNX Runtime's static quantiser (QDQ, per-channel int8 weights, uint8 activations, ranges from the engine's inputs on the bbt group photos and their mirror images; dlib-resnet keeps its first and last layers in fp32 with Percentile ranges, faceres MinMax; tools/quantize.py).`,
     ],
     files,
   };

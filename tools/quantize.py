@@ -31,16 +31,18 @@ try:
 except ImportError:
     sys.exit("quantize.py needs ONNX Runtime's Python package: pip install onnxruntime onnx")
 
-# Per model, chosen by the descriptor cosine to fp32 on the eval photos (docs/engine-speed.md):
-# - dlib-resnet: its last layer (the 256 -> 128 Gemm) kept in fp32 and Percentile ranges (99.999 %,
-#   so that a few outlier activations do not stretch a tensor's 256 steps): the centred cosine to
-#   fp32 goes from 0.9975 (MinMax, all int8) to 0.9985, for a layer of 0.01 % of the net's work.
+# Per model, chosen by npm run eval's fp32/int8 block and the descriptor cosine to fp32 on the eval
+# photos (docs/engine-speed.md, "int8 variants"):
+# - dlib-resnet: its first layer (the 7x7 convolution on the raw chip) and its last (the 256 -> 128
+#   Gemm) kept in fp32, Percentile ranges (99.999 %, so that a few outlier activations do not
+#   stretch a tensor's 256 steps): centred cosine to fp32 0.9975 -> 0.9986, and `same` on known
+#   people 1.0 -> 0.5 points under fp32; the fp32 first layer costs about 0.9 ms a face.
 # - faceres: MinMax. Its activations follow ReLU6, so every range is the same [0, 6] whatever the
-#   method; Percentile, Entropy and fp32 first/last layers all left its cosine within 0.0005, and
+#   method or photos; Percentile and fp32 first/last layers left its cosine within 0.0005, and
 #   excluding an inner convolution (ONNX Runtime 1.30) dropped the Clip after it and broke the net.
 SETTINGS = {
-    "faceres": {"method": CalibrationMethod.MinMax, "fp32_last": False},
-    "dlib-resnet": {"method": CalibrationMethod.Percentile, "fp32_last": True},
+    "faceres": {"method": CalibrationMethod.MinMax, "fp32_ends": False},
+    "dlib-resnet": {"method": CalibrationMethod.Percentile, "fp32_ends": True},
 }
 
 
@@ -52,10 +54,10 @@ class Samples(CalibrationDataReader):
         return next(self.items, None)
 
 
-def last_layer(model_path):
-    """The name of the graph's last Conv or Gemm node."""
-    nodes = onnx.load(model_path).graph.node
-    return [n.name for n in nodes if n.op_type in ("Conv", "Gemm")][-1]
+def end_layers(model_path):
+    """The names of the graph's first and last Conv or Gemm nodes."""
+    layers = [n.name for n in onnx.load(model_path).graph.node if n.op_type in ("Conv", "Gemm")]
+    return [layers[0], layers[-1]]
 
 
 def main():
@@ -72,7 +74,7 @@ def main():
             # Shape inference and constant folding first, as ONNX Runtime's quantisation guide advises.
             prepared = os.path.join(tmp, "prepared.onnx")
             quant_pre_process(source, prepared, skip_symbolic_shape=True)
-            excluded = [last_layer(prepared)] if settings["fp32_last"] else []
+            excluded = end_layers(prepared) if settings["fp32_ends"] else []
             quantize_static(
                 prepared,
                 os.path.join(models_dir, f"{model}.int8.onnx"),
@@ -89,7 +91,7 @@ def main():
             )
         print(
             f"{model}.int8.onnx: {settings['method'].name} ranges from {data.shape[0]} inputs of"
-            f" {entry['shape'][1:]} (with mirror images){', fp32 ' + excluded[0] if excluded else ''}"
+            f" {entry['shape'][1:]} (with mirror images){', fp32 ' + ' and '.join(excluded) if excluded else ''}"
         )
 
 
