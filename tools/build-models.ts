@@ -32,7 +32,7 @@ import { quantizeModels } from './lib/quantize.ts';
 
 /**
  * The models shipped in int8 as well (measured in docs/engine-speed.md): the two descriptor nets,
- * about 2× faster at a descriptor cosine to fp32 of 0.995 (faceres) and 0.9996 (dlib). BlazeFace
+ * about 2× faster at a descriptor cosine to fp32 of 0.994 (faceres) and 0.9998 (dlib). BlazeFace
  * (0.7×: its small depthwise layers gain nothing, and its score logits move by whole units) and
  * the 68-landmark net (0.9×, points move by up to 2.6 % of the box) stay fp32 only.
  */
