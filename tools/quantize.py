@@ -33,7 +33,7 @@ except ImportError:
 
 # Per model, chosen by npm run eval's fp32/int8 block and the descriptor cosine to fp32 on the eval
 # photos (docs/engine-speed.md, "int8 variants"):
-# - dlib-resnet: its first layer (the 7x7 convolution on the raw chip) and its last (the 256 -> 128
+# - dlib-resnet (not in build-models.ts's INT8_MODELS now: even so it moved `same`): its first layer (the 7x7 convolution on the raw chip) and its last (the 256 -> 128
 #   Gemm) kept in fp32, Percentile ranges (99.999 %, so that a few outlier activations do not
 #   stretch a tensor's 256 steps): centred cosine to fp32 0.9975 -> 0.9986, and `same` on known
 #   people 1.0 -> 0.5 points under fp32; the fp32 first layer costs about 0.9 ms a face.
