@@ -26,10 +26,11 @@ describe('FACE_PRECISION', () => {
     assert.equal(resolvePrecision('int8', cpuinfo('')), 'int8');
   });
 
-  it('int8 loads the quantised descriptor nets and keeps BlazeFace and the landmark net in fp32', () => {
+  it('int8 loads the quantised faceres and keeps BlazeFace, the landmark net and dlib-resnet in fp32', () => {
     const manifest = readManifest();
     assert.equal(modelFile('faceres', 'int8', manifest), 'faceres.int8.onnx');
-    assert.equal(modelFile('dlib-resnet', 'int8', manifest), 'dlib-resnet.int8.onnx');
+    // dlib-resnet carries 0.9 of the fused embedding and its int8 error moved `same` (docs/engine-speed.md).
+    assert.equal(modelFile('dlib-resnet', 'int8', manifest), 'dlib-resnet.onnx');
     assert.equal(modelFile('blazeface', 'int8', manifest), 'blazeface.onnx');
     assert.equal(modelFile('landmarks68', 'int8', manifest), 'landmarks68.onnx');
     assert.equal(modelFile('faceres', 'fp32', manifest), 'faceres.onnx');
@@ -79,7 +80,7 @@ describe('int8 engine against fp32 on shared photos', () => {
         assert.ok(
           cosine(f.descriptors?.faceres as Float32Array, g.descriptors?.faceres as Float32Array) > 0.98,
         );
-        assert.ok(cosine(f.descriptors?.dlib as Float32Array, g.descriptors?.dlib as Float32Array) > 0.998);
+        assert.deepEqual(g.descriptors?.dlib, f.descriptors?.dlib, 'dlib-resnet runs in fp32 in both');
       }
     }
   });
