@@ -1,14 +1,3 @@
-import { runCompare, runInfer } from './commands/faces.ts';
-import {
-  runEnroll,
-  runExport,
-  runList,
-  runReembed,
-  runRemove,
-  runRename,
-  runTrain,
-} from './commands/gallery.ts';
-import { runPack } from './commands/pack.ts';
 import type { CliContext } from './context.ts';
 
 /** The options a command may read (parsed in main.ts). */
@@ -21,7 +10,10 @@ export interface CommandOptions {
   explain?: boolean;
 }
 
-/** Runs one command; main.ts loads this module only past --help, so that help starts fast. */
+/**
+ * Runs one command; main.ts loads this module only past --help, so that help starts fast. Each command's
+ * module loads on its own: `infer` does not pay for the gallery's and the packs' (ZIP) code.
+ */
 export async function runCommand(
   ctx: CliContext,
   command: string,
@@ -30,25 +22,30 @@ export async function runCommand(
 ): Promise<number> {
   switch (command) {
     case 'enroll':
-      return await runEnroll(ctx, rest, values.name);
+      return await (await import('./commands/gallery.ts')).runEnroll(ctx, rest, values.name);
     case 'train':
-      return await runTrain(ctx);
+      return await (await import('./commands/gallery.ts')).runTrain(ctx);
     case 'reembed':
-      return await runReembed(ctx, rest, values.from);
+      return await (await import('./commands/gallery.ts')).runReembed(ctx, rest, values.from);
     case 'list':
-      return await runList(ctx);
+      return await (await import('./commands/gallery.ts')).runList(ctx);
     case 'remove':
-      return await runRemove(ctx, rest);
+      return await (await import('./commands/gallery.ts')).runRemove(ctx, rest);
     case 'rename':
-      return await runRename(ctx, rest);
+      return await (await import('./commands/gallery.ts')).runRename(ctx, rest);
     case 'infer':
-      return await runInfer(ctx, rest, values.inFlight, values.explain === true);
+      return await (await import('./commands/faces.ts')).runInfer(
+        ctx,
+        rest,
+        values.inFlight,
+        values.explain === true,
+      );
     case 'compare':
-      return await runCompare(ctx, rest);
+      return await (await import('./commands/faces.ts')).runCompare(ctx, rest);
     case 'export':
-      return await runExport(ctx, rest);
+      return await (await import('./commands/gallery.ts')).runExport(ctx, rest);
     case 'pack':
-      return await runPack(ctx, rest);
+      return await (await import('./commands/pack.ts')).runPack(ctx, rest);
     default:
       // main.ts answers unknown commands with the usage before loading this module.
       throw new Error(`unknown command "${command}"`);

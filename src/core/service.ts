@@ -21,9 +21,7 @@ import { type CalibrationProfile, readCalibration } from '../engine/calibration.
 import { type EngineFingerprint, engineFingerprint } from '../engine/fingerprint.ts';
 import { UserError } from '../errors.ts';
 import type { Gallery } from '../gallery/index.ts';
-import { encodePack } from '../gallery/pack.ts';
 import { cleanName as cleanPersonName } from '../gallery/slug.ts';
-import { importArchive } from '../gallery/zip-import.ts';
 import { explainFaces, ResemblanceExplainer } from '../resemblance/index.ts';
 import { cosine, decodeFloat32, similarity } from '../util/vectors.ts';
 import { type Accepted, type ProgressFn, preparePhotos, skip, toInfo, toPhotos } from './enrolment.ts';
@@ -115,7 +113,10 @@ export class CoreService implements LookalikeService {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#stopping.signal])
       : this.#stopping.signal;
-    const running = importArchive(this, scope, zip, addedBy, { ...options, signal });
+    // Packs and ZIPs (yauzl, yazl) load on first use: `lookalike infer` starts without them.
+    const running = import('../gallery/zip-import.ts').then(({ importArchive }) =>
+      importArchive(this, scope, zip, addedBy, { ...options, signal }),
+    );
     this.#running.add(running);
     try {
       return await running;
@@ -136,6 +137,7 @@ export class CoreService implements LookalikeService {
   /** The scope's gallery as a pack: names, thumbnails, embeddings and this engine's fingerprint. */
   async exportPack(scope: Scope): Promise<{ pack: Uint8Array; identities: number; photos: number }> {
     const snapshot = await this.gallery.snapshot(scope);
+    const { encodePack } = await import('../gallery/pack.ts');
     const photos = snapshot.identities.reduce((n, identity) => n + identity.photos.length, 0);
     return {
       pack: await encodePack(snapshot, this.fingerprint()),

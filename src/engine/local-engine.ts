@@ -1,7 +1,6 @@
 import type { Analysis, AnalyzeOptions, FaceImage } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import type { Backend } from './backend.ts';
-import { HumanEngine } from './human-engine.ts';
 import { OnnxEngine } from './onnx/onnx-engine.ts';
 
 /** One engine on the calling thread: what each worker of the pool runs. */
@@ -33,6 +32,8 @@ export async function createLocalEngine(options: LocalEngineOptions): Promise<Lo
       modelsDir: options.modelsDir,
       warmup: options.warmup,
     });
+  // Human and tfjs load only off ONNX Runtime: a one-shot `lookalike infer` on onnx never reads them.
+  const { HumanEngine } = await import('./human-engine.ts');
   return HumanEngine.create({
     backend: options.backend,
     tuning: options.tuning,
