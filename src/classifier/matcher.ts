@@ -316,15 +316,19 @@ export interface Geometry {
 }
 
 /** Trains the classifier of a gallery's identities: none below 2 identities with photos. */
-export function trainModel(identities: readonly GalleryIdentity[], options: MatcherOptions): SvmModel | null {
+export function trainModel(
+  identities: readonly GalleryIdentity[],
+  options: MatcherOptions,
+  previousModel: SvmModel | null = null,
+): SvmModel | null {
   const kept = checkIdentities(identities);
   if (kept.length < 2) return null;
   const { sameThreshold, prior, previous, ...rest } = options;
   const rows = kept.flatMap((identity) => identity.embeddings);
   const classOf = Int32Array.from(kept.flatMap((identity, c) => identity.embeddings.map(() => c)));
-  let before: SvmModel | null = null;
+  let before = previousModel;
   try {
-    before = previous?.svm
+    before ??= previous?.svm
       ? svmFromJSON(
           previous.svm,
           previous.identities.map((i) => i.slug),

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { type GalleryIdentity, Matcher, type MatcherOptions } from './matcher.ts';
 import type { SvmModel } from './svm.ts';
+import { knownModel } from './svm-codec.ts';
 import type { TrainJob, TrainReply } from './train-worker.ts';
 
 const ENTRY = new URL('./train-worker-entry.mjs', import.meta.url);
@@ -35,6 +36,14 @@ export async function trainOffThread(
       off += dim;
     }
   }
+  // The previous model as this thread holds it, when it does: the worker need not decode it.
+  const { previous } = options;
+  const previousModel = previous?.svm
+    ? knownModel(
+        previous.svm,
+        previous.identities.map((i) => i.slug),
+      )
+    : null;
   const job: TrainJob = {
     identities: identities.map((i) => ({ slug: i.slug, name: i.name, count: i.embeddings.length })),
     dim,
@@ -43,7 +52,9 @@ export async function trainOffThread(
       ...options,
       onStats: undefined,
       prior: options.prior ? Float32Array.from(options.prior) : null,
+      previous: previousModel ? null : previous,
     },
+    previousModel,
   };
   let worker: Worker | null = null;
   try {
@@ -76,7 +87,9 @@ let busy = false;
 /** `floats` of the kept shared buffer (grown when too small), or fresh memory while it is in use. */
 function packBuffer(floats: number): Float32Array {
   if (busy) return new Float32Array(new SharedArrayBuffer(floats * 4));
-  if (shared === null || shared.length < floats) shared = new Float32Array(new SharedArrayBuffer(floats * 4));
+  // A quarter to spare: the next version of a gallery is usually a little larger.
+  if (shared === null || shared.length < floats)
+    shared = new Float32Array(new SharedArrayBuffer(Math.ceil(floats * 1.25) * 4));
   busy = true;
   return shared.subarray(0, floats);
 }

@@ -8,6 +8,8 @@ export interface TrainJob {
   dim: number;
   packed: Float32Array;
   options: MatcherOptions;
+  /** The previous model decoded, when the main thread holds it (then `options.previous` is null). */
+  previousModel: SvmModel | null;
 }
 
 /** The worker's answer: the model as it is in memory, its arrays transferred, not encoded. */
@@ -29,7 +31,7 @@ port.on('message', (job: TrainJob) => {
       return { slug, name, embeddings };
     });
     let stats: SvmStats | undefined;
-    const model = trainModel(identities, { ...job.options, onStats: (s) => (stats = s) });
+    const model = trainModel(identities, { ...job.options, onStats: (s) => (stats = s) }, job.previousModel);
     const arrays = model
       ? [model.weights, model.bias, model.candidates, model.fingerprints, model.supportVectors]
       : [];
