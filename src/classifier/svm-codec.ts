@@ -82,9 +82,8 @@ export function svmFromJSON(value: unknown, labels: string[]): SvmModel {
   const n = labels.length;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > n) return fail('bad k');
   if (typeof C !== 'number' || !(C > 0) || !Number.isFinite(C)) return fail('bad C');
-  if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
+  if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature))
     return fail('bad temperature');
-  }
   const none = m.none === null ? Number.NEGATIVE_INFINITY : m.none;
   if (typeof none !== 'number' || Number.isNaN(none) || none === Number.POSITIVE_INFINITY)
     return fail('bad none');
@@ -122,11 +121,9 @@ export function svmFromJSON(value: unknown, labels: string[]): SvmModel {
   }
 }
 
-/** Decodes `length` little-endian int32s from base64; throws when the size disagrees. */
-export function int32s(base64: string, length: number): Int32Array {
+/** Decodes `length` little-endian int32s (as every platform Node runs on) from base64; checks the size. */
+function int32s(base64: string, length: number): Int32Array {
   const raw = Buffer.from(base64, 'base64');
   if (raw.length !== length * 4) throw new Error(`expected ${length} int32s, got ${raw.length} bytes`);
-  const out = new Int32Array(length);
-  for (let i = 0; i < length; i++) out[i] = raw.readInt32LE(i * 4);
-  return out;
+  return new Int32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
 }
