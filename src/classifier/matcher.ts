@@ -83,12 +83,15 @@ export class Matcher {
   private readonly centroids: Float32Array;
   private readonly sketch: Sketch | null;
   private readonly sketched: Float32Array | null;
+  /** The stored form of the model, encoded on the first `toJSON` (or kept from `fromJSON`). */
+  private svmJSON: SvmJSON | null | undefined;
 
   private constructor(
     identities: GalleryIdentity[],
     model: SvmModel | null,
     sameThreshold: number | undefined,
-    prior: ArrayLike<number> | null | undefined,
+    geometry: Geometry,
+    svmJSON?: SvmJSON,
   ) {
     const threshold = sameThreshold ?? DEFAULT_SAME_THRESHOLD;
     if (!Number.isFinite(threshold)) throw new Error(`sameThreshold must be a number, got ${sameThreshold}`);
@@ -96,35 +99,62 @@ export class Matcher {
     this.sameThreshold = threshold;
     this.dim = identities[0]?.embeddings[0]?.length ?? 0;
     this.model = model;
-    this.prior = prior && prior.length === this.dim ? Float32Array.from(prior) : null;
+    this.svmJSON = svmJSON;
+    ({
+      prior: this.prior,
+      mean: this.mean,
+      centroids: this.centroids,
+      sketch: this.sketch,
+      sketched: this.sketched,
+    } = geometry);
+  }
+
+  /**
+   * What a matcher computes from its identities alone (the mean face, centroids, their sketches):
+   * `trainOffThread` computes it while the worker trains, and passes it to `fromModel`.
+   */
+  static geometry(
+    identities: readonly GalleryIdentity[],
+    prior: ArrayLike<number> | null | undefined,
+  ): Geometry {
+    const kept = checkIdentities(identities);
+    const dim = kept[0]?.embeddings[0]?.length ?? 0;
+    const own = prior && prior.length === dim ? Float32Array.from(prior) : null;
     // Without a prior, one identity's own mean would cancel its centroid out: do not centre then.
-    this.mean =
-      this.prior || identities.length >= 2
+    const mean =
+      own || kept.length >= 2
         ? shrunkMean(
-            identities.flatMap((identity) => identity.embeddings),
-            this.prior,
+            kept.flatMap((identity) => identity.embeddings),
+            own,
           )
-        : new Float32Array(this.dim);
-    this.centroids = new Float32Array(identities.length * this.dim);
-    identities.forEach((identity, i) => {
-      this.centroids.set(centroid(identity.embeddings, this.mean), i * this.dim);
+        : new Float32Array(dim);
+    const centroids = new Float32Array(kept.length * dim);
+    kept.forEach((identity, i) => {
+      centroids.set(centroid(identity.embeddings, mean), i * dim);
     });
-    this.sketch = identities.length > EXACT_CLASSES ? new Sketch(this.dim) : null;
-    this.sketched = this.sketch ? this.sketch.rows(this.centroids, identities.length) : null;
+    const sketch = kept.length > EXACT_CLASSES ? new Sketch(dim) : null;
+    const sketched = sketch ? sketch.rows(centroids, kept.length) : null;
+    return { prior: own, mean, centroids, sketch, sketched };
   }
 
   /** Builds a matcher, training the classifier when the gallery has at least 2 identities with photos. */
   static train(identities: readonly GalleryIdentity[], options: MatcherOptions = {}): Matcher {
     const kept = checkIdentities(identities);
-    return new Matcher(kept, trainModel(kept, options), options.sameThreshold, options.prior);
+    const model = trainModel(kept, options);
+    return new Matcher(kept, model, options.sameThreshold, Matcher.geometry(kept, options.prior));
   }
 
-  /** `Matcher.train(identities, options).toJSON()` without building the matcher: for the worker. */
-  static trainToJSON(identities: readonly GalleryIdentity[], options: MatcherOptions = {}): MatcherJSON {
-    const kept = checkIdentities(identities);
-    const dim = kept[0]?.embeddings[0]?.length ?? 0;
-    const prior = options.prior && options.prior.length === dim ? options.prior : null;
-    return storedForm(kept, trainModel(kept, options), prior);
+  /**
+   * A matcher over a model `trainModel` made of these identities (in the training worker), with the
+   * geometry `Matcher.geometry` computed of them: nothing is encoded or decoded on the way.
+   */
+  static fromModel(
+    identities: readonly GalleryIdentity[],
+    model: SvmModel | null,
+    geometry: Geometry,
+    options: { sameThreshold?: number } = {},
+  ): Matcher {
+    return new Matcher(checkIdentities(identities), model, options.sameThreshold, geometry);
   }
 
   /**
@@ -157,7 +187,9 @@ export class Matcher {
     if (!same) return fail('it was trained on other identities or photos');
     if (kept.length > 0 && kept[0]!.embeddings[0]!.length !== dim) return fail('bad dim');
     let model: SvmModel | null = null;
+    let svm: SvmJSON | undefined;
     if (kept.length >= 2) {
+      svm = m.svm as SvmJSON;
       model = svmFromJSON(
         m.svm,
         kept.map((i) => i.slug),
@@ -167,12 +199,13 @@ export class Matcher {
       return fail('a classifier needs at least 2 identities');
     }
     const prior = typeof m.prior === 'string' ? decodeFloat32(m.prior, dim, 1)[0] : null;
-    return new Matcher(kept, model, options.sameThreshold, prior);
+    return new Matcher(kept, model, options.sameThreshold, Matcher.geometry(kept, prior), svm);
   }
 
   /** The stored form, to keep beside the gallery. */
   toJSON(): MatcherJSON {
-    return storedForm(this.identities, this.model, this.prior);
+    if (this.svmJSON === undefined) this.svmJSON = this.model ? svmToJSON(this.model) : null;
+    return storedForm(this.identities, this.svmJSON, this.prior);
   }
 
   /** Number of identities the matcher can name. */
@@ -273,15 +306,29 @@ export class Matcher {
   }
 }
 
-/** Trains the classifier of checked identities: none below 2 identities. */
-function trainModel(kept: readonly GalleryIdentity[], options: MatcherOptions): SvmModel | null {
+/** The part of a matcher that depends on its identities only, not on its classifier. */
+export interface Geometry {
+  prior: Float32Array | null;
+  mean: Float32Array;
+  centroids: Float32Array;
+  sketch: Sketch | null;
+  sketched: Float32Array | null;
+}
+
+/** Trains the classifier of a gallery's identities: none below 2 identities with photos. */
+export function trainModel(
+  identities: readonly GalleryIdentity[],
+  options: MatcherOptions,
+  previousModel: SvmModel | null = null,
+): SvmModel | null {
+  const kept = checkIdentities(identities);
   if (kept.length < 2) return null;
   const { sameThreshold, prior, previous, ...rest } = options;
   const rows = kept.flatMap((identity) => identity.embeddings);
   const classOf = Int32Array.from(kept.flatMap((identity, c) => identity.embeddings.map(() => c)));
-  let before: SvmModel | null = null;
+  let before = previousModel;
   try {
-    before = previous?.svm
+    before ??= previous?.svm
       ? svmFromJSON(
           previous.svm,
           previous.identities.map((i) => i.slug),
@@ -298,7 +345,7 @@ function trainModel(kept: readonly GalleryIdentity[], options: MatcherOptions): 
 
 function storedForm(
   identities: readonly GalleryIdentity[],
-  model: SvmModel | null,
+  svm: SvmJSON | null,
   prior: ArrayLike<number> | null,
 ): MatcherJSON {
   return {
@@ -310,7 +357,7 @@ function storedForm(
       name: identity.name,
       count: identity.embeddings.length,
     })),
-    svm: model ? svmToJSON(model) : null,
+    svm,
     prior: prior ? encodeFloat32([prior]) : null,
   };
 }

@@ -48,13 +48,8 @@ export function stratifiedFolds(classOf: ArrayLike<number>, folds: number, rng: 
   if (!Number.isInteger(folds) || folds < 2) throw new Error(`folds must be an integer >= 2, got ${folds}`);
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
-    const c = classOf[i]!;
-    let members = byClass.get(c);
-    if (members === undefined) {
-      members = [];
-      byClass.set(c, members);
-    }
-    members.push(i);
+    if (!byClass.has(classOf[i]!)) byClass.set(classOf[i]!, []);
+    byClass.get(classOf[i]!)!.push(i);
   }
   const fold = new Int32Array(n);
   let next = rng.int(folds);

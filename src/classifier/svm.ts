@@ -1,5 +1,6 @@
 import { roundFloat16 } from '../util/vectors.ts';
 import { type ConfidenceFit, fitConfidence, type HeldOut } from './calibration.ts';
+import { addInto } from './centering.ts';
 import { type Loss, solveBinary } from './linear-svm.ts';
 import { Rng, stratifiedFolds } from './rng.ts';
 import { membersOf, nearestClasses, symmetric } from './shortlist.ts';
@@ -327,10 +328,7 @@ export function unitMeans(
   const v = new Float64Array(dim);
   members.forEach((own, c) => {
     v.fill(0);
-    for (const i of own) {
-      const x = rows[i]!;
-      for (let j = 0; j < dim; j++) v[j]! += x[j]!;
-    }
+    for (const i of own) addInto(v, rows[i]!, dim);
     let norm = 0;
     for (let j = 0; j < dim; j++) {
       v[j] = v[j]! / Math.max(1, own.length) - (offset?.[j] ?? 0);
@@ -350,15 +348,15 @@ function meanOf(rows: readonly ArrayLike<number>[], dim: number): Float64Array {
 
 /** FNV-1a over the float32 bits of a class's photos, in order: a retrain finds what changed by it. */
 export function fingerprint(rows: readonly ArrayLike<number>[], own: Int32Array): number {
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
   let h = 0x811c9dc5;
   for (const i of own) {
     const x = rows[i]!;
-    for (let j = 0; j < x.length; j++) {
-      f[0] = x[j]!;
-      h = Math.imul(h ^ u[0]!, 0x01000193) >>> 0;
-    }
+    // The float32 bits read through a view when the row is float32 already (the worker's are).
+    const u =
+      x instanceof Float32Array
+        ? new Uint32Array(x.buffer, x.byteOffset, x.length)
+        : new Uint32Array(Float32Array.from(x).buffer);
+    for (let j = 0; j < u.length; j++) h = Math.imul(h ^ u[j]!, 0x01000193) >>> 0;
   }
   return h;
 }
