@@ -126,12 +126,7 @@ export class OnnxEngine {
     };
     const open = (model: OnnxModel) => {
       const file = modelFile(model, tuning.precision, manifest);
-      return ort.InferenceSession.create(readVerified(dir, file, manifest), {
-        ...sessionOptions,
-        // int8 dlib-resnet: 'extended' builds its session 20-30 ms faster (CPU, once per process and worker)
-        // and gives bit-identical descriptors at the same speed: 'all' adds only layout changes it has no use for.
-        ...(file === 'dlib-resnet.int8.onnx' ? { graphOptimizationLevel: 'extended' as const } : {}),
-      });
+      return ort.InferenceSession.create(readVerified(dir, file, manifest), sessionOptions);
     };
     // onnxruntime-node builds each session synchronously in its constructor, so these load one after another.
     const [detector, faceres, landmarks, recognition] = await Promise.all([
