@@ -14,7 +14,7 @@
  *
  * Usage: npm run bench [-- --rounds 2 --images 60 --whole 150 --workers N --contenders plain,onnx-pool,… --false-faces]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,13 +25,12 @@ import type { Analysis, StageTimings } from '../src/domain/face.ts';
 import type { Tuning } from '../src/domain/tuning.ts';
 import { type Backend, tfjsNodeAvailable } from '../src/engine/backend.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
-import { OnnxEngine } from '../src/engine/onnx/onnx-engine.ts';
 import { WorkerPool } from '../src/engine/pool.ts';
 import { decodeImage } from '../src/image/decode.ts';
 import { mapLimit } from '../src/util/concurrency.ts';
 import { dataDir, people } from '../test/fixtures/data.ts';
-import { falseFaceRates, formatRates, labelledPhotos } from './lib/false-faces.ts';
-import { graphMacs } from './lib/flops.ts';
+import { falseFaceSection } from './lib/false-faces.ts';
+import { faceApiMacs, graphMacs } from './lib/flops.ts';
 import { createPlainHuman } from './lib/plain-human.ts';
 
 const { values: args } = parseArgs({
@@ -151,30 +150,6 @@ makers['tensorflow-1'] = () => poolContender('tensorflow', 1);
 makers['tensorflow-pool'] = () => poolContender('tensorflow', workers);
 // Not in a child measuring one contender's peak RSS: loading tfjs-node adds about 300 MiB to the process.
 if (!args.only && tfjsNodeAvailable()) DEFAULT_CONTENDERS.push('tensorflow-1', 'tensorflow-pool');
-
-/** The quality gate's section: in-thread engines, every face of every photo, gate off then on. */
-async function falseFaceSection(celebrities: boolean): Promise<void> {
-  const photos = await labelledPhotos({ celebrities });
-  console.log(
-    `\nfalse faces (phantoms) and real faces lost, ${photos.length} photos (faceless ones drawn at run time, tools/lib/faceless.ts):`,
-  );
-  const configs = [
-    { label: 'no gate', options: { gate: false } },
-    { label: 'gate', options: {} },
-    {
-      label: 'gate, no landmarks',
-      options: { tuning: { descriptor: 'faceres' as const, landmarks: false } },
-    },
-  ];
-  for (const c of configs) {
-    const engine = await OnnxEngine.create({ threads: 1, ...c.options });
-    const start = performance.now();
-    const rates = await falseFaceRates((b) => engine.analyze(b), photos);
-    await engine.close();
-    for (const line of formatRates(c.label, rates)) console.log(line);
-    console.log(`  ${c.label}: ${((performance.now() - start) / photos.length).toFixed(1)} ms per photo`);
-  }
-}
 
 if (args['false-faces']) {
   await falseFaceSection(true);
@@ -416,22 +391,6 @@ const ours = (precision: string, files: string[]) =>
   console.log(
     `  nominal peaks of one ${os.cpus()[0]?.model ?? 'CPU'} core at ${mhz.toFixed(0)} MHz (AVX-512: 2 FMA pipes x 16 fp32 = 32 MAC/cycle; VNNI vpdpbusd: 2 x 64 u8*s8 = 128 MAC/cycle): fp32 ${peak.fp32.toFixed(0)} GMAC/s, int8 ${peak.int8.toFixed(0)} GMAC/s (see docs/engine-speed.md)`,
   );
-}
-
-/** The face-api nets' multiply-adds from their ONNX graphs (tools/onnx_macs.py), when Python with onnx is here. */
-function faceApiMacs(): { landmarks?: number; dlib?: number } {
-  const py = spawnSync(
-    'python3',
-    [
-      fileURLToPath(new URL('./onnx_macs.py', import.meta.url)),
-      `${path.join(MODELS_DIR, 'landmarks68.onnx')}:112`,
-      `${path.join(MODELS_DIR, 'dlib-resnet.onnx')}:150`,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (py.status !== 0) return {};
-  const out = Object.values(JSON.parse(py.stdout) as Record<string, number>);
-  return { landmarks: out[0], dlib: out[1] };
 }
 
 // The 400 celebrity crops only with --false-faces, to keep the whole benchmark short.

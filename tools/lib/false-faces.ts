@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Analysis } from '../../src/domain/face.ts';
+import { OnnxEngine } from '../../src/engine/onnx/onnx-engine.ts';
 import { dataDir, people } from '../../test/fixtures/data.ts';
 import { facelessPhotos, portraitWithFlag } from './faceless.ts';
 
@@ -100,4 +101,28 @@ export function formatRates(label: string, rates: SetRates[]): string[] {
     (r) =>
       `  ${label.padEnd(22)} ${r.set.padEnd(15)} ${String(r.photos).padStart(4)} photos  phantoms ${String(r.phantoms).padStart(3)} (${(r.phantoms / r.photos).toFixed(3)} per photo, ${r.photosWithPhantoms} photos)  real faces lost ${r.lost}/${r.realFaces}`,
   );
+}
+
+/** The quality gate's section: in-thread engines, every face of every photo, gate off then on. */
+export async function falseFaceSection(celebrities: boolean): Promise<void> {
+  const photos = await labelledPhotos({ celebrities });
+  console.log(
+    `\nfalse faces (phantoms) and real faces lost, ${photos.length} photos (faceless ones drawn at run time, tools/lib/faceless.ts):`,
+  );
+  const configs = [
+    { label: 'no gate', options: { gate: false } },
+    { label: 'gate', options: {} },
+    {
+      label: 'gate, no landmarks',
+      options: { tuning: { descriptor: 'faceres' as const, landmarks: false } },
+    },
+  ];
+  for (const c of configs) {
+    const engine = await OnnxEngine.create({ threads: 1, ...c.options });
+    const start = performance.now();
+    const rates = await falseFaceRates((b) => engine.analyze(b), photos);
+    await engine.close();
+    for (const line of formatRates(c.label, rates)) console.log(line);
+    console.log(`  ${c.label}: ${((performance.now() - start) / photos.length).toFixed(1)} ms per photo`);
+  }
 }

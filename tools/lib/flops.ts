@@ -3,7 +3,10 @@
  * matrix products (everything else is noise next to them). Used by the benchmark to say how
  * close each engine runs to the machine's arithmetic ceiling.
  */
-import { readGraphModel } from '../../src/engine/model-files.ts';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MODELS_DIR, readGraphModel } from '../../src/engine/model-files.ts';
 
 interface Node {
   name: string;
@@ -60,4 +63,20 @@ export function graphMacs(dir: string, json: string, side: number): number {
   };
   for (const n of nodes) shapeOf(n.name);
   return macs;
+}
+
+/** The face-api nets' multiply-adds from their ONNX graphs (tools/onnx_macs.py), when Python with onnx is here. */
+export function faceApiMacs(): { landmarks?: number; dlib?: number } {
+  const py = spawnSync(
+    'python3',
+    [
+      fileURLToPath(new URL('../onnx_macs.py', import.meta.url)),
+      `${path.join(MODELS_DIR, 'landmarks68.onnx')}:112`,
+      `${path.join(MODELS_DIR, 'dlib-resnet.onnx')}:150`,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (py.status !== 0) return {};
+  const out = Object.values(JSON.parse(py.stdout) as Record<string, number>);
+  return { landmarks: out[0], dlib: out[1] };
 }
