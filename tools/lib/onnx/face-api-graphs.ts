@@ -235,8 +235,9 @@ export function faceApiExports(
   weightsOf: (name: string) => WeightMap,
   version: string,
 ): { 'landmarks68.onnx': ExportSpec; 'dlib-resnet.onnx': ExportSpec } {
+  // The doc string the committed models carry (tools/ was scripts/ then): see tfjs-to-onnx.ts's producer.
   const doc = (from: string) =>
-    `${from} from @vladmandic/face-api ${version} (MIT), architecture from face-api's source, converted by lookalike tools/build-models.ts; NCHW input`;
+    `${from} from @vladmandic/face-api ${version} (MIT), architecture from face-api's source, converted by lookalike scripts/build-models.ts; NCHW input`;
   return {
     'landmarks68.onnx': {
       ...landmarkGraph(weightsOf('face_landmark_68_model')),
