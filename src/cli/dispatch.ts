@@ -10,6 +10,10 @@ export interface CommandOptions {
   explain?: boolean;
 }
 
+// Each command's module, loaded when one of its commands runs.
+const gallery = () => import('./commands/gallery.ts');
+const faces = () => import('./commands/faces.ts');
+
 /**
  * Runs one command; main.ts loads this module only past --help, so that help starts fast. Each command's
  * module loads on its own: `infer` does not pay for the gallery's and the packs' (ZIP) code.
@@ -22,30 +26,25 @@ export async function runCommand(
 ): Promise<number> {
   switch (command) {
     case 'enroll':
-      return await (await import('./commands/gallery.ts')).runEnroll(ctx, rest, values.name);
+      return (await gallery()).runEnroll(ctx, rest, values.name);
     case 'train':
-      return await (await import('./commands/gallery.ts')).runTrain(ctx);
+      return (await gallery()).runTrain(ctx);
     case 'reembed':
-      return await (await import('./commands/gallery.ts')).runReembed(ctx, rest, values.from);
+      return (await gallery()).runReembed(ctx, rest, values.from);
     case 'list':
-      return await (await import('./commands/gallery.ts')).runList(ctx);
+      return (await gallery()).runList(ctx);
     case 'remove':
-      return await (await import('./commands/gallery.ts')).runRemove(ctx, rest);
+      return (await gallery()).runRemove(ctx, rest);
     case 'rename':
-      return await (await import('./commands/gallery.ts')).runRename(ctx, rest);
+      return (await gallery()).runRename(ctx, rest);
     case 'infer':
-      return await (await import('./commands/faces.ts')).runInfer(
-        ctx,
-        rest,
-        values.inFlight,
-        values.explain === true,
-      );
+      return (await faces()).runInfer(ctx, rest, values.inFlight, values.explain === true);
     case 'compare':
-      return await (await import('./commands/faces.ts')).runCompare(ctx, rest);
+      return (await faces()).runCompare(ctx, rest);
     case 'export':
-      return await (await import('./commands/gallery.ts')).runExport(ctx, rest);
+      return (await gallery()).runExport(ctx, rest);
     case 'pack':
-      return await (await import('./commands/pack.ts')).runPack(ctx, rest);
+      return (await import('./commands/pack.ts')).runPack(ctx, rest);
     default:
       // main.ts answers unknown commands with the usage before loading this module.
       throw new Error(`unknown command "${command}"`);
