@@ -62,40 +62,61 @@ function compare(gallery: GalleryIdentity[], probes: Probe[], prior: Float32Arra
   };
 }
 
-/** The galleries the evaluation compares classifiers on: balanced, unbalanced, and mixed. */
-function galleries(
-  celebs: PersonVectors[],
-  bbt: PersonVectors[],
-): { name: string; gallery: GalleryIdentity[]; probes: Probe[] }[] {
+/** One gallery configuration, drawn one or more times from different photos. */
+interface Configuration {
+  name: string;
+  draws: { gallery: GalleryIdentity[]; probes: Probe[] }[];
+}
+
+/**
+ * The galleries the evaluation compares classifiers on: balanced, unbalanced, and mixed. With few
+ * photos per person a single draw decides by a face or two, so those galleries are drawn again
+ * from each of the first 10 photos (the probes are always photos 11–20) and the counts summed.
+ */
+function galleries(celebs: PersonVectors[], bbt: PersonVectors[]): Configuration[] {
   const celebProbes = celebs.flatMap((p) => found(p.photos.slice(10)).map((e) => ({ slug: p.name, e })));
   const fifth = bbt.flatMap((p) => (p.photos[4] ? [{ slug: p.name, e: p.photos[4] }] : []));
-  const out = [1, 2, 4, 10].map((m) => ({
-    name: `celebrities, ${m} crop${m > 1 ? 's' : ''} each`,
-    gallery: celebs.map((p) => identity(p, p.photos.slice(0, m))),
-    probes: celebProbes,
+  const out: Configuration[] = [1, 2, 4, 10].map((m) => ({
+    name: `celebrities, ${m} crop${m > 1 ? 's' : ''} each${m < 10 ? ` (${(10 / m) | 0} draws)` : ''}`,
+    draws: Array.from({ length: Math.floor(10 / m) }, (_, d) => ({
+      gallery: celebs.map((p) => identity(p, p.photos.slice(d * m, d * m + m))),
+      probes: celebProbes,
+    })),
   }));
   out.push({
-    name: 'celebrities, 1 or 10 crops (alternately)',
-    gallery: celebs.map((p, i) => identity(p, p.photos.slice(0, i % 2 ? 1 : 10))),
-    probes: celebProbes,
+    name: 'celebrities, 1 or 10 crops (alternately; 10 draws)',
+    draws: Array.from({ length: 10 }, (_, d) => ({
+      gallery: celebs.map((p, i) =>
+        identity(p, (i + d) % 2 ? p.photos.slice(d, d + 1) : p.photos.slice(0, 10)),
+      ),
+      probes: celebProbes,
+    })),
   });
   for (const m of [1, 2, 4]) {
     out.push({
       name: `20 crops each + bbt, ${m} portrait${m > 1 ? 's' : ''} each (bbt 5th portraits)`,
-      gallery: [
-        ...celebs.map((p) => identity(p, p.photos)),
-        ...bbt.map((p) => identity(p, p.photos.slice(0, m))),
+      draws: [
+        {
+          gallery: [
+            ...celebs.map((p) => identity(p, p.photos)),
+            ...bbt.map((p) => identity(p, p.photos.slice(0, m))),
+          ],
+          probes: fifth,
+        },
       ],
-      probes: fifth,
     });
   }
   out.push({
     name: '10 crops each + bbt, 4 portraits (celebrity probes)',
-    gallery: [
-      ...celebs.map((p) => identity(p, p.photos.slice(0, 10))),
-      ...bbt.map((p) => identity(p, p.photos.slice(0, 4))),
+    draws: [
+      {
+        gallery: [
+          ...celebs.map((p) => identity(p, p.photos.slice(0, 10))),
+          ...bbt.map((p) => identity(p, p.photos.slice(0, 4))),
+        ],
+        probes: celebProbes,
+      },
     ],
-    probes: celebProbes,
   });
   return out;
 }
@@ -247,8 +268,21 @@ export function classifierReport(
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const g of galleries(celebs, bbt)) {
-    const r = compare(g.gallery, g.probes, prior, sklearn);
-    const cell = (v: number | string) => (typeof v === 'number' ? `${v} (${pct(v / r.probes)})` : v);
+    const runs = g.draws.map((d) => compare(d.gallery, d.probes, prior, sklearn));
+    const sum = (pick: (r: (typeof runs)[number]) => number | string): number | string =>
+      runs.reduce<number | string>((a, r) => {
+        const v = pick(r);
+        return typeof a === 'number' && typeof v === 'number' ? a + v : typeof v === 'string' ? v : a;
+      }, 0);
+    const r = {
+      svm: sum((x) => x.svm),
+      softmax: sum((x) => x.softmax),
+      linearSvc: sum((x) => x.linearSvc),
+      openFace: sum((x) => x.openFace),
+      centroid: sum((x) => x.centroid),
+      probes: sum((x) => x.probes) as number,
+    };
+    const cell = (v: number | string): string => (typeof v === 'number' ? `${v} (${pct(v / r.probes)})` : v);
     console.log(
       `| ${g.name} | ${r.probes} | ${cell(r.svm)} | ${cell(r.softmax)} | ${cell(r.linearSvc)} | ${cell(r.openFace)} | ${cell(r.centroid)} |`,
     );
