@@ -248,8 +248,10 @@ function precisionSideBySide(): void {
       };
     });
     const [f, q] = figures as [(typeof figures)[0], (typeof figures)[0]];
+    // Two decimals: `known` is a mean over folds, and the bar (0.3 point) is finer than 1/200.
+    const pct2 = (x: number) => `${(100 * x).toFixed(2)}%`;
     const point = (k: 'top1' | 'known' | 'strangers') =>
-      `${pct(f[k])} → ${pct(q[k])} (${((q[k] - f[k]) * 100).toFixed(1)} pt${Math.abs(q[k] - f[k]) <= 0.003 + 1e-9 ? '' : ', OVER 0.3'})`;
+      `${pct2(f[k])} → ${pct2(q[k])} (${((q[k] - f[k]) * 100).toFixed(2)} pt${Math.abs(q[k] - f[k]) <= 0.003 + 1e-9 ? '' : ', OVER 0.3'})`;
     const aucs = (k: 'auc' | 'aucBbt') =>
       `${f[k].toFixed(4)} → ${q[k].toFixed(4)}${Math.abs(q[k] - f[k]) <= 0.002 + 1e-9 ? '' : ' (OVER 0.002)'}`;
     // The int8 descriptor of each photo against its fp32 one: how far quantisation moves it.
