@@ -4,6 +4,18 @@
  */
 import type { PixelImage } from './onnx/tf-image.ts';
 
+/**
+ * A planar CHW destination for `warpToPlanar`, which writes a model input directly: each sample is
+ * rounded to float32 (as the chip image would have stored it), then written as `(value − mean[c]) / div`,
+ * the same numbers as warping into a chip and copying it over (face-api's normalisation).
+ */
+export interface PlanarSink {
+  dest: Float32Array;
+  offset: number;
+  mean: readonly [number, number, number];
+  div: number;
+}
+
 /** A similarity transform from output pixels (u, v) to source pixels: x = a·u − b·v + tx, y = b·u + a·v + ty. */
 export interface Similarity {
   a: number;
@@ -80,43 +92,97 @@ export function warp(
   side: number,
   scale = 1,
 ): PixelImage & { data: Float32Array } {
+  const out = new Float32Array(side * side * src.channels);
+  warpInto(src, t, side, scale, out);
+  return { data: out, width: side, height: side, channels: src.channels };
+}
+
+/** `warp` of an RGB image straight into a planar model input (the dlib chip): no interleaved chip, no copy. */
+export function warpToPlanar(src: PixelImage, t: Similarity, side: number, sink: PlanarSink): void {
+  if (src.channels !== 3) throw new Error('warpToPlanar: RGB images only');
+  warpInto(src, t, side, 1, undefined, sink);
+}
+
+function warpInto(
+  src: PixelImage,
+  t: Similarity,
+  side: number,
+  scale: number,
+  out?: Float32Array,
+  sink?: PlanarSink,
+): void {
   const { data, width, height, channels: ch } = src;
-  const out = new Float32Array(side * side * ch);
   const shrink = Math.hypot(t.a, t.b);
   const k = shrink > 1.5 ? Math.min(6, Math.ceil(shrink)) : 1;
   const weight = scale / (k * k);
+  // The sub-sample offsets, the same numbers for every pixel.
+  const offsets = Float64Array.from({ length: k }, (_, s) => (s + 0.5) / k);
+  // Three running sums (the photo's channels) as locals, or an array for other channel counts.
   const acc = new Float64Array(ch);
+  const plane = side * side;
   for (let v = 0; v < side; v++) {
     for (let u = 0; u < side; u++) {
-      acc.fill(0);
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      if (ch !== 3) acc.fill(0);
       for (let sy = 0; sy < k; sy++) {
+        const vv = v + (offsets[sy] as number) - 0.5;
         for (let sx = 0; sx < k; sx++) {
-          const uu = u + (sx + 0.5) / k - 0.5;
-          const vv = v + (sy + 0.5) / k - 0.5;
+          const uu = u + (offsets[sx] as number) - 0.5;
           const x = t.a * uu - t.b * vv + t.tx;
           const y = t.b * uu + t.a * vv + t.ty;
           if (x < 0 || y < 0 || x > width - 1 || y > height - 1) continue;
           const x0 = Math.floor(x);
           const y0 = Math.floor(y);
-          const x1 = Math.min(x0 + 1, width - 1);
-          const y1 = Math.min(y0 + 1, height - 1);
           const fx = x - x0;
           const fy = y - y0;
-          const r0 = y0 * width;
-          const r1 = y1 * width;
-          for (let c = 0; c < ch; c++) {
-            const tl = data[(r0 + x0) * ch + c] as number;
-            const tr = data[(r0 + x1) * ch + c] as number;
-            const bl = data[(r1 + x0) * ch + c] as number;
-            const br = data[(r1 + x1) * ch + c] as number;
-            const top = tl + (tr - tl) * fx;
-            acc[c] = (acc[c] as number) + top + (bl + (br - bl) * fx - top) * fy;
-          }
+          const p00 = (y0 * width + x0) * ch;
+          const dx = x0 + 1 < width ? ch : 0;
+          const dy = y0 + 1 < height ? width * ch : 0;
+          if (ch === 3) {
+            c0 = addSample(c0, data, p00, dx, dy, fx, fy);
+            c1 = addSample(c1, data, p00 + 1, dx, dy, fx, fy);
+            c2 = addSample(c2, data, p00 + 2, dx, dy, fx, fy);
+          } else
+            for (let c = 0; c < ch; c++) acc[c] = addSample(acc[c] as number, data, p00 + c, dx, dy, fx, fy);
         }
       }
+      if (sink) {
+        // Rounded to float32 first, as the chip image stored it, then normalised as the copy did.
+        const { dest, mean, div } = sink;
+        const o = sink.offset + v * side + u;
+        dest[o] = (Math.fround(c0 * weight) - mean[0]) / div;
+        dest[o + plane] = (Math.fround(c1 * weight) - mean[1]) / div;
+        dest[o + 2 * plane] = (Math.fround(c2 * weight) - mean[2]) / div;
+        continue;
+      }
       const o = (v * side + u) * ch;
-      for (let c = 0; c < ch; c++) out[o + c] = (acc[c] as number) * weight;
+      const img = out as Float32Array;
+      if (ch === 3) {
+        img[o] = c0 * weight;
+        img[o + 1] = c1 * weight;
+        img[o + 2] = c2 * weight;
+      } else for (let c = 0; c < ch; c++) img[o + c] = (acc[c] as number) * weight;
     }
   }
-  return { data: out, width: side, height: side, channels: ch };
+}
+
+/**
+ * `sum` plus one channel's bilinear sample at `p` (top-left; `dx`, `dy` to the right and lower
+ * neighbours), added as `sum + top + (bottom − top) · fy` in that order, so sums round as they always did.
+ */
+function addSample(
+  sum: number,
+  data: PixelImage['data'],
+  p: number,
+  dx: number,
+  dy: number,
+  fx: number,
+  fy: number,
+): number {
+  const tl = data[p] as number;
+  const bl = data[p + dy] as number;
+  const top = tl + ((data[p + dx] as number) - tl) * fx;
+  return sum + top + (bl + ((data[p + dy + dx] as number) - bl) * fx - top) * fy;
 }

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { DEFAULT_TUNING, embeddingDim, resolveTuning } from '../../src/domain/tuning.ts';
-import { around, eyeAngle, recognitionChip, referencePoints, warp } from '../../src/engine/align.ts';
+import {
+  around,
+  eyeAngle,
+  recognitionChip,
+  referencePoints,
+  warp,
+  warpToPlanar,
+} from '../../src/engine/align.ts';
 import { OnnxEngine } from '../../src/engine/onnx/onnx-engine.ts';
 import { fuse } from '../../src/engine/pipeline.ts';
 import { cosine } from '../../src/util/vectors.ts';
@@ -71,6 +78,26 @@ describe('alignment geometry', () => {
     const small = warp(flat, around(32, 32, 64, 0.3, 16), 16);
     const centre = small.data[(8 * 16 + 8) * 3] as number;
     assert.ok(Math.abs(centre - 200) < 1e-3);
+  });
+
+  it('warpToPlanar writes exactly the numbers of warp, then the normalised planar copy', () => {
+    // Bytes, as the engine passes the decoded photo; transforms that shrink (k×k samples) and reach outside.
+    const w = 90;
+    const h = 70;
+    const data = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 7919) % 251);
+    const img = { data, width: w, height: h, channels: 3 };
+    const mean = [122.782, 117.001, 104.298] as const;
+    for (const t of [around(45, 35, 40, 0.2, 24), around(40, 30, 150, -0.4, 24), around(5, 5, 30, 1, 24)]) {
+      const chip = warp(img, t, 24);
+      const plane = 24 * 24;
+      const want = new Float32Array(7 + 3 * plane);
+      for (let i = 0; i < plane; i++)
+        for (let c = 0; c < 3; c++)
+          want[7 + c * plane + i] = ((chip.data[i * 3 + c] as number) - (mean[c] as number)) / 255;
+      const got = new Float32Array(7 + 3 * plane);
+      warpToPlanar(img, t, 24, { dest: got, offset: 7, mean, div: 255 });
+      assert.deepEqual(got, want);
+    }
   });
 
   it('fuses descriptors so that cosines add with the weights', () => {

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp, { type Sharp } from 'sharp';
-import { acceptedFormat, decodeImage, encodeThumbnail, padImage } from '../../src/image/decode.ts';
+import {
+  acceptedFormat,
+  decodeImage,
+  encodeThumbnail,
+  FLAT_SPREAD,
+  isFlat,
+  padImage,
+} from '../../src/image/decode.ts';
 import { pngWithHeader } from '../fixtures/bad-inputs.ts';
 import { readData } from '../fixtures/data.ts';
 import { rejectsWith } from '../support/user-errors.ts';
@@ -225,6 +232,24 @@ describe('decodeImage refusals', () => {
       );
     });
   }
+});
+
+describe('isFlat', () => {
+  /** An RGB image whose channel `c` alternates between `base` and `base + step`, the others constant. */
+  const image = (n: number, c: number, base: number, step: number) =>
+    Uint8Array.from({ length: n * 3 }, (_, i) =>
+      i % 3 === c && Math.floor(i / 3) % 2 === 1 ? base + step : base,
+    );
+
+  it('is true under FLAT_SPREAD levels of spread in every channel and false at it, for each channel', () => {
+    // Alternating values a step apart have a standard deviation of exactly step / 2.
+    for (let c = 0; c < 3; c++) {
+      assert.equal(isFlat(image(1000, c, 100, 2 * FLAT_SPREAD - 1)), true, `channel ${c}, just under`);
+      assert.equal(isFlat(image(1000, c, 100, 2 * FLAT_SPREAD)), false, `channel ${c}, at the limit`);
+      assert.equal(isFlat(image(1000, c, 0, 255)), false, `channel ${c}, black and white`);
+    }
+    assert.equal(isFlat(new Uint8Array(3 * 4096).fill(255)), true, 'one colour');
+  });
 });
 
 describe('acceptedFormat', () => {
