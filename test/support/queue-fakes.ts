@@ -41,7 +41,7 @@ export function hangingEngine(onAnalyze: () => void): FaceEngine {
     backend: 'fake',
     analyze() {
       onAnalyze();
-      return new Promise(() => {});
+      return new Promise<Analysis>(() => {});
     },
     async close() {},
   };
