@@ -2,8 +2,9 @@
  * Where a photo's time goes in the shipped engine: each step of `analyze` (decode, the detector's
  * resize, BlazeFace, box decoding, the landmark crop and net, the faceres crop and net, the dlib
  * chip and net, the thumbnails, and the rest of the JavaScript around them), in fp32 and int8, on
- * single-face photos and on the group photos. One engine, one thread, on this thread; the two
- * precisions alternate photo by photo so that a busy moment hits both. CPU milliseconds per photo
+ * single-face photos and on the group photos, and int8 once more as `lookalike infer` calls it
+ * (`thumbnails: false`). One engine per precision, one thread, on this thread; the three alternate
+ * photo by photo so that a busy moment hits all of them. CPU milliseconds per photo
  * (the process's, so ONNX Runtime's thread counts): on a shared machine wall time mostly measures the
  * wait for a core. `--wall` prints wall time instead.
  *
@@ -56,6 +57,12 @@ let current: Totals = new Map();
 const add = (t: Totals, stage: string, ms: number) => t.set(stage, (t.get(stage) ?? 0) + ms);
 
 const precisions: Precision[] = ['fp32', 'int8'];
+/** Each column: a precision, and whether the call makes thumbnails (the bot's answers) or not (infer). */
+const variants = [
+  { name: 'fp32', precision: 'fp32', thumbnails: true },
+  { name: 'int8', precision: 'int8', thumbnails: true },
+  { name: 'int8 infer', precision: 'int8', thumbnails: false },
+] as const;
 const engines = new Map<Precision, OnnxEngine>();
 for (const precision of precisions)
   engines.set(
@@ -74,14 +81,15 @@ for (let round = 0; round < Number(args.rounds); round++)
     ['group', group],
   ] as const)
     for (const photo of photos)
-      for (const precision of precisions) {
-        const key = `${set} ${precision}`;
+      for (const { name, precision, thumbnails } of variants) {
+        const key = `${set} ${name}`;
         const t = totals.get(key) ?? new Map();
         totals.set(key, t);
         current = new Map();
         const start = performance.now();
         const cpu = process.cpuUsage();
-        const analysis = await (engines.get(precision) as OnnxEngine).analyze(photo);
+        const engine = engines.get(precision) as OnnxEngine;
+        const analysis = await engine.analyze(photo, { thumbnails });
         const used = process.cpuUsage(cpu);
         const wall = args.wall ? performance.now() - start : (used.user + used.system) / 1000;
         let named = 0;
@@ -91,8 +99,7 @@ for (let round = 0; round < Number(args.rounds); round++)
         }
         add(t, 'other JS', wall - named);
         add(t, 'total', wall);
-        if (round === 0 && precision === 'fp32')
-          faces.set(set, (faces.get(set) ?? 0) + analysis.faces.length);
+        if (round === 0 && name === 'fp32') faces.set(set, (faces.get(set) ?? 0) + analysis.faces.length);
       }
 for (const engine of engines.values()) await engine.close();
 

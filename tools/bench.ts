@@ -8,11 +8,16 @@
  * Then, also interleaved: whole processes over --whole held-out photos (start-up included), the
  * start-up to a first answer, and the ceiling (time per face against the models' multiply-adds).
  *
+ * Which call each contender times: the pool and 1-worker contenders call `analyze` as the bot's answer
+ * path does (`strict`, with thumbnails: a reply shows the face and holds it for "Why?"); the same key
+ * with `-infer` appended (`onnx-int8-pool-infer`) calls it as `lookalike infer` does (`thumbnails:
+ * false`: it prints names, shows no face). The whole-process runs are `lookalike infer` itself.
+ *
  * Last, the quality gate's false-face rates (tools/lib/false-faces.ts): phantoms per photo and
  * real faces lost, with the gate off and on; `--false-faces` prints only that section, with the
  * 400 celebrity crops too.
  *
- * Usage: npm run bench [-- --rounds 2 --images 60 --whole 150 --workers N --contenders plain,onnx-pool,… --false-faces]
+ * Usage: npm run bench [-- --rounds 2 --images 60 --whole 150 --workers N --contenders plain,onnx-pool,onnx-pool-infer,… --false-faces]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import type { Analysis, StageTimings } from '../src/domain/face.ts';
+import type { Analysis, BareFace, StageTimings } from '../src/domain/face.ts';
 import type { Tuning } from '../src/domain/tuning.ts';
 import { type Backend, tfjsNodeAvailable } from '../src/engine/backend.ts';
 import { MODELS_DIR } from '../src/engine/model-files.ts';
@@ -76,7 +81,7 @@ interface Contender {
   run(
     images: Buffer[],
     maxFaces: number,
-  ): Promise<{ analyses?: Analysis[]; embeddings: (Float32Array | undefined)[] }>;
+  ): Promise<{ analyses?: Analysis<BareFace>[]; embeddings: (Float32Array | undefined)[] }>;
   close(): Promise<void>;
 }
 
@@ -93,10 +98,14 @@ async function plainContender(): Promise<Contender> {
   };
 }
 
+/** How a contender calls the engine: as the bot's answer path, or as `lookalike infer` (no thumbnails). */
+type CallPath = 'answer' | 'infer';
+
 async function poolContender(
   backend: Backend,
   size?: number,
   requested?: Partial<Tuning>,
+  path: CallPath = 'answer',
 ): Promise<Contender> {
   // Spelt out: the pool's own default is fp32, FACE_PRECISION's is auto.
   const tuning: Partial<Tuning> = { precision: 'fp32', ...requested };
@@ -111,30 +120,39 @@ async function poolContender(
           ? ' dlib alone'
           : ' fused';
   const precision = backend === 'onnx' ? ` ${tuning.precision}` : '';
+  const infer = path === 'infer' ? ' infer' : '';
   return {
-    name: `${backend}${what}${precision}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
+    name: `${backend}${what}${precision}${infer}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
     async run(images) {
-      const analyses = await mapLimit(images, pool.size * 2, (img) => pool.analyze(img));
+      const options = { strict: true, thumbnails: path === 'answer' };
+      const analyses = await mapLimit(images, pool.size * 2, (img) => pool.analyze(img, options));
       return { analyses, embeddings: analyses.map((a) => a.faces[0]?.embedding) };
     },
     close: () => pool.close(),
   };
 }
 
-const makers: Record<string, () => Promise<Contender>> = {
+const makers: Record<string, (path: CallPath) => Promise<Contender>> = {
   plain: plainContender,
-  'wasm-1': () => poolContender('wasm', 1),
-  'wasm-pool': () => poolContender('wasm', workers),
-  'onnx-1': () => poolContender('onnx', 1),
-  'onnx-pool': () => poolContender('onnx', workers),
+  'wasm-1': (p) => poolContender('wasm', 1, {}, p),
+  'wasm-pool': (p) => poolContender('wasm', workers, {}, p),
+  'onnx-1': (p) => poolContender('onnx', 1, {}, p),
+  'onnx-pool': (p) => poolContender('onnx', workers, {}, p),
   // The shipped configuration where the CPU has VNNI (FACE_PRECISION=auto).
-  'onnx-int8-1': () => poolContender('onnx', 1, { precision: 'int8' }),
-  'onnx-int8-pool': () => poolContender('onnx', workers, { precision: 'int8' }),
+  'onnx-int8-1': (p) => poolContender('onnx', 1, { precision: 'int8' }, p),
+  'onnx-int8-pool': (p) => poolContender('onnx', workers, { precision: 'int8' }, p),
   // The previous pipeline, for the cost of landmarks and the second descriptor.
-  'onnx-faceres-pool': () => poolContender('onnx', workers, { descriptor: 'faceres' }),
+  'onnx-faceres-pool': (p) => poolContender('onnx', workers, { descriptor: 'faceres' }, p),
   // A point on the accuracy/speed curve (npm run eval has its accuracy): opt in with --contenders.
-  'onnx-dlib-pool': () => poolContender('onnx', workers, { descriptor: 'dlib' }),
+  'onnx-dlib-pool': (p) => poolContender('onnx', workers, { descriptor: 'dlib' }, p),
 };
+/** The maker of a contender key: `<key>-infer` is `<key>` called as `lookalike infer` calls the engine. */
+function maker(key: string): () => Promise<Contender> {
+  const infer = key.endsWith('-infer');
+  const make = makers[infer ? key.slice(0, -'-infer'.length) : key];
+  if (!make) throw new Error(`unknown contender ${key}`);
+  return () => make(infer ? 'infer' : 'answer');
+}
 const DEFAULT_CONTENDERS = ['plain', 'onnx-1', 'onnx-int8-1', 'onnx-pool', 'onnx-int8-pool'];
 
 if (args['plain-files']) {
@@ -146,8 +164,8 @@ if (args['plain-files']) {
 
 // Human on tfjs-node with face-api's nets (the `tensorflow` backend, fused like onnx), where
 // `npm run setup:tfjs-node` has made it load.
-makers['tensorflow-1'] = () => poolContender('tensorflow', 1);
-makers['tensorflow-pool'] = () => poolContender('tensorflow', workers);
+makers['tensorflow-1'] = (p) => poolContender('tensorflow', 1, {}, p);
+makers['tensorflow-pool'] = (p) => poolContender('tensorflow', workers, {}, p);
 // Not in a child measuring one contender's peak RSS: loading tfjs-node adds about 300 MiB to the process.
 if (!args.only && tfjsNodeAvailable()) DEFAULT_CONTENDERS.push('tensorflow-1', 'tensorflow-pool');
 
@@ -160,9 +178,7 @@ if (args.only) {
   // Child mode: one contender, one pass over both sets, then its peak RSS.
   let peak = 0;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
-  const make = makers[args.only];
-  if (!make) throw new Error(`unknown contender ${args.only}`);
-  const c = await make();
+  const c = await maker(args.only)();
   for (const [set, images] of Object.entries(sets)) await c.run(images, set === 'group' ? 10 : 1);
   await c.close();
   clearInterval(timer);
@@ -195,7 +211,7 @@ function looTop1(embeddings: (Float32Array | undefined)[]): { top1: number; foun
 
 const keys = args.contenders ? args.contenders.split(',') : DEFAULT_CONTENDERS;
 const contenders: Contender[] = [];
-for (const k of keys) contenders.push(await (makers[k] as () => Promise<Contender>)());
+for (const k of keys) contenders.push(await maker(k)());
 const best = new Map<string, Record<SetName, number>>();
 const lastRun = new Map<string, Record<SetName, Awaited<ReturnType<Contender['run']>>>>();
 let groupFaces = 0;

@@ -1,6 +1,6 @@
 import { type CoreConfig, engineOptions } from '../config/index.ts';
 import { CoreService } from '../core/service.ts';
-import type { Analysis, AnalyzeOptions, FaceEngine } from '../domain/face.ts';
+import type { Analysis, AnalyzeOptions, BareFace, FaceEngine, ThumbnailOptions } from '../domain/face.ts';
 import { embeddingDim, resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { selectBackend } from '../engine/backend.ts';
 import { createFaceEngine, type EngineOptions, requestedTuning } from '../engine/index.ts';
@@ -40,7 +40,9 @@ class LazyEngine implements FaceEngine {
     return this.#engine;
   }
 
-  async analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis> {
+  analyze(image: Uint8Array, options?: ThumbnailOptions): Promise<Analysis>;
+  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>>;
+  async analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>> {
     return (await this.#get()).analyze(image, options);
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Analysis, FaceEngine } from '../domain/face.ts';
+import type { BareFace, FaceEngine } from '../domain/face.ts';
 import type { Scope } from '../domain/types.ts';
 import type { Gallery, GallerySnapshot, PhotoRecord, ReEmbedding } from '../gallery/index.ts';
 import { thumbnailLandmarks } from '../resemblance/thumbnail-frame.ts';
@@ -71,21 +71,28 @@ export async function reembed(
   const updates: ReEmbedding[] = [];
   await mapLimit(stale, deps.concurrency ?? 4, async ({ identity, photo }) => {
     const original = originals?.get(photo.hash);
-    let analysis: Analysis | undefined;
+    let found: { face: BareFace; landmarks: Promise<Float32Array | undefined> } | null = null;
     try {
-      analysis = await deps.engine.analyze(original ?? photo.thumbnail);
+      if (original) {
+        // From an original, the landmarks are mapped into its new thumbnail's pixels.
+        const analysis = await deps.engine.analyze(original);
+        const main = mainFace(analysis);
+        if (main) found = { face: main.face, landmarks: thumbnailLandmarks(main.face, analysis) };
+      } else {
+        // From the stored thumbnail, which the gallery keeps: no new one is made, and the landmarks
+        // are already in its pixels.
+        const main = mainFace(await deps.engine.analyze(photo.thumbnail, { thumbnails: false }));
+        if (main) found = { face: main.face, landmarks: Promise.resolve(main.face.landmarks) };
+      }
     } catch {
       // An unreadable thumbnail is reported like one without a face.
     }
-    const main = analysis ? mainFace(analysis) : null;
-    if (!main) {
+    if (!found) {
       failed.push({ identity, hash: photo.hash, ...(photo.source ? { source: photo.source } : {}) });
       return;
     }
-    const { embedding, descriptors } = main.face;
-    // From the thumbnail itself, the landmarks are already in its pixels; from an original, mapped into it.
-    const landmarks =
-      original && analysis ? await thumbnailLandmarks(main.face, analysis) : main.face.landmarks;
+    const { embedding, descriptors } = found.face;
+    const landmarks = await found.landmarks;
     updates.push({
       hash: photo.hash,
       embedding,

@@ -1,8 +1,9 @@
 import { centre } from '../classifier/centering.ts';
 import type { Matcher } from '../classifier/matcher.ts';
-import type { EngineLoad, FaceEngine } from '../domain/face.ts';
+import type { Analysis, BareFace, EngineLoad, FaceEngine } from '../domain/face.ts';
 import { DEFAULT_TUNING, embeddingDim } from '../domain/tuning.ts';
 import {
+  type BareAnswer,
   type Comparison,
   type EnrollResult,
   type ExplainedFace,
@@ -194,36 +195,50 @@ export class CoreService implements LookalikeService {
     return own.length > 0 ? scope : GLOBAL_SCOPE;
   }
 
+  /**
+   * LookalikeService.identify. With `thumbnails: false` (and no `explain`, which reads them) the engine
+   * makes no thumbnails and no face is held for "Why?": for callers that show no picture (`lookalike infer`).
+   */
+  identify(
+    scope: Scope,
+    image: Uint8Array,
+    options?: { explain?: boolean; thumbnails?: true },
+  ): Promise<Identification>;
+  identify(
+    scope: Scope,
+    image: Uint8Array,
+    options?: { explain?: boolean; thumbnails?: boolean },
+  ): Promise<Identification<BareAnswer>>;
   async identify(
     scope: Scope,
     image: Uint8Array,
-    options: { explain?: boolean } = {},
-  ): Promise<Identification> {
+    options: { explain?: boolean; thumbnails?: boolean } = {},
+  ): Promise<Identification<BareAnswer>> {
     const answering = await this.answeringScope(scope);
+    const matching = this.matcher(answering);
+    if (options.thumbnails === false && !options.explain) {
+      const [{ matcher }, analysis] = await Promise.all([
+        matching,
+        this.engine.analyze(image, { strict: true, thumbnails: false }),
+      ]);
+      return answersOf(answering, matcher, analysis);
+    }
     const [{ matcher }, analysis] = await Promise.all([
-      this.matcher(answering),
+      matching,
       this.engine.analyze(image, { strict: true }),
     ]);
-    let method: Identification['method'] = 'none';
-    const answers: FaceAnswer[] = analysis.faces.map((face) => {
-      const result = finiteAnswer(matcher.identify(face.embedding));
-      method = result.method;
-      return {
-        box: face.box,
-        score: face.score,
-        thumbnail: face.thumbnail,
-        match: result.match,
-        top: result.top,
-      };
-    });
+    const bare = answersOf(answering, matcher, analysis);
+    const answers: FaceAnswer[] = analysis.faces.map((face, i) => ({
+      ...bare.faces[i]!,
+      thumbnail: face.thumbnail,
+    }));
     const faces =
       this.#explainer && options.explain
         ? await explainFaces(this.#explainer, answering, analysis, answers)
         : this.#explainer
           ? await holdFaces(this.#held, answering, analysis, answers)
           : answers;
-    if (faces.length === 0) method = matcher.method;
-    return { scope: answering, method, width: analysis.width, height: analysis.height, faces };
+    return { ...bare, faces };
   }
 
   /** Why a face answered earlier resembles its best match, or null when it is no longer held. */
@@ -368,4 +383,15 @@ export class CoreService implements LookalikeService {
       i.photos.map((p) => ({ name: i.name, slug: i.slug, source: p.source, embedding: p.embedding })),
     );
   }
+}
+
+/** Each face's best match and top candidates in `scope`, by `matcher`. */
+function answersOf(scope: Scope, matcher: Matcher, analysis: Analysis<BareFace>): Identification<BareAnswer> {
+  let method: Identification['method'] = matcher.method;
+  const faces = analysis.faces.map((face): BareAnswer => {
+    const result = finiteAnswer(matcher.identify(face.embedding));
+    method = result.method;
+    return { box: face.box, score: face.score, match: result.match, top: result.top };
+  });
+  return { scope, method, width: analysis.width, height: analysis.height, faces };
 }

@@ -3,20 +3,27 @@ import type { Tuning } from './tuning.ts';
 /** A face box in pixels of the upright (EXIF-rotated) image: [x, y, width, height]. */
 export type Box = [number, number, number, number];
 
-/** One face found in an image. */
-export interface Face {
+/**
+ * One face found in an image, as an analysis that asked for no thumbnail returns it (`thumbnails:
+ * false`): the type has no `thumbnail`, so code cannot read one that was never made.
+ */
+export interface BareFace {
   /** Where the face is in the upright original image. */
   box: Box;
   /** Detector confidence in [0, 1]. */
   score: number;
   /** L2-normalised embedding from Human's faceres model. */
   embedding: Float32Array;
-  /** A small aligned face crop (PNG), for reply pictures and the gallery. */
-  thumbnail: Uint8Array;
   /** 68 facial landmarks (iBUG 300-W order) in pixels of the upright original image, [x0, y0, x1, y1, …]. */
   landmarks?: Float32Array;
   /** Each descriptor that went into `embedding`, L2-normalised, by name (`faceres`, `dlib`). */
   descriptors?: Partial<Record<DescriptorName, Float32Array>>;
+}
+
+/** One face found in an image, with its thumbnail: what `analyze` returns unless asked not to make one. */
+export interface Face extends BareFace {
+  /** A small aligned face crop (112×112 PNG), for reply pictures, the gallery, games and "Why?". */
+  thumbnail: Uint8Array;
 }
 
 /** The face descriptors an engine can compute. */
@@ -41,13 +48,13 @@ export interface StageTimings {
   embed: number;
 }
 
-/** Everything the engine found in one image. */
-export interface Analysis {
+/** Everything the engine found in one image; `F` is `BareFace` where the call made no thumbnails. */
+export interface Analysis<F extends BareFace = Face> {
   /** Size of the upright original image. */
   width: number;
   height: number;
   /** Faces, largest first. */
-  faces: Face[];
+  faces: F[];
   timings: StageTimings;
 }
 
@@ -57,7 +64,16 @@ export interface AnalyzeOptions {
   maxFaces?: number;
   /** Refuse photos with more faces than `maxFaces` instead of keeping the largest. */
   strict?: boolean;
+  /**
+   * Whether each face gets its thumbnail (default true). A thumbnail is a 112² resize of the face's
+   * crop and a PNG encode, about 2.8 CPU ms a face: callers that show or store no face (`lookalike
+   * infer`, re-embedding from stored thumbnails) pass false, and get `BareFace`s.
+   */
+  thumbnails?: boolean;
 }
+
+/** Options that keep the thumbnails: `analyze` with these returns `Face`s. */
+export type ThumbnailOptions = AnalyzeOptions & { thumbnails?: true };
 
 /** How busy an engine is: what a caller would wait behind if it asked now. */
 export interface EngineLoad {
@@ -71,8 +87,13 @@ export interface EngineLoad {
 
 /** The platform-neutral face engine: ONNX Runtime, Human and tfjs stay behind this interface. */
 export interface FaceEngine {
-  /** Decodes an image buffer, finds every face, aligns and embeds each. */
-  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis>;
+  /** Decodes an image buffer, finds every face, aligns and embeds each, and cuts its thumbnail. */
+  analyze(image: Uint8Array, options?: ThumbnailOptions): Promise<Analysis>;
+  /**
+   * The same without thumbnails when `options.thumbnails` is false; where it is only known at run
+   * time the faces are typed bare either way.
+   */
+  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>>;
   /** Name of the backend in use (`onnx`, `tensorflow` or `wasm`). */
   readonly backend: string;
   /** The tuning it really runs (see resolveTuning), where it knows: its embeddings' fingerprint depends on it. */

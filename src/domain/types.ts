@@ -51,17 +51,20 @@ export interface FaceAnswer {
   explainId?: string;
 }
 
+/** The answer for one face without its picture: what `identify` gives a caller that shows none. */
+export type BareAnswer = Omit<FaceAnswer, 'thumbnail'>;
+
 /** How an identification was made: the linear SVM (2+ identities), similarity alone (1), or nothing (an empty gallery). */
 export type Method = 'svm' | 'similarity' | 'none';
 
-/** The answer for one photo. */
-export interface Identification {
+/** The answer for one photo; `F` is `BareAnswer` where the caller asked for no thumbnails. */
+export interface Identification<F extends BareAnswer = FaceAnswer> {
   /** The gallery that answered (the caller's, or `global` when the caller's is empty). */
   scope: Scope;
   method: Method;
   width: number;
   height: number;
-  faces: FaceAnswer[];
+  faces: F[];
 }
 
 /** An enrolled photo, as callers see it. */

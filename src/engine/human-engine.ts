@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Analysis, AnalyzeOptions, StageTimings } from '../domain/face.ts';
+import type { Analysis, AnalyzeOptions, BareFace, StageTimings, ThumbnailOptions } from '../domain/face.ts';
 import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { humanBuildFile, type TfjsBackend, wasmBinariesDir } from './backend.ts';
 import { FaceApiTfjs } from './face-api-tfjs.ts';
@@ -20,6 +20,7 @@ import {
   preparePhoto,
   toOriginalPoints,
   tooManyFaces,
+  withThumbnails,
 } from './pipeline.ts';
 import { loadTfjsNode } from './tfjs-node.ts';
 
@@ -147,8 +148,10 @@ export class HumanEngine {
     return this.tf.memory().numTensors;
   }
 
-  /** Decodes, detects, aligns and embeds every face of one photo, largest first. */
-  async analyze(image: Uint8Array, options: AnalyzeOptions = {}): Promise<Analysis> {
+  /** Decodes, detects, aligns and embeds every face of one photo, largest first (FaceEngine.analyze). */
+  analyze(image: Uint8Array, options?: ThumbnailOptions): Promise<Analysis>;
+  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>>;
+  async analyze(image: Uint8Array, options: AnalyzeOptions = {}): Promise<Analysis<BareFace>> {
     const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
     const maxFaces = Math.min(options.maxFaces ?? MAX_FACES, MAX_FACES);
     const t = this.tf;
@@ -157,7 +160,7 @@ export class HumanEngine {
     const { rgb, decoded } = photo;
     timings.decode = ms(start);
     // A blank image has no face; the detector is not asked (it may invent one in a flat strip).
-    if (decoded.flat) return analysisOf(photo, [], [], [], timings);
+    if (decoded.flat) return analysisOf(photo, [], [], timings);
 
     start = performance.now();
     const input = t.tidy(() => t.expandDims(t.tensor3d(rgb.data, [rgb.height, rgb.width, 3], 'int32'), 0));
@@ -190,11 +193,38 @@ export class HumanEngine {
         return { width: decoded.originalWidth, height: decoded.originalHeight, faces: [], timings };
 
       start = performance.now();
-      // Each face tensor is Human's crop of the face, unrotated.
-      const crops = t.tidy(() =>
-        t.concat(kept.map((f) => t.image.resizeBilinear(as4d(t, f.tensor), [112, 112]))),
+      const thumbs = options.thumbnails === false ? undefined : await this.thumbnails(kept);
+      timings.align = ms(start);
+
+      start = performance.now();
+      const batch = t.tidy(() =>
+        t.concat(kept.map((f) => t.image.resizeBilinear(as4d(t, f.tensor), [FACERES_SIZE, FACERES_SIZE]))),
       );
-      const thumbs = await Promise.all(
+      const embeddings = await this.embed(batch);
+      t.dispose(batch);
+      const fused = await this.fuseDlib(photo, keptMarks, embeddings);
+      timings.embed = ms(start);
+
+      const analysis = analysisOf(photo, kept, fused.embeddings, timings);
+      analysis.faces.forEach((face, i) => {
+        if (!fused.dlib) return;
+        face.descriptors = { faceres: embeddings[i] as Float32Array, dlib: fused.dlib[i] as Float32Array };
+        face.landmarks = toOriginalPoints(fused.landmarks[i] as Float32Array, photo);
+      });
+      return thumbs ? withThumbnails(analysis, thumbs) : analysis;
+    } finally {
+      for (const f of found) if (f.tensor) t.dispose(f.tensor);
+    }
+  }
+
+  /** Each face's thumbnail: Human's crop of it (unrotated) at 112×112, as PNG. */
+  private async thumbnails(kept: HumanFace[]): Promise<Uint8Array[]> {
+    const t = this.tf;
+    const crops = t.tidy(() =>
+      t.concat(kept.map((f) => t.image.resizeBilinear(as4d(t, f.tensor), [112, 112]))),
+    );
+    try {
+      return await Promise.all(
         kept.map(async (_, i) => {
           const one = t.tidy(() =>
             t.cast(t.mul(t.slice(crops, [i, 0, 0, 0], [1, 112, 112, 3]), 255), 'int32'),
@@ -204,27 +234,8 @@ export class HumanEngine {
           return pngFromRgb(Uint8Array.from(px), 112, 112);
         }),
       );
-      timings.align = ms(start);
-
-      start = performance.now();
-      const batch = t.tidy(() =>
-        t.concat(kept.map((f) => t.image.resizeBilinear(as4d(t, f.tensor), [FACERES_SIZE, FACERES_SIZE]))),
-      );
-      t.dispose(crops);
-      const embeddings = await this.embed(batch);
-      t.dispose(batch);
-      const fused = await this.fuseDlib(photo, keptMarks, embeddings);
-      timings.embed = ms(start);
-
-      const analysis = analysisOf(photo, kept, fused.embeddings, thumbs as Uint8Array[], timings);
-      analysis.faces.forEach((face, i) => {
-        if (!fused.dlib) return;
-        face.descriptors = { faceres: embeddings[i] as Float32Array, dlib: fused.dlib[i] as Float32Array };
-        face.landmarks = toOriginalPoints(fused.landmarks[i] as Float32Array, photo);
-      });
-      return analysis;
     } finally {
-      for (const f of found) if (f.tensor) t.dispose(f.tensor);
+      t.dispose(crops);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Analysis, AnalyzeOptions, FaceImage } from '../domain/face.ts';
+import type { FaceEngine, FaceImage } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import type { Backend } from './backend.ts';
 import { OnnxEngine } from './onnx/onnx-engine.ts';
@@ -7,7 +7,7 @@ import { OnnxEngine } from './onnx/onnx-engine.ts';
 export interface LocalEngine {
   readonly backend: Backend;
   readonly tuning: Tuning;
-  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis>;
+  analyze: FaceEngine['analyze'];
   /** See FaceEngine.embedFaceImages (ONNX Runtime only). */
   embedFaceImages?(images: FaceImage[]): Promise<Float32Array[]>;
   /** Live tfjs tensors (always 0 on ONNX Runtime, which holds no tfjs state). */

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { Analysis, Box, StageTimings } from '../domain/face.ts';
+import type { Analysis, BareFace, Box, StageTimings } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import { UserError } from '../errors.ts';
 import { type DecodedImage, decodeImage } from '../image/decode.ts';
@@ -110,19 +110,27 @@ export function toOriginalPoints(points: Float32Array, photo: PreparedPhoto): Fl
   return out;
 }
 
-/** The analysis of a photo from its kept faces (boxes in detector-input pixels), embeddings and thumbnails. */
+/** The analysis of a photo from its kept faces (boxes in detector-input pixels) and their embeddings. */
 export function analysisOf(
   photo: PreparedPhoto,
   kept: { box: Box; score: number }[],
   embeddings: Float32Array[],
-  thumbnails: Uint8Array[],
   timings: StageTimings,
-): Analysis {
+): Analysis<BareFace> {
   const faces = kept.map((f, i) => ({
     box: toOriginal(f.box, photo),
     score: f.score,
     embedding: embeddings[i] as Float32Array,
-    thumbnail: thumbnails[i] as Uint8Array,
   }));
   return { width: photo.decoded.originalWidth, height: photo.decoded.originalHeight, faces, timings };
+}
+
+/** The analysis with each face's thumbnail (PNG), given in the same order as its faces. */
+export function withThumbnails(analysis: Analysis<BareFace>, thumbnails: Uint8Array[]): Analysis {
+  const faces = analysis.faces.map((face, i) => {
+    const thumbnail = thumbnails[i];
+    if (!thumbnail) throw new Error(`face ${i} of ${analysis.faces.length} has no thumbnail`);
+    return { ...face, thumbnail };
+  });
+  return { ...analysis, faces };
 }

@@ -1,6 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Analysis, AnalyzeOptions, EngineLoad, FaceEngine, FaceImage } from '../domain/face.ts';
+import type {
+  Analysis,
+  AnalyzeOptions,
+  BareFace,
+  EngineLoad,
+  FaceEngine,
+  FaceImage,
+  ThumbnailOptions,
+} from '../domain/face.ts';
 import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { UserError, userErrorFrom } from '../errors.ts';
 import type { Backend } from './backend.ts';
@@ -229,8 +237,10 @@ export class WorkerPool implements FaceEngine {
     return this.submit((id) => ({ id, type: 'embed', images }), bytes);
   }
 
-  /** Analyses one photo on the next free worker. */
-  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis> {
+  /** Analyses one photo on the next free worker (FaceEngine.analyze). */
+  analyze(image: Uint8Array, options?: ThumbnailOptions): Promise<Analysis>;
+  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>>;
+  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>> {
     return this.submit((id) => ({ id, type: 'analyze', image, options }), image.byteLength);
   }
 

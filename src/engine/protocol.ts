@@ -1,4 +1,4 @@
-import type { Analysis, AnalyzeOptions, FaceImage } from '../domain/face.ts';
+import type { Analysis, AnalyzeOptions, BareFace, FaceImage } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import type { TextContext } from '../user-texts.ts';
 import type { Backend } from './backend.ts';
@@ -30,7 +30,8 @@ export interface WireError {
 export type WorkerResponse =
   | { type: 'ready' }
   | { type: 'fatal'; error: WireError }
-  | { id: number; type: 'result'; analysis: Analysis }
+  /** Faces carry their thumbnail unless the request's options said `thumbnails: false`. */
+  | { id: number; type: 'result'; analysis: Analysis<BareFace> }
   | { id: number; type: 'embeddings'; embeddings: Float32Array[] }
   | { id: number; type: 'stats'; tensors: number; heapUsed: number; external: number; arrayBuffers: number }
   | { id: number; type: 'error'; error: WireError };

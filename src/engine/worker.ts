@@ -53,10 +53,11 @@ try {
       }
       const analysis = await engine.analyze(req.image, req.options);
       // Hand the embedding and thumbnail buffers over instead of copying them.
-      const transfer = analysis.faces.flatMap((f) => [
-        f.embedding.buffer,
-        f.thumbnail.buffer,
-      ]) as ArrayBuffer[];
+      const transfer = analysis.faces.flatMap((f) =>
+        'thumbnail' in f && f.thumbnail instanceof Uint8Array
+          ? [f.embedding.buffer, f.thumbnail.buffer]
+          : [f.embedding.buffer],
+      ) as ArrayBuffer[];
       send({ id: req.id, type: 'result', analysis }, [...new Set(transfer)]);
     } catch (err) {
       send({ id: req.id, type: 'error', error: toWire(err) });

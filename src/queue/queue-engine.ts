@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Analysis, AnalyzeOptions, FaceEngine } from '../domain/face.ts';
+import type { Analysis, AnalyzeOptions, BareFace, FaceEngine, ThumbnailOptions } from '../domain/face.ts';
 import { UserError } from '../errors.ts';
 import { connect, disconnect, queueOptions, STREAMS, sweepExpired } from './connection.ts';
 import {
@@ -31,7 +31,9 @@ export interface QueueEngineOptions {
 }
 
 interface Pending {
-  resolve: (analysis: Analysis) => void;
+  /** Whether the caller asked for thumbnails, so the answer must carry one per face. */
+  thumbnails: boolean;
+  resolve: (analysis: Analysis<BareFace>) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -101,14 +103,17 @@ export class QueueEngine implements FaceEngine {
     return this.#pending.size;
   }
 
-  /** Queues one photo and resolves with the first answer any worker sends for it. */
-  async analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis> {
+  /** Queues one photo and resolves with the first answer any worker sends for it (FaceEngine.analyze). */
+  analyze(image: Uint8Array, options?: ThumbnailOptions): Promise<Analysis>;
+  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>>;
+  async analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>> {
     if (this.#closed) throw new Error('the face engine is closed');
     const jobId = randomUUID();
+    const thumbnails = options?.thumbnails !== false;
     // Registered before the job exists, so that even an instant answer finds its caller.
-    const answer = new Promise<Analysis>((resolve, reject) => {
+    const answer = new Promise<Analysis<BareFace>>((resolve, reject) => {
       const timer = setTimeout(() => this.#expire(jobId), this.#ttlMs);
-      this.#pending.set(jobId, { resolve, reject, timer });
+      this.#pending.set(jobId, { thumbnails, resolve, reject, timer });
     });
     // The caller handles it once we return it; until then a rejection must not count as unhandled.
     answer.catch(() => {});
@@ -151,8 +156,15 @@ export class QueueEngine implements FaceEngine {
       this.#dropped++;
       return;
     }
-    if (result.ok) pending.resolve(decodeAnalysis(result.analysis));
-    else pending.reject(decodeError(result.error));
+    if (!result.ok) {
+      pending.reject(decodeError(result.error));
+      return;
+    }
+    try {
+      pending.resolve(decodeAnalysis(result.analysis, pending.thumbnails));
+    } catch (err) {
+      pending.reject(err as Error);
+    }
   }
 
   #expire(jobId: string): void {

@@ -1,7 +1,7 @@
 // What travels through Redis between bot processes and inference workers. BullMQ stores job data as JSON,
 // so binary fields (the photo, embeddings, thumbnails) travel as base64 strings.
 
-import type { Analysis, AnalyzeOptions, Box, DescriptorName } from '../domain/face.ts';
+import type { Analysis, AnalyzeOptions, BareFace, Box, DescriptorName } from '../domain/face.ts';
 import { UserError, userErrorFrom } from '../errors.ts';
 import type { TextContext } from '../user-texts.ts';
 import { decodeFloat32, encodeFloat32 } from '../util/vectors.ts';
@@ -35,7 +35,8 @@ export interface WireAnalysis {
     score: number;
     embedding: string;
     dim: number;
-    thumbnail: string;
+    /** PNG, base64; absent where the job's options said `thumbnails: false`. */
+    thumbnail?: string;
     /** Base64 float32, each optional: older workers send neither. */
     landmarks?: string;
     descriptors?: Partial<Record<DescriptorName, string>>;
@@ -69,8 +70,8 @@ export function fromBase64(text: string): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-/** An Analysis ready for JSON. */
-export function encodeAnalysis(analysis: Analysis): WireAnalysis {
+/** An Analysis ready for JSON (with thumbnails where its faces have them). */
+export function encodeAnalysis(analysis: Analysis<BareFace>): WireAnalysis {
   return {
     width: analysis.width,
     height: analysis.height,
@@ -79,7 +80,9 @@ export function encodeAnalysis(analysis: Analysis): WireAnalysis {
       score: face.score,
       embedding: encodeFloat32([face.embedding]),
       dim: face.embedding.length,
-      thumbnail: toBase64(face.thumbnail),
+      ...('thumbnail' in face && face.thumbnail instanceof Uint8Array
+        ? { thumbnail: toBase64(face.thumbnail) }
+        : {}),
       ...(face.landmarks ? { landmarks: encodeFloat32([face.landmarks]) } : {}),
       ...(face.descriptors
         ? {
@@ -93,18 +96,23 @@ export function encodeAnalysis(analysis: Analysis): WireAnalysis {
   };
 }
 
-/** The Analysis an `encodeAnalysis` result stands for. */
-export function decodeAnalysis(wire: WireAnalysis): Analysis {
+/**
+ * The Analysis an `encodeAnalysis` result stands for. With `thumbnails` (the job asked for them) a face
+ * without one is a broken answer and throws, so that no caller is handed a `Face` lacking its picture.
+ */
+export function decodeAnalysis(wire: WireAnalysis, thumbnails: boolean): Analysis<BareFace> {
   return {
     width: wire.width,
     height: wire.height,
-    faces: wire.faces.map((face) => {
-      const out: Analysis['faces'][number] = {
+    faces: wire.faces.map((face, i) => {
+      if (thumbnails && face.thumbnail === undefined)
+        throw new Error(`the inference worker sent face ${i} without the thumbnail it was asked for`);
+      const out: BareFace & { thumbnail?: Uint8Array } = {
         box: face.box,
         score: face.score,
         embedding: decodeFloat32(face.embedding, face.dim, 1)[0]!,
-        thumbnail: fromBase64(face.thumbnail),
       };
+      if (thumbnails && face.thumbnail !== undefined) out.thumbnail = fromBase64(face.thumbnail);
       const floats = (text: string) => decodeFloat32(text, Buffer.byteLength(text, 'base64') / 4, 1)[0]!;
       if (face.landmarks) out.landmarks = floats(face.landmarks);
       if (face.descriptors)

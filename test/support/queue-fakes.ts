@@ -1,5 +1,5 @@
 // Stand-in face engines for the queue tests: they answer at once (or never) without loading any model.
-import type { Analysis, FaceEngine } from '../../src/domain/face.ts';
+import type { Analysis, AnalyzeOptions, BareFace, FaceEngine } from '../../src/domain/face.ts';
 import { UserError } from '../../src/errors.ts';
 
 /** A recognisable Analysis for an image: its first byte is in the embedding, so answers can be matched. */
@@ -20,19 +20,32 @@ export function fakeAnalysis(image: Uint8Array): Analysis {
   };
 }
 
-/** An engine that answers with `fakeAnalysis`, or refuses images whose first byte is 0 as having no face. */
-export function fakeEngine(onAnalyze?: (image: Uint8Array) => void): FaceEngine & { calls: number } {
-  return {
+/** `fakeAnalysis` as a call with `thumbnails: false` gets it. */
+export function bareAnalysis(image: Uint8Array): Analysis<BareFace> {
+  const analysis = fakeAnalysis(image);
+  return { ...analysis, faces: analysis.faces.map(({ thumbnail: _, ...face }) => face) };
+}
+
+/**
+ * An engine that answers with `fakeAnalysis` (without thumbnails where asked, or always with `bare`),
+ * or refuses images whose first byte is 0 as having no face.
+ */
+export function fakeEngine(
+  onAnalyze?: (image: Uint8Array) => void,
+  bare = false,
+): FaceEngine & { calls: number } {
+  const engine = {
     backend: 'fake',
     calls: 0,
-    async analyze(image) {
-      this.calls++;
+    analyze: (async (image: Uint8Array, options?: AnalyzeOptions) => {
+      engine.calls++;
       onAnalyze?.(image);
       if (image[0] === 0) throw new UserError('no_face');
-      return fakeAnalysis(image);
-    },
+      return bare || options?.thumbnails === false ? bareAnalysis(image) : fakeAnalysis(image);
+    }) as FaceEngine['analyze'],
     async close() {},
   };
+  return engine;
 }
 
 /** An engine that never answers, as a worker that hangs or is about to be killed. */
@@ -41,7 +54,7 @@ export function hangingEngine(onAnalyze: () => void): FaceEngine {
     backend: 'fake',
     analyze() {
       onAnalyze();
-      return new Promise(() => {});
+      return new Promise<Analysis>(() => {});
     },
     async close() {},
   };

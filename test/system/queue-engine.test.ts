@@ -91,6 +91,20 @@ describe('the Redis inference queue', () => {
     assert.deepEqual(await jobKeys(), []);
   });
 
+  it('brings back no thumbnails where the caller asked for none, and refuses an answer missing one', async () => {
+    const bot = await engine();
+    await worker();
+    const image = new Uint8Array([7, 1, 2, 3]);
+    const analysis = await bot.analyze(image, { thumbnails: false });
+    assert.equal(Object.hasOwn(analysis.faces[0]!, 'thumbnail'), false);
+    assert.deepEqual(analysis.faces[0]!.embedding, fakeAnalysis(image).faces[0]!.embedding);
+    await cleanUp();
+    // A worker that drops thumbnails it was asked for: the caller gets an error, never a face without one.
+    const asking = await engine();
+    await worker({ engine: fakeEngine(undefined, true) });
+    await assert.rejects(asking.analyze(image), /without the thumbnail it was asked for/);
+  });
+
   it("passes a member's mistake back as the same UserError", async () => {
     const bot = await engine();
     await worker();

@@ -49,6 +49,18 @@ describe('face engine on real photos (wasm)', () => {
     for (const k of ['decode', 'detect', 'align', 'embed'] as const) assert.ok(a.timings[k] >= 0);
   });
 
+  it('makes no thumbnail when asked for none, and the same embedding', async () => {
+    const photo = read('bbt', 'penny', 'penny1.png');
+    const full = (await engine.analyze(photo)).faces[0];
+    const bare = (await engine.analyze(photo, { thumbnails: false })).faces[0];
+    assert.ok(full && bare);
+    assert.equal(Object.hasOwn(bare, 'thumbnail'), false);
+    assert.deepEqual(bare.embedding, full.embedding);
+    const tensors = engine.tensorCount();
+    await engine.analyze(photo, { thumbnails: false });
+    assert.equal(engine.tensorCount(), tensors, 'no tensor left behind without thumbnails');
+  });
+
   it('finds the face in a small tight crop', async () => {
     const a = await engine.analyze(read('celebs', 'barack_obama', '0.png'));
     assert.equal(a.faces.length, 1);

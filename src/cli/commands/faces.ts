@@ -1,4 +1,4 @@
-import type { Identification } from '../../domain/types.ts';
+import type { BareAnswer, Identification } from '../../domain/types.ts';
 import { UserError } from '../../errors.ts';
 import { describeResemblance } from '../../resemblance/wording.ts';
 import { mapOrdered } from '../../util/concurrency.ts';
@@ -10,7 +10,7 @@ import { UsageError } from '../usage.ts';
 
 /** One file's outcome, as printed. */
 type InferOutcome =
-  | { file: string; result: Identification }
+  | { file: string; result: Identification<BareAnswer> }
   | { file: string; error: string }
   | { file: string; skipped: string };
 
@@ -34,7 +34,8 @@ export async function runInfer(
     try {
       const skipped = fromFolder ? await notImageReason(file) : undefined;
       if (skipped) return { file, skipped };
-      return { file, result: await service.identify(scope, readInput(file), { explain }) };
+      // Nothing here shows a face, so the engine makes no thumbnails (unless explaining, which reads them).
+      return { file, result: await service.identify(scope, readInput(file), { explain, thumbnails: false }) };
     } catch (err) {
       if (err instanceof UserError) return { file, error: err.message };
       if ((err as NodeJS.ErrnoException).code)

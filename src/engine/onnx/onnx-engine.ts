@@ -1,6 +1,13 @@
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
-import type { Analysis, AnalyzeOptions, FaceImage, StageTimings } from '../../domain/face.ts';
+import type {
+  Analysis,
+  AnalyzeOptions,
+  BareFace,
+  FaceImage,
+  StageTimings,
+  ThumbnailOptions,
+} from '../../domain/face.ts';
 import { type Precision, resolveTuning, type Tuning } from '../../domain/tuning.ts';
 import { embedFaceImages } from '../embed-chips.ts';
 import { gateFrame, judgeFace, realFaces } from '../face-gate.ts';
@@ -15,6 +22,7 @@ import {
   preparePhoto,
   toOriginalPoints,
   tooManyFaces,
+  withThumbnails,
 } from '../pipeline.ts';
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
 import { FaceApiNets } from './face-api-nets.ts';
@@ -193,15 +201,17 @@ export class OnnxEngine {
     }
   }
 
-  /** Decodes, detects, aligns and embeds every face of one photo, largest first. */
-  async analyze(image: Uint8Array, options: AnalyzeOptions = {}): Promise<Analysis> {
+  /** Decodes, detects, aligns and embeds every face of one photo, largest first (FaceEngine.analyze). */
+  analyze(image: Uint8Array, options?: ThumbnailOptions): Promise<Analysis>;
+  analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>>;
+  async analyze(image: Uint8Array, options: AnalyzeOptions = {}): Promise<Analysis<BareFace>> {
     const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
     const maxFaces = Math.min(options.maxFaces ?? MAX_FACES, MAX_FACES);
     let start = performance.now();
     const photo = await timedAsync(this.stage, 'decode', () => preparePhoto(image, this.tuning));
     const { rgb, decoded } = photo;
     // A blank image has no face; the detector is not asked (it may invent one in a flat strip).
-    if (decoded.flat) return analysisOf(photo, [], [], [], { ...timings, decode: ms(start) });
+    if (decoded.flat) return analysisOf(photo, [], [], { ...timings, decode: ms(start) });
     // The bytes as decoded: every sampler reads them as numbers, so a float copy of the photo
     // (12 MB at 1024×1024) would only cost time and give the same samples.
     const pixels: PixelImage = { data: rgb.data, width: rgb.width, height: rgb.height, channels: 3 };
@@ -253,17 +263,20 @@ export class OnnxEngine {
     const crops = timed(this.stage, 'faceres crop', () =>
       kept.map((f) => cropAndResize(pixels, f.square, CROP_SIZE, CROP_SIZE, 1 / 255)),
     );
-    const thumbs = await timedAsync(this.stage, 'thumbnails', () =>
-      Promise.all(
-        crops.map((crop) => {
-          const t = resizeBilinear(crop, THUMB_SIZE, THUMB_SIZE);
-          const px = new Uint8Array(t.data.length);
-          // tfjs casts to int32 by truncation; so does this, so both engines' thumbnails match.
-          for (let i = 0; i < px.length; i++) px[i] = Math.trunc((t.data[i] as number) * 255);
-          return pngFromRgb(px, THUMB_SIZE, THUMB_SIZE);
-        }),
-      ),
-    );
+    const thumbs =
+      options.thumbnails === false
+        ? undefined
+        : await timedAsync(this.stage, 'thumbnails', () =>
+            Promise.all(
+              crops.map((crop) => {
+                const t = resizeBilinear(crop, THUMB_SIZE, THUMB_SIZE);
+                const px = new Uint8Array(t.data.length);
+                // tfjs casts to int32 by truncation; so does this, so both engines' thumbnails match.
+                for (let i = 0; i < px.length; i++) px[i] = Math.trunc((t.data[i] as number) * 255);
+                return pngFromRgb(px, THUMB_SIZE, THUMB_SIZE);
+              }),
+            ),
+          );
     timings.align = ms(start);
 
     start = performance.now();
@@ -286,14 +299,14 @@ export class OnnxEngine {
     const embeddings = faceres.map((f, i) => fuse(f, dlib?.[i], this.tuning));
     timings.embed = ms(start);
 
-    const analysis = analysisOf(photo, kept, embeddings, thumbs, timings);
+    const analysis = analysisOf(photo, kept, embeddings, timings);
     analysis.faces.forEach((face, i) => {
       face.descriptors = { faceres: faceres[i] as Float32Array };
       if (dlib) face.descriptors.dlib = dlib[i] as Float32Array;
       const points = landmarks?.[i];
       if (points) face.landmarks = toOriginalPoints(points, photo);
     });
-    return analysis;
+    return thumbs ? withThumbnails(analysis, thumbs) : analysis;
   }
 
   /** Embeddings of cut-out face images in one batch, without detection (embed-chips.ts). */
