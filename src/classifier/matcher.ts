@@ -2,14 +2,7 @@ import type { Candidate, Match, Method } from '../domain/types.ts';
 import { cosine, decodeFloat32, dot, encodeFloat32, similarityFromCosine } from '../util/vectors.ts';
 import { centre, centroid, shrunkMean } from './centering.ts';
 import { EXACT_CLASSES, SHORTLIST, Sketch, topK } from './shortlist.ts';
-import {
-  ANSWER_CANDIDATES,
-  confidences,
-  type SvmModel,
-  type SvmStats,
-  type TrainSvmOptions,
-  trainSvm,
-} from './svm.ts';
+import { ANSWER_CANDIDATES, confidences, type SvmModel, type TrainSvmOptions, trainSvm } from './svm.ts';
 import { type SvmJSON, svmFromJSON, svmToJSON } from './svm-codec.ts';
 
 /**
@@ -26,15 +19,13 @@ export interface GalleryIdentity {
 }
 
 /** Options of `Matcher.train`: the classifier's plus the same-person threshold. */
-export interface MatcherOptions extends Omit<TrainSvmOptions, 'onStats' | 'offset' | 'previous'> {
+export interface MatcherOptions extends Omit<TrainSvmOptions, 'offset' | 'previous'> {
   /** Default `DEFAULT_SAME_THRESHOLD`. */
   sameThreshold?: number;
   /** Prior mean face for centring (models/calibration.json); null centres on the gallery alone. */
   prior?: ArrayLike<number> | null;
   /** The stored form of a matcher of an earlier gallery version, to retrain only what changed. */
   previous?: MatcherJSON | null;
-  /** Receives what training did. */
-  onStats?: (stats: SvmStats) => void;
 }
 
 /** What `Matcher.identify` found for one face. */

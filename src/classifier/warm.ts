@@ -79,10 +79,9 @@ export function warmStart(
   const cos = (a: number, b: number): number => dot(dirs, dirs, dim, a * dim, b * dim);
   for (let c = 0; c < classes; c++) {
     if (!redo[c]) continue;
-    for (let j = 0; j < classes; j++) score[j] = j === c ? Number.NEGATIVE_INFINITY : cos(c, j);
-    const order = Array.from(score.keys()).sort((a, b) => score[b]! - score[a]! || a - b);
+    for (let j = 0; j < classes; j++) score[j] = cos(c, j);
     candidates[c * k] = c;
-    for (let t = 1; t < k; t++) candidates[c * k + t] = order[t - 1]!;
+    candidates.set(topK(score, classes, k - 1, c), c * k + 1);
   }
   // Each list's least similar member, found once per list and only for lists a change may enter.
   const weakest = new Map<number, { t: number; sim: number }>();
