@@ -1,7 +1,7 @@
 import type { Candidate, Match, Method } from '../domain/types.ts';
 import { cosine, decodeFloat32, dot, encodeFloat32, similarityFromCosine } from '../util/vectors.ts';
 import { centre, centroid, shrunkMean } from './centering.ts';
-import { EXACT_CLASSES, SHORTLIST, Sketch, topK } from './shortlist.ts';
+import { EXACT_CLASSES, SHORTLIST, Sketch, scoreRows, topK } from './shortlist.ts';
 import { ANSWER_CANDIDATES, confidences, type SvmModel, type TrainSvmOptions, trainSvm } from './svm.ts';
 import { type SvmJSON, svmFromJSON, svmToJSON } from './svm-codec.ts';
 
@@ -231,19 +231,19 @@ export class Matcher {
    */
   private nearestCentroids(centred: Float32Array, count: number): { index: Int32Array; score: Float64Array } {
     const { size: n, dim, sketch, sketched } = this;
-    let pool: Int32Array = Int32Array.from({ length: n }, (_, i) => i);
+    let pool: Int32Array | null = null;
     if (sketch !== null && sketched !== null) {
       const sk = new Float32Array(sketch.size);
       sketch.apply(centred, sk, 0);
       const approx = new Float64Array(n);
-      for (let i = 0; i < n; i++) approx[i] = dot(sketched, sk, sketch.size, i * sketch.size);
+      scoreRows(sketched, sketch.size, null, sk, approx);
       pool = topK(approx, n, SHORTLIST);
     }
-    const exact = new Float64Array(pool.length);
-    for (let t = 0; t < pool.length; t++) exact[t] = dot(this.centroids, centred, dim, pool[t]! * dim);
-    const best = topK(exact, pool.length, count);
+    const exact = new Float64Array(pool?.length ?? n);
+    scoreRows(this.centroids, dim, pool, centred, exact);
+    const best = topK(exact, exact.length, count);
     return {
-      index: Int32Array.from(best, (t) => pool[t]!),
+      index: pool ? Int32Array.from(best, (t) => pool[t]!) : best,
       score: Float64Array.from(best, (t) => exact[t]!),
     };
   }
