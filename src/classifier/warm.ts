@@ -1,12 +1,16 @@
 import { dot } from '../util/vectors.ts';
 import { SHORTLIST, topK } from './shortlist.ts';
-import type { SvmModel } from './svm.ts';
 
 /** What a warm start needs of a previous model (the evaluation's softmax passes its own). */
-export type WarmModel = Pick<
-  SvmModel,
-  'dim' | 'labels' | 'k' | 'weights' | 'bias' | 'candidates' | 'fingerprints'
->;
+export interface WarmModel {
+  dim: number;
+  labels: string[];
+  k: number;
+  weights: Float32Array;
+  bias: Float64Array;
+  candidates: Int32Array;
+  fingerprints: Uint32Array;
+}
 
 /** A retrain starts from the previous model while at most this share of classes changed. */
 export const WARM_SHARE = 0.05;

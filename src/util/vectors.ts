@@ -11,9 +11,10 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
- * `a[aOff..aOff+n) · b[bOff..bOff+n)`: every dot product in JavaScript goes through here (the SVM
- * solver's run in WebAssembly, src/classifier/simd.ts). Four accumulators break the chain of
- * dependent additions; V8 then runs about twice as fast as with one.
+ * `a[aOff..aOff+n) · b[bOff..bOff+n)`, for cosines and the classifier's single dot products (its
+ * bulk loops run in WebAssembly, src/classifier/simd.ts, or four rows at a time, shortlist.ts
+ * `scoreRows`). Four accumulators break the chain of dependent additions; V8 then runs about
+ * twice as fast as with one.
  */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>, n: number, aOff = 0, bOff = 0): number {
   let s0 = 0;
