@@ -22,71 +22,55 @@ export interface ConfidenceFit {
  */
 export function fitConfidence(samples: readonly HeldOut[]): ConfidenceFit {
   const strangers = samples.some((s) => s.y < 0);
-  let beta = 1;
-  let gamma = strangers ? 0 : Number.NEGATIVE_INFINITY;
-  const nll = (b: number, g: number): number => {
-    let total = 0;
-    for (const s of samples) {
-      let max = g;
-      for (let t = 0; t < s.z.length; t++) max = Math.max(max, b * s.z[t]!);
-      let sum = Math.exp(g - max);
-      for (let t = 0; t < s.z.length; t++) sum += Math.exp(b * s.z[t]! - max);
-      total += s.weight * (max + Math.log(sum) - (s.y < 0 ? g : b * s.z[s.y]!));
-    }
-    return total;
-  };
-  if (samples.length === 0) return { temperature: 1, none: Number.NEGATIVE_INFINITY };
-  let current = nll(beta, gamma);
-  for (let iter = 0; iter < 100; iter++) {
-    // Gradient and Hessian of the NLL in (beta, gamma): sums of E_p[φ] - φ_y and Cov_p[φ].
-    let gb = 0;
-    let gg = 0;
-    let hbb = 0;
-    let hbg = 0;
-    let hgg = 0;
-    for (const s of samples) {
+  // The NLL at (beta, gamma) = (1/T, none/T), its gradient (sums of E_p[φ] - φ_y) and Hessian (of Cov_p[φ]).
+  const at = (beta: number, gamma: number) => {
+    const r = { nll: 0, gb: 0, gg: 0, hbb: 0, hbg: 0, hgg: 0 };
+    for (const { z, y, weight: w } of samples) {
       let max = gamma;
-      for (let t = 0; t < s.z.length; t++) max = Math.max(max, beta * s.z[t]!);
+      for (let t = 0; t < z.length; t++) max = Math.max(max, beta * z[t]!);
       const pn = Math.exp(gamma - max);
       let sum = pn;
       let ez = 0;
       let ez2 = 0;
-      for (let t = 0; t < s.z.length; t++) {
-        const e = Math.exp(beta * s.z[t]! - max);
+      for (let t = 0; t < z.length; t++) {
+        const e = Math.exp(beta * z[t]! - max);
         sum += e;
-        ez += e * s.z[t]!;
-        ez2 += e * s.z[t]! * s.z[t]!;
+        ez += e * z[t]!;
+        ez2 += e * z[t]! * z[t]!;
       }
       const mz = ez / sum;
       const mn = pn / sum;
-      gb += s.weight * (mz - (s.y < 0 ? 0 : s.z[s.y]!));
-      gg += s.weight * (mn - (s.y < 0 ? 1 : 0));
-      hbb += s.weight * (ez2 / sum - mz * mz);
-      hbg += s.weight * -mz * mn;
-      hgg += s.weight * mn * (1 - mn);
+      r.nll += w * (max + Math.log(sum) - (y < 0 ? gamma : beta * z[y]!));
+      r.gb += w * (mz - (y < 0 ? 0 : z[y]!));
+      r.gg += w * (mn - (y < 0 ? 1 : 0));
+      r.hbb += w * (ez2 / sum - mz * mz);
+      r.hbg += w * -mz * mn;
+      r.hgg += w * mn * (1 - mn);
     }
-    let db: number;
-    let dg = 0;
-    if (strangers) {
-      const det = hbb * hgg - hbg * hbg;
-      if (!(det > 1e-12)) break;
-      db = (hgg * gb - hbg * gg) / det;
-      dg = (hbb * gg - hbg * gb) / det;
-    } else {
-      if (!(hbb > 1e-12)) break;
-      db = gb / hbb;
-    }
+    return r;
+  };
+  if (samples.length === 0) return { temperature: 1, none: Number.NEGATIVE_INFINITY };
+  let beta = 1;
+  let gamma = strangers ? 0 : Number.NEGATIVE_INFINITY;
+  let current = at(beta, gamma);
+  for (let iter = 0; iter < 100; iter++) {
+    // Without strangers gamma stays at -Infinity: a unit hgg makes the step Newton's in beta alone.
+    const { gb, gg, hbb, hbg } = current;
+    const hgg = strangers ? current.hgg : 1;
+    const det = hbb * hgg - hbg * hbg;
+    if (!(det > 1e-12)) break;
+    const db = (hgg * gb - hbg * gg) / det;
+    const dg = strangers ? (hbb * gg - hbg * gb) / det : 0;
     let step = 1;
-    let next = Number.POSITIVE_INFINITY;
-    while (step > 1e-6) {
-      next = nll(beta - step * db, strangers ? gamma - step * dg : gamma);
-      if (next <= current) break;
-      step /= 2;
+    let next = current;
+    for (; step > 1e-6; step /= 2) {
+      next = at(beta - step * db, gamma - step * dg);
+      if (next.nll <= current.nll) break;
     }
-    if (!(next <= current)) break;
+    if (!(next.nll <= current.nll)) break;
     beta -= step * db;
-    if (strangers) gamma -= step * dg;
-    const done = current - next < 1e-9 * Math.max(1, Math.abs(current));
+    gamma -= step * dg;
+    const done = current.nll - next.nll < 1e-9 * Math.max(1, Math.abs(current.nll));
     current = next;
     if (done) break;
   }

@@ -4,15 +4,12 @@ import { padded, simdAxpy, simdDot, simdFloats } from './simd.ts';
 /** The SVM's loss: LIBLINEAR's L1-loss (hinge) or L2-loss (squared hinge, sklearn LinearSVC's default). */
 export type Loss = 'hinge' | 'squared-hinge';
 
-/** One binary problem over some rows of a gallery: which rows, their signs and their costs. */
+/** One binary problem over some rows of a gallery: which rows, their signs (±1) and costs C_i (class weights folded in). */
 export interface BinaryProblem {
-  /** Every embedding of the gallery; the problem reads only `rows`. */
   x: readonly ArrayLike<number>[];
   dim: number;
   rows: Int32Array;
-  /** +1 or -1 per problem row. */
   y: Int8Array;
-  /** C_i per problem row (class weights folded in). */
   cost: Float64Array;
 }
 
@@ -27,22 +24,16 @@ export interface DualSettings {
   rng: Rng;
 }
 
-/** A solved binary problem. */
-export interface BinarySolution {
-  w: Float64Array;
-  b: number;
-  /** Rows with a nonzero dual variable. */
-  supportVectors: number;
-  iterations: number;
-}
-
 /**
  * Solves `min ½|w|² + ½b² + Σ C_i loss(y_i (w·x_i + b·B))` by dual coordinate descent (Hsieh et
  * al., ICML 2008; LIBLINEAR's solve_l2r_l1l2_svc), with its shrinking. The primal w = Σ α_i y_i x_i
  * is kept up to date, so one coordinate step costs two O(d) passes over one row and no kernel
  * matrix is ever formed. For the squared hinge the dual has no upper bound and a diagonal 1/(2C_i).
  */
-export function solveBinary(p: BinaryProblem, s: DualSettings): BinarySolution {
+export function solveBinary(
+  p: BinaryProblem,
+  s: DualSettings,
+): { w: Float32Array; b: number; supportVectors: number } {
   const { x, dim, rows, y, cost } = p;
   const l = rows.length;
   const B = s.bias;
@@ -64,8 +55,7 @@ export function solveBinary(p: BinaryProblem, s: DualSettings): BinarySolution {
   let active = l;
   let pgMaxOld = Number.POSITIVE_INFINITY;
   let pgMinOld = Number.NEGATIVE_INFINITY;
-  let iter = 0;
-  while (iter < s.maxIter) {
+  for (let iter = 0; iter < s.maxIter; iter++) {
     let pgMax = Number.NEGATIVE_INFINITY;
     let pgMin = Number.POSITIVE_INFINITY;
     s.rng.shuffle(index, active);
@@ -74,27 +64,17 @@ export function solveBinary(p: BinaryProblem, s: DualSettings): BinarySolution {
       const at = (t + 1) * bytes;
       const yi = y[t]!;
       const G = yi * (simdDot(0, at, bytes) + b * B) - 1 + diag[t]! * alpha[t]!;
-      let pg = 0;
-      if (alpha[t] === 0) {
-        // Shrinking: a row at its bound whose gradient points outwards past the last spread stays there.
-        if (G > pgMaxOld) {
-          active--;
-          index[k] = index[active]!;
-          index[active] = t;
-          k--;
-          continue;
-        }
-        if (G < 0) pg = G;
-      } else if (alpha[t] === upper[t]) {
-        if (G < pgMinOld) {
-          active--;
-          index[k] = index[active]!;
-          index[active] = t;
-          k--;
-          continue;
-        }
-        if (G > 0) pg = G;
-      } else pg = G;
+      const lower = alpha[t] === 0;
+      const top = alpha[t] === upper[t];
+      // Shrinking: a row at its bound whose gradient points outwards past the last spread stays there.
+      if (lower ? G > pgMaxOld : top && G < pgMinOld) {
+        active--;
+        index[k] = index[active]!;
+        index[active] = t;
+        k--;
+        continue;
+      }
+      const pg = lower ? Math.min(G, 0) : top ? Math.max(G, 0) : G;
       if (pg > pgMax) pgMax = pg;
       if (pg < pgMin) pgMin = pg;
       if (Math.abs(pg) > 1e-12) {
@@ -105,7 +85,6 @@ export function solveBinary(p: BinaryProblem, s: DualSettings): BinarySolution {
         b += d * B;
       }
     }
-    iter++;
     if (pgMax - pgMin <= s.eps || active === 0) {
       if (active === l) break;
       // Converged on the shrunk set: check every row once more before stopping.
@@ -119,5 +98,5 @@ export function solveBinary(p: BinaryProblem, s: DualSettings): BinarySolution {
   }
   let supportVectors = 0;
   for (const a of alpha) if (a > 0) supportVectors++;
-  return { w: Float64Array.from(mem.subarray(0, dim)), b: b * B, supportVectors, iterations: iter };
+  return { w: mem.slice(0, dim), b: b * B, supportVectors };
 }

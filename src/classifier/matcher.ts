@@ -1,16 +1,8 @@
 import type { Candidate, Match, Method } from '../domain/types.ts';
-import { cosine, decodeFloat32, encodeFloat32, similarityFromCosine } from '../util/vectors.ts';
+import { cosine, decodeFloat32, dot, encodeFloat32, similarityFromCosine } from '../util/vectors.ts';
 import { centre, centroid, shrunkMean } from './centering.ts';
-import { dot, scoreRows } from './dense.ts';
-import { EXACT_CLASSES, SHORTLIST, Sketch, topK } from './shortlist.ts';
-import {
-  ANSWER_CANDIDATES,
-  confidences,
-  type SvmModel,
-  type SvmStats,
-  type TrainSvmOptions,
-  trainSvm,
-} from './svm.ts';
+import { EXACT_CLASSES, SHORTLIST, Sketch, scoreRows, topK } from './shortlist.ts';
+import { ANSWER_CANDIDATES, confidences, type SvmModel, type TrainSvmOptions, trainSvm } from './svm.ts';
 import { type SvmJSON, svmFromJSON, svmToJSON } from './svm-codec.ts';
 
 /**
@@ -27,15 +19,13 @@ export interface GalleryIdentity {
 }
 
 /** Options of `Matcher.train`: the classifier's plus the same-person threshold. */
-export interface MatcherOptions extends Omit<TrainSvmOptions, 'onStats' | 'offset' | 'previous'> {
+export interface MatcherOptions extends Omit<TrainSvmOptions, 'offset' | 'previous'> {
   /** Default `DEFAULT_SAME_THRESHOLD`. */
   sameThreshold?: number;
   /** Prior mean face for centring (models/calibration.json); null centres on the gallery alone. */
   prior?: ArrayLike<number> | null;
   /** The stored form of a matcher of an earlier gallery version, to retrain only what changed. */
   previous?: MatcherJSON | null;
-  /** Receives what training did. */
-  onStats?: (stats: SvmStats) => void;
 }
 
 /** What `Matcher.identify` found for one face. */
@@ -139,9 +129,8 @@ export class Matcher {
 
   /** Builds a matcher, training the classifier when the gallery has at least 2 identities with photos. */
   static train(identities: readonly GalleryIdentity[], options: MatcherOptions = {}): Matcher {
-    const kept = checkIdentities(identities);
-    const model = trainModel(kept, options);
-    return new Matcher(kept, model, options.sameThreshold, Matcher.geometry(kept, options.prior));
+    const geometry = Matcher.geometry(identities, options.prior);
+    return Matcher.fromModel(identities, trainModel(identities, options), geometry, options);
   }
 
   /**
@@ -172,40 +161,40 @@ export class Matcher {
     };
     if (typeof m !== 'object' || m === null) return fail('not an object');
     if (m.kind !== 'lookalike-matcher' || m.version !== 3) return fail(`unknown kind ${m.kind}/${m.version}`);
-    const { dim, identities: stored } = m;
-    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) return fail('bad dim');
-    if (!Array.isArray(stored)) return fail('identities must be an array');
     const kept = checkIdentities(identities);
+    const dim = kept[0]?.embeddings[0]?.length ?? m.dim;
+    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0 || m.dim !== dim) return fail('bad dim');
+    const stored = Array.isArray(m.identities) ? m.identities : [];
     const same =
       stored.length === kept.length &&
-      stored.every(
-        (entry, i) =>
-          entry?.slug === kept[i]!.slug &&
-          entry.count === kept[i]!.embeddings.length &&
-          entry.name === kept[i]!.name,
-      );
+      kept.every(({ slug, name, embeddings }, i) => {
+        const entry = stored[i];
+        return entry?.slug === slug && entry.name === name && entry.count === embeddings.length;
+      });
     if (!same) return fail('it was trained on other identities or photos');
-    if (kept.length > 0 && kept[0]!.embeddings[0]!.length !== dim) return fail('bad dim');
-    let model: SvmModel | null = null;
-    let svm: SvmJSON | undefined;
-    if (kept.length >= 2) {
-      svm = m.svm as SvmJSON;
-      model = svmFromJSON(
-        m.svm,
-        kept.map((i) => i.slug),
-      );
-      if (model.dim !== dim) return fail('the classifier does not match the identities');
-    } else if (m.svm !== null && m.svm !== undefined) {
-      return fail('a classifier needs at least 2 identities');
-    }
+    if (kept.length < 2 && m.svm != null) return fail('a classifier needs at least 2 identities');
+    const svm = kept.length >= 2 ? (m.svm as SvmJSON) : undefined;
+    const slugs = kept.map((i) => i.slug);
+    const model = svm === undefined ? null : svmFromJSON(svm, slugs, dim);
     const prior = typeof m.prior === 'string' ? decodeFloat32(m.prior, dim, 1)[0] : null;
     return new Matcher(kept, model, options.sameThreshold, Matcher.geometry(kept, prior), svm);
   }
 
   /** The stored form, to keep beside the gallery. */
   toJSON(): MatcherJSON {
-    if (this.svmJSON === undefined) this.svmJSON = this.model ? svmToJSON(this.model) : null;
-    return storedForm(this.identities, this.svmJSON, this.prior);
+    this.svmJSON ??= this.model ? svmToJSON(this.model) : null;
+    return {
+      kind: 'lookalike-matcher',
+      version: 3,
+      dim: this.dim,
+      identities: this.identities.map(({ slug, name, embeddings }) => ({
+        slug,
+        name,
+        count: embeddings.length,
+      })),
+      svm: this.svmJSON,
+      prior: this.prior ? encodeFloat32([this.prior]) : null,
+    };
   }
 
   /** Number of identities the matcher can name. */
@@ -241,22 +230,20 @@ export class Matcher {
    * of them for exact scoring. Either way the first is the centroid rule's answer.
    */
   private nearestCentroids(centred: Float32Array, count: number): { index: Int32Array; score: Float64Array } {
-    const n = this.size;
-    const { dim } = this;
-    let pool: Int32Array;
-    if (this.sketch === null || this.sketched === null) pool = Int32Array.from({ length: n }, (_, i) => i);
-    else {
-      const sk = new Float32Array(this.sketch.size);
-      this.sketch.apply(centred, sk, 0);
+    const { size: n, dim, sketch, sketched } = this;
+    let pool: Int32Array | null = null;
+    if (sketch !== null && sketched !== null) {
+      const sk = new Float32Array(sketch.size);
+      sketch.apply(centred, sk, 0);
       const approx = new Float64Array(n);
-      scoreRows(this.sketched, this.sketch.size, null, sk, approx, n);
+      scoreRows(sketched, sketch.size, null, sk, approx);
       pool = topK(approx, n, SHORTLIST);
     }
-    const exact = new Float64Array(pool.length);
+    const exact = new Float64Array(pool?.length ?? n);
     scoreRows(this.centroids, dim, pool, centred, exact);
-    const best = topK(exact, pool.length, count);
+    const best = topK(exact, exact.length, count);
     return {
-      index: Int32Array.from(best, (t) => pool[t]!),
+      index: pool ? Int32Array.from(best, (t) => pool[t]!) : best,
       score: Float64Array.from(best, (t) => exact[t]!),
     };
   }
@@ -281,7 +268,7 @@ export class Matcher {
     if (this.model === null) {
       const cos = nearest(0);
       const only = candidate(0, similarityFromCosine(cos), cos);
-      const sameScore = dot(this.centroids, 0, centred, 0, this.dim);
+      const sameScore = dot(this.centroids, centred, this.dim);
       return {
         method: 'similarity',
         match: { ...only, same: sameScore >= this.sameThreshold },
@@ -341,25 +328,6 @@ export function trainModel(
   const offset = prior && prior.length === dim ? prior : null;
   const labels = kept.map((identity) => identity.slug);
   return trainSvm(rows, classOf, labels, { ...rest, offset, previous: before });
-}
-
-function storedForm(
-  identities: readonly GalleryIdentity[],
-  svm: SvmJSON | null,
-  prior: ArrayLike<number> | null,
-): MatcherJSON {
-  return {
-    kind: 'lookalike-matcher',
-    version: 3,
-    dim: identities[0]?.embeddings[0]?.length ?? 0,
-    identities: identities.map((identity) => ({
-      slug: identity.slug,
-      name: identity.name,
-      count: identity.embeddings.length,
-    })),
-    svm,
-    prior: prior ? encodeFloat32([prior]) : null,
-  };
 }
 
 /** The cosine of the most similar of some photos. */

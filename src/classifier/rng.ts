@@ -45,7 +45,6 @@ export class Rng {
  */
 export function stratifiedFolds(classOf: ArrayLike<number>, folds: number, rng: Rng): Int32Array {
   const n = classOf.length;
-  if (!Number.isInteger(folds) || folds < 2) throw new Error(`folds must be an integer >= 2, got ${folds}`);
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     if (!byClass.has(classOf[i]!)) byClass.set(classOf[i]!, []);

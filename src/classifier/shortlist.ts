@@ -1,3 +1,4 @@
+import { dot } from '../util/vectors.ts';
 import { Rng } from './rng.ts';
 import { padded, simdDot, simdFloats, simdScores } from './simd.ts';
 
@@ -69,6 +70,44 @@ export class Sketch {
       this.apply(x.subarray(i * this.dim, (i + 1) * this.dim), out, i * this.size);
     return out;
   }
+}
+
+/**
+ * `out[t] = m[rows[t]] · x` over rows of a row-major matrix (row t when `rows` is null), four rows
+ * at a time so that each load of x serves four: answers at 4,000 identities take 1.4x as long
+ * row by row.
+ */
+export function scoreRows(
+  m: Float32Array,
+  dim: number,
+  rows: ArrayLike<number> | null,
+  x: ArrayLike<number>,
+  out: Float64Array,
+): void {
+  const n = out.length;
+  let t = 0;
+  for (; t + 3 < n; t += 4) {
+    const o0 = (rows ? rows[t]! : t) * dim;
+    const o1 = (rows ? rows[t + 1]! : t + 1) * dim;
+    const o2 = (rows ? rows[t + 2]! : t + 2) * dim;
+    const o3 = (rows ? rows[t + 3]! : t + 3) * dim;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < dim; j++) {
+      const v = x[j]!;
+      s0 += m[o0 + j]! * v;
+      s1 += m[o1 + j]! * v;
+      s2 += m[o2 + j]! * v;
+      s3 += m[o3 + j]! * v;
+    }
+    out[t] = s0;
+    out[t + 1] = s1;
+    out[t + 2] = s2;
+    out[t + 3] = s3;
+  }
+  for (; t < n; t++) out[t] = dot(m, x, dim, (rows ? rows[t]! : t) * dim);
 }
 
 /** Indices of the `k` largest of `scores[0..n)`, best first; ties go to the lower index. */

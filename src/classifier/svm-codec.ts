@@ -42,16 +42,17 @@ export function knownModel(value: SvmJSON, labels: readonly string[]): SvmModel 
 
 /** The stored form of a model. */
 export function svmToJSON(m: SvmModel): SvmJSON {
+  const { dim, C, loss, classWeight, k, full, temperature } = m;
   const json: SvmJSON = {
     kind: 'linear-svm',
     version: 1,
-    dim: m.dim,
-    C: m.C,
-    loss: m.loss,
-    classWeight: m.classWeight,
-    k: m.k,
-    full: m.full,
-    temperature: m.temperature,
+    dim,
+    C,
+    loss,
+    classWeight,
+    k,
+    full,
+    temperature,
     none: Number.isFinite(m.none) ? m.none : null,
     weights: encodeFloat16(m.weights),
     bias: encodeFloat32([m.bias]),
@@ -65,41 +66,48 @@ export function svmToJSON(m: SvmModel): SvmJSON {
 
 /**
  * Restores `svmToJSON` output for the identities `labels` (the matcher stores them once, beside
- * it); throws when it is not one, or holds non-finite numbers.
+ * it) and, when given, embeddings of `dim` values; throws when it is not one, or holds non-finite
+ * numbers.
  */
-export function svmFromJSON(value: unknown, labels: string[]): SvmModel {
+export function svmFromJSON(value: unknown, labels: string[], dim?: number): SvmModel {
   const m = value as Partial<SvmJSON> | null;
   const fail = (why: string): never => {
     throw new Error(`not a valid SVM model: ${why}`);
   };
   if (typeof m !== 'object' || m === null) return fail('not an object');
   if (m.kind !== 'linear-svm' || m.version !== 1) return fail(`unknown kind ${m.kind}/${m.version}`);
-  const known = knownModel(m as SvmJSON, labels);
-  if (known) return known;
-  const { dim, k, C, temperature, loss, classWeight, full } = m;
-  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) return fail('bad dim');
-  if (labels.length < 2) return fail('a classifier needs at least 2 identities');
   const n = labels.length;
-  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > n) return fail('bad k');
-  if (typeof C !== 'number' || !(C > 0) || !Number.isFinite(C)) return fail('bad C');
-  if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature))
-    return fail('bad temperature');
-  const none = m.none === null ? Number.NEGATIVE_INFINITY : m.none;
-  if (typeof none !== 'number' || Number.isNaN(none) || none === Number.POSITIVE_INFINITY)
-    return fail('bad none');
-  if (loss !== 'hinge' && loss !== 'squared-hinge') return fail('bad loss');
-  if (classWeight !== 'balanced' && classWeight !== 'none') return fail('bad classWeight');
-  if (typeof full !== 'boolean') return fail('bad full');
-  const strings = [m.weights, m.bias, m.candidates, m.fingerprints, m.supportVectors];
-  if (!strings.every((s) => typeof s === 'string')) return fail('missing arrays');
+  const int = (v: unknown, lo: number, hi: number) =>
+    Number.isInteger(v) && lo <= Number(v) && Number(v) <= hi;
+  const positive = (v: unknown) => typeof v === 'number' && v > 0 && Number.isFinite(v);
+  const checks: [boolean, string][] = [
+    [int(m.dim, 1, Number.MAX_SAFE_INTEGER) && (dim === undefined || m.dim === dim), 'bad dim'],
+    [n >= 2, 'a classifier needs at least 2 identities'],
+    [int(m.k, 1, n), 'bad k'],
+    [positive(m.C), 'bad C'],
+    [positive(m.temperature), 'bad temperature'],
+    [m.none === null || (typeof m.none === 'number' && m.none < Number.POSITIVE_INFINITY), 'bad none'],
+    [m.loss === 'hinge' || m.loss === 'squared-hinge', 'bad loss'],
+    [m.classWeight === 'balanced' || m.classWeight === 'none', 'bad classWeight'],
+    [typeof m.full === 'boolean', 'bad full'],
+    [
+      [m.weights, m.bias, m.candidates, m.fingerprints, m.supportVectors].every((s) => typeof s === 'string'),
+      'missing arrays',
+    ],
+  ];
+  for (const [ok, why] of checks) if (!ok) return fail(why);
+  const j = m as SvmJSON;
+  const known = knownModel(j, labels);
+  if (known) return known;
   try {
-    const candidates = int32s(m.candidates!, n * k);
+    const candidates = int32s(j.candidates, n * j.k);
     if (candidates.some((c) => c < 0 || c >= n)) return fail('candidates out of range');
-    const weights = decodeFloat16(m.weights!, n * dim);
-    const bias = Float64Array.from(decodeFloat32(m.bias!, n, 1)[0]!);
+    const weights = decodeFloat16(j.weights, n * j.dim);
+    const bias = Float64Array.from(decodeFloat32(j.bias, n, 1)[0]!);
     if (!weights.every(Number.isFinite) || !bias.every(Number.isFinite)) return fail('non-finite weights');
+    const { dim: d, C, loss, classWeight, k, full, temperature } = j;
     const model: SvmModel = {
-      dim,
+      dim: d,
       labels,
       C,
       loss,
@@ -107,14 +115,14 @@ export function svmFromJSON(value: unknown, labels: string[]): SvmModel {
       k,
       full,
       temperature,
-      none,
+      none: j.none ?? Number.NEGATIVE_INFINITY,
       weights,
       bias,
       candidates,
-      fingerprints: new Uint32Array(int32s(m.fingerprints!, n).buffer),
-      supportVectors: int32s(m.supportVectors!, n),
+      fingerprints: new Uint32Array(int32s(j.fingerprints, n).buffer),
+      supportVectors: int32s(j.supportVectors, n),
     };
-    last = { json: m as SvmJSON, model };
+    last = { json: j, model };
     return model;
   } catch (err) {
     return fail((err as Error).message);

@@ -1,21 +1,18 @@
-import { roundFloat16 } from '../util/vectors.ts';
+import { dot, roundFloat16 } from '../util/vectors.ts';
 import { type ConfidenceFit, fitConfidence, type HeldOut } from './calibration.ts';
-import { addInto } from './centering.ts';
+import { centre, shrunkMean } from './centering.ts';
 import { type Loss, solveBinary } from './linear-svm.ts';
 import { Rng, stratifiedFolds } from './rng.ts';
 import { membersOf, nearestClasses, symmetric } from './shortlist.ts';
 import { warmStart } from './warm.ts';
 
-/** Options of `trainSvm`. */
+/** Options of `trainSvm`; the defaults are sklearn LinearSVC's with class_weight='balanced'. */
 export interface TrainSvmOptions {
-  /** Inverse regularisation strength, as sklearn's LinearSVC C (default 1). */
+  /** Inverse regularisation strength (default 1). */
   C?: number;
-  /** Default 'squared-hinge', LinearSVC's default (measured against hinge in docs/classifier.md). */
+  /** Default 'squared-hinge' (hinge is measured against it in docs/classifier.md). */
   loss?: Loss;
-  /**
-   * 'balanced' (default) weighs each class's photos by n / (classes · n_c), as sklearn's
-   * class_weight='balanced': a one-photo identity beside packs of twenty is not outvoted.
-   */
+  /** 'balanced' (default) weighs class c's photos by n / (classes · n_c): a one-photo identity beside packs of twenty is not outvoted. */
   classWeight?: 'balanced' | 'none';
   /** Candidate classes per class, itself included (default 32): each problem's hard negatives. */
   k?: number;
@@ -23,13 +20,11 @@ export interface TrainSvmOptions {
   offset?: ArrayLike<number> | null;
   /** Up to this many classes every problem trains against every photo (default `FULL_CLASSES`). */
   fullClasses?: number;
-  /** Solver tolerance (default 0.1, LIBLINEAR's) and pass cap. */
+  /** Solver tolerance (default 0.1, LIBLINEAR's) and pass cap (default 1000). */
   eps?: number;
   maxIter?: number;
-  seed?: number;
   /** A model of an earlier version of this gallery: only changed classes and their rivals retrain. */
   previous?: SvmModel | null;
-  /** Receives what training did. */
   onStats?: (stats: SvmStats) => void;
 }
 
@@ -41,11 +36,11 @@ export interface SvmStats {
   changedClasses: number;
   /** Held-out photos the temperature was fitted on. */
   heldOut: number;
-  /** Nonzero dual variables over every class's problem of the final model (retrained ones only, warm). */
+  /** Nonzero dual variables over the problems solved for the final model. */
   supportVectors: number;
 }
 
-/** A trained one-vs-rest linear SVM with its temperature, in memory. */
+/** A trained one-vs-rest linear SVM with its confidence's temperature, in memory. */
 export interface SvmModel {
   dim: number;
   /** Identity slugs, in gallery order. */
@@ -57,7 +52,7 @@ export interface SvmModel {
   k: number;
   /** True when every class trained against every photo, and answers weigh every class. */
   full: boolean;
-  /** Confidence of c = exp(z_c / T) / (Σ exp(z_j / T) + exp(none / T)), fitted on held-out photos and people. */
+  /** Confidence of c = exp(z_c / T) / (Σ exp(z_j / T) + exp(none / T)). */
   temperature: number;
   /** The decision value of "none of them" (-Infinity: not fitted, the confidences sum to 1). */
   none: number;
@@ -87,19 +82,17 @@ const MIN_CLASSES_FOR_STRANGERS = 6;
  * confidences lower and enrolled people's less sure (see docs/classifier.md for the trade-off).
  */
 const STRANGER_SHARE = 0.1;
-const SOLVER = { eps: 0.1, maxIter: 1000, bias: 1 };
 /**
- * The tolerance up to FULL_CLASSES identities. LIBLINEAR's 0.1 stops early enough to cost right
- * answers on few-photo galleries (one crop each, 10 draws: 1851 of 2000 against sklearn's 1867 at
- * 1e-4; 0.01 gives 1868), and there a tighter solve costs milliseconds. Past it training time
- * counts (10,000 identities in 60 s), so LIBLINEAR's default stays.
+ * The solver's tolerance up to FULL_CLASSES identities. LIBLINEAR's 0.1 stops early enough to cost
+ * right answers on few-photo galleries (one crop each, 10 draws: 1851 of 2000 against sklearn's
+ * 1867 at 1e-4; 0.01 gives 1868), and there a tighter solve costs milliseconds. Past it training
+ * time counts (10,000 identities in 60 s), so LIBLINEAR's 0.1 stays.
  */
 const SMALL_GALLERY_EPS = 0.01;
 
 /**
  * Trains a one-vs-rest linear SVM on labelled embeddings (`rows[i]` of class `classOf[i]`) by dual
- * coordinate descent, plus the temperature of its confidence on out-of-sample decision values:
- * each person's photos are dealt into 3 folds, and a model trained without a fold scores it.
+ * coordinate descent, plus the temperature of its confidence on out-of-sample decision values.
  */
 export function trainSvm(
   rows: readonly ArrayLike<number>[],
@@ -110,54 +103,34 @@ export function trainSvm(
   const classes = labels.length;
   const dim = rows[0]?.length ?? 0;
   if (classes < 2) throw new Error(`an SVM needs at least 2 classes, got ${classes}`);
-  const C = options.C ?? 1;
+  const { C = 1, loss = 'squared-hinge', classWeight = 'balanced', previous: prev } = options;
   if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C must be a positive number, got ${C}`);
-  const loss = options.loss ?? 'squared-hinge';
-  const classWeight = options.classWeight ?? 'balanced';
   const k = Math.min(options.k ?? 32, classes);
   const full = classes <= (options.fullClasses ?? FULL_CLASSES);
-  const rng = new Rng(options.seed ?? 1);
+  const rng = new Rng(1);
   const settings = {
-    ...SOLVER,
-    eps: options.eps ?? (full ? SMALL_GALLERY_EPS : SOLVER.eps),
-    maxIter: options.maxIter ?? SOLVER.maxIter,
     loss,
+    eps: options.eps ?? (full ? SMALL_GALLERY_EPS : 0.1),
+    maxIter: options.maxIter ?? 1000,
+    bias: 1,
     rng,
   };
   const members = membersOf(classOf, classes);
   const fingerprints = Uint32Array.from(members, (own) => fingerprint(rows, own));
-  const dirs = unitMeans(rows, members, dim, options.offset ?? meanOf(rows, dim));
-  const prev = options.previous;
+  const dirs = unitMeans(rows, members, dim, options.offset ?? shrunkMean(rows, null));
   const fits =
     prev && !full && !prev.full && prev.C === C && prev.loss === loss && prev.classWeight === classWeight;
   const warm = fits ? warmStart(prev, labels, fingerprints, dim, k, dirs) : null;
   const candidates = warm?.candidates ?? nearestClasses(dirs, classes, dim, k);
   const { offsets, lists } = symmetric(candidates, classes, k);
-  const meanCount = rows.length / classes;
   const weightOf = Float64Array.from(members, (own) =>
-    classWeight === 'balanced' ? meanCount / Math.max(1, own.length) : 1,
+    classWeight === 'balanced' ? rows.length / classes / Math.max(1, own.length) : 1,
   );
   const weights = warm?.weights ?? new Float32Array(classes * dim);
   const bias = warm?.bias ?? new Float64Array(classes);
   const supportVectors = new Int32Array(classes);
 
-  /** Solves class c against its rivals (or everyone) over the included rows; writes row c. */
-  const train = (c: number, include: Uint8Array | null, outW: Float32Array, outB: Float64Array): number => {
-    const rivals = full ? null : lists.subarray(offsets[c]!, offsets[c + 1]!);
-    const own = rivals ? Array.from(rivals, (r) => members[r]!) : members;
-    const picked: number[] = [];
-    for (const m of own) for (const i of m) if (!include || include[i]) picked.push(i);
-    const idx = Int32Array.from(picked);
-    const y = Int8Array.from(idx, (i) => (classOf[i] === c ? 1 : -1));
-    // Two classes: one problem, as LIBLINEAR, whose negatives carry the other class's weight.
-    const cost = Float64Array.from(idx, (i) =>
-      classOf[i] === c || classes === 2 ? C * weightOf[classOf[i]!]! : C,
-    );
-    const s = solveBinary({ x: rows, dim, rows: idx, y, cost }, settings);
-    outW.set(s.w, c * dim);
-    outB[c] = s.b;
-    return s.supportVectors;
-  };
+  /** Solves each class of `mask` (or all) against its rivals (or everyone) over the included rows. */
   const solveAll = (
     mask: Uint8Array | null,
     include: Uint8Array | null,
@@ -168,32 +141,55 @@ export function trainSvm(
     for (let c = 0; c < classes; c++) {
       if (mask && !mask[c]) continue;
       if (classes === 2 && c === 1) {
+        // Two classes: one problem, as LIBLINEAR, mirrored.
         for (let j = 0; j < dim; j++) outW[dim + j] = -outW[j]!;
         outB[1] = -outB[0]!;
         supportVectors[1] = supportVectors[0]!;
         continue;
       }
-      supportVectors[c] = train(c, include, outW, outB);
+      const own = full
+        ? members
+        : Array.from(lists.subarray(offsets[c]!, offsets[c + 1]!), (r) => members[r]!);
+      const picked: number[] = [];
+      for (const m of own) for (const i of m) if (!include || include[i]) picked.push(i);
+      const idx = Int32Array.from(picked);
+      const y = Int8Array.from(idx, (i) => (classOf[i] === c ? 1 : -1));
+      // With two classes the negatives carry the other class's weight.
+      const cost = Float64Array.from(idx, (i) =>
+        classOf[i] === c || classes === 2 ? C * weightOf[classOf[i]!]! : C,
+      );
+      const s = solveBinary({ x: rows, dim, rows: idx, y, cost }, settings);
+      outW.set(s.w, c * dim);
+      outB[c] = s.b;
+      supportVectors[c] = s.supportVectors;
       trained++;
     }
     return trained;
   };
-  const model = ({ temperature, none }: ConfidenceFit): SvmModel => ({
-    dim,
-    labels: [...labels],
-    C,
-    loss,
-    classWeight,
-    k,
-    full,
-    temperature,
-    none,
-    weights: roundFloat16(weights),
-    bias: Float64Array.from(Float32Array.from(bias)),
-    candidates,
-    fingerprints,
-    supportVectors,
-  });
+  const finish = (block: Uint8Array | null, fit: ConfidenceFit, heldOut: number): SvmModel => {
+    const trainedClasses = solveAll(block, null, weights, bias);
+    let sv = 0;
+    for (let c = 0; c < classes; c++) if (!block || block[c]) sv += supportVectors[c]!;
+    const changedClasses = warm?.changes ?? classes;
+    options.onStats?.({ warm: block !== null, trainedClasses, changedClasses, heldOut, supportVectors: sv });
+    const { temperature, none } = fit;
+    return {
+      dim,
+      labels: [...labels],
+      C,
+      loss,
+      classWeight,
+      k,
+      full,
+      temperature,
+      none,
+      weights: roundFloat16(weights),
+      bias: Float64Array.from(Float32Array.from(bias)),
+      candidates,
+      fingerprints,
+      supportVectors,
+    };
+  };
 
   if (warm !== null && prev) {
     // Retrain the changed classes, the classes whose lists moved, and every class that lists them.
@@ -202,17 +198,7 @@ export function trainSvm(
       if (!warm.changed[c] && !warm.redo[c]) continue;
       for (let t = offsets[c]!; t < offsets[c + 1]!; t++) block[lists[t]!] = 1;
     }
-    const trained = solveAll(block, null, weights, bias);
-    let sv = 0;
-    for (let c = 0; c < classes; c++) if (block[c]) sv += supportVectors[c]!;
-    options.onStats?.({
-      warm: true,
-      trainedClasses: trained,
-      changedClasses: warm.changes,
-      heldOut: 0,
-      supportVectors: sv,
-    });
-    return model(prev);
+    return finish(block, prev, 0);
   }
 
   // Out-of-sample decision values for the confidence, on folds split by photo and by person: in
@@ -265,18 +251,7 @@ export function trainSvm(
   const nStrangers = heldOut.length - nKnown;
   for (const h of heldOut)
     if (h.y < 0) h.weight = (STRANGER_SHARE / (1 - STRANGER_SHARE)) * (nKnown / Math.max(1, nStrangers));
-  const fit = fitConfidence(heldOut);
-  const trained = solveAll(null, null, weights, bias);
-  let sv = 0;
-  for (const v of supportVectors) sv += v;
-  options.onStats?.({
-    warm: false,
-    trainedClasses: trained,
-    changedClasses: classes,
-    heldOut: heldOut.length,
-    supportVectors: sv,
-  });
-  return model(fit);
+  return finish(null, fitConfidence(heldOut), heldOut.length);
 }
 
 /** w_c · x + b_c. */
@@ -287,16 +262,7 @@ export function decision(
   c: number,
   x: ArrayLike<number>,
 ): number {
-  let s0 = 0;
-  let s1 = 0;
-  const off = c * dim;
-  let j = 0;
-  for (; j + 1 < dim; j += 2) {
-    s0 += weights[off + j]! * x[j]!;
-    s1 += weights[off + j + 1]! * x[j + 1]!;
-  }
-  if (j < dim) s0 += weights[off + j]! * x[j]!;
-  return s0 + s1 + bias[c]!;
+  return dot(weights, x, dim, c * dim) + bias[c]!;
 }
 
 /**
@@ -324,33 +290,27 @@ export function confidences(model: SvmModel, x: ArrayLike<number>, classes: Arra
   return z;
 }
 
-/** Each class's mean, as a unit vector (row-major float32): the direction candidates are found by. */
+/** Each class's mean less `offset`, as a unit vector (row-major float32): the direction candidates are found by. */
 export function unitMeans(
   rows: readonly ArrayLike<number>[],
   members: Int32Array[],
   dim: number,
-  offset?: ArrayLike<number>,
+  offset: ArrayLike<number> = [],
 ): Float32Array {
   const out = new Float32Array(members.length * dim);
-  const v = new Float64Array(dim);
   members.forEach((own, c) => {
-    v.fill(0);
-    for (const i of own) addInto(v, rows[i]!, dim);
-    let norm = 0;
-    for (let j = 0; j < dim; j++) {
-      v[j] = v[j]! / Math.max(1, own.length) - (offset?.[j] ?? 0);
-      norm += v[j]! * v[j]!;
-    }
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let j = 0; j < dim; j++) out[c * dim + j] = v[j]! * inv;
+    out.set(
+      centre(
+        shrunkMean(
+          Array.from(own, (i) => rows[i]!),
+          null,
+        ),
+        offset,
+      ),
+      c * dim,
+    );
   });
   return out;
-}
-
-function meanOf(rows: readonly ArrayLike<number>[], dim: number): Float64Array {
-  const mean = new Float64Array(dim);
-  for (const x of rows) for (let j = 0; j < dim; j++) mean[j]! += x[j]! / rows.length;
-  return mean;
 }
 
 /** FNV-1a over the float32 bits of a class's photos, in order: a retrain finds what changed by it. */

@@ -1,10 +1,24 @@
-import { Worker } from 'node:worker_threads';
-import { type GalleryIdentity, Matcher, type MatcherOptions } from './matcher.ts';
-import type { SvmModel } from './svm.ts';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { type GalleryIdentity, Matcher, type MatcherOptions, trainModel } from './matcher.ts';
+import type { SvmModel, SvmStats } from './svm.ts';
 import { knownModel } from './svm-codec.ts';
-import type { TrainJob, TrainReply } from './train-worker.ts';
 
+/** train-worker-entry.mjs loads this module in the worker, which `workerData` tells apart. */
 const ENTRY = new URL('./train-worker-entry.mjs', import.meta.url);
+const WORKER = 'lookalike-train';
+
+/** A training job sent to the worker: identities with their photo counts, embeddings packed in order. */
+interface TrainJob {
+  identities: { slug: string; name: string; count: number }[];
+  dim: number;
+  packed: Float32Array;
+  options: MatcherOptions;
+  /** The previous model decoded, when the main thread holds it (then `options.previous` is null). */
+  previousModel: SvmModel | null;
+}
+
+/** The worker's answer: the model as it is in memory, its arrays transferred, not encoded. */
+type TrainReply = { ok: true; model: SvmModel | null; stats?: SvmStats } | { ok: false; message: string };
 
 /** Below this many photos training takes a few hundred milliseconds, less than starting a thread. */
 export const OFF_THREAD_MIN_PHOTOS = 100;
@@ -58,7 +72,7 @@ export async function trainOffThread(
   };
   let worker: Worker | null = null;
   try {
-    worker = new Worker(ENTRY);
+    worker = new Worker(ENTRY, { workerData: WORKER });
     const w = worker;
     const trained = new Promise<SvmModel | null>((resolve, reject) => {
       w.once('message', (msg: TrainReply) => {
@@ -92,4 +106,33 @@ function packBuffer(floats: number): Float32Array {
     shared = new Float32Array(new SharedArrayBuffer(Math.ceil(floats * 1.25) * 4));
   busy = true;
   return shared.subarray(0, floats);
+}
+
+if (!isMainThread && workerData === WORKER) {
+  const port = parentPort!;
+  port.on('message', (job: TrainJob) => {
+    try {
+      let off = 0;
+      const identities: GalleryIdentity[] = job.identities.map(({ slug, name, count }) => {
+        const embeddings = Array.from({ length: count }, (_, i) =>
+          job.packed.subarray(off + i * job.dim, off + (i + 1) * job.dim),
+        );
+        off += count * job.dim;
+        return { slug, name, embeddings };
+      });
+      let stats: SvmStats | undefined;
+      const model = trainModel(
+        identities,
+        { ...job.options, onStats: (s) => (stats = s) },
+        job.previousModel,
+      );
+      const arrays = model
+        ? [model.weights, model.bias, model.candidates, model.fingerprints, model.supportVectors]
+        : [];
+      const reply: TrainReply = { ok: true, model, stats };
+      port.postMessage(reply, [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))]);
+    } catch (err) {
+      port.postMessage({ ok: false, message: (err as Error).message } satisfies TrainReply);
+    }
+  });
 }

@@ -1,6 +1,7 @@
+import { dot } from '../util/vectors.ts';
 import { SHORTLIST, topK } from './shortlist.ts';
 
-/** What a warm start needs of a previous model: per-class weights, candidates and photo checksums. */
+/** What a warm start needs of a previous model (the evaluation's softmax passes its own). */
 export interface WarmModel {
   dim: number;
   labels: string[];
@@ -19,8 +20,6 @@ export interface WarmStart {
   weights: Float32Array;
   bias: Float64Array;
   candidates: Int32Array;
-  /** Classes without previous weights, initialised from their means. */
-  fresh: Uint8Array;
   /** Classes whose photos changed, new ones included. */
   changed: Uint8Array;
   /** Classes whose candidate list was recomputed (it named a removed class, or the class changed). */
@@ -47,7 +46,6 @@ export function warmStart(
   const classes = labels.length;
   const before = new Map(previous.labels.map((label, c) => [label, c]));
   const changed = new Uint8Array(classes);
-  const fresh = new Uint8Array(classes);
   const oldToNew = new Int32Array(previous.labels.length).fill(-1);
   let changes = previous.labels.length - labels.filter((l) => before.has(l)).length;
   const weights = new Float32Array(classes * dim);
@@ -55,7 +53,6 @@ export function warmStart(
   labels.forEach((label, c) => {
     const old = before.get(label);
     if (old === undefined) {
-      fresh[c] = 1;
       changed[c] = 1;
       changes++;
       return;
@@ -83,13 +80,12 @@ export function warmStart(
     }
   }
   const score = new Float64Array(classes);
-  const cos = (a: number, b: number): number => dotRows(dirs, a, b, dim);
+  const cos = (a: number, b: number): number => dot(dirs, dirs, dim, a * dim, b * dim);
   for (let c = 0; c < classes; c++) {
     if (!redo[c]) continue;
-    for (let j = 0; j < classes; j++) score[j] = j === c ? Number.NEGATIVE_INFINITY : cos(c, j);
-    const order = Array.from(score.keys()).sort((a, b) => score[b]! - score[a]! || a - b);
+    for (let j = 0; j < classes; j++) score[j] = cos(c, j);
     candidates[c * k] = c;
-    for (let t = 1; t < k; t++) candidates[c * k + t] = order[t - 1]!;
+    candidates.set(topK(score, classes, k - 1, c), c * k + 1);
   }
   // Each list's least similar member, found once per list and only for lists a change may enter.
   const weakest = new Map<number, { t: number; sim: number }>();
@@ -116,11 +112,5 @@ export function warmStart(
       weakest.delete(j);
     }
   }
-  return { weights, bias, candidates, fresh, changed, redo, changes };
-}
-
-function dotRows(a: Float32Array, i: number, j: number, dim: number): number {
-  let s = 0;
-  for (let t = 0; t < dim; t++) s += a[i * dim + t]! * a[j * dim + t]!;
-  return s;
+  return { weights, bias, candidates, changed, redo, changes };
 }

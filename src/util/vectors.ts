@@ -7,15 +7,29 @@
 /** Cosine similarity of two L2-normalised vectors: their dot product (no norms are computed). */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`cannot compare vectors of ${a.length} and ${b.length} values`);
+  return dot(a, b, a.length);
+}
+
+/**
+ * `a[aOff..aOff+n) · b[bOff..bOff+n)`, for cosines and the classifier's single dot products (its
+ * bulk loops run in WebAssembly, src/classifier/simd.ts, or four rows at a time, shortlist.ts
+ * `scoreRows`). Four accumulators break the chain of dependent additions; V8 then runs about
+ * twice as fast as with one.
+ */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>, n: number, aOff = 0, bOff = 0): number {
   let s0 = 0;
   let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
   let j = 0;
-  for (; j + 1 < a.length; j += 2) {
-    s0 += a[j]! * b[j]!;
-    s1 += a[j + 1]! * b[j + 1]!;
+  for (; j + 3 < n; j += 4) {
+    s0 += a[aOff + j]! * b[bOff + j]!;
+    s1 += a[aOff + j + 1]! * b[bOff + j + 1]!;
+    s2 += a[aOff + j + 2]! * b[bOff + j + 2]!;
+    s3 += a[aOff + j + 3]! * b[bOff + j + 3]!;
   }
-  if (j < a.length) s0 += a[j]! * b[j]!;
-  return s0 + s1;
+  for (; j < n; j++) s0 += a[aOff + j]! * b[bOff + j]!;
+  return s0 + s1 + s2 + s3;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { scoreRows } from '../../../src/classifier/dense.ts';
 import type { Rng } from '../../../src/classifier/rng.ts';
 import { membersOf } from '../../../src/classifier/shortlist.ts';
+import { dot } from '../../../src/util/vectors.ts';
 
 export { membersOf, symmetric } from '../../../src/classifier/shortlist.ts';
 
@@ -176,8 +176,7 @@ function batchLogits(
   const k = cands.length;
   for (let r = 0; r < b; r++) {
     const row = z.subarray(r * k, (r + 1) * k);
-    scoreRows(w, dim, cands, xm.subarray(r * dim, (r + 1) * dim), row);
-    for (let t = 0; t < k; t++) row[t]! += bias[cands[t]!]!;
+    for (let t = 0; t < k; t++) row[t] = dot(w, xm, dim, cands[t]! * dim, r * dim) + bias[cands[t]!]!;
   }
 }
 
@@ -227,8 +226,8 @@ export function candidateLogits(
   cands: ArrayLike<number>,
   out: Float64Array,
 ): void {
-  scoreRows(params.weights, dim, cands, xm, out);
-  for (let t = 0; t < cands.length; t++) out[t]! += params.bias[cands[t]!]!;
+  for (let t = 0; t < cands.length; t++)
+    out[t] = dot(params.weights, xm, dim, cands[t]! * dim) + params.bias[cands[t]!]!;
 }
 
 /**

@@ -25,6 +25,8 @@ export function warmStart(
   if (previous === null || previous.C !== C || previous.offset.some((v, j) => v !== offset[j])) return null;
   const warm = warmCarry(previous, labels, fingerprints, dim, k, dirs);
   if (warm === null) return null;
-  const { weights, bias, candidates, fresh, changed, changes } = warm;
+  const { weights, bias, candidates, changed, changes } = warm;
+  const known = new Set(previous.labels);
+  const fresh = Uint8Array.from(labels, (label) => (known.has(label) ? 0 : 1));
   return { params: { weights, bias }, candidates, fresh, changed, changes };
 }
