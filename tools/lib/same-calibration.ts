@@ -199,7 +199,10 @@ export function calibrateSame(
     strangersUpper95: rateBounds(flagged, strangerPhotos, 0.05).upper,
     // The fold thresholds differ, so `accepted` is a mean count: rounding it first would make the
     // rate move in steps of 1/n (0.5 point at 200 photos), coarser than the 0.3-point int8 bar.
-    known: { ...rateOf(Math.round(accepted), knownRows.length), rate: accepted / Math.max(1, knownRows.length) },
+    known: {
+      ...rateOf(Math.round(accepted), knownRows.length),
+      rate: accepted / Math.max(1, knownRows.length),
+    },
     rows,
     knownRows,
   };
