@@ -14,7 +14,12 @@ const WEIGHTS = 'model.data';
  * user could plant a graph). When it cannot be written there is no cache: every start builds, as before.
  */
 export function defaultCacheDirs(): string[] {
-  return [path.join(os.homedir(), '.cache', 'lookalike', 'onnx')];
+  try {
+    return [path.join(os.homedir(), '.cache', 'lookalike', 'onnx')];
+  } catch {
+    // No HOME and no passwd entry (some containers): os.homedir throws; no cache then.
+    return [];
+  }
 }
 
 let cpuName: string | undefined;
