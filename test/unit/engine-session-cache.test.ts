@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -123,6 +133,34 @@ describe('the cache of optimised ONNX sessions', () => {
     // A folder under a plain file can never be made (ENOTDIR), even for root, who ignores permissions.
     assertIdentical(await analyseAll([path.join(file, 'cache')]), reference);
     assert.equal(statSync(file).size, 0);
+  });
+
+  it("removes a model's entries under other keys and scratch folders abandoned over an hour ago", async () => {
+    const tidy = path.join(tmp, 'tidy');
+    const made = (name: string) => {
+      mkdirSync(path.join(tidy, name), { recursive: true });
+      return path.join(tidy, name);
+    };
+    made('blazeface-00000000000000000000');
+    made('dlib-resnet-11111111111111111111');
+    const old = made('partial-old');
+    const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(old, hoursAgo, hoursAgo);
+    made('partial-busy');
+    await analyseAll([tidy]);
+    const left = entries(tidy);
+    assert.deepEqual(
+      left.filter((e) => e.startsWith('partial-')),
+      ['partial-busy'],
+    );
+    assert.equal(left.length, 5, left.join(', '));
+    assert.ok(
+      !left.includes('blazeface-00000000000000000000') && !left.includes('dlib-resnet-11111111111111111111'),
+    );
+    assert.deepEqual(
+      entries(cache),
+      left.filter((e) => e !== 'partial-busy'),
+    );
   });
 
   it('uses the next folder when the first cannot be written', async () => {

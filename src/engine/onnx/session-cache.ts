@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
@@ -138,11 +138,34 @@ export async function createCachedSession(
     } catch {
       // Another process renamed its own copy first: theirs serves as well.
     }
+    pruneSuperseded(target.dir, key);
     return session;
   } catch {
     return ort.InferenceSession.create(bytes, options);
   } finally {
     rmSync(target.scratch, { recursive: true, force: true });
+  }
+}
+
+/** Scratch folders older than this were left by a process that died while saving. */
+const ABANDONED_MS = 60 * 60 * 1000;
+
+/**
+ * Removes what a new entry supersedes: the same model's entries under other keys (an older model or
+ * runtime, ~22 MB for dlib-resnet) and scratch folders abandoned by a crash. Best effort: a folder
+ * another process still maps stays readable to it until it closes (Linux keeps unlinked files).
+ */
+function pruneSuperseded(dir: string, key: string): void {
+  const model = key.slice(0, key.lastIndexOf('-') + 1);
+  try {
+    for (const name of readdirSync(dir)) {
+      const folder = path.join(dir, name);
+      const superseded = name.startsWith(model) && name !== key && name.length === key.length;
+      const abandoned = name.startsWith('partial-') && Date.now() - statSync(folder).mtimeMs > ABANDONED_MS;
+      if (superseded || abandoned) rmSync(folder, { recursive: true, force: true });
+    }
+  } catch {
+    // Nothing to gain from failing a start over a tidy-up.
   }
 }
 
