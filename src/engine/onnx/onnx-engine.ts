@@ -11,7 +11,7 @@ import type {
 import { type Precision, resolveTuning, type Tuning } from '../../domain/tuning.ts';
 import { embedFaceImages } from '../embed-chips.ts';
 import { gateFrame, judgeFace, realFaces } from '../face-gate.ts';
-import { MODELS_DIR, type ModelManifest, readManifest, readVerified } from '../model-files.ts';
+import { MODELS_DIR, type ModelManifest, readManifest } from '../model-files.ts';
 import {
   analysisOf,
   FACERES_SIZE,
@@ -27,6 +27,7 @@ import {
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
 import { FaceApiNets } from './face-api-nets.ts';
 import { type InputTap, type OnnxModel, type StageHook, timed, timedAsync } from './models.ts';
+import { createCachedSession, defaultCacheDirs } from './session-cache.ts';
 import { cropAndResize, type PixelImage, resizeBilinear, resizeToPlanar } from './tf-image.ts';
 
 const require = createRequire(import.meta.url);
@@ -77,6 +78,11 @@ export interface OnnxEngineOptions {
   gate?: boolean;
   /** Sees the milliseconds of each step of `analyze`: tools/bench-stages.ts profiles with it. */
   stage?: StageHook;
+  /**
+   * Folders that keep each model's optimised graph (session-cache.ts), first writable one used; false for
+   * none. Default: ~/.cache/lookalike/onnx.
+   */
+  sessionCache?: string[] | false;
 }
 
 function ms(since: number): number {
@@ -132,10 +138,16 @@ export class OnnxEngine {
       // 2-worker pool peaks about 50 MiB lower, at no measurable cost per photo (docs/engine-speed.md).
       enableCpuMemArena: false,
     };
-    const open = (model: OnnxModel) => {
-      const file = modelFile(model, tuning.precision, manifest);
-      return ort.InferenceSession.create(readVerified(dir, file, manifest), sessionOptions);
-    };
+    const cacheDirs = options.sessionCache === false ? [] : (options.sessionCache ?? defaultCacheDirs());
+    const open = (model: OnnxModel) =>
+      createCachedSession(
+        ort,
+        dir,
+        modelFile(model, tuning.precision, manifest),
+        manifest,
+        sessionOptions,
+        cacheDirs,
+      );
     // onnxruntime-node builds each session synchronously in its constructor, so these load one after another.
     const [detector, faceres, landmarks, recognition] = await Promise.all([
       open('blazeface'),
