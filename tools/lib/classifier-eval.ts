@@ -9,7 +9,7 @@ import { fitConfidence } from '../../src/classifier/calibration.ts';
 import { type GalleryIdentity, Matcher } from '../../src/classifier/matcher.ts';
 import { Rng, stratifiedFolds } from '../../src/classifier/rng.ts';
 import { decision, trainSvm } from '../../src/classifier/svm.ts';
-import { centroidClassifier } from './baselines.ts';
+import { centredCentroidClassifier, centroidClassifier } from './baselines.ts';
 import type { PersonVectors } from './calibration-cv.ts';
 import { fitSigmoid, type Sigmoid } from './platt.ts';
 import { type LinearSvcReference, sklearnReference } from './sklearn.ts';
@@ -33,6 +33,7 @@ function compare(gallery: GalleryIdentity[], probes: Probe[], prior: Float32Arra
   const svm = Matcher.train(gallery, { prior });
   const softmax = softmaxBaseline(gallery, prior);
   const centroid = centroidClassifier(gallery);
+  const centred = centredCentroidClassifier(gallery, prior);
   const count = (answer: (e: Float32Array) => string | undefined) =>
     probes.filter((p) => answer(p.e) === p.slug).length;
   let linearSvc: number | string = 'n/a';
@@ -58,6 +59,7 @@ function compare(gallery: GalleryIdentity[], probes: Probe[], prior: Float32Arra
     linearSvc,
     openFace,
     centroid: count((e) => centroid(e)?.slug),
+    centred: count((e) => centred(e)),
     probes: probes.length,
   };
 }
@@ -264,9 +266,9 @@ export function classifierReport(
     '\n## The classifier (linear SVM) beside the softmax it replaced, sklearn and the nearest centroid',
   );
   console.log(
-    '| gallery | probes | linear SVM | softmax | LinearSVC balanced (sklearn) | SVC + Platt (OpenFace) | nearest centroid |',
+    '| gallery | probes | linear SVM | softmax | LinearSVC balanced (sklearn) | SVC + Platt (OpenFace) | nearest centroid | centred centroid (the `same` rule) |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const g of galleries(celebs, bbt)) {
     const runs = g.draws.map((d) => compare(d.gallery, d.probes, prior, sklearn));
     const sum = (pick: (r: (typeof runs)[number]) => number | string): number | string =>
@@ -280,11 +282,12 @@ export function classifierReport(
       linearSvc: sum((x) => x.linearSvc),
       openFace: sum((x) => x.openFace),
       centroid: sum((x) => x.centroid),
+      centred: sum((x) => x.centred),
       probes: sum((x) => x.probes) as number,
     };
     const cell = (v: number | string): string => (typeof v === 'number' ? `${v} (${pct(v / r.probes)})` : v);
     console.log(
-      `| ${g.name} | ${r.probes} | ${cell(r.svm)} | ${cell(r.softmax)} | ${cell(r.linearSvc)} | ${cell(r.openFace)} | ${cell(r.centroid)} |`,
+      `| ${g.name} | ${r.probes} | ${cell(r.svm)} | ${cell(r.softmax)} | ${cell(r.linearSvc)} | ${cell(r.openFace)} | ${cell(r.centroid)} | ${cell(r.centred)} |`,
     );
   }
 
