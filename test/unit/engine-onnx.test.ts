@@ -99,9 +99,11 @@ describe('worker pool on ONNX Runtime', () => {
       const [after] = await pool.workerStats();
       assert.ok(before && after);
       // ONNX Runtime's tensors live in native memory that JS only sees as `external`; both must stay flat.
+      // The worker collects garbage before its figures, so they are what stays alive (flat to the MiB
+      // over 800 photos): 8 MiB over 200 photos is 40 KiB a photo.
       const grown = after.heapUsed + after.external - (before.heapUsed + before.external);
       assert.ok(
-        grown < 32 * 1024 * 1024,
+        grown < 8 * 1024 * 1024,
         `worker memory grew by ${(grown / 1048576).toFixed(1)} MiB over 200 photos`,
       );
       assert.equal(after.tensors, 0);
