@@ -11,11 +11,11 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { type GalleryIdentity, Matcher } from '../src/classifier/matcher.ts';
-import { Rng } from '../src/classifier/rng.ts';
 import type { SvmStats } from '../src/classifier/svm.ts';
 import { trainOffThread } from '../src/classifier/train-off-thread.ts';
 import { embeddingDim } from '../src/domain/tuning.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
+import { Rng } from '../src/util/rng.ts';
 import { decodeFloat32 } from '../src/util/vectors.ts';
 import { celebEmbeddings } from '../test/fixtures/celebs.ts';
 import { centroidClassifier } from './lib/baselines.ts';

@@ -1,3 +1,5 @@
+import type { Rng } from '../util/rng.ts';
+
 /** One held-out face's decision values over the classes it was answered among, and its truth. */
 export interface HeldOut {
   z: ArrayLike<number>;
@@ -77,4 +79,30 @@ export function fitConfidence(samples: readonly HeldOut[]): ConfidenceFit {
   // A non-positive slope would rank classes backwards: fall back to the plain softmax of margins.
   if (!(beta > 0) || !Number.isFinite(beta)) return { temperature: 1, none: Number.NEGATIVE_INFINITY };
   return { temperature: 1 / beta, none: strangers ? gamma / beta : Number.NEGATIVE_INFINITY };
+}
+
+/**
+ * Assigns each sample to one of `folds` folds, stratified by class: each class's samples are shuffled
+ * and dealt round-robin, continuing where the previous class stopped so that fold sizes stay even.
+ * libsvm shuffles without stratifying; stratifying keeps every class with >= 2 samples present in
+ * every training split, which matters for one-vs-rest where the positive class is tiny.
+ */
+export function stratifiedFolds(classOf: ArrayLike<number>, folds: number, rng: Rng): Int32Array {
+  const n = classOf.length;
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (!byClass.has(classOf[i]!)) byClass.set(classOf[i]!, []);
+    byClass.get(classOf[i]!)!.push(i);
+  }
+  const fold = new Int32Array(n);
+  let next = rng.int(folds);
+  for (const c of [...byClass.keys()].sort((p, q) => p - q)) {
+    const members = byClass.get(c)!;
+    rng.shuffle(members, members.length);
+    for (const i of members) {
+      fold[i] = next;
+      next = (next + 1) % folds;
+    }
+  }
+  return fold;
 }

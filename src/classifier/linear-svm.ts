@@ -1,5 +1,5 @@
-import type { Rng } from './rng.ts';
-import { padded, simdAxpy, simdDot, simdFloats } from './simd.ts';
+import type { Rng } from '../util/rng.ts';
+import { padded, simdAxpy, simdDot, simdFloats } from '../util/simd.ts';
 
 /** The SVM's loss: LIBLINEAR's L1-loss (hinge) or L2-loss (squared hinge, sklearn LinearSVC's default). */
 export type Loss = 'hinge' | 'squared-hinge';

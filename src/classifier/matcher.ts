@@ -1,7 +1,16 @@
 import type { Candidate, Match, Method } from '../domain/types.ts';
-import { cosine, decodeFloat32, dot, encodeFloat32, similarityFromCosine } from '../util/vectors.ts';
+import { Sketch } from '../util/sketch.ts';
+import { topK } from '../util/top-k.ts';
+import {
+  cosine,
+  decodeFloat32,
+  dot,
+  encodeFloat32,
+  scoreRows,
+  similarityFromCosine,
+} from '../util/vectors.ts';
 import { centre, centroid, shrunkMean } from './centering.ts';
-import { EXACT_CLASSES, SHORTLIST, Sketch, scoreRows, topK } from './shortlist.ts';
+import { EXACT_CLASSES, SHORTLIST } from './shortlist.ts';
 import { ANSWER_CANDIDATES, confidences, type SvmModel, type TrainSvmOptions, trainSvm } from './svm.ts';
 import { type SvmJSON, svmFromJSON, svmToJSON } from './svm-codec.ts';
 
@@ -67,12 +76,8 @@ export class Matcher {
   readonly sameThreshold: number;
   readonly dim: number;
   private readonly model: SvmModel | null;
-  private readonly prior: Float32Array | null;
-  private readonly mean: Float32Array;
-  /** Each identity's centroid direction after centring, row-major. */
-  private readonly centroids: Float32Array;
-  private readonly sketch: Sketch | null;
-  private readonly sketched: Float32Array | null;
+  /** The mean face, centroids and sketches: what the identities alone determine. */
+  private readonly geometry: Geometry;
   /** The stored form of the model, encoded on the first `toJSON` (or kept from `fromJSON`). */
   private svmJSON: SvmJSON | null | undefined;
 
@@ -90,13 +95,7 @@ export class Matcher {
     this.dim = identities[0]?.embeddings[0]?.length ?? 0;
     this.model = model;
     this.svmJSON = svmJSON;
-    ({
-      prior: this.prior,
-      mean: this.mean,
-      centroids: this.centroids,
-      sketch: this.sketch,
-      sketched: this.sketched,
-    } = geometry);
+    this.geometry = geometry;
   }
 
   /**
@@ -193,7 +192,7 @@ export class Matcher {
         count: embeddings.length,
       })),
       svm: this.svmJSON,
-      prior: this.prior ? encodeFloat32([this.prior]) : null,
+      prior: this.geometry.prior ? encodeFloat32([this.geometry.prior]) : null,
     };
   }
 
@@ -230,7 +229,8 @@ export class Matcher {
    * of them for exact scoring. Either way the first is the centroid rule's answer.
    */
   private nearestCentroids(centred: Float32Array, count: number): { index: Int32Array; score: Float64Array } {
-    const { size: n, dim, sketch, sketched } = this;
+    const { size: n, dim } = this;
+    const { sketch, sketched, centroids } = this.geometry;
     let pool: Int32Array | null = null;
     if (sketch !== null && sketched !== null) {
       const sk = new Float32Array(sketch.size);
@@ -240,7 +240,7 @@ export class Matcher {
       pool = topK(approx, n, SHORTLIST);
     }
     const exact = new Float64Array(pool?.length ?? n);
-    scoreRows(this.centroids, dim, pool, centred, exact);
+    scoreRows(centroids, dim, pool, centred, exact);
     const best = topK(exact, exact.length, count);
     return {
       index: pool ? Int32Array.from(best, (t) => pool[t]!) : best,
@@ -257,7 +257,7 @@ export class Matcher {
     for (let j = 0; j < embedding.length; j++) {
       if (!Number.isFinite(embedding[j])) throw new Error('the embedding has a non-finite value');
     }
-    const centred = centre(embedding, this.mean);
+    const centred = centre(embedding, this.geometry.mean);
     const nearest = (i: number): number => maxCosine(this.identities[i]!.embeddings, embedding);
     const candidate = (i: number, confidence: number, cos: number): Candidate => ({
       name: this.identities[i]!.name,
@@ -268,7 +268,7 @@ export class Matcher {
     if (this.model === null) {
       const cos = nearest(0);
       const only = candidate(0, similarityFromCosine(cos), cos);
-      const sameScore = dot(this.centroids, centred, this.dim);
+      const sameScore = dot(this.geometry.centroids, centred, this.dim);
       return {
         method: 'similarity',
         match: { ...only, same: sameScore >= this.sameThreshold },

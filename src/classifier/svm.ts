@@ -1,8 +1,8 @@
+import { Rng } from '../util/rng.ts';
 import { dot, roundFloat16 } from '../util/vectors.ts';
-import { type ConfidenceFit, fitConfidence, type HeldOut } from './calibration.ts';
+import { type ConfidenceFit, fitConfidence, type HeldOut, stratifiedFolds } from './calibration.ts';
 import { centre, shrunkMean } from './centering.ts';
 import { type Loss, solveBinary } from './linear-svm.ts';
-import { Rng, stratifiedFolds } from './rng.ts';
 import { membersOf, nearestClasses, symmetric } from './shortlist.ts';
 import { warmStart } from './warm.ts';
 
@@ -298,18 +298,13 @@ export function unitMeans(
   offset: ArrayLike<number> = [],
 ): Float32Array {
   const out = new Float32Array(members.length * dim);
-  members.forEach((own, c) => {
-    out.set(
-      centre(
-        shrunkMean(
-          Array.from(own, (i) => rows[i]!),
-          null,
-        ),
-        offset,
-      ),
-      c * dim,
+  for (const [c, own] of members.entries()) {
+    const mean = shrunkMean(
+      Array.from(own, (i) => rows[i]!),
+      null,
     );
-  });
+    out.set(centre(mean, offset), c * dim);
+  }
   return out;
 }
 

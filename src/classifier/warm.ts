@@ -1,5 +1,6 @@
+import { topK } from '../util/top-k.ts';
 import { dot } from '../util/vectors.ts';
-import { SHORTLIST, topK } from './shortlist.ts';
+import { SHORTLIST } from './shortlist.ts';
 
 /** What a warm start needs of a previous model (the evaluation's softmax passes its own). */
 export interface WarmModel {

@@ -1,7 +1,7 @@
 /**
  * Vector helpers every layer borrows: cosine and the user-facing similarity of L2-normalised
- * embeddings, and the base64 float32 / float16 codecs that galleries, packs, the queue and the
- * classifier's stored model use.
+ * embeddings, dot products of many rows, and the base64 float32 / float16 codecs that galleries,
+ * packs, the queue and the classifier's stored model use.
  */
 
 /** Cosine similarity of two L2-normalised vectors: their dot product (no norms are computed). */
@@ -12,8 +12,7 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /**
  * `a[aOff..aOff+n) · b[bOff..bOff+n)`, for cosines and the classifier's single dot products (its
- * bulk loops run in WebAssembly, src/classifier/simd.ts, or four rows at a time, shortlist.ts
- * `scoreRows`). Four accumulators break the chain of dependent additions; V8 then runs about
+ * bulk loops run in WebAssembly, simd.ts, or four rows at a time, `scoreRows` below). Four accumulators break the chain of dependent additions; V8 then runs about
  * twice as fast as with one.
  */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>, n: number, aOff = 0, bOff = 0): number {
@@ -143,4 +142,42 @@ export function roundFloat16(values: Float32Array): Float32Array {
   if (HALF_TABLE === null) HALF_TABLE = Float32Array.from({ length: 65536 }, (_, h) => fromHalf(h));
   for (let i = 0; i < values.length; i++) values[i] = HALF_TABLE[toHalf(values[i]!)]!;
   return values;
+}
+
+/**
+ * `out[t] = m[rows[t]] · x` over rows of a row-major matrix (row t when `rows` is null), four rows
+ * at a time so that each load of x serves four: answers at 4,000 identities take 1.4x as long
+ * row by row.
+ */
+export function scoreRows(
+  m: Float32Array,
+  dim: number,
+  rows: ArrayLike<number> | null,
+  x: ArrayLike<number>,
+  out: Float64Array,
+): void {
+  const n = out.length;
+  let t = 0;
+  for (; t + 3 < n; t += 4) {
+    const o0 = (rows ? rows[t]! : t) * dim;
+    const o1 = (rows ? rows[t + 1]! : t + 1) * dim;
+    const o2 = (rows ? rows[t + 2]! : t + 2) * dim;
+    const o3 = (rows ? rows[t + 3]! : t + 3) * dim;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < dim; j++) {
+      const v = x[j]!;
+      s0 += m[o0 + j]! * v;
+      s1 += m[o1 + j]! * v;
+      s2 += m[o2 + j]! * v;
+      s3 += m[o3 + j]! * v;
+    }
+    out[t] = s0;
+    out[t + 1] = s1;
+    out[t + 2] = s2;
+    out[t + 3] = s3;
+  }
+  for (; t < n; t++) out[t] = dot(m, x, dim, (rows ? rows[t]! : t) * dim);
 }

@@ -1,5 +1,5 @@
 import type { GalleryIdentity } from '../../src/classifier/matcher.ts';
-import { Rng } from '../../src/classifier/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 /** Shape of a synthetic gallery. */
 export interface SyntheticOptions {

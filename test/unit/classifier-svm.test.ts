@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fitConfidence } from '../../src/classifier/calibration.ts';
 import { solveBinary } from '../../src/classifier/linear-svm.ts';
-import { Rng } from '../../src/classifier/rng.ts';
-import { membersOf, nearestClasses, Sketch, topK } from '../../src/classifier/shortlist.ts';
+import { membersOf, nearestClasses } from '../../src/classifier/shortlist.ts';
 import { confidences, type SvmModel, type SvmStats, trainSvm, unitMeans } from '../../src/classifier/svm.ts';
 import { svmFromJSON, svmToJSON } from '../../src/classifier/svm-codec.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { Sketch } from '../../src/util/sketch.ts';
+import { topK } from '../../src/util/top-k.ts';
 import { decodeFloat16, encodeFloat16, roundFloat16 } from '../../src/util/vectors.ts';
 import { syntheticGallery } from '../support/synthetic.ts';
 

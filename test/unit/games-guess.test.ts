@@ -1,7 +1,6 @@
 // Who's that celebrity? — the pure rules, driven with explicit times (the fake clock of the rules).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '../../src/classifier/rng.ts';
 import { UserError } from '../../src/errors.ts';
 import { slugify } from '../../src/gallery/slug.ts';
 import {
@@ -16,6 +15,7 @@ import {
   pointsAt,
 } from '../../src/games/guess/rules.ts';
 import { PIXELATE_LEVELS } from '../../src/image/render.ts';
+import { Rng } from '../../src/util/rng.ts';
 import { FOUR, TIMING } from '../fixtures/games.ts';
 
 const CHOICES = FOUR.map((name) => ({ slug: slugify(name), name }));

@@ -5,10 +5,10 @@
  * bbt case), and the SVM confidence's calibration three ways, with strangers.
  */
 
-import { fitConfidence } from '../../src/classifier/calibration.ts';
+import { fitConfidence, stratifiedFolds } from '../../src/classifier/calibration.ts';
 import { type GalleryIdentity, Matcher } from '../../src/classifier/matcher.ts';
-import { Rng, stratifiedFolds } from '../../src/classifier/rng.ts';
 import { decision, trainSvm } from '../../src/classifier/svm.ts';
+import { Rng } from '../../src/util/rng.ts';
 import { centredCentroidClassifier, centroidClassifier } from './baselines.ts';
 import type { PersonVectors } from './calibration-cv.ts';
 import { fitSigmoid, type Sigmoid } from './platt.ts';

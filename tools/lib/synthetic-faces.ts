@@ -1,4 +1,4 @@
-import type { Rng } from '../../src/classifier/rng.ts';
+import type { Rng } from '../../src/util/rng.ts';
 
 /** Per-dimension statistics of real face embeddings, to draw synthetic ones like them. */
 export interface Spread {

@@ -4,7 +4,7 @@
  * offset, a face answered over its 8 nearest identities by centred centroid, as the old Matcher did.
  */
 import { centre, centroid, shrunkMean } from '../../../src/classifier/centering.ts';
-import { topK } from '../../../src/classifier/shortlist.ts';
+import { topK } from '../../../src/util/top-k.ts';
 import { scaledLogits, softmaxInPlace, trainSoftmax } from './softmax.ts';
 
 interface Identity {

@@ -1,5 +1,5 @@
-import type { Rng } from '../../../src/classifier/rng.ts';
 import { membersOf } from '../../../src/classifier/shortlist.ts';
+import type { Rng } from '../../../src/util/rng.ts';
 import { dot } from '../../../src/util/vectors.ts';
 
 export { membersOf, symmetric } from '../../../src/classifier/shortlist.ts';

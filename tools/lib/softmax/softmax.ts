@@ -1,6 +1,7 @@
-import { Rng, stratifiedFolds } from '../../../src/classifier/rng.ts';
+import { stratifiedFolds } from '../../../src/classifier/calibration.ts';
 import { nearestClasses } from '../../../src/classifier/shortlist.ts';
 import { fingerprint, unitMeans } from '../../../src/classifier/svm.ts';
+import { Rng } from '../../../src/util/rng.ts';
 import { roundFloat16 } from '../../../src/util/vectors.ts';
 import type { SoftmaxModel } from './softmax-model.ts';
 import {

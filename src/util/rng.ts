@@ -36,29 +36,3 @@ export class Rng {
     }
   }
 }
-
-/**
- * Assigns each sample to one of `folds` folds, stratified by class: each class's samples are shuffled
- * and dealt round-robin, continuing where the previous class stopped so that fold sizes stay even.
- * libsvm shuffles without stratifying; stratifying keeps every class with >= 2 samples present in
- * every training split, which matters for one-vs-rest where the positive class is tiny.
- */
-export function stratifiedFolds(classOf: ArrayLike<number>, folds: number, rng: Rng): Int32Array {
-  const n = classOf.length;
-  const byClass = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    if (!byClass.has(classOf[i]!)) byClass.set(classOf[i]!, []);
-    byClass.get(classOf[i]!)!.push(i);
-  }
-  const fold = new Int32Array(n);
-  let next = rng.int(folds);
-  for (const c of [...byClass.keys()].sort((p, q) => p - q)) {
-    const members = byClass.get(c)!;
-    rng.shuffle(members, members.length);
-    for (const i of members) {
-      fold[i] = next;
-      next = (next + 1) % folds;
-    }
-  }
-  return fold;
-}
