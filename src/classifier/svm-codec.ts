@@ -4,7 +4,8 @@ import type { SvmModel } from './svm.ts';
 /** The stored form of an `SvmModel`: weights as float16 (2 bytes each), other arrays as base64. */
 export interface SvmJSON {
   kind: 'linear-svm';
-  version: 1;
+  /** 2: class weights on both sides of every problem (1 weighed positives only; retrained on load). */
+  version: 2;
   dim: number;
   C: number;
   loss: SvmModel['loss'];
@@ -45,7 +46,7 @@ export function svmToJSON(m: SvmModel): SvmJSON {
   const { dim, C, loss, classWeight, k, full, temperature } = m;
   const json: SvmJSON = {
     kind: 'linear-svm',
-    version: 1,
+    version: 2,
     dim,
     C,
     loss,
@@ -75,7 +76,7 @@ export function svmFromJSON(value: unknown, labels: string[], dim?: number): Svm
     throw new Error(`not a valid SVM model: ${why}`);
   };
   if (typeof m !== 'object' || m === null) return fail('not an object');
-  if (m.kind !== 'linear-svm' || m.version !== 1) return fail(`unknown kind ${m.kind}/${m.version}`);
+  if (m.kind !== 'linear-svm' || m.version !== 2) return fail(`unknown kind ${m.kind}/${m.version}`);
   const n = labels.length;
   const int = (v: unknown, lo: number, hi: number) =>
     Number.isInteger(v) && lo <= Number(v) && Number(v) <= hi;

@@ -12,7 +12,11 @@ export interface TrainSvmOptions {
   C?: number;
   /** Default 'squared-hinge' (hinge is measured against it in docs/classifier.md). */
   loss?: Loss;
-  /** 'balanced' (default) weighs class c's photos by n / (classes · n_c): a one-photo identity beside packs of twenty is not outvoted. */
+  /**
+   * 'balanced' (default): class c's photos weigh n / (classes · n_c) in every problem, as positives
+   * and as negatives, so a one-photo identity beside packs of twenty is neither outvoted in its own
+   * problem nor pushed aside in the others (see `trainSvm`).
+   */
   classWeight?: 'balanced' | 'none';
   /** Candidate classes per class, itself included (default 32): each problem's hard negatives. */
   k?: number;
@@ -93,6 +97,13 @@ const SMALL_GALLERY_EPS = 0.01;
 /**
  * Trains a one-vs-rest linear SVM on labelled embeddings (`rows[i]` of class `classOf[i]`) by dual
  * coordinate descent, plus the temperature of its confidence on out-of-sample decision values.
+ *
+ * Class weights apply to every photo in every problem. LIBLINEAR (and so sklearn's `LinearSVC`)
+ * weighs both sides of a two-class problem but only the positives of its one-vs-rest problems: there
+ * a pack of twenty crops pushes twenty times as hard as a one-photo identity against every other
+ * identity's hyperplane, and on galleries mixing one and ten photos a person that cost 30 of 2,000
+ * new faces (docs/classifier.md). Weighing the negatives too is LIBLINEAR's two-class rule applied
+ * to each one-vs-rest problem; with two classes the two are the same.
  */
 export function trainSvm(
   rows: readonly ArrayLike<number>[],
@@ -154,10 +165,7 @@ export function trainSvm(
       for (const m of own) for (const i of m) if (!include || include[i]) picked.push(i);
       const idx = Int32Array.from(picked);
       const y = Int8Array.from(idx, (i) => (classOf[i] === c ? 1 : -1));
-      // With two classes the negatives carry the other class's weight.
-      const cost = Float64Array.from(idx, (i) =>
-        classOf[i] === c || classes === 2 ? C * weightOf[classOf[i]!]! : C,
-      );
+      const cost = Float64Array.from(idx, (i) => C * weightOf[classOf[i]!]!);
       const s = solveBinary({ x: rows, dim, rows: idx, y, cost }, settings);
       outW.set(s.w, c * dim);
       outB[c] = s.b;
