@@ -135,6 +135,9 @@ export interface PairedOptions {
   seed?: number;
 }
 
+/** Partitions for the point estimate, bootstrap draws, partitions within a draw (docs/engine-speed.md quotes them). */
+export const PAIRED_DEFAULTS = { repetitions: 100, draws: 1000, drawRepetitions: 10 };
+
 /** One rate, fp32 (a) against int8 (b). */
 export interface PairedRate {
   a: number;
@@ -173,9 +176,7 @@ const quantile = (sorted: number[], q: number) => {
 export function pairedSame(a: PersonSame[], b: PersonSame[], options: PairedOptions = {}): PairedSame {
   if (a.length !== b.length) throw new Error('pairedSame: both configurations need the same people');
   const o: Required<PairedOptions> = {
-    repetitions: 100,
-    draws: 1000,
-    drawRepetitions: 10,
+    ...PAIRED_DEFAULTS,
     foldSize: FOLD_SIZE,
     target: TARGET_STRANGERS,
     seed: 19,
