@@ -38,8 +38,12 @@ except ImportError:
 #   stretch a tensor's 256 steps): centred cosine to fp32 0.9975 -> 0.9986, and `same` on known
 #   people 1.0 -> 0.5 points under fp32; the fp32 first layer costs about 0.9 ms a face.
 # - faceres: MinMax. Its activations follow ReLU6, so every range is the same [0, 6] whatever the
-#   method or photos; Percentile and fp32 first/last layers left its cosine within 0.0005, and
-#   excluding an inner convolution (ONNX Runtime 1.30) dropped the Clip after it and broke the net.
+#   method or photos; Percentile and fp32 first/last layers left its cosine within 0.0005. A
+#   convolution excluded here breaks at load: ONNX Runtime 1.30's WeightBiasQuantization graph
+#   transformer (basic level) quantises the fp32 weights of a Conv between a DequantizeLinear and a
+#   QuantizeLinear itself, per tensor (conv_dw_7's channels span 0.16 to 11.5: cosine 0.22).
+#   With that transformer disabled, all 13 depthwise layers in fp32 give cosine 0.9958 against 0.9940
+#   and no better `same` (docs/engine-speed.md, "`same`, fp32 against int8, measured soundly").
 SETTINGS = {
     "faceres": {"method": CalibrationMethod.MinMax, "fp32_ends": False},
     "dlib-resnet": {"method": CalibrationMethod.Percentile, "fp32_ends": True},

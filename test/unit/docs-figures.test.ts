@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { commands } from '../../commands/index.ts';
 import { ENV_VARS } from '../../src/config/env.ts';
 import { DEFAULT_TUNING, embeddingDim } from '../../src/domain/tuning.ts';
+import { FOLD_SIZE } from '../../tools/lib/calibration-cv.ts';
+import { PAIRED_DEFAULTS } from '../../tools/lib/same-paired.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string): string => readFileSync(path.join(REPO, file), 'utf8');
@@ -114,6 +116,19 @@ describe('figures the docs quote', () => {
         `${doc}: ${pattern} against models/calibration.json`,
       );
     }
+  });
+
+  it("the paired fp32/int8 estimate of `same` is described with the code's settings", () => {
+    const [folds, partitions, draws, perDraw] = quoted(
+      'docs/engine-speed.md',
+      /dealt at random into folds of (\d+) .*?The defaults \(`PAIRED_DEFAULTS`\): (\d+) partitions, (\d+) draws, (\d+) partitions a draw/,
+    );
+    assert.deepEqual([folds, partitions, draws, perDraw].map(Number), [
+      FOLD_SIZE,
+      PAIRED_DEFAULTS.repetitions,
+      PAIRED_DEFAULTS.draws,
+      PAIRED_DEFAULTS.drawRepetitions,
+    ]);
   });
 
   it('the calibration set the docs describe is the one the profile records', () => {

@@ -66,11 +66,19 @@ export function rateBounds(k: number, n: number, alpha: number): { lower: number
   };
 }
 
+/** Scores allowed to reach the threshold, by (n, target, confidence): it depends on n alone, and same-paired.ts asks often. */
+const allowedCounts = new Map<string, number>();
+
 /** The lowest threshold whose one-sided upper bound on the share of `scores` reaching it is ≤ target. */
 export function safeThreshold(scores: number[], target = TARGET_STRANGERS, confidence = CONFIDENCE): number {
   const sorted = scores.filter(Number.isFinite).sort((a, b) => b - a);
-  let k = 0;
-  while (k < sorted.length && rateBounds(k + 1, scores.length, 1 - confidence).upper <= target) k++;
+  const key = `${scores.length}/${target}/${confidence}`;
+  let k = allowedCounts.get(key) ?? -1;
+  if (k < 0) {
+    k = 0;
+    while (k < scores.length && rateBounds(k + 1, scores.length, 1 - confidence).upper <= target) k++;
+    allowedCounts.set(key, k);
+  }
   return (sorted[k] ?? 0) + 1e-6;
 }
 
