@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '../../src/classifier/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import { BAR, type PersonSame, pairedSame, perPerson } from '../../tools/lib/same-paired.ts';
 
 /** 20 people: 20 stranger photos each scoring in [0.1, 0.5], 10 known new photos in [0.4, 0.9]. */

@@ -15,7 +15,7 @@
  * comes from a paired bootstrap over people (a person's stranger and known photos resampled together,
  * both configurations from the same draw), each draw averaged over a few partitions of its own.
  */
-import { Rng } from '../../src/classifier/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import { FOLD_SIZE, type PersonVectors } from './calibration-cv.ts';
 import { enrolCount, type SameCalibration, safeThreshold, TARGET_STRANGERS } from './same-calibration.ts';
 
