@@ -82,6 +82,10 @@ export async function run(
     debug = config.debug;
     // A photo or two: loading one engine here beats starting a worker per core. A folder may hold any number.
     const inline = (command === 'infer' || command === 'compare') && rest.length <= 2 && !rest.some(isFolder);
+    // ONNX Runtime's set-up and the models' sha256 check start on a helper thread, while this one loads
+    // the store, the gallery and sharp below (engine/onnx/prestart.ts).
+    if (inline && (config.faceBackend === 'auto' || config.faceBackend === 'onnx'))
+      (await import('../engine/onnx/prestart.ts')).prestartOnnx({ precision: config.facePrecision });
     const scope = values.scope ?? GLOBAL_SCOPE;
     // The store, engine and commands load only past --help, which then starts in a fraction of the time.
     const [{ openContext }, { runCommand }] = await Promise.all([

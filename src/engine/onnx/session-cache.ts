@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { type ModelManifest, readVerified, sha256, verifyFile } from '../model-files.ts';
+import { checkDigest, type ModelManifest, readVerified, sha256, verifyFile } from '../model-files.ts';
+import { prestartedDigest } from './prestart.ts';
 
 /** The optimised graph in a cache entry; its pre-packed weights lie beside it in `WEIGHTS`. */
 const GRAPH = 'model.onnx';
@@ -114,12 +115,25 @@ export async function createCachedSession(
   const key = entry && cacheKey(file, entry.sha256, ort.env.versions.node ?? '', options);
   const hit = key ? cacheDirs.map((dir) => path.join(dir, key, GRAPH)).find(isFile) : undefined;
   if (hit) {
-    verifyFile(modelsDir, file, manifest);
+    // A helper thread may be hashing the file already (prestart.ts): the session is then built meanwhile
+    // (it reads the cached graph, not this file) and handed out only once the file checks out.
+    const digest = prestartedDigest(path.join(modelsDir, file));
+    if (!digest) verifyFile(modelsDir, file, manifest);
     // The graph is optimised already; running the optimisers again would only cost time.
     const session = await ort.InferenceSession.create(hit, {
       ...options,
       graphOptimizationLevel: 'disabled',
     }).catch(() => undefined);
+    if (digest) {
+      const sha = await digest;
+      try {
+        if (sha) checkDigest(modelsDir, file, manifest, sha);
+        else verifyFile(modelsDir, file, manifest);
+      } catch (err) {
+        await session?.release();
+        throw err;
+      }
+    }
     if (session) return session;
   }
   const bytes = readVerified(modelsDir, file, manifest);
