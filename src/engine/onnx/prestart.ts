@@ -19,17 +19,25 @@ const TINY_MODEL = 'CAc6NwoQCgF4EgF5IghJZGVudGl0eRIBZ1oPCgF4EgoKCAgBEgQKAggBYg8K
 /**
  * The helper thread's code (CommonJS, evaluated: no module loader to start): loads ONNX Runtime, creates
  * and drops the tiny session, then hashes each model file as model-files.ts `verifyFile` does (through
- * one 1 MiB buffer) and posts `{ file, sha }`, `sha` null where the file cannot be read.
+ * one 1 MiB buffer) and posts a `HelperDigest`, `sha` null where the file cannot be read. `identity`
+ * is verified-files.ts `fileIdentity`, written out again here: keep the two alike.
  */
 const HELPER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { closeSync, openSync, readSync } = require('node:fs');
+const { closeSync, openSync, readSync, statSync } = require('node:fs');
+const identity = (file) => {
+  const s = statSync(file, { bigint: true });
+  return [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(':');
+};
 const hashAll = () => {
   const chunk = Buffer.allocUnsafe(1 << 20);
   for (const file of workerData.files) {
     let sha = null;
+    let before = null;
+    const startedMs = Date.now();
     try {
+      before = identity(file);
       const fd = openSync(file, 'r');
       try {
         const hash = createHash('sha256');
@@ -39,7 +47,7 @@ const hashAll = () => {
         closeSync(fd);
       }
     } catch {}
-    parentPort.postMessage({ file, sha });
+    parentPort.postMessage({ file, sha, before, startedMs });
   }
 };
 let setUp;
@@ -58,8 +66,15 @@ try {
 setUp.catch(() => {}).finally(hashAll);
 `;
 
+/** One model file as the helper hashed it: its sha256, and its identity when the hash began (`startedMs`). */
+export interface HelperDigest {
+  sha: string;
+  before: string | undefined;
+  startedMs: number;
+}
+
 /** The digests the helper is computing, by the model file's absolute path; each is handed out once. */
-const pending = new Map<string, Promise<string | undefined>>();
+const pending = new Map<string, Promise<HelperDigest | undefined>>();
 
 /** The models an engine of this tuning opens (onnx-engine.ts `create`), in the order it opens them. */
 function modelsOf(landmarks: boolean): OnnxModel[] {
@@ -90,7 +105,7 @@ export function prestartOnnx(options: { precision?: PrecisionChoice; modelsDir?:
   const files = modelsOf(tuning.landmarks).map((m) =>
     path.join(dir, modelFile(m, tuning.precision, manifest)),
   );
-  const settle = new Map<string, (sha: string | undefined) => void>();
+  const settle = new Map<string, (digest: HelperDigest | undefined) => void>();
   for (const file of files) pending.set(file, new Promise((resolve) => settle.set(file, resolve)));
   // Whatever the helper did not hash (it failed, or exited early) the engine checks itself.
   const giveUp = () => {
@@ -103,10 +118,14 @@ export function prestartOnnx(options: { precision?: PrecisionChoice; modelsDir?:
       resourceLimits: { stackSizeMb: WORKER_STACK_MB },
     });
     worker.unref();
-    worker.on('message', ({ file, sha }: { file: string; sha: string | null }) => {
-      settle.get(file)?.(sha ?? undefined);
-      settle.delete(file);
-    });
+    worker.on(
+      'message',
+      (msg: { file: string; sha: string | null; before: string | null; startedMs: number }) => {
+        const { file, sha, before, startedMs } = msg;
+        settle.get(file)?.(sha ? { sha, before: before ?? undefined, startedMs } : undefined);
+        settle.delete(file);
+      },
+    );
     worker.on('error', giveUp);
     worker.on('exit', giveUp);
   } catch {
@@ -119,7 +138,7 @@ export function prestartOnnx(options: { precision?: PrecisionChoice; modelsDir?:
  * was started for it, a promise of undefined when the helper could not read it (the caller then checks
  * the file itself, which names what is wrong).
  */
-export function prestartedDigest(file: string): Promise<string | undefined> | undefined {
+export function prestartedDigest(file: string): Promise<HelperDigest | undefined> | undefined {
   const digest = pending.get(file);
   pending.delete(file);
   return digest;
