@@ -57,6 +57,16 @@ describe('lookalike CLI start-up paths', () => {
     assert.deepEqual(JSON.parse(r.stdout), { similarity: 1, same: true });
   });
 
+  it('exits cleanly when a photo fails while the helper is still setting ONNX Runtime up', async () => {
+    // Exiting during the helper's native set-up aborted 2 runs in 30 before the CLI waited for it.
+    const missing = path.join(tmp, 'missing.jpg');
+    for (let i = 0; i < 25; i++) {
+      const r = await cli(['compare', missing, photos[0] as string]);
+      assert.equal(r.code, 1, `run ${i}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').at(-1), `lookalike: ${missing}: no such file`);
+    }
+  });
+
   it('closes a pool it started for nothing: no photo among many files, one line each, exit 1', async () => {
     const files = ['a.txt', 'b.txt', 'c.txt'].map((name) => {
       const file = path.join(tmp, name);

@@ -63,7 +63,10 @@ try {
 } catch (err) {
   setUp = Promise.reject(err);
 }
-setUp.catch(() => {}).finally(hashAll);
+setUp.catch(() => {}).finally(() => {
+  parentPort.postMessage({ setUp: true });
+  hashAll();
+});
 `;
 
 /** One model file as the helper hashed it: its sha256, and its identity when the hash began (`startedMs`). */
@@ -71,6 +74,27 @@ export interface HelperDigest {
   sha: string;
   before: string | undefined;
   startedMs: number;
+}
+
+/** Settles once the helper is out of ONNX Runtime's native set-up (or never started, or died). */
+let outOfNative: Promise<void> = Promise.resolve();
+
+/** Longest the process waits for the helper's set-up before it exits anyway (it takes ~0.15 s). */
+const SETTLE_LIMIT_MS = 10_000;
+
+/**
+ * Resolves once no helper thread is inside ONNX Runtime's native set-up. A process that exits (or a
+ * worker terminated) meanwhile can abort ("terminate called after throwing an instance of
+ * 'Napi::Error'", seen in 2 of 30 runs of `compare missing.jpg photo.png`): the CLI awaits this before
+ * it exits. Hashing, done after, is safe to cut short.
+ */
+export async function prestartSettled(): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, SETTLE_LIMIT_MS);
+  });
+  await Promise.race([outOfNative, limit]);
+  clearTimeout(timer);
 }
 
 /** The digests the helper is computing, by the model file's absolute path; each is handed out once. */
@@ -118,14 +142,19 @@ export function prestartOnnx(options: { precision?: PrecisionChoice; modelsDir?:
       resourceLimits: { stackSizeMb: WORKER_STACK_MB },
     });
     worker.unref();
-    worker.on(
-      'message',
-      (msg: { file: string; sha: string | null; before: string | null; startedMs: number }) => {
-        const { file, sha, before, startedMs } = msg;
-        settle.get(file)?.(sha ? { sha, before: before ?? undefined, startedMs } : undefined);
-        settle.delete(file);
-      },
-    );
+    outOfNative = new Promise((resolve) => {
+      worker.on('exit', () => resolve());
+      worker.on('message', (msg: { setUp?: true }) => {
+        if (msg.setUp) resolve();
+      });
+    });
+    type Digested = { file: string; sha: string | null; before: string | null; startedMs: number };
+    worker.on('message', (msg: Digested | { setUp: true }) => {
+      if ('setUp' in msg) return;
+      const { file, sha, before, startedMs } = msg;
+      settle.get(file)?.(sha ? { sha, before: before ?? undefined, startedMs } : undefined);
+      settle.delete(file);
+    });
     worker.on('error', giveUp);
     worker.on('exit', giveUp);
   } catch {
