@@ -76,7 +76,6 @@ export async function run(
   const out = consoleOutput(values.json === true);
   let context: Awaited<ReturnType<typeof openContext>> | undefined;
   let debug = false;
-  let prestart: typeof import('../engine/onnx/prestart.ts') | undefined;
   try {
     const config = loadCoreConfig(env);
     // Before any engine starts: see quietOnnxRuntime (a long argument list crashed ONNX Runtime's set-up).
@@ -86,10 +85,6 @@ export async function run(
     const inline = (command === 'infer' || command === 'compare') && rest.length <= 2 && !rest.some(isFolder);
     // ONNX Runtime's set-up and the models' sha256 check start on a helper thread, while this one loads
     // the store, the gallery and sharp below (engine/onnx/prestart.ts).
-    if (inline && (config.faceBackend === 'auto' || config.faceBackend === 'onnx')) {
-      prestart = await import('../engine/onnx/prestart.ts');
-      prestart.prestartOnnx({ precision: config.facePrecision });
-    }
     // Many photos: the pool's workers start now, loading their runtime and models on the other cores while
     // this thread loads the store, the gallery and the commands below, instead of after them.
     const engine = command === 'infer' && !inline ? startPool(config) : undefined;
@@ -119,9 +114,6 @@ export async function run(
     return 1;
   } finally {
     await context?.close();
-    // Exiting while the helper is inside ONNX Runtime's set-up can abort the process (a photo that
-    // fails at once): wait for it (~0.15 s at most).
-    await prestart?.prestartSettled();
   }
 }
 

@@ -89,14 +89,6 @@ export function verifyFile(dir: string, name: string, manifest: ModelManifest): 
   checkSha(file, hash.digest('hex'), expected);
 }
 
-/**
- * The same check as verifyFile, on a digest computed elsewhere (the helper thread of onnx/prestart.ts):
- * throws the same errors.
- */
-export function checkDigest(dir: string, name: string, manifest: ModelManifest, actual: string): void {
-  checkSha(path.join(dir, name), actual, listedSha(dir, name, manifest));
-}
-
 function listedSha(dir: string, name: string, manifest: ModelManifest): string {
   const entry = manifest.files[name];
   if (!entry)

@@ -14,7 +14,6 @@ import { UserError, userErrorFrom } from '../errors.ts';
 import type { Backend } from './backend.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
 import { applyTensorflowDefaults } from './tfjs-node.ts';
-import { WORKER_STACK_MB } from './thread-stack.ts';
 
 /** One worker's memory figures. */
 export interface WorkerStats {
@@ -68,6 +67,16 @@ interface Slot {
 const SUBMIT_SLACK = 2;
 
 const WORKER_FILE = new URL('./worker-entry.mjs', import.meta.url);
+
+/**
+ * Each worker's stack, in MB (Node's default is 4). The entry points turn ONNX Runtime's telemetry off
+ * (config's quietOnnxRuntime), which removes the deep recursion in its set-up; this is the second line for
+ * hosts that do not (tests, scripts) or an operator who set ORT_DISABLE_TELEMETRY=0. That set-up needs
+ * about 290 bytes of stack per byte of the process's arguments; measured on onnxruntime-node 1.30, Node 20:
+ * 4 MB survives 14 KB of arguments, 32 MB survives 113 KB (Linux caps one argument at 128 KB). Only the
+ * pages a thread touches are committed, so the reservation costs address space, not memory.
+ */
+const WORKER_STACK_MB = 32;
 
 function fromWire(err: WireError): Error {
   if (err.name === 'UserError' && err.code) return userErrorFrom(err.code, err.context);

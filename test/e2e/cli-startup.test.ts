@@ -7,9 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { dataDir } from '../fixtures/data.ts';
 import { compiledCli, type NodeRun, runNode } from '../support/compiled.ts';
 
-// How the CLI starts (docs/engine-speed.md, "Start-up"): one or two photos on this thread with ONNX
-// Runtime set up and the models hashed on a helper thread (engine/onnx/prestart.ts); more photos on the
-// pool, whose workers start before the main thread loads the store, the gallery and the commands.
+// How the CLI starts (docs/engine-speed.md, "Start-up"): one or two photos on this thread; more photos on
+// the pool, whose workers start before the main thread loads the store, the gallery and the commands.
 
 const BIN = compiledCli();
 const data = dataDir();
@@ -51,20 +50,10 @@ describe('lookalike CLI start-up paths', () => {
     );
   });
 
-  it('compares two photos with the helper thread, as before', async () => {
+  it('compares two photos on this thread', async () => {
     const r = await cli(['compare', '--json', photos[0] as string, photos[0] as string]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { similarity: 1, same: true });
-  });
-
-  it('exits cleanly when a photo fails while the helper is still setting ONNX Runtime up', async () => {
-    // Exiting during the helper's native set-up aborted 2 runs in 30 before the CLI waited for it.
-    const missing = path.join(tmp, 'missing.jpg');
-    for (let i = 0; i < 25; i++) {
-      const r = await cli(['compare', missing, photos[0] as string]);
-      assert.equal(r.code, 1, `run ${i}: ${r.stderr}`);
-      assert.equal(r.stderr.trim().split('\n').at(-1), `lookalike: ${missing}: no such file`);
-    }
   });
 
   it('closes a pool it started for nothing: no photo among many files, one line each, exit 1', async () => {

@@ -7,6 +7,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -16,7 +17,6 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MODELS_DIR, ModelIntegrityError, readManifest } from '../../src/engine/model-files.ts';
 import { OnnxEngine } from '../../src/engine/onnx/onnx-engine.ts';
-import { prestartOnnx } from '../../src/engine/onnx/prestart.ts';
 import { fileIdentity, rememberVerified, stillVerified } from '../../src/engine/onnx/verified-files.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lookalike-verified-'));
@@ -50,7 +50,7 @@ describe('model files hashed once and trusted while unchanged (verified-files.ts
     await sleep(2100);
   });
 
-  it('records each file after a start hashed it, on this thread and on the helper thread', async () => {
+  it('records each file after a start hashed it, and trusts it by its identity whatever the path', async () => {
     const manifest = readManifest();
     await engine();
     for (const file of ['dlib-resnet.onnx', 'landmarks68.onnx'])
@@ -58,16 +58,18 @@ describe('model files hashed once and trusted while unchanged (verified-files.ts
         stillVerified(entryOf(file), path.join(MODELS_DIR, file), manifest.files[file]?.sha256 as string),
         file,
       );
-    // The copy was never started from: this start's hashes are the helper's.
-    prestartOnnx({ precision: 'fp32', modelsDir: models });
     await engine({ modelsDir: models });
-    assert.ok(
-      stillVerified(
-        entryOf('faceres.onnx'),
-        path.join(models, 'faceres.onnx'),
-        manifest.files['faceres.onnx']?.sha256 as string,
-      ),
-    );
+    const linked = path.join(tmp, 'linked-models');
+    symlinkSync(models, linked);
+    for (const dir of [models, linked])
+      assert.ok(
+        stillVerified(
+          entryOf('faceres.onnx'),
+          path.join(dir, 'faceres.onnx'),
+          manifest.files['faceres.onnx']?.sha256 as string,
+        ),
+        dir,
+      );
   });
 
   it('still catches a file rewritten in place, same size, its modification time put back', async () => {
@@ -87,7 +89,6 @@ describe('model files hashed once and trusted while unchanged (verified-files.ts
     cpSync(file, other);
     tamper(other);
     renameSync(other, file);
-    prestartOnnx({ precision: 'fp32', modelsDir: models });
     await assert.rejects(
       engine({ modelsDir: models }),
       (err: Error) => err instanceof ModelIntegrityError && err.message.includes('landmarks68.onnx'),

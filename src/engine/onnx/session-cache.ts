@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { checkDigest, type ModelManifest, readVerified, sha256, verifyFile } from '../model-files.ts';
-import { prestartedDigest } from './prestart.ts';
+import { type ModelManifest, readVerified, sha256, verifyFile } from '../model-files.ts';
 import { fileIdentity, rememberVerified, stillVerified } from './verified-files.ts';
 
 /** The optimised graph in a cache entry; its pre-packed weights lie beside it in `WEIGHTS`. */
@@ -99,8 +98,7 @@ function scratchFolder(dirs: string[]): { dir: string; scratch: string } | undef
  * Why: creating a session from the .onnx bytes parses them and pre-packs every convolution's weights,
  * about 360 ms of CPU for dlib-resnet alone; from the cached graph ONNX Runtime maps the weights
  * already packed (docs/engine-speed.md, "Start-up"). The model file is still checked against the
- * manifest on every start, before its entry is used: hashed (verifyFile, or the helper of prestart.ts),
- * unless the entry records that very file as hashed before and unchanged since (verified-files.ts:
+ * manifest on every start, before its entry is used: hashed (verifyFile), unless the entry records that very file as hashed before and unchanged since (verified-files.ts:
  * device, inode, size, modification and change times). A miss reads and
  * checks it as without a cache, and saves the entry into a scratch folder renamed
  * into place once complete, so a crash never leaves half an entry. An entry that fails to load is
@@ -122,34 +120,17 @@ export async function createCachedSession(
     const entryDir = path.dirname(hit);
     // Hashed before and unchanged since (verified-files.ts): not hashed again.
     const known = stillVerified(entryDir, model, entry.sha256);
-    // A helper thread may be hashing the file already (prestart.ts): the session is then built meanwhile
-    // (it reads the cached graph, not this file) and handed out only once the file checks out.
-    const digest = prestartedDigest(model);
-    const verify = () => {
+    if (!known) {
       const before = fileIdentity(model);
       const startedMs = Date.now();
       verifyFile(modelsDir, file, manifest);
       rememberVerified(entryDir, model, entry.sha256, before, startedMs);
-    };
-    if (!known && !digest) verify();
+    }
     // The graph is optimised already; running the optimisers again would only cost time.
     const session = await ort.InferenceSession.create(hit, {
       ...options,
       graphOptimizationLevel: 'disabled',
     }).catch(() => undefined);
-    if (!known && digest) {
-      const helped = await digest;
-      try {
-        if (!helped) verify();
-        else {
-          checkDigest(modelsDir, file, manifest, helped.sha);
-          rememberVerified(entryDir, model, helped.sha, helped.before, helped.startedMs);
-        }
-      } catch (err) {
-        await session?.release();
-        throw err;
-      }
-    }
     if (session) return session;
   }
   const bytes = readVerified(modelsDir, file, manifest);

@@ -27,11 +27,14 @@ export function fileIdentity(file: string): string | undefined {
   }
 }
 
-/** True when `entryDir` records this very file (path and identity) as hashed to `sha256` before. */
+/**
+ * True when `entryDir` records this very file as hashed to `sha256` before: the same identity, whose
+ * device and inode name one file whatever path (a link, another checkout's copy) led to it.
+ */
 export function stillVerified(entryDir: string, file: string, sha256: string): boolean {
   try {
     const record = JSON.parse(readFileSync(path.join(entryDir, RECORD), 'utf8')) as Record<string, unknown>;
-    return record.file === file && record.sha256 === sha256 && record.identity === fileIdentity(file);
+    return record.sha256 === sha256 && record.identity === fileIdentity(file);
   } catch {
     return false;
   }
