@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -83,11 +84,10 @@ export async function run(
     debug = config.debug;
     // A photo or two: loading one engine here beats starting a worker per core. A folder may hold any number.
     const inline = (command === 'infer' || command === 'compare') && rest.length <= 2 && !rest.some(isFolder);
-    // ONNX Runtime's set-up and the models' sha256 check start on a helper thread, while this one loads
-    // the store, the gallery and sharp below (engine/onnx/prestart.ts).
     // Many photos: the pool's workers start now, loading their runtime and models on the other cores while
     // this thread loads the store, the gallery and the commands below, instead of after them.
-    const engine = command === 'infer' && !inline ? startPool(config) : undefined;
+    // (Not when no path exists: a mistyped command should fail at once, not after the workers' start.)
+    const engine = command === 'infer' && !inline && rest.some(existsSync) ? startPool(config) : undefined;
     // A failed start is told by the first photo that needs the pool, not as an unhandled rejection now.
     engine?.catch(() => {});
     const scope = values.scope ?? GLOBAL_SCOPE;

@@ -68,6 +68,13 @@ describe('lookalike CLI start-up paths', () => {
     assert.doesNotMatch(r.stderr, /Unhandled|at .*\.js:\d+/);
   });
 
+  it('starts no pool when none of the paths exists: a mistyped command fails at once', async () => {
+    const missing = ['x.jpg', 'y.jpg', 'z.jpg'].map((name) => path.join(tmp, 'nowhere', name));
+    const r = await cli(['infer', '--store', store, ...missing]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /face engine:/);
+  });
+
   it("choosing the backend and starting the pool load neither sharp nor the ONNX engine's pipeline", async () => {
     // A module hook records every file the child loads while it imports the engine's entry and picks a backend.
     const hook = `data:text/javascript,${encodeURIComponent(
