@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODELS_DIR, readManifest } from '../src/engine/model-files.ts';
-import { modelFile, type OnnxModel } from '../src/engine/onnx/models.ts';
-import { loadOrt } from '../src/engine/onnx/onnx-engine.ts';
+import { loadOrt, modelFile, type OnnxModel } from '../src/engine/onnx/onnx-engine.ts';
 import { createCachedSession } from '../src/engine/onnx/session-cache.ts';
 
 const INPUTS: Record<OnnxModel, number[]> = {

@@ -1,17 +1,5 @@
-import type { Precision } from '../../domain/tuning.ts';
-import type { ModelManifest } from '../model-files.ts';
-
 /** The four ONNX models, by the stem of their file name in models/. */
 export type OnnxModel = 'blazeface' | 'faceres' | 'landmarks68' | 'dlib-resnet';
-
-/**
- * The file a model loads from at a precision: `<model>.int8.onnx` where build:models wrote one
- * (models that lose accuracy in int8 have none and stay fp32), else `<model>.onnx`.
- */
-export function modelFile(model: OnnxModel, precision: Precision, manifest: ModelManifest): string {
-  const int8 = `${model}.int8.onnx`;
-  return precision === 'int8' && manifest.files[int8] ? int8 : `${model}.onnx`;
-}
 
 /** Receives a model's input tensor (NCHW float32) just before it runs: build:models records them to calibrate int8. */
 export type InputTap = (model: OnnxModel, data: Float32Array, dims: readonly number[]) => void;

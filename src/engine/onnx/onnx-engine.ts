@@ -7,10 +7,10 @@ import type {
   StageTimings,
   ThumbnailOptions,
 } from '../../domain/face.ts';
-import { resolveTuning, type Tuning } from '../../domain/tuning.ts';
+import { type Precision, resolveTuning, type Tuning } from '../../domain/tuning.ts';
 import { embedFaceImages } from '../embed-chips.ts';
 import { gateFrame, judgeFace, realFaces } from '../face-gate.ts';
-import { MODELS_DIR, readManifest } from '../model-files.ts';
+import { MODELS_DIR, type ModelManifest, readManifest } from '../model-files.ts';
 import {
   analysisOf,
   FACERES_SIZE,
@@ -25,13 +25,22 @@ import {
 } from '../pipeline.ts';
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
 import { FaceApiNets } from './face-api-nets.ts';
-import { type InputTap, modelFile, type OnnxModel, type StageHook, timed, timedAsync } from './models.ts';
+import { type InputTap, type OnnxModel, type StageHook, timed, timedAsync } from './models.ts';
 import { loadOrt } from './runtime.ts';
 import { createCachedSession, defaultCacheDirs } from './session-cache.ts';
 import { cropAndResize, type PixelImage, resizeBilinear, resizeToPlanar } from './tf-image.ts';
 
 export type { InputTap, OnnxModel, StageHook } from './models.ts';
 export { loadOrt, onnxAvailable } from './runtime.ts';
+
+/**
+ * The file a model loads from at a precision: `<model>.int8.onnx` where build:models wrote one
+ * (models that lose accuracy in int8 have none and stay fp32), else `<model>.onnx`.
+ */
+export function modelFile(model: OnnxModel, precision: Precision, manifest: ModelManifest): string {
+  const int8 = `${model}.int8.onnx`;
+  return precision === 'int8' && manifest.files[int8] ? int8 : `${model}.onnx`;
+}
 
 /** Human's face crop side: the detector box is cut out at the detector's own input size. */
 const CROP_SIZE = DETECTOR_SIZE;

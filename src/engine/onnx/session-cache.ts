@@ -98,10 +98,10 @@ function scratchFolder(dirs: string[]): { dir: string; scratch: string } | undef
  * Why: creating a session from the .onnx bytes parses them and pre-packs every convolution's weights,
  * about 360 ms of CPU for dlib-resnet alone; from the cached graph ONNX Runtime maps the weights
  * already packed (docs/engine-speed.md, "Start-up"). The model file is still checked against the
- * manifest on every start, before its entry is used: hashed (verifyFile), unless the entry records that very file as hashed before and unchanged since (verified-files.ts:
- * device, inode, size, modification and change times). A miss reads and
- * checks it as without a cache, and saves the entry into a scratch folder renamed
- * into place once complete, so a crash never leaves half an entry. An entry that fails to load is
+ * manifest on every start, before its entry is used: hashed (verifyFile), unless the entry records
+ * that very file as hashed before and unchanged since (verified-files.ts: device, inode, size,
+ * modification and change times). A miss reads and checks it as without a cache, and saves the entry
+ * into a scratch folder renamed into place once complete, so a crash never leaves half an entry. An entry that fails to load is
  * rebuilt; a folder that cannot be written is passed over silently.
  */
 export async function createCachedSession(
