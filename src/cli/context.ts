@@ -27,16 +27,25 @@ class LazyEngine implements FaceEngine {
   /** Known before the engine starts: the gallery and the fingerprint depend on it. */
   readonly tuning: Tuning;
 
-  constructor(options: EngineOptions) {
+  constructor(options: EngineOptions, started?: Promise<FaceEngine>) {
     this.#options = options;
     this.tuning = resolveTuning(selectBackend(options.backend ?? 'auto'), requestedTuning(options));
+    if (started) {
+      this.#engine = this.#named(started);
+      // Its failure reaches the first analyze (or nobody, when no photo needs it): never unhandled.
+      this.#engine.catch(() => {});
+    }
   }
 
-  #get(): Promise<FaceEngine> {
-    this.#engine ??= createFaceEngine(this.#options).then((e) => {
+  #named(engine: Promise<FaceEngine>): Promise<FaceEngine> {
+    return engine.then((e) => {
       this.backend = e.backend;
       return e;
     });
+  }
+
+  #get(): Promise<FaceEngine> {
+    this.#engine ??= this.#named(createFaceEngine(this.#options));
     return this.#engine;
   }
 
@@ -47,7 +56,8 @@ class LazyEngine implements FaceEngine {
   }
 
   async close(): Promise<void> {
-    if (this.#engine) await (await this.#engine).close();
+    // An engine that failed to start has nothing to close; its error reached whoever used it.
+    await (await this.#engine?.catch(() => undefined))?.close();
   }
 }
 
@@ -59,6 +69,8 @@ export async function openContext(options: {
   config: CoreConfig;
   /** Analyse on this thread rather than start the worker pool (a photo or two: start-up dominates). */
   inline?: boolean;
+  /** The engine, started already (main.ts starts the pool's workers before it loads this module). */
+  engine?: Promise<FaceEngine>;
 }): Promise<{
   ctx: CliContext;
   close(): Promise<void>;
@@ -71,7 +83,11 @@ export async function openContext(options: {
       ? (await import('../coordination/index.ts')).openGalleryLocks(options.store ?? options.config.storeUrl!)
       : undefined;
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const engine = new LazyEngine({ ...engineOptions(options.config, log), inline: options.inline ?? false });
+  const engine = new LazyEngine(
+    // Every command is one-shot: its first photo warms the models up anyway.
+    { ...engineOptions(options.config, log), inline: options.inline ?? false, warmup: false },
+    options.engine,
+  );
   // The gallery takes the embeddings this engine makes: fused on ONNX Runtime, faceres alone on tfjs.
   const gallery = new Gallery(store, { locks: shared?.locks, embeddingDim: embeddingDim(engine.tuning) });
   const service = new CoreService(engine, gallery);

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadCoreConfig, quietOnnxRuntime } from '../config/index.ts';
+import { type CoreConfig, engineOptions, loadCoreConfig, quietOnnxRuntime } from '../config/index.ts';
+import type { FaceEngine } from '../domain/face.ts';
 import { GLOBAL_SCOPE } from '../domain/types.ts';
 import { isConfigError, isUserError } from '../errors.ts';
 import type { openContext } from './context.ts';
@@ -82,13 +84,19 @@ export async function run(
     debug = config.debug;
     // A photo or two: loading one engine here beats starting a worker per core. A folder may hold any number.
     const inline = (command === 'infer' || command === 'compare') && rest.length <= 2 && !rest.some(isFolder);
+    // Many photos: the pool's workers start now, loading their runtime and models on the other cores while
+    // this thread loads the store, the gallery and the commands below, instead of after them.
+    // (Not when no path exists: a mistyped command should fail at once, not after the workers' start.)
+    const engine = command === 'infer' && !inline && rest.some(existsSync) ? startPool(config) : undefined;
+    // A failed start is told by the first photo that needs the pool, not as an unhandled rejection now.
+    engine?.catch(() => {});
     const scope = values.scope ?? GLOBAL_SCOPE;
     // The store, engine and commands load only past --help, which then starts in a fraction of the time.
     const [{ openContext }, { runCommand }] = await Promise.all([
       import('./context.ts'),
       import('./dispatch.ts'),
     ]);
-    context = await openContext({ store: values.store, scope, out, config, inline });
+    context = await openContext({ store: values.store, scope, out, config, inline, engine });
     // Twice the pool's workers in flight: each has its next photo read and waiting while it works on one.
     const inFlight = 2 * (config.workers ?? availableParallelism());
     return await runCommand(context.ctx, command, rest, { ...values, inFlight });
@@ -107,6 +115,13 @@ export async function run(
   } finally {
     await context?.close();
   }
+}
+
+/** The worker pool of a CLI run, started (openContext's `engine`); its failure reaches the first photo. */
+async function startPool(config: CoreConfig): Promise<FaceEngine> {
+  const { createFaceEngine } = await import('../engine/index.ts');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  return createFaceEngine({ ...engineOptions(config, log), warmup: false });
 }
 
 function parse(argv: string[]) {

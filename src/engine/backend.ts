@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { onnxAvailable } from './onnx/onnx-engine.ts';
+import { onnxAvailable } from './onnx/runtime.ts';
 import { loadTfjsNode } from './tfjs-node.ts';
 
 const require = createRequire(import.meta.url);

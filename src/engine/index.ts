@@ -1,7 +1,6 @@
 import type { FaceEngine } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import { type BackendChoice, selectBackend } from './backend.ts';
-import { createLocalEngine } from './local-engine.ts';
 import { WorkerPool } from './pool.ts';
 import { type PrecisionChoice, resolvePrecision } from './precision.ts';
 
@@ -26,6 +25,11 @@ export interface EngineOptions {
    */
   inline?: boolean;
   /**
+   * Warm each worker's models up with a run on a blank input before it takes photos (default true):
+   * servers should not make their first member wait; a one-shot command's first photo warms them anyway.
+   */
+  warmup?: boolean;
+  /**
    * Return the pool at once and let its workers load in the background (its `ready()` says when): the
    * playground serves its page meanwhile instead of after the warm-up (6.8–12.9 s, issue 20).
    */
@@ -46,6 +50,9 @@ export async function createFaceEngine(options: EngineOptions = {}): Promise<Fac
   const precision =
     backend === 'onnx' ? `, ${tuning.precision} (FACE_PRECISION=${options.precision ?? 'auto'})` : '';
   if (options.inline) {
+    // Loaded here only: the pool's callers (and the CLI, which starts its pool first) never load the
+    // engine's own modules (sharp, the ONNX pipeline) on their thread for it.
+    const { createLocalEngine } = await import('./local-engine.ts');
     // A one-shot run's first photo is its only one: warming up would just run the models twice.
     const engine = await createLocalEngine({ backend, tuning, warmup: false });
     log(`face engine: ${backend} backend (FACE_BACKEND=${choice})${precision}, on this thread`);
@@ -56,6 +63,7 @@ export async function createFaceEngine(options: EngineOptions = {}): Promise<Fac
     workers: options.workers,
     queueLimit: options.queueLimit,
     tuning,
+    warmup: options.warmup,
   });
   log(
     `face engine: ${backend} backend (FACE_BACKEND=${choice})${precision}, ${pool.size} worker${pool.size === 1 ? '' : 's'}`,

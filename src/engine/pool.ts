@@ -39,6 +39,8 @@ export interface PoolOptions {
   maxQueuedBytes?: number;
   tuning?: Partial<Tuning>;
   modelsDir?: string;
+  /** Each worker warms its models up before it reports ready (default true; see EngineOptions.warmup). */
+  warmup?: boolean;
 }
 
 interface Task {
@@ -116,7 +118,12 @@ export class WorkerPool implements FaceEngine {
     this.queueLimit = options.queueLimit ?? this.size * 100;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 256 * 1024 * 1024;
-    this.init = { backend: options.backend, tuning: options.tuning, modelsDir: options.modelsDir };
+    this.init = {
+      backend: options.backend,
+      tuning: options.tuning,
+      modelsDir: options.modelsDir,
+      warmup: options.warmup,
+    };
     // Workers get a copy of the environment, which libtensorflow never sees: its settings go in here.
     if (options.backend === 'tensorflow') applyTensorflowDefaults();
     const starts: Promise<void>[] = [];

@@ -8,6 +8,8 @@ export interface WorkerInit {
   backend: Backend;
   tuning?: Partial<Tuning>;
   modelsDir?: string;
+  /** Warm the models up before reporting ready (undefined: yes). */
+  warmup?: boolean;
 }
 
 /** Messages from the pool to a worker. */

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type {
   Analysis,
@@ -27,12 +26,12 @@ import {
 import { DETECTOR_SIZE, type DetectedFace, decodeFaces } from './blazeface.ts';
 import { FaceApiNets } from './face-api-nets.ts';
 import { type InputTap, type OnnxModel, type StageHook, timed, timedAsync } from './models.ts';
+import { loadOrt } from './runtime.ts';
 import { createCachedSession, defaultCacheDirs } from './session-cache.ts';
 import { cropAndResize, type PixelImage, resizeBilinear, resizeToPlanar } from './tf-image.ts';
 
-const require = createRequire(import.meta.url);
-
 export type { InputTap, OnnxModel, StageHook } from './models.ts';
+export { loadOrt, onnxAvailable } from './runtime.ts';
 
 /**
  * The file a model loads from at a precision: `<model>.int8.onnx` where build:models wrote one
@@ -48,21 +47,6 @@ const CROP_SIZE = DETECTOR_SIZE;
 /** Thumbnail side for replies and the gallery. */
 const THUMB_SIZE = 112;
 const DESCRIPTOR = 1024;
-
-/** Loads onnxruntime-node, or explains why it cannot be used. */
-export function loadOrt(): typeof Ort {
-  return require('onnxruntime-node') as typeof Ort;
-}
-
-/** True when onnxruntime-node is installed and its native library loads on this machine. */
-export function onnxAvailable(): boolean {
-  try {
-    loadOrt();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Options for an in-thread ONNX engine. */
 export interface OnnxEngineOptions {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { type ModelManifest, readVerified, sha256, verifyFile } from '../model-files.ts';
+import { fileIdentity, rememberVerified, stillVerified } from './verified-files.ts';
 
 /** The optimised graph in a cache entry; its pre-packed weights lie beside it in `WEIGHTS`. */
 const GRAPH = 'model.onnx';
@@ -97,9 +98,10 @@ function scratchFolder(dirs: string[]): { dir: string; scratch: string } | undef
  * Why: creating a session from the .onnx bytes parses them and pre-packs every convolution's weights,
  * about 360 ms of CPU for dlib-resnet alone; from the cached graph ONNX Runtime maps the weights
  * already packed (docs/engine-speed.md, "Start-up"). The model file is still checked against the
- * manifest on every start, before its entry is used (verifyFile: hashed, not kept). A miss reads and
- * checks it as without a cache, and saves the entry into a scratch folder renamed
- * into place once complete, so a crash never leaves half an entry. An entry that fails to load is
+ * manifest on every start, before its entry is used: hashed (verifyFile), unless the entry records
+ * that very file as hashed before and unchanged since (verified-files.ts: device, inode, size,
+ * modification and change times). A miss reads and checks it as without a cache, and saves the entry
+ * into a scratch folder renamed into place once complete, so a crash never leaves half an entry. An entry that fails to load is
  * rebuilt; a folder that cannot be written is passed over silently.
  */
 export async function createCachedSession(
@@ -113,8 +115,17 @@ export async function createCachedSession(
   const entry = manifest.files[file];
   const key = entry && cacheKey(file, entry.sha256, ort.env.versions.node ?? '', options);
   const hit = key ? cacheDirs.map((dir) => path.join(dir, key, GRAPH)).find(isFile) : undefined;
-  if (hit) {
-    verifyFile(modelsDir, file, manifest);
+  if (hit && entry) {
+    const model = path.join(modelsDir, file);
+    const entryDir = path.dirname(hit);
+    // Hashed before and unchanged since (verified-files.ts): not hashed again.
+    const known = stillVerified(entryDir, model, entry.sha256);
+    if (!known) {
+      const before = fileIdentity(model);
+      const startedMs = Date.now();
+      verifyFile(modelsDir, file, manifest);
+      rememberVerified(entryDir, model, entry.sha256, before, startedMs);
+    }
     // The graph is optimised already; running the optimisers again would only cost time.
     const session = await ort.InferenceSession.create(hit, {
       ...options,
