@@ -1,8 +1,8 @@
-import sharp from 'sharp';
 import type { Analysis, BareFace, Box, StageTimings } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import { UserError } from '../errors.ts';
 import { type DecodedImage, decodeImage } from '../image/decode.ts';
+import { sharp } from '../image/sharp.ts';
 
 /** Most faces analysed in one photo; more are reported as `too_many_faces`. */
 export const MAX_FACES = 10;

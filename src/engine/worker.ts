@@ -2,8 +2,8 @@ import { setPriority } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import sharp from 'sharp';
 import { UserError } from '../errors.ts';
+import { sharp } from '../image/sharp.ts';
 import { createLocalEngine } from './local-engine.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
 

@@ -2,9 +2,9 @@
 // machine, so its embeddings and thumbnails are checked as the engine would have made them before one of
 // them reaches the gallery, where a single poisoned embedding would change every answer.
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import type { Tuning } from '../domain/tuning.ts';
 import { UserError } from '../errors.ts';
+import { sharp } from '../image/sharp.ts';
 import type { TextContext } from '../user-texts.ts';
 import type { Pack } from './pack.ts';
 

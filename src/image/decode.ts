@@ -1,7 +1,8 @@
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type { Metadata, OutputInfo } from 'sharp';
 import type { Box } from '../domain/face.ts';
 import { UserError } from '../errors.ts';
 import { assertRgb, type RgbImage, squareAround } from './geometry.ts';
+import { sharp } from './sharp.ts';
 import { type ImageFormat, isAcceptedKind, sniffKind } from './sniff.ts';
 
 export type { ImageFormat } from './sniff.ts';

@@ -1,9 +1,10 @@
-import sharp, { type OverlayOptions } from 'sharp';
+import type { OverlayOptions } from 'sharp';
 import type { Box } from '../domain/face.ts';
 import type { RegionName } from '../domain/regions.ts';
 import { type DecodeOptions, decodeImage } from './decode.ts';
 import { assertBox } from './geometry.ts';
 import { outlineLegend, outlineSvg } from './outline.ts';
+import { sharp } from './sharp.ts';
 
 /** What goes into a side-by-side reply picture. */
 export interface SideBySideInput {

@@ -2,12 +2,13 @@
 // enrolled photo nearest to it (its thumbnail and stored landmarks). Per scope and gallery version it
 // keeps which photos can be explained; the masked variants of one answer go through the engine in one
 // batch (FaceEngine.embedFaceImages).
-import sharp from 'sharp';
+
 import type { FaceImage } from '../domain/face.ts';
 import { isLandmarks } from '../domain/regions.ts';
 import type { Resemblance } from '../domain/resemblance.ts';
 import type { Scope } from '../domain/types.ts';
 import type { GallerySnapshot } from '../gallery/types.ts';
+import { sharp } from '../image/sharp.ts';
 import { attribute, dot, type EmbedImages, type MaskKind, SHIPPED_MASK, shares } from './occlusion.ts';
 
 /** What the explainer reads from the gallery. */

@@ -3,9 +3,10 @@
 // square clipped to the photo. Each side of the box that was not clipped is a side of the square; a
 // clipped side shows in the thumbnail as padding (the engine's grey border, or black beyond it), so the
 // first and last rows and columns with photo content in them locate the photo's edge in the thumbnail.
-import sharp from 'sharp';
+
 import type { Box } from '../domain/face.ts';
 import { isLandmarks } from '../domain/regions.ts';
+import { sharp } from '../image/sharp.ts';
 
 /** The square a thumbnail was cut from, in photo pixels: its top-left corner and side. */
 export interface ThumbnailSquare {
