@@ -40,9 +40,21 @@ export function engineFingerprint(
     models[name] = entry.sha256;
   }
   // Keys sorted, so that the same tuning written in another order hashes the same.
-  const sortedTuning = Object.fromEntries(Object.entries(tuning).sort(([a], [b]) => a.localeCompare(b)));
+  const sortedTuning = Object.fromEntries(Object.entries(tuning).sort(([a], [b]) => keyOrder(a, b)));
   const sha256 = createHash('sha256')
     .update(JSON.stringify({ models, tuning: sortedTuning }))
     .digest('hex');
   return { sha256, models, tuning: { ...tuning } };
+}
+
+/**
+ * The order `localeCompare` gives ASCII identifiers (letters by their lower case, a prefix first,
+ * then lower case before upper case), which every fingerprint so far was hashed in. Written out
+ * because the first `localeCompare` of a process sets up ICU's collator: about 9 ms of every start.
+ */
+export function keyOrder(a: string, b: string): number {
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  if (la !== lb) return la < lb ? -1 : 1;
+  return a === b ? 0 : a > b ? -1 : 1;
 }

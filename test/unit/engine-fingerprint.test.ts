@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_TUNING } from '../../src/domain/tuning.ts';
-import { engineFingerprint } from '../../src/engine/fingerprint.ts';
+import { engineFingerprint, keyOrder } from '../../src/engine/fingerprint.ts';
 import { readManifest } from '../../src/engine/model-files.ts';
 
 describe('engineFingerprint', () => {
@@ -31,5 +31,25 @@ describe('engineFingerprint', () => {
       () => engineFingerprint(DEFAULT_TUNING, { files: ['nope.onnx'] }),
       /nope\.onnx is not listed/,
     );
+  });
+  it('orders tuning keys as localeCompare does, so that every fingerprint so far still matches', () => {
+    const keys = [
+      ...Object.keys(DEFAULT_TUNING),
+      ...[
+        'landmarks',
+        'landmarkScale',
+        'landmarkscale',
+        'LandmarkScale',
+        'dlibFlip',
+        'dlibflip',
+        'a',
+        'A',
+        'ab',
+        'aB',
+      ],
+    ];
+    for (const a of keys)
+      for (const b of keys)
+        assert.equal(Math.sign(keyOrder(a, b)), Math.sign(a.localeCompare(b)), `${a} vs ${b}`);
   });
 });
