@@ -45,10 +45,11 @@ def main(argv):
     start = time.perf_counter()
     if per_class:
         y = np.array(train_y)
-        counts = {c: int((y == c).sum()) for c in classes}
-        weight = np.array([len(y) / (len(classes) * counts[label]) for label in train_y])
         if data.get("class_weight") is None:
             weight = np.ones(len(y))
+        else:
+            counts = {c: int((y == c).sum()) for c in classes}
+            weight = np.array([len(y) / (len(classes) * counts[label]) for label in train_y])
         models = [
             LinearSVC(**settings).fit(train_x, (y == c).astype(int), sample_weight=weight)
             for c in classes
