@@ -11,6 +11,8 @@ export interface BinaryProblem {
   rows: Int32Array;
   y: Int8Array;
   cost: Float64Array;
+  /** w₀, where w starts and what it is regularised towards (½|w − w₀|²); absent: the origin, as LIBLINEAR. */
+  anchor?: ArrayLike<number>;
 }
 
 /** Settings of the dual coordinate descent. */
@@ -25,10 +27,12 @@ export interface DualSettings {
 }
 
 /**
- * Solves `min ½|w|² + ½b² + Σ C_i loss(y_i (w·x_i + b·B))` by dual coordinate descent (Hsieh et
- * al., ICML 2008; LIBLINEAR's solve_l2r_l1l2_svc), with its shrinking. The primal w = Σ α_i y_i x_i
- * is kept up to date, so one coordinate step costs two O(d) passes over one row and no kernel
- * matrix is ever formed. For the squared hinge the dual has no upper bound and a diagonal 1/(2C_i).
+ * Solves `min ½|w − w₀|² + ½b² + Σ C_i loss(y_i (w·x_i + b·B))` by dual coordinate descent (Hsieh
+ * et al., ICML 2008; LIBLINEAR's solve_l2r_l1l2_svc), with its shrinking. The primal
+ * w = w₀ + Σ α_i y_i x_i is kept up to date, so one coordinate step costs two O(d) passes over one
+ * row and no kernel matrix is ever formed; starting w at w₀ with α = 0 is all the anchor needs (the
+ * dual is unchanged but for w₀ inside w·x_i). For the squared hinge the dual has no upper bound and
+ * a diagonal 1/(2C_i).
  */
 export function solveBinary(
   p: BinaryProblem,
@@ -44,6 +48,7 @@ export function solveBinary(
   const stride = padded(dim);
   const bytes = stride * 4;
   const mem = simdFloats((l + 1) * stride).fill(0, 0, (l + 1) * stride);
+  if (p.anchor) mem.set(p.anchor, 0);
   const qd = new Float64Array(l);
   for (let t = 0; t < l; t++) {
     mem.set(x[rows[t]!]!, (t + 1) * stride);

@@ -4,12 +4,16 @@ import type { SvmModel } from './svm.ts';
 /** The stored form of an `SvmModel`: weights as float16 (2 bytes each), other arrays as base64. */
 export interface SvmJSON {
   kind: 'linear-svm';
-  /** 2: class weights on both sides of every problem (1 weighed positives only; retrained on load). */
-  version: 2;
+  /**
+   * 3: the anchor. Older models retrain on load (2 had no anchor, 1 weighed class weights on the
+   * positives only).
+   */
+  version: 3;
   dim: number;
   C: number;
   loss: SvmModel['loss'];
   classWeight: SvmModel['classWeight'];
+  anchor: number;
   k: number;
   full: boolean;
   temperature: number;
@@ -43,14 +47,15 @@ export function knownModel(value: SvmJSON, labels: readonly string[]): SvmModel 
 
 /** The stored form of a model. */
 export function svmToJSON(m: SvmModel): SvmJSON {
-  const { dim, C, loss, classWeight, k, full, temperature } = m;
+  const { dim, C, loss, classWeight, anchor, k, full, temperature } = m;
   const json: SvmJSON = {
     kind: 'linear-svm',
-    version: 2,
+    version: 3,
     dim,
     C,
     loss,
     classWeight,
+    anchor,
     k,
     full,
     temperature,
@@ -76,7 +81,7 @@ export function svmFromJSON(value: unknown, labels: string[], dim?: number): Svm
     throw new Error(`not a valid SVM model: ${why}`);
   };
   if (typeof m !== 'object' || m === null) return fail('not an object');
-  if (m.kind !== 'linear-svm' || m.version !== 2) return fail(`unknown kind ${m.kind}/${m.version}`);
+  if (m.kind !== 'linear-svm' || m.version !== 3) return fail(`unknown kind ${m.kind}/${m.version}`);
   const n = labels.length;
   const int = (v: unknown, lo: number, hi: number) =>
     Number.isInteger(v) && lo <= Number(v) && Number(v) <= hi;
@@ -86,6 +91,7 @@ export function svmFromJSON(value: unknown, labels: string[], dim?: number): Svm
     [n >= 2, 'a classifier needs at least 2 identities'],
     [int(m.k, 1, n), 'bad k'],
     [positive(m.C), 'bad C'],
+    [typeof m.anchor === 'number' && m.anchor >= 0 && Number.isFinite(m.anchor), 'bad anchor'],
     [positive(m.temperature), 'bad temperature'],
     [m.none === null || (typeof m.none === 'number' && m.none < Number.POSITIVE_INFINITY), 'bad none'],
     [m.loss === 'hinge' || m.loss === 'squared-hinge', 'bad loss'],
@@ -106,13 +112,14 @@ export function svmFromJSON(value: unknown, labels: string[], dim?: number): Svm
     const weights = decodeFloat16(j.weights, n * j.dim);
     const bias = Float64Array.from(decodeFloat32(j.bias, n, 1)[0]!);
     if (!weights.every(Number.isFinite) || !bias.every(Number.isFinite)) return fail('non-finite weights');
-    const { dim: d, C, loss, classWeight, k, full, temperature } = j;
+    const { dim: d, C, loss, classWeight, anchor, k, full, temperature } = j;
     const model: SvmModel = {
       dim: d,
       labels,
       C,
       loss,
       classWeight,
+      anchor,
       k,
       full,
       temperature,

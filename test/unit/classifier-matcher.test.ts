@@ -153,7 +153,8 @@ describe('Matcher', () => {
     assert.equal(strict.match?.same, false);
     // Between two people the classifier and the centred centroids may disagree; then it is never "same",
     // however high the score, and otherwise it is "same" exactly when the score reaches the threshold.
-    const m = Matcher.train(g.identities, { sameThreshold: -1 });
+    // Unanchored, so that the SVM strays from the centroids' ranking more often.
+    const m = Matcher.train(g.identities, { sameThreshold: -1, C: 1, anchor: 0 });
     const mean = shrunkMean(
       g.identities.flatMap((i) => i.embeddings),
       null,
@@ -240,8 +241,9 @@ describe('Matcher', () => {
       if (m.identify(photo).match?.slug === g.identities[k]!.slug) right++;
       if (byCentroid(photo)?.slug === g.identities[k]!.slug) centroidRight++;
     }
-    // Measured: 192 of 200 (the centroid rule: 198; with 15 candidates instead of 31: 175).
-    assert.ok(right >= 190, `top-1 ${right} of 200, centroid ${centroidRight}`);
+    // Measured: 199 of 200, the centroid rule 198. Before the anchor (C = 1, regularised towards 0)
+    // 192: one-vs-rest hyperplanes trained against ~60 crowded neighbours lost to the centroid.
+    assert.ok(right >= centroidRight, `top-1 ${right} of 200, centroid ${centroidRight}`);
   });
 
   it('rejects bad galleries and queries', () => {

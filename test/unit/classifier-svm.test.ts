@@ -91,6 +91,33 @@ describe('solveBinary (dual coordinate descent)', () => {
     assert.ok(f(a) > 0 && f(b) < 0, `f(a) ${f(a)}, f(b) ${f(b)}`);
     assert.ok(s.w.every(Number.isFinite));
   });
+
+  it('with an anchor w₀, solves min ½|w − w₀|² + ½b² + Σ C_i ξ_i² (the primal gradient vanishes)', () => {
+    const rng = new Rng(5);
+    const dim = 16;
+    const x = Array.from({ length: 40 }, () => Float32Array.from({ length: dim }, () => rng.next() - 0.5));
+    const y = Int8Array.from(x, (v) => (v[0]! + 0.3 * (rng.next() - 0.5) > 0 ? 1 : -1));
+    const cost = Float64Array.from(x, (_, i) => 0.5 + (i % 3));
+    const anchor = Float32Array.from({ length: dim }, (_, j) => (j === 1 ? 3 : 0));
+    const rows = Int32Array.from(x, (_, i) => i);
+    const settings = { loss: 'squared-hinge', eps: 1e-8, maxIter: 10000, bias: 1, rng: new Rng(2) } as const;
+    const s = solveBinary({ x, dim, rows, y, cost, anchor }, settings);
+    const plain = solveBinary({ x, dim, rows, y, cost }, settings);
+    // ∂/∂w = w − w₀ − Σ 2 C_i ξ_i y_i x_i and ∂/∂b = b − Σ 2 C_i ξ_i y_i, ξ_i = max(0, 1 − y_i f(x_i)).
+    const gw = Float64Array.from(s.w, (v, j) => v - anchor[j]!);
+    let gb = s.b;
+    x.forEach((v, i) => {
+      let f = s.b;
+      for (let j = 0; j < dim; j++) f += s.w[j]! * v[j]!;
+      const pull = 2 * cost[i]! * Math.max(0, 1 - y[i]! * f) * y[i]!;
+      for (let j = 0; j < dim; j++) gw[j]! -= pull * v[j]!;
+      gb -= pull;
+    });
+    const worst = Math.max(Math.abs(gb), ...Array.from(gw, Math.abs));
+    assert.ok(worst < 1e-3, `primal gradient up to ${worst}`);
+    // x[1] says nothing of y: the anchor keeps a weight there that the origin's solution lacks.
+    assert.ok(s.w[1]! > 0.5 && Math.abs(plain.w[1]!) < 0.3, `w[1] = ${s.w[1]}, unanchored ${plain.w[1]}`);
+  });
 });
 
 describe('trainSvm', () => {
