@@ -108,10 +108,15 @@ const SMALL_GALLERY_EPS = 0.001;
  * T and "none" when no enrolled person has a second photo to hold out (everyone enrolled from one
  * photo): such a gallery cannot say how sure a known face is, and fitted on its strangers alone
  * every confidence fell below 0.1 (one crop each: expected calibration error 0.88). Measured with
- * the defaults above on one-photo galleries of 15 celebrities, 5 more as strangers; fitted on half
- * the people it gave ECE 0.012–0.029 on the other half (docs/classifier.md, "One photo each").
+ * the defaults above on one-photo galleries of 4–15 celebrities, the others as strangers: T barely
+ * moves, but "none" falls with the gallery's size (a stranger's best of more rivals is higher), as
+ * −0.775 + 2.118 / classes. On the 8 bbt people, never used to fit it: ECE 0.004 (docs/classifier.md,
+ * "One photo each").
  */
-const ONE_PHOTO_FIT: ConfidenceFit = { temperature: 0.0218, none: -0.646 };
+const onePhotoFit = (classes: number): ConfidenceFit => ({
+  temperature: 0.0218,
+  none: -0.775 + 2.118 / classes,
+});
 /**
  * The anchor λ (biased regularisation, as adaptive SVMs: Yang et al. 2007) and C. Regularised
  * towards 0, a one-photo identity's hyperplane is whatever separates that photo from its rivals'
@@ -315,7 +320,7 @@ export function trainSvm(
   const nStrangers = heldOut.length - nKnown;
   for (const h of heldOut)
     if (h.y < 0) h.weight = (STRANGER_SHARE / (1 - STRANGER_SHARE)) * (nKnown / Math.max(1, nStrangers));
-  return finish(null, nKnown > 0 ? fitConfidence(heldOut) : ONE_PHOTO_FIT, heldOut.length);
+  return finish(null, nKnown > 0 ? fitConfidence(heldOut) : onePhotoFit(classes), heldOut.length);
 }
 
 /** w_c · x + b_c. */
