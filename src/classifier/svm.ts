@@ -1,6 +1,13 @@
 import { Rng } from '../util/rng.ts';
 import { dot, roundFloat16 } from '../util/vectors.ts';
-import { type ConfidenceFit, fitConfidence, type HeldOut, stratifiedFolds } from './calibration.ts';
+import {
+  type ConfidenceFit,
+  fitConfidence,
+  type HeldOut,
+  PRIOR_WEIGHT,
+  priorFit,
+  stratifiedFolds,
+} from './calibration.ts';
 import { centre, shrunkMean } from './centering.ts';
 import { type Loss, solveBinary } from './linear-svm.ts';
 import { membersOf, nearestClasses, symmetric } from './shortlist.ts';
@@ -26,6 +33,8 @@ export interface TrainSvmOptions {
    * not towards 0 (default `ANCHOR`; 0 is sklearn's LinearSVC). See `ANCHOR`.
    */
   anchor?: number;
+  /** Weight of the measured prior in the confidence's fit (default `PRIOR_WEIGHT`; 0: the gallery alone). */
+  priorWeight?: number;
   /** Candidate classes per class, itself included (default 32): each problem's hard negatives. */
   k?: number;
   /** Subtracted before finding each class's nearest classes (the prior mean face); default the gallery mean. */
@@ -105,19 +114,6 @@ const STRANGER_SHARE = 0.03;
  */
 const SMALL_GALLERY_EPS = 0.001;
 /**
- * T and "none" when no enrolled person has a second photo to hold out (everyone enrolled from one
- * photo): such a gallery cannot say how sure a known face is, and fitted on its strangers alone
- * every confidence fell below 0.1 (one crop each: expected calibration error 0.88). Measured with
- * the defaults above on one-photo galleries of 4–15 celebrities, the others as strangers: T barely
- * moves, but "none" falls with the gallery's size (a stranger's best of more rivals is higher), as
- * −0.775 + 2.118 / classes. On the 8 bbt people, never used to fit it: ECE 0.004 (docs/classifier.md,
- * "One photo each").
- */
-const onePhotoFit = (classes: number): ConfidenceFit => ({
-  temperature: 0.0218,
-  none: -0.775 + 2.118 / classes,
-});
-/**
  * The anchor λ (biased regularisation, as adaptive SVMs: Yang et al. 2007) and C. Regularised
  * towards 0, a one-photo identity's hyperplane is whatever separates that photo from its rivals'
  * support vectors, and the plain centroid named more new faces than any C or class weighting (one
@@ -154,6 +150,7 @@ export function trainSvm(
     loss = 'squared-hinge',
     classWeight = 'balanced',
     anchor = ANCHOR,
+    priorWeight = PRIOR_WEIGHT,
     previous: prev,
   } = options;
   if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C must be a positive number, got ${C}`);
@@ -320,7 +317,11 @@ export function trainSvm(
   const nStrangers = heldOut.length - nKnown;
   for (const h of heldOut)
     if (h.y < 0) h.weight = (STRANGER_SHARE / (1 - STRANGER_SHARE)) * (nKnown / Math.max(1, nStrangers));
-  return finish(null, nKnown > 0 ? fitConfidence(heldOut) : onePhotoFit(classes), heldOut.length);
+  return finish(
+    null,
+    nKnown > 0 ? fitConfidence(heldOut, { fit: priorFit(classes), weight: priorWeight }) : priorFit(classes),
+    heldOut.length,
+  );
 }
 
 /** w_c · x + b_c. */

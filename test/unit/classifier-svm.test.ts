@@ -301,6 +301,16 @@ describe('fitConfidence', () => {
     const known = fitConfidence(samples.filter((s) => s.y >= 0));
     assert.equal(known.none, Number.NEGATIVE_INFINITY, 'no strangers: no level for nobody');
     assert.deepEqual(fitConfidence([]), { temperature: 1, none: Number.NEGATIVE_INFINITY });
+    // A prior holds a fit of few faces near it, and yields to many.
+    const prior = { fit: { temperature: 2, none: -1 }, weight: 1 };
+    const few = fitConfidence(samples.slice(0, 5), { ...prior, weight: 100 });
+    assert.ok(
+      Math.abs(few.temperature - 2) < 0.1 && Math.abs(few.none + 1) < 0.1,
+      `few: ${JSON.stringify(few)}`,
+    );
+    const many = fitConfidence(samples, prior);
+    assert.ok(Math.abs(many.temperature - truth.temperature) < 0.05, `many: temperature ${many.temperature}`);
+    assert.ok(Math.abs(many.none - truth.none) < 0.1, `many: none ${many.none}`);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * The confidence of galleries where everyone was enrolled from one photo (`onePhotoFit` in
- * src/classifier/svm.ts; docs/classifier.md, "One photo each"). Such a gallery has no known face
- * to hold out, so its T and "none" level are measured here, on one-photo galleries of the
+ * The prior of the SVM confidence's fit (`priorFit` and `PRIOR_WEIGHT` in src/classifier/svm.ts;
+ * docs/classifier.md, "One photo each" and "The prior"). A gallery of one photo a person has no
+ * known face to hold out, so its T and "none" level are measured here, on one-photo galleries of the
  * celebrities (10 draws: crop 1, 2, …), with new photos of the enrolled people as known faces and
  * the other celebrities as strangers (weighing 3 %, as the shipped fit):
  *
@@ -9,13 +9,15 @@
  * 2. by gallery size: "none" at the shipped T for 4–15 identities (4 rotations of 5 strangers),
  *    and the curve a + b / classes through them;
  * 3. checks of the shipped curve on people it never saw (one-photo galleries of the 8 bbt
- *    people, the celebrities as strangers) and on the eval's 20-identity one-crop galleries.
+ *    people, the celebrities as strangers) and on the eval's 20-identity one-crop galleries;
+ * 4. the prior's weight against a gallery's own held-out faces: log-loss / ECE of new photos on
+ *    several galleries, and strangers' top confidence (5 celebrities left out of 10-crop galleries).
  *
- * Usage: npm run eval:one-photo -- [--celebs-cache tmp/celebs-eval.json] [--bbt-cache tmp/bbt.json]
+ * Usage: npm run eval:confidence -- [--celebs-cache tmp/celebs-eval.json] [--bbt-cache tmp/bbt.json]
  */
 import { parseArgs } from 'node:util';
 import { fitConfidence, type HeldOut } from '../src/classifier/calibration.ts';
-import { Matcher } from '../src/classifier/matcher.ts';
+import { type GalleryIdentity, Matcher } from '../src/classifier/matcher.ts';
 import { decision, trainSvm } from '../src/classifier/svm.ts';
 import { embeddingDim } from '../src/domain/tuning.ts';
 import { readCalibration } from '../src/engine/calibration.ts';
@@ -198,4 +200,72 @@ for (const [name, gallery, known, strangers] of [
   console.log(
     `${name}: top-1 ${((100 * right.filter(Boolean).length) / right.length).toFixed(1)} %, mean confidence ${mean.toFixed(3)}, ECE ${ece(top, right).toFixed(3)}${others}`,
   );
+}
+
+console.log(
+  '\n## The weight of the prior (log-loss / ECE of new photos; strangers: median (p90) top confidence)',
+);
+type Draws = GalleryIdentity[][];
+const celebProbes = people.flatMap((p) => found(p.embeddings.slice(10)).map((e) => ({ slug: p.name, e })));
+const draw = (
+  count: number,
+  pick: (photos: (Float32Array | undefined)[], i: number, d: number) => (Float32Array | undefined)[],
+): Draws =>
+  Array.from({ length: count }, (_, d) =>
+    people.map((p, i) => ({ slug: p.name, name: p.name, embeddings: found(pick(p.embeddings, i, d)) })),
+  );
+const configs: [string, Draws, { slug: string; e: Float32Array }[]][] = [
+  ['10 crops', draw(1, (x) => x.slice(0, 10)), celebProbes],
+  ['4 crops', draw(2, (x, _, d) => x.slice(4 * d, 4 * d + 4)), celebProbes],
+  ['2 crops', draw(5, (x, _, d) => x.slice(2 * d, 2 * d + 2)), celebProbes],
+  ['1 or 10', draw(10, (x, i, d) => ((i + d) % 2 ? x.slice(d, d + 1) : x.slice(0, 10))), celebProbes],
+  [
+    '8 of 20 from 3 photos, the rest from 1',
+    draw(8, (x, i, d) => x.slice(d, d + (i < 8 ? 3 : 1))),
+    celebProbes,
+  ],
+  ['20 from 3 photos', draw(8, (x, _, d) => x.slice(d, d + 3)), celebProbes],
+  [
+    'bbt, 2 portraits (5th portraits)',
+    [0, 1].map((d) =>
+      cast.map((p) => ({
+        slug: p.name,
+        name: p.name,
+        embeddings: found(p.embeddings.slice(2 * d, 2 * d + 2)),
+      })),
+    ),
+    cast.flatMap((p) => found([p.embeddings[4]]).map((e) => ({ slug: p.name, e }))),
+  ],
+];
+console.log(`| prior weight | ${configs.map(([name]) => name).join(' | ')} | strangers |`);
+console.log(`| --- | ${configs.map(() => '---').join(' | ')} | --- |`);
+for (const priorWeight of [0, 0.1, 0.3, 1, 3, 100]) {
+  const cells = configs.map(([, galleries, probes]) => {
+    const top: number[] = [];
+    const right: boolean[] = [];
+    let logLoss = 0;
+    for (const gallery of galleries) {
+      const m = Matcher.train(gallery, { prior, priorWeight });
+      for (const { slug, e } of probes) {
+        const t = m.identify(e).top;
+        top.push(t[0]!.confidence);
+        right.push(t[0]!.slug === slug);
+        logLoss -= Math.log(Math.max(1e-6, t.find((c) => c.slug === slug)?.confidence ?? 0));
+      }
+    }
+    return `${(logLoss / top.length).toFixed(3)} / ${ece(top, right).toFixed(3)}`;
+  });
+  const strange: number[] = [];
+  for (let f = 0; f < people.length; f += 5) {
+    const enrolled = people.filter((_, i) => i < f || i >= f + 5);
+    const m = Matcher.train(
+      enrolled.map((p) => ({ slug: p.name, name: p.name, embeddings: found(p.embeddings.slice(0, 10)) })),
+      { prior, priorWeight },
+    );
+    for (const p of people.slice(f, f + 5))
+      for (const e of found(p.embeddings)) strange.push(m.identify(e).top[0]!.confidence);
+  }
+  strange.sort((x, y) => x - y);
+  const q = (f: number) => strange[Math.floor(f * strange.length)]!.toFixed(2);
+  console.log(`| ${priorWeight} | ${cells.join(' | ')} | ${q(0.5)} (${q(0.9)}) |`);
 }
