@@ -1,5 +1,5 @@
 /**
- * The prior of the SVM confidence's fit (`priorFit` and `PRIOR_WEIGHT` in src/classifier/svm.ts;
+ * The prior of the SVM confidence's fit (`priorFit` and `PRIOR_WEIGHT` in src/classifier/calibration.ts;
  * docs/classifier.md, "One photo each" and "The prior"). A gallery of one photo a person has no
  * known face to hold out, so its T and "none" level are measured here, on one-photo galleries of the
  * celebrities (10 draws: crop 1, 2, …), with new photos of the enrolled people as known faces and
@@ -16,7 +16,7 @@
  * Usage: npm run eval:confidence -- [--celebs-cache tmp/celebs-eval.json] [--bbt-cache tmp/bbt.json]
  */
 import { parseArgs } from 'node:util';
-import { fitConfidence, type HeldOut } from '../src/classifier/calibration.ts';
+import { fitConfidence, type HeldOut, strangerWeight as weightOf } from '../src/classifier/calibration.ts';
 import { type GalleryIdentity, Matcher } from '../src/classifier/matcher.ts';
 import { decision, trainSvm } from '../src/classifier/svm.ts';
 import { embeddingDim } from '../src/domain/tuning.ts';
@@ -29,7 +29,6 @@ import { ece } from './lib/classifier-eval.ts';
 const { values: args } = parseArgs({
   options: { 'celebs-cache': { type: 'string' }, 'bbt-cache': { type: 'string' } },
 });
-const STRANGER_SHARE = 0.03; // src/classifier/svm.ts
 const { people } = await celebEmbeddings({ cache: args['celebs-cache'] });
 const cast = await bbtEmbeddings({ cache: args['bbt-cache'] });
 const calibration = readCalibration();
@@ -67,7 +66,7 @@ function samples(enrolled: number[], strangers: number[]): Sample[] {
 
 const strangerWeight = (s: Sample[]) => {
   const known = s.filter((x) => x.y >= 0).length;
-  return (STRANGER_SHARE / (1 - STRANGER_SHARE)) * (known / Math.max(1, s.length - known));
+  return weightOf(known, s.length - known);
 };
 
 function fit(s: Sample[]) {

@@ -16,11 +16,24 @@ export interface ConfidenceFit {
 }
 
 /**
- * T and "none" measured once, with the SVM's defaults (svm.ts: C, the anchor, strangers' share), on
- * one-photo galleries of the celebrities (others as strangers): `npm run eval:confidence`. T barely moves with the gallery, but "none" falls with its size (a
- * stranger's best of more rivals is higher), as −0.775 + 2.118 / classes. It is the whole fit
- * where no enrolled person has a second photo to hold out (fitted on strangers alone every
- * confidence fell below 0.1: ECE 0.88 with one crop each), and the prior of every other fit.
+ * Weight of strangers among the held-out faces the confidence is fitted on. More makes strangers'
+ * confidences lower and enrolled people's less sure (see docs/classifier.md for the trade-off):
+ * with the anchor and C = 0.1 the 10 % chosen before cost the enrolled ECE 0.040; 3 % gave 0.024.
+ */
+const STRANGER_SHARE = 0.03;
+
+/** Each stranger's weight, so that strangers weigh STRANGER_SHARE of the held-out faces whatever their count. */
+export function strangerWeight(known: number, strangers: number): number {
+  return (STRANGER_SHARE / (1 - STRANGER_SHARE)) * (known / Math.max(1, strangers));
+}
+
+/**
+ * T and "none" measured once, with the SVM's defaults (svm.ts: C, the anchor) and STRANGER_SHARE,
+ * on one-photo galleries of the celebrities (others as strangers): `npm run eval:confidence`. T
+ * barely moves with the gallery, but "none" falls with its size (a stranger's best of more rivals
+ * is higher), as −0.775 + 2.118 / classes. It is the whole fit where no enrolled person has a
+ * second photo to hold out (fitted on strangers alone every confidence fell below 0.1: ECE 0.88
+ * with one crop each), and the prior of every other fit.
  */
 export const priorFit = (classes: number): ConfidenceFit => ({
   temperature: 0.0218,
@@ -28,8 +41,8 @@ export const priorFit = (classes: number): ConfidenceFit => ({
 });
 /**
  * Weight of `priorFit` against the gallery's own held-out faces (a penalty ½w|θ − θ₀|² on their
- * log-likelihood, `fitConfidence`). A gallery's held-out faces are few, and those of its one-photo identities
- * missing: fitted on them alone the ECE was 0.12 with two crops each, 0.32 with 8 of 20 people
+ * log-likelihood, `fitConfidence`). A gallery's held-out faces are few, and those of its one-photo
+ * identities missing: fitted on them alone the ECE was 0.12 with two crops each, 0.32 with 8 of 20 people
  * enrolled from three photos and the rest from one, 0.22 on the bbt people with two portraits;
  * with the prior at weight 1, 0.063, 0.096 and 0.043, and 0.018 on ten crops each (0.024 alone).
  * More weight calibrates known faces further but raises strangers' confidences (docs/classifier.md).

@@ -6,6 +6,7 @@ import {
   type HeldOut,
   PRIOR_WEIGHT,
   priorFit,
+  strangerWeight,
   stratifiedFolds,
 } from './calibration.ts';
 import { centre, shrunkMean } from './centering.ts';
@@ -99,12 +100,6 @@ const FULL_CV_ROWS = 4000;
 const SAMPLED_CLASSES = 200;
 /** Below this many identities no third of them can be left out as strangers and leave a gallery. */
 const MIN_CLASSES_FOR_STRANGERS = 6;
-/**
- * Weight of strangers among the held-out faces the confidence is fitted on. More makes strangers'
- * confidences lower and enrolled people's less sure (see docs/classifier.md for the trade-off):
- * with the anchor and C = 0.1 the 10 % chosen before cost the enrolled ECE 0.040; 3 % gives 0.024.
- */
-const STRANGER_SHARE = 0.03;
 /**
  * The solver's tolerance up to FULL_CLASSES identities. LIBLINEAR's 0.1 stops early enough to cost
  * right answers on few-photo galleries (one crop each, 10 draws, C = 1 without anchor: 1851 of 2000
@@ -312,11 +307,9 @@ export function trainSvm(
       heldOut.push({ z, y: stranger[classOf[i]!] ? -1 : 0, weight: 1 });
     }
   }
-  // Strangers weigh STRANGER_SHARE of the held-out faces in total, whatever their count.
   const nKnown = heldOut.filter((h) => h.y >= 0).length;
-  const nStrangers = heldOut.length - nKnown;
-  for (const h of heldOut)
-    if (h.y < 0) h.weight = (STRANGER_SHARE / (1 - STRANGER_SHARE)) * (nKnown / Math.max(1, nStrangers));
+  const weight = strangerWeight(nKnown, heldOut.length - nKnown);
+  for (const h of heldOut) if (h.y < 0) h.weight = weight;
   return finish(
     null,
     nKnown > 0 ? fitConfidence(heldOut, { fit: priorFit(classes), weight: priorWeight }) : priorFit(classes),
