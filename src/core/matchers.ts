@@ -5,7 +5,7 @@ import { trainOffThread } from '../classifier/train-off-thread.ts';
 import type { Scope } from '../domain/types.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { trainable } from './finite-answers.ts';
-import { type CurrentEngine, embeddedBy, type ReembedReport, stalePhotos } from './reembed.ts';
+import { type CurrentEngine, embeddedBy, type ReembedReport } from './reembed.ts';
 
 /** What the cache needs of the service. */
 export interface MatcherSources {
@@ -44,18 +44,19 @@ export class MatcherCache {
 
   async #build(scope: Scope, force: boolean): Promise<Matcher> {
     const { gallery, sameThreshold, prior } = this.#sources;
-    let snapshot = await gallery.snapshot(scope);
+    // Embeddings only: the thumbnails stay in their blobs.
+    let snapshot = await gallery.embeddingSnapshot(scope);
     const current = this.#sources.currentEngine();
     // Another engine's embeddings are never mixed in: re-embed them first (once per gallery version).
     // An engine that does not say what it runs (a test fake) is taken to fit every photo.
     if (
       current &&
-      stalePhotos(snapshot, current).length > 0 &&
+      snapshot.identities.some((i) => i.photos.some((p) => !embeddedBy(p, current))) &&
       this.#reembedded.get(scope) !== snapshot.version
     ) {
       const report = await this.#sources.reembed(scope);
       this.#reembedded.set(scope, report.version);
-      snapshot = await gallery.snapshot(scope);
+      snapshot = await gallery.embeddingSnapshot(scope);
     }
     // The stored model holds no embeddings: it is restored over the snapshot's.
     const identities = snapshot.identities

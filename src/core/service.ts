@@ -378,7 +378,7 @@ export class CoreService implements LookalikeService {
   async embeddings(
     scope: Scope,
   ): Promise<{ name: string; slug: string; source?: string; embedding: Float32Array }[]> {
-    const snapshot = await this.gallery.snapshot(scope);
+    const snapshot = await this.gallery.embeddingSnapshot(scope);
     return snapshot.identities.flatMap((i) =>
       i.photos.map((p) => ({ name: i.name, slug: i.slug, source: p.source, embedding: p.embedding })),
     );

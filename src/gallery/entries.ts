@@ -8,9 +8,17 @@ import type { Descriptors, NewPhoto } from './types.ts';
 /** Largest magnitude of an embedding value: the engine's are unit vectors, with float rounding to spare. */
 export const MAX_EMBEDDING_VALUE = 1.001;
 
-/** Whether an embedding can enter training and scoring: every value finite and within the range. */
+/**
+ * Whether an embedding can enter training and scoring: every value finite and within the range. A plain
+ * loop: a one-shot `lookalike infer` checks every gallery photo once, before V8 has optimised anything,
+ * and `every` with a callback took 14 ms for 400 photos there.
+ */
 export function usableEmbedding(embedding: Float32Array): boolean {
-  return embedding.every((v) => Number.isFinite(v) && Math.abs(v) <= MAX_EMBEDDING_VALUE);
+  for (let j = 0; j < embedding.length; j++) {
+    // NaN fails the comparison too.
+    if (!(Math.abs(embedding[j]!) <= MAX_EMBEDDING_VALUE)) return false;
+  }
+  return true;
 }
 
 /** Shortest hash prefix accepted when naming a photo to remove. */

@@ -2,11 +2,17 @@ import type { Scope } from '../domain/types.ts';
 import type { Namespace, Store } from '../store/index.ts';
 import { KeyedMutex } from '../util/mutex.ts';
 import { blobKey, checkScope } from './entries.ts';
+import { dropPacked } from './packed-embeddings.ts';
 import { emptyIndex, type GalleryIndex, migrateIndex, migratePhoto, type PhotoBlob } from './records.ts';
 import { EMBEDDING_DIM, type GalleryOptions, type ScopeLocks } from './types.ts';
 
 /** Store namespaces the gallery uses. */
-export const GALLERY_NAMESPACES = { index: 'gallery', photos: 'photos', models: 'models' } as const;
+export const GALLERY_NAMESPACES = {
+  index: 'gallery',
+  photos: 'photos',
+  models: 'models',
+  embeddings: 'embeddings',
+} as const;
 
 // Per store rather than per Gallery, so that two Gallery objects over one store still take turns.
 const LOCKS = new WeakMap<Store, KeyedMutex>();
@@ -24,6 +30,8 @@ export class GalleryBase {
   protected readonly indexes: Namespace<unknown>;
   protected readonly photos: Namespace<unknown>;
   protected readonly models: Namespace<unknown>;
+  /** Each scope's embeddings packed at one version (packed-embeddings.ts). */
+  protected readonly packed: Namespace<unknown>;
   /** Per-scope turns: inside this process by default, across processes with shared locks. */
   protected readonly locks: ScopeLocks;
   protected readonly embeddingDim: number;
@@ -34,6 +42,7 @@ export class GalleryBase {
     this.indexes = store.namespace(GALLERY_NAMESPACES.index);
     this.photos = store.namespace(GALLERY_NAMESPACES.photos);
     this.models = store.namespace(GALLERY_NAMESPACES.models);
+    this.packed = store.namespace(GALLERY_NAMESPACES.embeddings);
     this.embeddingDim = options.embeddingDim ?? EMBEDDING_DIM;
     this.gcGraceMs = options.gcGraceMs ?? 10 * 60 * 1000;
   }
@@ -43,10 +52,17 @@ export class GalleryBase {
     return raw === undefined ? emptyIndex(scope) : migrateIndex(raw);
   }
 
-  // The single write that makes a change visible.
+  /**
+   * The single write that makes a change visible. The packed embeddings go before it (so that a retry
+   * after a failure here still finds them: /forget leaves none of a member's embeddings behind) and
+   * again after it, best effort, since another process without a shared lock may have packed the old
+   * version meanwhile (see Gallery.embeddingSnapshot).
+   */
   protected async commit(index: GalleryIndex): Promise<number> {
     const version = index.version + 1;
+    await dropPacked(this.packed, index.scope);
     await this.indexes.set(index.scope, { ...index, version, updatedAt: new Date().toISOString() });
+    await dropPacked(this.packed, index.scope).catch(() => {});
     return version;
   }
 

@@ -12,6 +12,7 @@ import {
   requireIdentity,
 } from './entries.ts';
 import { GalleryBase } from './gallery-base.ts';
+import { packFor, readPacked } from './packed-embeddings.ts';
 import {
   blobContent,
   CURRENT_SCHEMA,
@@ -26,6 +27,8 @@ import { cleanName, slugify } from './slug.ts';
 import type {
   BatchOutcome,
   BulkEnrollOutcome,
+  EmbeddedPhoto,
+  EmbeddingSnapshot,
   EnrollBatch,
   EnrollOutcome,
   GallerySnapshot,
@@ -40,7 +43,8 @@ import type {
  *
  * Key layout (namespace/key): `photos/<scope>/<hash>` holds a photo's embedding and thumbnail,
  * `gallery/<scope>` the scope's index (identities, photo metadata, version), `models/<scope>` the cached
- * model. A change writes any new blobs first and then the index in one `set`: the index is the commit
+ * model, `embeddings/<scope>` and `embeddings/<scope>/<n>` the embeddings packed for answering (a cache
+ * of the blobs that every commit deletes). A change writes any new blobs first and then the index in one `set`: the index is the commit
  * point, so an interrupted change leaves at most orphan blobs, which nothing reads and `collectGarbage`
  * deletes. Blobs that a change drops are deleted after its commit. Writers are serialised per scope and
  * store by `locks`: inside this process by default, over processes with a shared lock (else the last
@@ -87,6 +91,39 @@ export class Gallery extends GalleryBase {
           });
         }
       }
+      return { scope, version: index.version, identities };
+    });
+  }
+
+  /**
+   * Every identity with its photos' embeddings, at one version: what answering needs. They come from the
+   * scope's packed embeddings when these are of the current version, else from the blobs, which are then
+   * packed for the next reader (packed-embeddings.ts).
+   */
+  async embeddingSnapshot(scope: Scope): Promise<EmbeddingSnapshot> {
+    checkScope(scope);
+    return this.locks.run(scope, async () => {
+      const index = await this.readIndex(scope);
+      let byHash = await readPacked(this.packed, scope, index.version).catch(() => null);
+      if (byHash === null) {
+        const hashes = index.identities.flatMap((identity) => identity.photos.map((photo) => photo.hash));
+        const blobs = await this.readBlobs(scope, hashes);
+        byHash = new Map([...blobs].map(([hash, { embedding, engine }]) => [hash, { embedding, engine }]));
+        if (index.version > 0) await packFor(this.packed, index, byHash, () => this.version(scope));
+      }
+      const identities = index.identities
+        .map((identity) => ({
+          slug: identity.slug,
+          name: identity.name,
+          photos: identity.photos.flatMap((photo) => {
+            const packed = byHash.get(photo.hash);
+            if (packed === undefined) return [];
+            const embedded: EmbeddedPhoto = { ...photoInfo(photo), embedding: packed.embedding };
+            if (packed.engine !== undefined) embedded.engine = packed.engine;
+            return [embedded];
+          }),
+        }))
+        .filter((identity) => identity.photos.length > 0);
       return { scope, version: index.version, identities };
     });
   }

@@ -58,6 +58,20 @@ export interface IdentitySnapshot {
   photos: PhotoRecord[];
 }
 
+/** An enrolled photo as answering needs it: no thumbnail, landmarks or descriptors. */
+export interface EmbeddedPhoto extends PhotoInfo {
+  embedding: Float32Array;
+  /** Engine fingerprint sha256; absent for photos enrolled before fingerprints were stored. */
+  engine?: string;
+}
+
+/** A scope's embeddings at one version (Gallery.embeddingSnapshot). */
+export interface EmbeddingSnapshot {
+  scope: Scope;
+  version: number;
+  identities: { slug: string; name: string; photos: EmbeddedPhoto[] }[];
+}
+
 /** A consistent copy of one scope's gallery at one version. */
 export interface GallerySnapshot {
   scope: Scope;

@@ -116,10 +116,15 @@ describe('fault: kill -9 in the middle of a 400-photo `lookalike enroll`', { tim
   });
 });
 
-/** A 1 MiB tmpfs at `dir` (root only), so the disk can fill up and turn read-only for real. */
+/**
+ * A 2 MiB tmpfs at `dir` (root only), so the disk can fill up and turn read-only for real. It must keep
+ * room after the first test's last enrolment (the photos, the model and the embeddings packed for
+ * answering): on a full disk SQLite cannot checkpoint its log at close, and with the -wal and -shm files
+ * left beside it a read-only disk opens, so the second test would see no refusal.
+ */
 function mountSmallDisk(dir: string): void {
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
   } catch (err) {
     throw new Error(`this fault test mounts a tmpfs and needs root: ${String(err)}`);
   }

@@ -48,6 +48,20 @@ function floats(bytes: Buffer): Float32Array {
   return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
 }
 
+/**
+ * Whether a stored float array is, or packs row after row (the gallery's packed embeddings), a vector
+ * like one of `vectors`.
+ */
+function holds(stored: Float32Array, vectors: readonly Float32Array[], min: number): boolean {
+  return vectors.some((m) => {
+    if (stored.length % m.length !== 0) return false;
+    for (let at = 0; at < stored.length; at += m.length) {
+      if (cosine(m, stored.subarray(at, at + m.length)) > min) return true;
+    }
+    return false;
+  });
+}
+
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   let na = 0;
@@ -115,12 +129,8 @@ describe('privacy audit: what the store keeps about members', { timeout: 300_000
     for (const blob of blobs(dump)) {
       for (const { user, person } of who) {
         // Any float vector the length of an embedding or of one of its descriptors (1152, 1024, 128).
-        if (blob.kind === 'f32') {
-          const e = floats(blob.bytes);
-          const same = (embeddings.get(person) ?? []).filter((m) => m.length === e.length);
-          if (same.some((m) => cosine(m, e) > 0.95)) {
-            found.push(`${user.displayName}'s embedding in ${blob.key}`);
-          }
+        if (blob.kind === 'f32' && holds(floats(blob.bytes), embeddings.get(person) ?? [], 0.95)) {
+          found.push(`${user.displayName}'s embedding in ${blob.key}`);
         }
       }
     }
@@ -246,14 +256,30 @@ describe('privacy audit: what the store keeps about members', { timeout: 300_000
     }
     const { found } = await traces(members);
     assert.deepEqual(found, []);
-    // The admin's enrolled celebrity photos go too, as the README promises.
-    const before = (await app!.bot.deps.service.list(SCOPE)).length;
+    // The admin's enrolled celebrity photos go too, as the README promises: their blobs, and their
+    // embeddings packed for answering.
+    const service = app!.bot.deps.service;
+    const before = (await service.list(SCOPE)).length;
     assert.equal(before, 4);
+    const stored = await dumpSqliteStore(storeFile);
+    const enrolled = blobs(stored)
+      .filter((b) => b.key.startsWith('photos:') && b.kind === 'f32' && b.bytes.length === 1152 * 4)
+      .map((b) => floats(b.bytes));
+    assert.equal(enrolled.length, 8);
+    assert.ok(
+      [...stored.keys()].some((k) => k.startsWith('embeddings:')),
+      'answers packed them',
+    );
     assert.match((await run(admin, 'forget')).text, /8 photos you enrolled/);
     const { dump } = await traces([]);
     assert.ok(
       ![...dump.entries()].some(([k, v]) => k.includes(admin.id) || v.includes(admin.id)),
       'nothing of admin',
+    );
+    const left = blobs(dump).filter((b) => b.kind === 'f32' && holds(floats(b.bytes), enrolled, 0.999));
+    assert.deepEqual(
+      left.map((b) => b.key),
+      [],
     );
   });
 });
