@@ -1,6 +1,13 @@
 import { type CoreConfig, engineOptions } from '../config/index.ts';
 import { CoreService } from '../core/service.ts';
-import type { Analysis, AnalyzeOptions, BareFace, FaceEngine, ThumbnailOptions } from '../domain/face.ts';
+import type {
+  Analysis,
+  AnalyzeOptions,
+  BareFace,
+  FaceEngine,
+  FaceImage,
+  ThumbnailOptions,
+} from '../domain/face.ts';
 import { embeddingDim, resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { selectBackend } from '../engine/backend.ts';
 import { createFaceEngine, type EngineOptions, requestedTuning } from '../engine/index.ts';
@@ -53,6 +60,16 @@ class LazyEngine implements FaceEngine {
   analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>>;
   async analyze(image: Uint8Array, options?: AnalyzeOptions): Promise<Analysis<BareFace>> {
     return (await this.#get()).analyze(image, options);
+  }
+
+  /**
+   * `infer --explain` goes through here: CoreService builds its explainer only for an engine that has
+   * this method, so without it the CLI printed no explanation at all.
+   */
+  async embedFaceImages(images: FaceImage[]): Promise<Float32Array[]> {
+    const engine = await this.#get();
+    if (!engine.embedFaceImages) throw new Error(`the ${engine.backend} engine cannot embed face images`);
+    return engine.embedFaceImages(images);
   }
 
   async close(): Promise<void> {

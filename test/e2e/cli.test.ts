@@ -95,6 +95,16 @@ describe('lookalike CLI, end to end', () => {
     assert.match(r.stdout, /top 3: /);
   });
 
+  it('explains with --explain: the regions that make the face alike', async () => {
+    const amy = path.join(data, 'bbt', 'amy', 'amy5.png');
+    const r = await cli('infer', '--explain', '--store', store, amy);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Predict Amy with .*; alike in mostly the [a-z ]+ \(\d+%\)/);
+    const json = await cli('infer', '--explain', '--json', '--store', store, amy);
+    const face = (jsonLines(json.stdout)[0]?.faces as { match: { resemblance?: unknown[] } }[])[0];
+    assert.ok((face?.match.resemblance?.length ?? 0) >= 2, json.stdout);
+  });
+
   it('compares two photos', async () => {
     const a = path.join(data, 'bbt', 'amy', 'amy4.png');
     const b = path.join(data, 'bbt', 'amy', 'amy5.png');
