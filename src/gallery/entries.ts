@@ -1,9 +1,15 @@
 import { isLandmarks, LANDMARK_COUNT } from '../domain/regions.ts';
 import type { IdentityInfo, PhotoInfo } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
-import type { GalleryIndex, IdentityEntry, PhotoEntry } from './records.ts';
+import {
+  blobContent,
+  type GalleryIndex,
+  type IdentityEntry,
+  type PhotoBlob,
+  type PhotoEntry,
+} from './records.ts';
 import { slugify } from './slug.ts';
-import type { Descriptors, NewPhoto } from './types.ts';
+import type { Descriptors, NewPhoto, PhotoRecord } from './types.ts';
 
 /** Largest magnitude of an embedding value: the engine's are unit vectors, with float rounding to spare. */
 export const MAX_EMBEDDING_VALUE = 1.001;
@@ -153,4 +159,15 @@ export function photoInfo(photo: PhotoEntry): PhotoInfo {
 /** A caller's copy of a stored identity. */
 export function identityInfo(identity: IdentityEntry): IdentityInfo {
   return { name: identity.name, slug: identity.slug, photos: identity.photos.map(photoInfo) };
+}
+
+/** Index entries with their blobs' content, in order; entries whose blob is missing are left out. */
+export function photoRecords(
+  photos: readonly PhotoEntry[],
+  blobs: ReadonlyMap<string, PhotoBlob>,
+): PhotoRecord[] {
+  return photos.flatMap((photo) => {
+    const blob = blobs.get(photo.hash);
+    return blob === undefined ? [] : [{ ...photoInfo(photo), ...blobContent(blob) }];
+  });
 }

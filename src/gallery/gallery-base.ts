@@ -3,7 +3,15 @@ import type { Namespace, Store } from '../store/index.ts';
 import { KeyedMutex } from '../util/mutex.ts';
 import { blobKey, checkScope } from './entries.ts';
 import { dropPacked } from './packed-embeddings.ts';
-import { emptyIndex, type GalleryIndex, migrateIndex, migratePhoto, type PhotoBlob } from './records.ts';
+import {
+  CURRENT_SCHEMA,
+  emptyIndex,
+  type GalleryIndex,
+  migrateIndex,
+  migrateModel,
+  migratePhoto,
+  type PhotoBlob,
+} from './records.ts';
 import { EMBEDDING_DIM, type GalleryOptions, type ScopeLocks } from './types.ts';
 
 /** Store namespaces the gallery uses. */
@@ -25,7 +33,7 @@ function processLocks(store: Store): KeyedMutex {
 // Blobs fetched per getMany, to bound the size of one store request.
 const FETCH_CHUNK = 200;
 
-/** The gallery's storage plumbing: namespaces, per-scope locks, and reading and committing the index. */
+/** The gallery's storage plumbing: namespaces, per-scope locks, reading and committing the index, the cached model. */
 export class GalleryBase {
   protected readonly indexes: Namespace<unknown>;
   protected readonly photos: Namespace<unknown>;
@@ -92,5 +100,28 @@ export class GalleryBase {
       });
     }
     return blobs;
+  }
+
+  /** The cached model for gallery `version` (default: the current one; 'latest': any, to warm-start a retrain). */
+  async getModel<T = unknown>(scope: Scope, version?: number | 'latest'): Promise<T | null> {
+    const [raw, current] = await Promise.all([this.models.get(checkScope(scope)), this.version(scope)]);
+    const wanted = version ?? current;
+    if (raw === undefined || wanted === 0) return null;
+    const record = migrateModel(raw);
+    return record.version === wanted || wanted === 'latest' ? (record.model as T) : null;
+  }
+
+  /**
+   * Caches a model trained on gallery `version`. Returns false, storing nothing, when the gallery has
+   * changed since (a newer model may already be cached, and this one would be stale anyway).
+   */
+  async setModel(scope: Scope, version: number, model: unknown): Promise<boolean> {
+    checkScope(scope);
+    return this.locks.run(scope, async () => {
+      if (version !== (await this.version(scope)) || version === 0) return false;
+      const record = { schema: CURRENT_SCHEMA, scope, version, savedAt: new Date().toISOString(), model };
+      await this.models.set(scope, record);
+      return true;
+    });
   }
 }

@@ -9,20 +9,12 @@ import {
   identityInfo,
   parseBlobKey,
   photoInfo,
+  photoRecords,
   requireIdentity,
 } from './entries.ts';
 import { GalleryBase } from './gallery-base.ts';
 import { packFor, readPacked } from './packed-embeddings.ts';
-import {
-  blobContent,
-  CURRENT_SCHEMA,
-  type IdentityEntry,
-  migrateModel,
-  migratePhoto,
-  type PhotoBlob,
-  type PhotoEntry,
-  toBlob,
-} from './records.ts';
+import { type IdentityEntry, migratePhoto, type PhotoBlob, type PhotoEntry, toBlob } from './records.ts';
 import { cleanName, slugify } from './slug.ts';
 import type {
   BatchOutcome,
@@ -34,6 +26,7 @@ import type {
   GallerySnapshot,
   IdentitySnapshot,
   NewPhoto,
+  PhotoRecord,
   ReEmbedding,
   RemovedPhoto,
 } from './types.ts';
@@ -78,10 +71,7 @@ export class Gallery extends GalleryBase {
       const blobs = await this.readBlobs(scope, hashes);
       const identities: IdentitySnapshot[] = [];
       for (const identity of index.identities) {
-        const photos = identity.photos.flatMap((photo) => {
-          const blob = blobs.get(photo.hash);
-          return blob === undefined ? [] : [{ ...photoInfo(photo), ...blobContent(blob) }];
-        });
+        const photos = photoRecords(identity.photos, blobs);
         if (photos.length > 0) {
           identities.push({
             slug: identity.slug,
@@ -96,9 +86,8 @@ export class Gallery extends GalleryBase {
   }
 
   /**
-   * Every identity with its photos' embeddings, at one version: what answering needs. They come from the
-   * scope's packed embeddings when these are of the current version, else from the blobs, which are then
-   * packed for the next reader (packed-embeddings.ts).
+   * Every identity with its photos' embeddings, at one version: what answering needs. From the packed
+   * embeddings of that version, else from the blobs, then packed for the next reader.
    */
   async embeddingSnapshot(scope: Scope): Promise<EmbeddingSnapshot> {
     checkScope(scope);
@@ -125,6 +114,22 @@ export class Gallery extends GalleryBase {
         }))
         .filter((identity) => identity.photos.length > 0);
       return { scope, version: index.version, identities };
+    });
+  }
+
+  /** One identity's photos with their thumbnails (by slug; none for an unknown one), for explanations. */
+  async identityPhotos(scope: Scope, slug: string): Promise<PhotoRecord[]> {
+    checkScope(scope);
+    return this.locks.run(scope, async () => {
+      const identity = (await this.readIndex(scope)).identities.find((i) => i.slug === slug);
+      const photos = identity?.photos ?? [];
+      return photoRecords(
+        photos,
+        await this.readBlobs(
+          scope,
+          photos.map((photo) => photo.hash),
+        ),
+      );
     });
   }
 
@@ -361,29 +366,6 @@ export class Gallery extends GalleryBase {
         changed++;
       }
       return changed > 0 ? this.commit(index) : index.version;
-    });
-  }
-
-  /** The cached model for gallery `version` (default: the current one; 'latest': any, to warm-start a retrain). */
-  async getModel<T = unknown>(scope: Scope, version?: number | 'latest'): Promise<T | null> {
-    const [raw, current] = await Promise.all([this.models.get(checkScope(scope)), this.version(scope)]);
-    const wanted = version ?? current;
-    if (raw === undefined || wanted === 0) return null;
-    const record = migrateModel(raw);
-    return record.version === wanted || wanted === 'latest' ? (record.model as T) : null;
-  }
-
-  /**
-   * Caches a model trained on gallery `version`. Returns false, storing nothing, when the gallery has
-   * changed since (a newer model may already be cached, and this one would be stale anyway).
-   */
-  async setModel(scope: Scope, version: number, model: unknown): Promise<boolean> {
-    checkScope(scope);
-    return this.locks.run(scope, async () => {
-      if (version !== (await this.version(scope)) || version === 0) return false;
-      const record = { schema: CURRENT_SCHEMA, scope, version, savedAt: new Date().toISOString(), model };
-      await this.models.set(scope, record);
-      return true;
     });
   }
 }

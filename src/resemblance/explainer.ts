@@ -1,28 +1,22 @@
 // Explains a match by occlusion (occlusion.ts) on the face's thumbnail and on the matched person's
-// enrolled photo nearest to it (its thumbnail and stored landmarks). Per scope and gallery version it
-// keeps which photos can be explained; the masked variants of one answer go through the engine in one
-// batch (FaceEngine.embedFaceImages).
+// enrolled photo nearest to it (its thumbnail and stored landmarks), read for each explanation: that
+// person's photos only, never the whole gallery's thumbnails (50 KB a photo). The masked variants of
+// one answer go through the engine in one batch (FaceEngine.embedFaceImages).
 
 import type { FaceImage } from '../domain/face.ts';
 import { isLandmarks } from '../domain/regions.ts';
 import type { Resemblance } from '../domain/resemblance.ts';
 import type { Scope } from '../domain/types.ts';
-import type { GallerySnapshot } from '../gallery/types.ts';
+import type { PhotoRecord } from '../gallery/types.ts';
 import { sharp } from '../image/sharp.ts';
 import { attribute, dot, type EmbedImages, type MaskKind, SHIPPED_MASK, shares } from './occlusion.ts';
 
-/** What the explainer reads from the gallery. */
+/** What the explainer reads from the gallery: one identity's photos, by slug. */
 export interface PhotoSource {
-  version(scope: Scope): Promise<number>;
-  snapshot(scope: Scope): Promise<GallerySnapshot>;
+  identityPhotos(scope: Scope, slug: string): Promise<PhotoRecord[]>;
 }
 
-interface Explainable {
-  hash: string;
-  embedding: Float32Array;
-  thumbnail: Uint8Array;
-  landmarks: Float32Array;
-}
+type Explainable = PhotoRecord & { landmarks: Float32Array };
 
 /** A face to explain: its embedding (to pick the nearest enrolled photo), thumbnail and landmarks in it. */
 export interface FaceToExplain {
@@ -47,30 +41,11 @@ export class ResemblanceExplainer {
   readonly #source: PhotoSource;
   readonly #embed: EmbedImages;
   readonly #mask: MaskKind;
-  readonly #cache = new Map<Scope, { version: number; photos: Promise<Map<string, Explainable[]>> }>();
 
   constructor(source: PhotoSource, embed: EmbedImages, options: { mask?: MaskKind } = {}) {
     this.#source = source;
     this.#embed = embed;
     this.#mask = options.mask ?? SHIPPED_MASK;
-  }
-
-  async #photos(scope: Scope): Promise<Map<string, Explainable[]>> {
-    const version = await this.#source.version(scope);
-    const cached = this.#cache.get(scope);
-    if (cached && cached.version === version) return cached.photos;
-    const photos = this.#source.snapshot(scope).then((snapshot) => {
-      const people = new Map<string, Explainable[]>();
-      for (const identity of snapshot.identities) {
-        // Photos enrolled before landmarks existed are left out until they are embedded again.
-        const list = identity.photos.filter((p) => isLandmarks(p.landmarks)) as Explainable[];
-        if (list.length > 0) people.set(identity.slug, list);
-      }
-      return people;
-    });
-    this.#cache.set(scope, { version, photos });
-    photos.catch(() => this.#cache.delete(scope));
-    return photos;
   }
 
   /**
@@ -79,9 +54,12 @@ export class ResemblanceExplainer {
    */
   async explain(scope: Scope, slug: string, face: FaceToExplain): Promise<Resemblance | undefined> {
     if (!isLandmarks(face.landmarks)) return undefined;
-    const photos = (await this.#photos(scope)).get(slug);
-    if (!photos) return undefined;
-    let best = photos[0] as Explainable;
+    // Photos enrolled before landmarks existed are left out until they are embedded again.
+    const photos = (await this.#source.identityPhotos(scope, slug)).filter((p): p is Explainable =>
+      isLandmarks(p.landmarks),
+    );
+    let best = photos[0];
+    if (best === undefined) return undefined;
     for (const photo of photos)
       if (dot(photo.embedding, face.embedding) > dot(best.embedding, face.embedding)) best = photo;
     const pair = {

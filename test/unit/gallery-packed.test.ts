@@ -76,6 +76,22 @@ for (const [kind, url] of [
       });
     });
 
+    it('gives an explanation one identity’s photos, thumbnails included', async () => {
+      await withStore(url(), async (gallery) => {
+        await gallery.enroll('s', 'Penny', [photo('p1'), photo('p2')]);
+        await gallery.enroll('s', 'Amy', [photo('a1')]);
+        const penny = await gallery.identityPhotos('s', 'penny');
+        assert.deepEqual(
+          penny.map((p) => p.hash),
+          [photo('p1').hash, photo('p2').hash],
+        );
+        assert.deepEqual([...penny[0]!.thumbnail], [0x89, 1, 2]);
+        assert.deepEqual([...penny[1]!.embedding], [...photo('p2').embedding]);
+        assert.deepEqual(await gallery.identityPhotos('s', 'nobody'), []);
+        assert.deepEqual(await gallery.identityPhotos('t', 'penny'), []);
+      });
+    });
+
     it('/forget leaves none of the member’s embeddings in any scope', async () => {
       await withStore(url(), async (gallery, store) => {
         await gallery.enroll('s', 'Penny', [photo('p1', 'discord:7'), photo('p2')]);
