@@ -33,7 +33,7 @@ function processLocks(store: Store): KeyedMutex {
 // Blobs fetched per getMany, to bound the size of one store request.
 const FETCH_CHUNK = 200;
 
-/** The gallery's storage plumbing: namespaces, per-scope locks, reading and committing the index, the cached model. */
+/** The gallery's storage plumbing: namespaces, per-scope locks, reading and committing the index, the model. */
 export class GalleryBase {
   protected readonly indexes: Namespace<unknown>;
   protected readonly photos: Namespace<unknown>;

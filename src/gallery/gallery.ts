@@ -37,12 +37,13 @@ import type {
  * Key layout (namespace/key): `photos/<scope>/<hash>` holds a photo's embedding and thumbnail,
  * `gallery/<scope>` the scope's index (identities, photo metadata, version), `models/<scope>` the cached
  * model, `embeddings/<scope>` and `embeddings/<scope>/<n>` the embeddings packed for answering (a cache
- * of the blobs that every commit deletes). A change writes any new blobs first and then the index in one `set`: the index is the commit
- * point, so an interrupted change leaves at most orphan blobs, which nothing reads and `collectGarbage`
- * deletes. Blobs that a change drops are deleted after its commit. Writers are serialised per scope and
- * store by `locks`: inside this process by default, over processes with a shared lock (else the last
- * index written wins, never half-applied). Index documents are never deleted, so a scope's version
- * only grows and a cached model can never match a recreated gallery by accident.
+ * of the blobs that every commit deletes). A change writes any new blobs first and then the index in one
+ * `set`: the index is the commit point, so an interrupted change leaves at most orphan blobs, which
+ * nothing reads and `collectGarbage` deletes. Blobs that a change drops are deleted after its commit.
+ * Writers are serialised per scope and store by `locks`: inside this process by default, over processes
+ * with a shared lock (else the last index written wins, never half-applied). Index documents are never
+ * deleted, so a scope's version only grows and a cached model can never match a recreated gallery by
+ * accident.
  */
 export class Gallery extends GalleryBase {
   /** The identities of a scope, sorted by name. */
@@ -123,13 +124,11 @@ export class Gallery extends GalleryBase {
     return this.locks.run(scope, async () => {
       const identity = (await this.readIndex(scope)).identities.find((i) => i.slug === slug);
       const photos = identity?.photos ?? [];
-      return photoRecords(
-        photos,
-        await this.readBlobs(
-          scope,
-          photos.map((photo) => photo.hash),
-        ),
+      const blobs = await this.readBlobs(
+        scope,
+        photos.map((photo) => photo.hash),
       );
+      return photoRecords(photos, blobs);
     });
   }
 

@@ -2,11 +2,11 @@ import type { Scope } from '../domain/types.ts';
 import type { Namespace } from '../store/index.ts';
 
 /**
- * A scope's embeddings packed per gallery version (namespace 'embeddings', keys `<scope>/<chunk>`), so
- * that answering reads them without the photo blobs. A blob holds a photo's PNG thumbnail, landmarks
- * and descriptors beside its embedding, about 50 KB as stored text: a 400-photo gallery was 20 MB to
- * read, parse and decode before the first answer (0.25 s of a one-shot `lookalike infer`), and 100,000
- * photos 5 GB. Packed, an embedding is its 4.6 KB of float32.
+ * A scope's embeddings packed per gallery version (namespace 'embeddings': a header at `<scope>`, the
+ * photos in chunks at `<scope>/<n>`), so that answering reads them without the photo blobs. A blob holds
+ * a photo's PNG thumbnail, landmarks and descriptors beside its embedding, about 50 KB as stored text: a
+ * 400-photo gallery was 20 MB to read, parse and decode before the first answer (0.25 s of a one-shot
+ * `lookalike infer`), and 100,000 photos 5 GB. Packed, an embedding is its 4.6 KB of float32.
  *
  * It is a cache of what the blobs hold: any record that does not match the index's version or reads
  * badly is ignored (the blobs are read instead), and every commit deletes the scope's records (see
