@@ -5,7 +5,7 @@ import { trainOffThread } from '../classifier/train-off-thread.ts';
 import type { Scope } from '../domain/types.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { trainable } from './finite-answers.ts';
-import { type CurrentEngine, embeddedBy, type ReembedReport } from './reembed.ts';
+import { type CurrentEngine, embeddedBy, type ReembedReport, stalePhotos } from './reembed.ts';
 
 /** What the cache needs of the service. */
 export interface MatcherSources {
@@ -51,7 +51,7 @@ export class MatcherCache {
     // An engine that does not say what it runs (a test fake) is taken to fit every photo.
     if (
       current &&
-      snapshot.identities.some((i) => i.photos.some((p) => !embeddedBy(p, current))) &&
+      stalePhotos(snapshot, current).length > 0 &&
       this.#reembedded.get(scope) !== snapshot.version
     ) {
       const report = await this.#sources.reembed(scope);

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { BareFace, FaceEngine } from '../domain/face.ts';
 import type { Scope } from '../domain/types.ts';
-import type { Gallery, GallerySnapshot, PhotoRecord, ReEmbedding } from '../gallery/index.ts';
+import type { Gallery, PhotoRecord, ReEmbedding } from '../gallery/index.ts';
 import { thumbnailLandmarks } from '../resemblance/thumbnail-frame.ts';
 import { mapLimit } from '../util/concurrency.ts';
 import { mainFace } from './main-face.ts';
 
 /** A photo whose embedding another engine made, or an engine too old to say. */
-export interface StalePhoto {
+export interface StalePhoto<P = PhotoRecord> {
   identity: string;
-  photo: PhotoRecord;
+  photo: P;
 }
 
 /** What re-embedding a scope did. */
@@ -41,8 +41,14 @@ export function embeddedBy(
   return photo.engine === undefined ? photo.embedding.length === current.dim : photo.engine === current.id;
 }
 
-/** The photos of a snapshot that the current engine did not embed. */
-export function stalePhotos(snapshot: GallerySnapshot, current: CurrentEngine): StalePhoto[] {
+/**
+ * The photos of a snapshot that the current engine did not embed: of a full snapshot (re-embedding
+ * needs their thumbnails) or of an embedding snapshot (answering only asks whether there are any).
+ */
+export function stalePhotos<P extends { engine?: string; embedding: Float32Array } = PhotoRecord>(
+  snapshot: { identities: { name: string; photos: P[] }[] },
+  current: CurrentEngine,
+): StalePhoto<P>[] {
   return snapshot.identities.flatMap((identity) =>
     identity.photos
       .filter((p) => !embeddedBy(p, current))
