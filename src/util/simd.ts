@@ -3,30 +3,13 @@
  * search. V8 runs the same loops in scalar JavaScript at about 0.7 G multiply-adds a second on
  * this project's machine; four f32x4 accumulators run several times faster, and training 10,000
  * identities is nothing but these loops. The module is written out here as bytes (a few dozen
- * instructions; no toolchain needed) and works on its own memory: callers copy vectors in, padded
+ * instructions, assembled by wasm-asm.ts) and works on its own memory: callers copy vectors in, padded
  * with zeros to a multiple of 16 floats (`padded`).
  */
 
-const leb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-};
-const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
-const name = (s: string): number[] => [...leb(s.length), ...Buffer.from(s)];
-const [I32, F32, V128] = [0x7f, 0x7d, 0x7b];
-// Instructions: locals, i32 arithmetic, control, and the SIMD ones (prefix 0xfd; 16-byte aligned memargs).
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const tee = (i: number) => [0x22, i];
-const i32 = (v: number) => [0x41, ...(v < 64 ? [v] : [(v & 0x7f) | 0x80, v >> 7])];
-const add = [0x6a];
+import { add, F32, get, I32, i32, instantiate, loop, memoryOf, set, tee, V128, vec } from './wasm-asm.ts';
+
+// SIMD instructions (prefix 0xfd; 16-byte aligned memargs).
 const load = (offset: number) => [0xfd, 0x00, 4, offset];
 const store = (offset: number) => [0xfd, 0x0b, 4, offset];
 const [fadd, fmul, splat] = [
@@ -35,13 +18,6 @@ const [fadd, fmul, splat] = [
   [0xfd, 0x13],
 ];
 const lane = (l: number) => [0xfd, 0x1f, l];
-/** `loop { if (i >= end) break; body; i += step }` over locals i and end. */
-const loop = (i: number, end: number, step: number, body: number[]) => [
-  ...[0x02, 0x40, 0x03, 0x40],
-  ...[...get(i), ...get(end), 0x4f, 0x0d, 1],
-  ...body,
-  ...[...get(i), ...i32(step), ...add, ...set(i), 0x0c, 0, 0x0b, 0x0b],
-];
 const at = (base: number, i: number) => [...get(base), ...get(i), ...add];
 
 // dot(a, b, bytes) -> f32: locals 3..6 are four f32x4 sums, 7 the end of a; a and b advance.
@@ -89,22 +65,15 @@ const scores = [
   ]),
   0x0b,
 ];
-// biome-ignore format: the module's sections: types, functions, memory, exports, code
-const bytes = Uint8Array.from([
-  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-  ...section(1, vec([[0x60, 3, I32, I32, I32, 1, F32], [0x60, 4, F32, I32, I32, I32, 0], [0x60, 5, I32, I32, I32, I32, I32, 0]])),
-  ...section(3, vec([[0], [1], [2]])),
-  ...section(5, vec([[0x00, 1]])),
-  ...section(7, vec([[...name('memory'), 2, 0], [...name('dot'), 0, 0], [...name('axpy'), 0, 1], [...name('scores'), 0, 2]])),
-  ...section(10, vec([dot, axpy, scores].map((body) => [...leb(body.length), ...body]))),
-]);
-
-const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as {
-  memory: WebAssembly.Memory;
+const exports = instantiate<{
   dot: (a: number, b: number, bytes: number) => number;
   axpy: (s: number, x: number, y: number, bytes: number) => void;
   scores: (m: number, rows: number, x: number, bytes: number, out: number) => void;
-};
+}>([
+  { name: 'dot', params: [I32, I32, I32], results: [F32], code: dot },
+  { name: 'axpy', params: [F32, I32, I32, I32], results: [], code: axpy },
+  { name: 'scores', params: [I32, I32, I32, I32, I32], results: [], code: scores },
+]);
 export const { dot: simdDot, axpy: simdAxpy, scores: simdScores } = exports;
 
 /** Floats per padded row: `dim` rounded up to a multiple of 16 (one loop turn of four f32x4). */
@@ -114,8 +83,5 @@ export function padded(dim: number): number {
 
 /** The module's memory as floats, at least `floats` long (grown as needed; views die on growth). */
 export function simdFloats(floats: number): Float32Array {
-  const { memory } = exports;
-  const need = floats * 4 - memory.buffer.byteLength;
-  if (need > 0) memory.grow(Math.ceil(need / 65536));
-  return new Float32Array(memory.buffer);
+  return new Float32Array(memoryOf(exports.memory, floats * 4));
 }

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { anchors, nonMaxSuppression } from '../../src/engine/onnx/blazeface.ts';
 import { cropAndResize, resizeBilinear, resizeToPlanar, toPlanar } from '../../src/engine/onnx/tf-image.ts';
+import { referenceCrop, referenceResize } from '../support/tf-image-reference.ts';
 
 // Deterministic pseudo-random bytes, so a failure reproduces.
 function bytes(n: number, seed = 7): Uint8Array {
@@ -77,6 +78,65 @@ describe("Human's image ops outside tfjs match TF.js's kernels", () => {
     const out = new Float32Array(6);
     toPlanar(small, out, 0, 2, 1);
     assert.deepEqual([...out], [3, 9, 5, 11, 7, 13]);
+  });
+});
+
+describe('the WebAssembly resampler gives the JavaScript loops bit for bit', () => {
+  const same = (got: Float32Array, want: Float32Array, what: string) =>
+    assert.equal(Buffer.compare(Buffer.from(got.buffer), Buffer.from(want.buffer)), 0, what);
+  const sizes = [
+    [256, 256],
+    [224, 224],
+    [112, 112],
+    [40, 30],
+    [1, 1],
+  ] as const;
+
+  for (const [w, h] of [
+    [150, 150],
+    [97, 61],
+    [1024, 768],
+    [33, 400],
+  ] as const) {
+    const photo = { data: bytes(w * h * 3, w), width: w, height: h, channels: 3 };
+    it(`resizes and crops a ${w}x${h} photo, bytes and floats, boxes inside and past the edges`, () => {
+      for (const [ow, oh] of sizes) {
+        const want = new Float32Array(7 + 3 * ow * oh);
+        const got = new Float32Array(7 + 3 * ow * oh);
+        referenceResize(photo, ow, oh, want, 7, ow * oh, 1 / 127.5, -1);
+        resizeToPlanar(photo, ow, oh, got, 7, 1 / 127.5, -1);
+        same(got, want, `planar ${ow}x${oh}`);
+        const interleaved = new Float32Array(3 * ow * oh);
+        referenceResize(photo, ow, oh, interleaved, 0, 0, 1, 0);
+        same(resizeBilinear(photo, ow, oh).data, interleaved, `interleaved ${ow}x${oh}`);
+        for (const box of [
+          [10, 5, w - 3, h - 7],
+          [-20, -10, w + 30, h + 5],
+          [w / 3, h / 4, w / 2, h / 2],
+        ] as [number, number, number, number][]) {
+          const crop = cropAndResize(photo, box, ow, oh, 1 / 255);
+          same(crop.data, referenceCrop(photo, box, ow, oh, 1 / 255), `crop ${box} to ${ow}x${oh}`);
+          // A float source, as faceres's input is cut from the crop.
+          const wantF = new Float32Array(3 * 24 * 20);
+          const gotF = new Float32Array(3 * 24 * 20);
+          referenceResize(crop, 24, 20, wantF, 0, 24 * 20, 255, 0);
+          resizeToPlanar(crop, 24, 20, gotF, 0, 255);
+          same(gotF, wantF, `float source from ${box} to ${ow}x${oh}`);
+        }
+      }
+    });
+  }
+
+  it('never answers from the previous photo when the next has the same size', () => {
+    const a = { data: bytes(64 * 48 * 3, 1), width: 64, height: 48, channels: 3 };
+    const b = { data: bytes(64 * 48 * 3, 2), width: 64, height: 48, channels: 3 };
+    for (const img of [a, b, a]) {
+      same(
+        cropAndResize(img, [4, 4, 40, 40], 16, 16, 1).data,
+        referenceCrop(img, [4, 4, 40, 40], 16, 16, 1),
+        'crop',
+      );
+    }
   });
 });
 

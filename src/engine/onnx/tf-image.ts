@@ -2,9 +2,15 @@
  * The two image ops of Human's face pipeline, written to TF.js's exact semantics (its CPU and
  * wasm kernels agree), so that the ONNX engine sees the same pixels as Human on tfjs and the
  * two engines' embeddings stay interchangeable. Images are float32, HWC, channel-interleaved.
+ * The per-sample loop is bilinear-kernel.ts's; here are TF.js's source coordinates.
  */
 
-/** An image, HWC with `channels` interleaved: bytes as decoded, or floats between the steps. */
+import { bilinear } from './bilinear-kernel.ts';
+
+/**
+ * An image, HWC with `channels` interleaved: bytes as decoded, or floats between the steps. Never
+ * written once made: the resampler keeps the last `data` it copied and knows it again by identity.
+ */
 export interface PixelImage {
   data: Float32Array | Uint8Array;
   width: number;
@@ -51,45 +57,35 @@ function resizeInto(
   mul: number,
   add: number,
 ): void {
-  const { data, channels: ch } = src;
+  const ch = src.channels;
   const rowRatio = src.height / height;
   const colRatio = src.width / width;
   const rowStride = src.width * ch;
-  // Column sources are the same for every row: computed once.
-  const left = new Int32Array(width);
-  const right = new Int32Array(width);
-  const colFrac = new Float32Array(width);
-  for (let c = 0; c < width; c++) {
-    const f = colRatio * c;
-    const floor = Math.max(0, Math.floor(f));
-    left[c] = floor * ch;
-    right[c] = Math.min(src.width - 1, Math.ceil(f)) * ch;
-    colFrac[c] = f - floor;
-  }
-  let o = offset;
-  for (let r = 0; r < height; r++) {
-    const f = rowRatio * r;
-    const floor = Math.max(0, Math.floor(f));
-    const rowFrac = f - floor;
-    const top = floor * rowStride;
-    const bottom = Math.min(src.height - 1, Math.ceil(f)) * rowStride;
-    for (let c = 0; c < width; c++) {
-      const l = left[c] as number;
-      const rr = right[c] as number;
-      const cf = colFrac[c] as number;
-      for (let d = 0; d < ch; d++) {
-        const tl = data[top + l + d] as number;
-        const tr = data[top + rr + d] as number;
-        const bl = data[bottom + l + d] as number;
-        const br = data[bottom + rr + d] as number;
-        const t = tl + (tr - tl) * cf;
-        const b = bl + (br - bl) * cf;
-        const v = t + (b - t) * rowFrac;
-        if (plane === 0) out[o++] = v;
-        else out[offset + d * plane + r * width + c] = Math.fround(v) * mul + add;
+  const layout =
+    plane === 0 ? { channel: 1, row: width * ch, column: ch } : { channel: plane, row: width, column: 1 };
+  bilinear(
+    src,
+    [width, height],
+    (row) => {
+      for (let r = 0; r < height; r++) {
+        const f = rowRatio * r;
+        const floor = Math.max(0, Math.floor(f));
+        row(r, floor * rowStride, Math.min(src.height - 1, Math.ceil(f)) * rowStride, f - floor);
       }
-    }
-  }
+    },
+    (col) => {
+      for (let c = 0; c < width; c++) {
+        const f = colRatio * c;
+        const floor = Math.max(0, Math.floor(f));
+        // TF.js keeps the column fractions in a float32 tensor.
+        col(c, floor * ch, Math.min(src.width - 1, Math.ceil(f)) * ch, Math.fround(f - floor));
+      }
+    },
+    layout,
+    out,
+    offset,
+    { mul, add, round: plane !== 0 },
+  );
 }
 
 /**
@@ -103,7 +99,7 @@ export function cropAndResize(
   height: number,
   scale = 1,
 ): PixelImage & { data: Float32Array } {
-  const { data, channels: ch } = src;
+  const ch = src.channels;
   const out = new Float32Array(width * height * ch);
   // TF.js holds the normalised box in a float32 tensor; rounding the same way keeps the samples identical.
   const [x1, y1, x2, y2] = [
@@ -117,40 +113,28 @@ export function cropAndResize(
   const hScale = height > 1 ? ((y2 - y1) * ih) / (height - 1) : 0;
   const wScale = width > 1 ? ((x2 - x1) * iw) / (width - 1) : 0;
   const rowStride = src.width * ch;
-  // Column sources are the same for every row: computed once (-1 marks a column outside the image).
-  const left = new Int32Array(width);
-  const right = new Int32Array(width);
-  const frac = new Float64Array(width);
-  for (let x = 0; x < width; x++) {
-    const xi = width > 1 ? x1 * iw + x * wScale : 0.5 * (x1 + x2) * iw;
-    const inside = xi >= 0 && xi <= iw;
-    left[x] = inside ? Math.floor(xi) * ch : -1;
-    right[x] = inside ? Math.ceil(xi) * ch : -1;
-    frac[x] = inside ? xi - Math.floor(xi) : 0;
-  }
-  for (let y = 0; y < height; y++) {
-    const yi = height > 1 ? y1 * ih + y * hScale : 0.5 * (y1 + y2) * ih;
-    if (yi < 0 || yi > ih) continue;
-    const top = Math.floor(yi) * rowStride;
-    const bottom = Math.ceil(yi) * rowStride;
-    const yl = yi - Math.floor(yi);
-    for (let x = 0; x < width; x++) {
-      const l = left[x] as number;
-      if (l < 0) continue;
-      const r = right[x] as number;
-      const xl = frac[x] as number;
-      const o = (y * width + x) * ch;
-      for (let c = 0; c < ch; c++) {
-        const tl = data[top + l + c] as number;
-        const tr = data[top + r + c] as number;
-        const bl = data[bottom + l + c] as number;
-        const br = data[bottom + r + c] as number;
-        const t = tl + (tr - tl) * xl;
-        const b = bl + (br - bl) * xl;
-        out[o + c] = (t + (b - t) * yl) * scale;
+  bilinear(
+    src,
+    [width, height],
+    (row) => {
+      for (let y = 0; y < height; y++) {
+        const yi = height > 1 ? y1 * ih + y * hScale : 0.5 * (y1 + y2) * ih;
+        if (yi < 0 || yi > ih) row(y, -1, 0, 0);
+        else row(y, Math.floor(yi) * rowStride, Math.ceil(yi) * rowStride, yi - Math.floor(yi));
       }
-    }
-  }
+    },
+    (col) => {
+      for (let x = 0; x < width; x++) {
+        const xi = width > 1 ? x1 * iw + x * wScale : 0.5 * (x1 + x2) * iw;
+        if (xi < 0 || xi > iw) col(x, -1, 0, 0);
+        else col(x, Math.floor(xi) * ch, Math.ceil(xi) * ch, xi - Math.floor(xi));
+      }
+    },
+    { channel: 1, row: width * ch, column: ch },
+    out,
+    0,
+    { mul: scale, add: 0, round: false },
+  );
   return { data: out, width, height, channels: ch };
 }
 
