@@ -333,7 +333,8 @@ const timed = (argv: string[], env: Record<string, string> = {}) => {
 };
 const ours = (precision: string, files: string[]) =>
   timed([cli, 'infer', '--json', '--store', store(), ...files], { FACE_PRECISION: precision });
-{
+// `--whole 0` skips this part (an `infer` of no photos is a usage error).
+if (held.length > 0) {
   const list = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'files.json');
   writeFileSync(list, JSON.stringify(held));
   const plainWhole = () => timed(['--import', 'tsx', me, '--plain-files', list]);
