@@ -165,6 +165,19 @@ describe('resemblance through the service', () => {
     );
     await runInfer({ service: lookalike, scope: 'global', out: out(false), store }, [file], 8, true);
     assert.match(lines.at(-1)!, /alike in mostly the [a-z ]+ \(\d+%\)/);
+    // An engine that gives no landmarks (the wasm backend) cannot be explained: the line says so.
+    const bare: FaceEngine = {
+      ...engine,
+      analyze: async (image) => {
+        const a = analysis(image);
+        return { ...a, faces: a.faces.map(({ landmarks: _, ...f }) => f) };
+      },
+    };
+    const plain = new CoreService(bare, new Gallery(store, { embeddingDim: 1024 }));
+    await runInfer({ service: plain, scope: 'global', out: out(false), store }, [file], 8, true);
+    assert.match(lines.at(-1)!, /Predict Person \d.*; no explanation for this face$/);
+    await runInfer({ service: plain, scope: 'global', out: out(false), store }, [file]);
+    assert.doesNotMatch(lines.at(-1)!, /explanation/);
     rmSync(dir, { recursive: true, force: true });
     await store.close();
   });

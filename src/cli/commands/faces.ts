@@ -44,7 +44,7 @@ export async function runInfer(
     }
   };
   for await (const outcome of mapOrdered(photoInputs(args), inFlight, analyse)) {
-    printOutcome(ctx, outcome, tally);
+    printOutcome(ctx, outcome, tally, explain);
     const done = tally.answered + tally.failed;
     out.status?.(
       `infer: ${done} photo${done === 1 ? '' : 's'} done${tally.skipped ? `, ${tally.skipped} skipped` : ''}`,
@@ -61,6 +61,7 @@ function printOutcome(
   { out, scope }: CliContext,
   outcome: InferOutcome,
   tally: { answered: number; failed: number; skipped: number; warnedEmpty: boolean },
+  explain = false,
 ): void {
   if ('skipped' in outcome) {
     tally.skipped++;
@@ -115,7 +116,13 @@ function printOutcome(
     }
     const top = f.top.map((c) => `${c.name} ${c.confidence.toFixed(2)}`).join(', ');
     const how = result.method === 'similarity' ? ' (one identity: similarity only)' : '';
-    const why = f.match.resemblance ? `; alike in ${describeResemblance(f.match.resemblance)}` : '';
+    // Asked for and not given (an engine without landmarks, or an explanation that failed): say so,
+    // rather than print the answer as if nothing had been asked.
+    const why = f.match.resemblance
+      ? `; alike in ${describeResemblance(f.match.resemblance)}`
+      : explain
+        ? '; no explanation for this face'
+        : '';
     out.line(
       `${where}: Predict ${f.match.name} with ${f.match.confidence.toFixed(2)} confidence${how}; similarity ${f.match.similarity.toFixed(2)}${f.match.same ? ', same person' : ''}; top 3: ${top}${why}`,
     );
