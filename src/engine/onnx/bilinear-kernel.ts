@@ -2,7 +2,7 @@ import { add, F64, get, I32, i32, instantiate, loop, memoryOf, set, tee, vec } f
 
 /**
  * The inner loop of tf-image.ts's resizes and crops, in WebAssembly. In JavaScript the same loop
- * runs in V8's interpreter until it is optimised: a one-shot `lookalike infer` paid about 35 ms for
+ * runs in V8's interpreter until it is optimised: a one-shot `lookalike infer` paid about 40 ms for
  * the detector input, the face crop and faceres's input, against 1–2 ms compiled, and in a warm pool
  * worker the loops stayed polymorphic (bytes and floats through one function). The arithmetic is
  * the JavaScript's, in f64 with the same roundings, so the samples are identical bit for bit.
@@ -14,18 +14,27 @@ import { add, F64, get, I32, i32, instantiate, loop, memoryOf, set, tee, vec } f
  * float32.
  */
 
-// Locals: the parameters, then r…po (i32) and rf…tmp (f64). The row and column pointers advance by 16.
+// Locals: the twelve parameters, then nine i32 (c…po) and six f64 (rowFrac…tmp). The row and
+// column pointers (`rows`, `c`) walk their tables 16 bytes at a time.
 const [rows, rowsEnd, cols, colsEnd, chBytes, out, dStride, rStride, cStride, mul, plus, round] = [
   0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
 ];
 const [c, dOff, top, bottom, left, right, rowOut, px, po, rowFrac, colFrac, t, b, v, tmp] = [
-  13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+  12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
 ];
+// Opcodes: loads and stores with their alignment and offset, f64 arithmetic, conversions, `if` / `end`.
 const [loadI32, loadF64] = [(o: number) => [0x28, 2, o], (o: number) => [0x2b, 3, o]];
-const geZero = [...i32(0), 0x4e];
+const storeF32 = [0x38, 2, 0];
 const [fAdd, fSub, fMul, demote, promote] = [0xa0, 0xa1, 0xa2, 0xb6, 0xbb];
+const [ifThen, end] = [[0x04, 0x40], 0x0b];
+const geZero = [...i32(0), 0x4e];
+/** A source sample as f64: a byte (`i32.load8_u`, then unsigned to f64) or a float (`f32.load`, promoted). */
+const [byteSample, floatSample] = [
+  [0x2d, 0, 0, 0xb8],
+  [0x2a, 2, 0, promote],
+];
 
-/** One kernel per source type: bytes (`i32.load8_u`, unsigned to f64) or floats (`f32.load`, promoted). */
+/** The kernel for one source type: `sample` loads one element, `step` bytes apart. */
 function kernel(sample: number[], step: number): number[] {
   const at = (row: number, col: number) => [
     ...get(row),
@@ -50,45 +59,45 @@ function kernel(sample: number[], step: number): number[] {
   const channel = [
     ...blend(top, t), ...blend(bottom, b),
     ...get(t), ...get(b), ...get(t), fSub, ...get(rowFrac), fMul, fAdd, ...set(v),
-    ...get(round), 0x04, 0x40, ...get(v), demote, promote, ...set(v), 0x0b,
-    ...get(po), ...get(v), ...get(mul), fMul, ...get(plus), fAdd, demote, 0x38, 2, 0,
+    ...get(round), ...ifThen, ...get(v), demote, promote, ...set(v), end,
+    ...get(po), ...get(v), ...get(mul), fMul, ...get(plus), fAdd, demote, ...storeF32,
     ...get(po), ...get(dStride), ...add, ...set(po),
   ];
   // biome-ignore format: an instruction listing
   const column = [
-    ...get(c), ...loadI32(0), ...tee(left), ...geZero, 0x04, 0x40,
+    ...get(c), ...loadI32(0), ...tee(left), ...geZero, ...ifThen,
     ...get(c), ...loadI32(4), ...set(right), ...get(c), ...loadF64(8), ...set(colFrac),
     ...i32(0), ...set(dOff), ...get(px), ...set(po),
     ...loop(dOff, chBytes, step, channel),
-    0x0b,
+    end,
     ...get(px), ...get(cStride), ...add, ...set(px),
   ];
   // biome-ignore format: an instruction listing
   const row = [
-    ...get(rows), ...loadI32(0), ...tee(top), ...geZero, 0x04, 0x40,
+    ...get(rows), ...loadI32(0), ...tee(top), ...geZero, ...ifThen,
     ...get(rows), ...loadI32(4), ...set(bottom), ...get(rows), ...loadF64(8), ...set(rowFrac),
     ...get(cols), ...set(c), ...get(rowOut), ...set(px),
     ...loop(c, colsEnd, 16, column),
-    0x0b,
+    end,
     ...get(rowOut), ...get(rStride), ...add, ...set(rowOut),
   ];
   return [
     ...vec([
-      [10, I32],
+      [9, I32],
       [6, F64],
     ]),
     ...get(out),
     ...set(rowOut),
     ...loop(rows, rowsEnd, 16, row),
-    0x0b,
+    end,
   ];
 }
 
 const params = [I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, F64, I32];
 type Kernel = (...args: number[]) => void;
 const wasm = instantiate<{ bytes: Kernel; floats: Kernel }>([
-  { name: 'bytes', params, results: [], code: kernel([0x2d, 0, 0, 0xb8], 1) },
-  { name: 'floats', params, results: [], code: kernel([0x2a, 2, 0, promote], 4) },
+  { name: 'bytes', params, results: [], code: kernel(byteSample, 1) },
+  { name: 'floats', params, results: [], code: kernel(floatSample, 4) },
 ]);
 
 /** Where each float of the output goes, in floats: per channel, per row and per column. */
