@@ -74,11 +74,18 @@ export class FaceApiTfjs {
     }
   }
 
-  /** The recognition net's 128-d descriptor of each face, from its upright chip. */
-  async descriptors(pixels: PixelImage, landmarks: Float32Array[]): Promise<Float32Array[]> {
-    const chips = landmarks.map((points) =>
-      this.#tensor(warp(pixels, recognitionChip(points, CHIP_SIDE), CHIP_SIDE)),
-    );
+  /**
+   * The recognition net's 128-d descriptor of each face, from its upright chip; `pixels` is one photo
+   * for all faces, or one image per face.
+   */
+  async descriptors(
+    pixels: PixelImage | readonly PixelImage[],
+    landmarks: Float32Array[],
+  ): Promise<Float32Array[]> {
+    const chips = landmarks.map((points, i) => {
+      const src = Array.isArray(pixels) ? (pixels[i] as PixelImage) : (pixels as PixelImage);
+      return this.#tensor(warp(src, recognitionChip(points, CHIP_SIDE), CHIP_SIDE));
+    });
     try {
       const out = await this.#api.nets.faceRecognitionNet.computeFaceDescriptor(chips);
       const all = Array.isArray(out) ? out : [out];

@@ -1,7 +1,14 @@
 import { createRequire } from 'node:module';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Analysis, AnalyzeOptions, BareFace, StageTimings, ThumbnailOptions } from '../domain/face.ts';
+import type {
+  Analysis,
+  AnalyzeOptions,
+  BareFace,
+  FaceImage,
+  StageTimings,
+  ThumbnailOptions,
+} from '../domain/face.ts';
 import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { humanBuildFile, type TfjsBackend, wasmBinariesDir } from './backend.ts';
 import { FaceApiTfjs } from './face-api-tfjs.ts';
@@ -215,6 +222,39 @@ export class HumanEngine {
     } finally {
       for (const f of found) if (f.tensor) t.dispose(f.tensor);
     }
+  }
+
+  /**
+   * FaceEngine.embedFaceImages, as the onnx engine gives it (embed-chips.ts): faceres on each whole
+   * image resized to its input, the dlib descriptor on the upright chip its landmarks cut, fused as
+   * `analyze` fuses them. "Why?" and `infer --explain` run on it, so they work on the card's runtime too.
+   */
+  async embedFaceImages(images: FaceImage[]): Promise<Float32Array[]> {
+    if (images.length === 0) return [];
+    const t = this.tf;
+    // Human's crops are in [0, 1] and `embed` scales them back to faceres's 0..255.
+    const batch = t.tidy(() =>
+      t.concat(
+        images.map((img) =>
+          t.image.resizeBilinear(
+            t.tensor4d(
+              Float32Array.from(img.data, (v) => v / 255),
+              [1, img.height, img.width, 3],
+            ),
+            [FACERES_SIZE, FACERES_SIZE],
+          ),
+        ),
+      ),
+    );
+    const faceres = await this.embed(batch);
+    t.dispose(batch);
+    if (!this.fusing()) return faceres;
+    const pixels: PixelImage[] = images.map((img) => ({ ...img, channels: 3 }));
+    const raw = await (this.faceApi as FaceApiTfjs).descriptors(
+      pixels,
+      images.map((img) => img.landmarks),
+    );
+    return faceres.map((f, i) => fuse(f, normalised(raw[i] as Float32Array), this.tuning));
   }
 
   /** Each face's thumbnail: Human's crop of it (unrotated) at 112×112, as PNG. */

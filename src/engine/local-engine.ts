@@ -8,7 +8,7 @@ export interface LocalEngine {
   readonly backend: Backend;
   readonly tuning: Tuning;
   analyze: FaceEngine['analyze'];
-  /** See FaceEngine.embedFaceImages (ONNX Runtime only). */
+  /** See FaceEngine.embedFaceImages. */
   embedFaceImages?(images: FaceImage[]): Promise<Float32Array[]>;
   /** Live tfjs tensors (always 0 on ONNX Runtime, which holds no tfjs state). */
   tensorCount(): number;
