@@ -6,7 +6,6 @@ import { type CoreConfig, engineOptions, loadCoreConfig, quietOnnxRuntime } from
 import type { FaceEngine } from '../domain/face.ts';
 import { GLOBAL_SCOPE } from '../domain/types.ts';
 import { isConfigError, isUserError } from '../errors.ts';
-import type { openContext } from './context.ts';
 import { consoleOutput } from './output.ts';
 import { isFolder } from './photo-walk.ts';
 import { UsageError } from './usage.ts';
@@ -75,7 +74,6 @@ export async function run(
     return 2;
   }
   const out = consoleOutput(values.json === true);
-  let context: Awaited<ReturnType<typeof openContext>> | undefined;
   let debug = false;
   try {
     const config = loadCoreConfig(env);
@@ -97,7 +95,6 @@ export async function run(
       import('./dispatch.ts'),
     ]);
     const opened = await openContext({ store: values.store, scope, out, config, inline, engine });
-    context = opened;
     let closing: Promise<void> | undefined;
     closeRun = () => {
       closing ??= opened.close();
@@ -105,7 +102,7 @@ export async function run(
     };
     // Twice the pool's workers in flight: each has its next photo read and waiting while it works on one.
     const inFlight = 2 * (config.workers ?? availableParallelism());
-    return await runCommand(context.ctx, command, rest, { ...values, inFlight });
+    return await runCommand(opened.ctx, command, rest, { ...values, inFlight });
   } catch (err) {
     out.endProgress();
     // The reader left (`| head`): what failed since, such as photos refused by the closing pool, is nobody's concern.
@@ -121,7 +118,7 @@ export async function run(
     if (!expected && debug) process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   } finally {
-    await (closeRun?.() ?? context?.close());
+    await closeRun?.();
   }
 }
 
