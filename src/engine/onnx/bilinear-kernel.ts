@@ -144,9 +144,12 @@ export function bilinear(
   }
   const ints = new Int32Array(memory);
   const fracs = new Float64Array(memory);
+  // A skipped row or column leaves its samples as they are: zeroed first only where one is skipped.
+  let skips = false;
   const table = (at: number, fill: TableFill) =>
     fill((k, first, second, frac) => {
       const i = at / 4 + k * 4;
+      if (first < 0) skips = true;
       ints[i] = first < 0 ? -1 : first * size;
       ints[i + 1] = second * size;
       fracs[i / 2 + 1] = frac;
@@ -154,7 +157,7 @@ export function bilinear(
   table(rowsAt, fillRows);
   table(colsAt, fillCols);
   const output = new Float32Array(memory, outAt, count);
-  output.fill(0);
+  if (skips) output.fill(0);
   const run = floats ? wasm.floats : wasm.bytes;
   run(
     rowsAt,
