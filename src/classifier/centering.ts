@@ -1,3 +1,5 @@
+import { addRows, addUnitCentred } from '../util/row-sums.ts';
+
 /**
  * faceres embeddings come out of a ReLU and a global mean, so every one of them lies in the
  * positive orthant and any two faces have a cosine well above zero. Subtracting the mean face
@@ -11,12 +13,12 @@ export const PRIOR_WEIGHT = 50;
 
 /** The mean of the gallery's embeddings, shrunk towards `prior`. */
 export function shrunkMean(
-  embeddings: readonly ArrayLike<number>[],
+  embeddings: readonly Float32Array[],
   prior: ArrayLike<number> | null,
 ): Float32Array {
   const dim = prior?.length ?? embeddings[0]?.length ?? 0;
   const sum = new Float64Array(dim);
-  for (const e of embeddings) addInto(sum, e, dim);
+  addRows(embeddings, sum);
   const weight = prior ? PRIOR_WEIGHT : 0;
   const n = embeddings.length + weight;
   const mean = new Float32Array(dim);
@@ -41,52 +43,16 @@ export function centre(x: ArrayLike<number>, mean: ArrayLike<number>): Float32Ar
 
 /**
  * The unit-length mean of some unit vectors (an identity's centroid direction), each first centred
- * on `mean` as `centre` does when a mean is given: one pass, no copy per photo (10,000 identities
- * hold 100,000 photos).
+ * on `mean` as `centre` does when a mean is given.
  */
-export function centroid(embeddings: readonly ArrayLike<number>[], mean?: ArrayLike<number>): Float32Array {
+export function centroid(embeddings: readonly Float32Array[], mean?: ArrayLike<number>): Float32Array {
   const dim = embeddings[0]?.length ?? 0;
   const sum = new Float64Array(dim);
-  const m = mean ?? new Float64Array(dim);
-  for (const e of embeddings) {
-    let norm = 0;
-    let j = 0;
-    // Unrolled by four (the additions in the same order): 100,000 photos' centroids twice as fast.
-    for (; j + 3 < dim; j += 4) {
-      const d0 = e[j]! - m[j]!;
-      const d1 = e[j + 1]! - m[j + 1]!;
-      const d2 = e[j + 2]! - m[j + 2]!;
-      const d3 = e[j + 3]! - m[j + 3]!;
-      norm += d0 * d0;
-      norm += d1 * d1;
-      norm += d2 * d2;
-      norm += d3 * d3;
-    }
-    for (; j < dim; j++) norm += (e[j]! - m[j]!) * (e[j]! - m[j]!);
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    j = 0;
-    for (; j + 3 < dim; j += 4) {
-      sum[j]! += (e[j]! - m[j]!) * inv;
-      sum[j + 1]! += (e[j + 1]! - m[j + 1]!) * inv;
-      sum[j + 2]! += (e[j + 2]! - m[j + 2]!) * inv;
-      sum[j + 3]! += (e[j + 3]! - m[j + 3]!) * inv;
-    }
-    for (; j < dim; j++) sum[j]! += (e[j]! - m[j]!) * inv;
-  }
+  addUnitCentred(embeddings, mean ?? sum.slice(), sum);
   let norm = 0;
   for (let j = 0; j < dim; j++) norm += sum[j]! * sum[j]!;
   const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  return Float32Array.from(sum, (v) => v * inv);
-}
-
-/** `sum += x` over `dim` values, unrolled by four (V8 runs it about twice as fast; same result). */
-export function addInto(sum: Float64Array, x: ArrayLike<number>, dim: number): void {
-  let j = 0;
-  for (; j + 3 < dim; j += 4) {
-    sum[j]! += x[j]!;
-    sum[j + 1]! += x[j + 1]!;
-    sum[j + 2]! += x[j + 2]!;
-    sum[j + 3]! += x[j + 3]!;
-  }
-  for (; j < dim; j++) sum[j]! += x[j]!;
+  const out = new Float32Array(dim);
+  for (let j = 0; j < dim; j++) out[j] = sum[j]! * inv;
+  return out;
 }

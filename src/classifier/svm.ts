@@ -132,7 +132,7 @@ const DEFAULT_C = 0.1;
  * to each one-vs-rest problem; with two classes the two are the same.
  */
 export function trainSvm(
-  rows: readonly ArrayLike<number>[],
+  rows: readonly Float32Array[],
   classOf: Int32Array,
   labels: readonly string[],
   options: TrainSvmOptions = {},
@@ -355,7 +355,7 @@ export function confidences(model: SvmModel, x: ArrayLike<number>, classes: Arra
 
 /** Each class's mean less `offset`, as a unit vector (row-major float32): the direction candidates are found by. */
 export function unitMeans(
-  rows: readonly ArrayLike<number>[],
+  rows: readonly Float32Array[],
   members: Int32Array[],
   dim: number,
   offset: ArrayLike<number> = [],

@@ -65,7 +65,7 @@ export function epochsFor(rows: number): number {
  * starts from the previous weights and trains only the changed classes and their neighbours.
  */
 export function trainSoftmax(
-  rows: readonly ArrayLike<number>[],
+  rows: readonly Float32Array[],
   classOf: Int32Array,
   labels: readonly string[],
   options: TrainSoftmaxOptions = {},
