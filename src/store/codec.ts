@@ -24,9 +24,16 @@ function toBase64(view: ArrayBufferView): string {
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64');
 }
 
-// Typed arrays must start on an aligned offset, so decoded bytes are copied into a fresh ArrayBuffer.
+/**
+ * Typed arrays must start on an aligned offset, and a small Buffer is a slice of Node's shared pool,
+ * so those bytes are copied into a fresh ArrayBuffer. A large one (past half the pool's 8 KB) has an
+ * ArrayBuffer of its own, exactly its size, and is used as it is: a gallery's packed embeddings are
+ * megabytes, and copying them cost a one-shot `lookalike infer` 7 ms of page faults.
+ */
 function fromBase64(base64: string): ArrayBuffer {
   const bytes = Buffer.from(base64, 'base64');
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength && bytes.byteLength > 0)
+    return bytes.buffer as ArrayBuffer;
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return copy.buffer;

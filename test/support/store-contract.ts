@@ -56,6 +56,14 @@ export function storeContract(backend: StoreUnderTest): void {
     assert.deepEqual((back.nested as { list: unknown[] }).list, [1, 'two', null]);
     assert.equal((back.nested as { f64: Float64Array }).f64[0], Math.PI);
     assert.equal(back.text, ':starts with a colon');
+    // Megabytes of embeddings come back without a copy (their decoded bytes are theirs alone); small
+    // arrays come from a shared pool and are copied out of it: no decoded array shares memory.
+    const large = Float32Array.from({ length: 300_000 }, (_, i) => Math.sin(i));
+    await ns.set('large', { large, small: new Float32Array([1, 2]), also: new Uint8Array([3]) });
+    const read = (await ns.get('large')) as { large: Float32Array; small: Float32Array; also: Uint8Array };
+    assert.ok(Buffer.from(read.large.buffer).equals(Buffer.from(large.buffer)));
+    for (const view of [read.large, read.small, read.also])
+      assert.equal(view.buffer.byteLength, view.byteLength, 'a decoded array owns all of its buffer');
     await ns.clear();
     await store.close();
   });
