@@ -279,11 +279,21 @@ export class Matcher {
     const model = this.model;
     const near = this.nearestCentroids(centred, model.full ? this.size : ANSWER_CANDIDATES);
     const proba = confidences(model, embedding, near.index);
-    const ranked = Array.from(near.index, (i, t) => ({ i, t, p: proba[t]!, cos: nearest(i) })).sort(
-      (x, y) => y.p - x.p || y.cos - x.cos || x.i - y.i,
+    // The nearest photo's cosine breaks ties and is shown for the top 3: computed only for those, since
+    // a one-shot `lookalike infer` runs it cold, about 15 ns a value over every photo of the gallery.
+    const cosines = new Map<number, number>();
+    const cosOf = (i: number): number => {
+      const known = cosines.get(i);
+      if (known !== undefined) return known;
+      const cos = nearest(i);
+      cosines.set(i, cos);
+      return cos;
+    };
+    const ranked = Array.from(near.index, (i, t) => ({ i, t, p: proba[t]! })).sort(
+      (x, y) => y.p - x.p || cosOf(y.i) - cosOf(x.i) || x.i - y.i,
     );
     const best = ranked[0]!;
-    const top = ranked.slice(0, 3).map(({ i, p, cos }) => candidate(i, p, cos));
+    const top = ranked.slice(0, 3).map(({ i, p }) => candidate(i, p, cosOf(i)));
     const first = top[0]!;
     const sameScore = near.score[best.t]!;
     // Same person only when the face is close to that identity's centre AND the classifier and the

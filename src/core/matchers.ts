@@ -19,7 +19,8 @@ export interface MatcherSources {
 
 export class MatcherCache {
   readonly #sources: MatcherSources;
-  readonly #matchers = new Map<Scope, { version: number; matcher: Promise<Matcher> }>();
+  /** Each scope's latest build; the version is the one its snapshot read. */
+  readonly #matchers = new Map<Scope, Promise<{ matcher: Matcher; version: number }>>();
   /** The gallery version each scope's last re-embedding left, so a failed photo is not retried on every answer. */
   readonly #reembedded = new Map<Scope, number>();
 
@@ -27,24 +28,34 @@ export class MatcherCache {
     this.#sources = sources;
   }
 
-  /** The classifier for a scope at its current gallery version, trained only when the gallery changed. */
+  /**
+   * The classifier for a scope at its current gallery version, trained only when the gallery changed.
+   * A first build reads no version beforehand: its snapshot says which version it is.
+   */
   async get(scope: Scope, force = false): Promise<{ matcher: Matcher; version: number }> {
-    const version = await this.#sources.gallery.version(scope);
     const cached = this.#matchers.get(scope);
-    if (!force && cached && cached.version === version) return { matcher: await cached.matcher, version };
+    if (!force && cached) {
+      const [version, built] = await Promise.all([
+        this.#sources.gallery.version(scope),
+        cached.catch(() => null),
+      ]);
+      if (built?.version === version) return built;
+    }
     const build = this.#build(scope, force);
-    this.#matchers.set(scope, { version, matcher: build });
+    this.#matchers.set(scope, build);
     try {
-      return { matcher: await build, version };
+      return await build;
     } catch (err) {
-      this.#matchers.delete(scope);
+      if (this.#matchers.get(scope) === build) this.#matchers.delete(scope);
       throw err;
     }
   }
 
-  async #build(scope: Scope, force: boolean): Promise<Matcher> {
+  async #build(scope: Scope, force: boolean): Promise<{ matcher: Matcher; version: number }> {
     const { gallery, sameThreshold, prior } = this.#sources;
-    // Embeddings only: the thumbnails stay in their blobs.
+    // Embeddings only: the thumbnails stay in their blobs. The stored model is read alongside.
+    const storedModel = gallery.storedModel(scope);
+    storedModel.catch(() => {});
     let snapshot = await gallery.embeddingSnapshot(scope);
     const current = this.#sources.currentEngine();
     // Another engine's embeddings are never mixed in: re-embed them first (once per gallery version).
@@ -69,19 +80,18 @@ export class MatcherCache {
           .map((p) => p.embedding),
       }))
       .filter((i) => i.embeddings.length > 0);
-    if (!force) {
-      const stored = await gallery.getModel(scope, snapshot.version);
-      if (stored) {
-        try {
-          return Matcher.fromJSON(stored, identities, { sameThreshold });
-        } catch {
-          // A model of an older format: train a new one.
-        }
+    const { version } = snapshot;
+    const stored = await storedModel;
+    if (!force && stored?.version === version) {
+      try {
+        return { matcher: Matcher.fromJSON(stored.model, identities, { sameThreshold }), version };
+      } catch {
+        // A model of an older format: train a new one.
       }
     }
-    const previous = await gallery.getModel<MatcherJSON>(scope, 'latest');
+    const previous = (stored?.model ?? null) as MatcherJSON | null;
     const matcher = await trainOffThread(identities, { sameThreshold, prior, previous });
-    await gallery.setModel(scope, snapshot.version, matcher.toJSON());
-    return matcher;
+    await gallery.setModel(scope, version, matcher.toJSON());
+    return { matcher, version };
   }
 }

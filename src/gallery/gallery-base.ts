@@ -102,13 +102,22 @@ export class GalleryBase {
     return blobs;
   }
 
-  /** The cached model for gallery `version` (default: the current one; 'latest': any, to warm-start a retrain). */
-  async getModel<T = unknown>(scope: Scope, version?: number | 'latest'): Promise<T | null> {
-    const [raw, current] = await Promise.all([this.models.get(checkScope(scope)), this.version(scope)]);
+  /** The cached model for gallery `version` (default: the current one); null when none is cached for it. */
+  async getModel<T = unknown>(scope: Scope, version?: number): Promise<T | null> {
+    const [stored, current] = await Promise.all([this.storedModel(scope), this.version(scope)]);
     const wanted = version ?? current;
-    if (raw === undefined || wanted === 0) return null;
-    const record = migrateModel(raw);
-    return record.version === wanted || wanted === 'latest' ? (record.model as T) : null;
+    return stored !== null && wanted !== 0 && stored.version === wanted ? (stored.model as T) : null;
+  }
+
+  /**
+   * The cached model with the gallery version it was trained on, whatever the version now (null when
+   * none): read beside the gallery's snapshot, which says whether it is current, or to warm-start a retrain.
+   */
+  async storedModel(scope: Scope): Promise<{ version: number; model: unknown } | null> {
+    const raw = await this.models.get(checkScope(scope));
+    if (raw === undefined) return null;
+    const { version, model } = migrateModel(raw);
+    return { version, model };
   }
 
   /**

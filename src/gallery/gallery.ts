@@ -93,8 +93,11 @@ export class Gallery extends GalleryBase {
   async embeddingSnapshot(scope: Scope): Promise<EmbeddingSnapshot> {
     checkScope(scope);
     return this.locks.run(scope, async () => {
-      const index = await this.readIndex(scope);
-      let byHash = await readPacked(this.packed, scope, index.version).catch(() => null);
+      const [index, packed] = await Promise.all([
+        this.readIndex(scope),
+        readPacked(this.packed, scope).catch(() => null),
+      ]);
+      let byHash = packed?.version === index.version ? packed.byHash : null;
       if (byHash === null) {
         const hashes = index.identities.flatMap((identity) => identity.photos.map((photo) => photo.hash));
         const blobs = await this.readBlobs(scope, hashes);

@@ -71,15 +71,25 @@ function isChunk(value: unknown, version: number): value is Chunk {
   );
 }
 
-/** The packed embeddings of `scope` at `version`, by photo hash; null when none are stored for that version. */
+/**
+ * The packed embeddings of `scope`, by photo hash, with the gallery version they were packed at; null when
+ * none are stored or they read badly. The header and the first chunk are read in one request (every
+ * gallery under 8,192 photos has one chunk): a one-shot `lookalike infer` waits for each round trip
+ * until its main thread is free of ONNX Runtime's set-up, about 25 ms a turn, so the caller reads the
+ * index alongside and compares the versions itself.
+ */
 export async function readPacked(
   ns: Namespace<unknown>,
   scope: Scope,
-  version: number,
-): Promise<Map<string, PackedPhoto> | null> {
-  const header = await ns.get(scope);
-  if (!isHeader(header) || header.version !== version || header.chunks === 0) return null;
-  const chunks = await ns.getMany(Array.from({ length: header.chunks }, (_, i) => chunkKey(scope, i)));
+): Promise<{ version: number; byHash: Map<string, PackedPhoto> } | null> {
+  const [header, first] = await ns.getMany([scope, chunkKey(scope, 0)]);
+  if (!isHeader(header) || header.chunks === 0) return null;
+  const { version } = header;
+  const rest =
+    header.chunks > 1
+      ? await ns.getMany(Array.from({ length: header.chunks - 1 }, (_, i) => chunkKey(scope, i + 1)))
+      : [];
+  const chunks = [first, ...rest];
   if (!chunks.every((c) => isChunk(c, version))) return null;
   const byHash = new Map<string, PackedPhoto>();
   for (const { hashes, engines, data } of chunks as Chunk[]) {
@@ -91,7 +101,7 @@ export async function readPacked(
       byHash.set(hash, photo);
     });
   }
-  return byHash;
+  return { version, byHash };
 }
 
 /**

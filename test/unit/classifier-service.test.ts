@@ -80,4 +80,49 @@ describe('the service caches the trained classifier by gallery version', () => {
     }
     await store.close();
   });
+
+  it("reads what a first answer needs in one round of reads: a one-shot `infer` waits out each round's turn", async () => {
+    const store = await openStore('memory://');
+    const gallery = new Gallery(store, { embeddingDim: 1024 });
+    await gallery.enrollMany(
+      'global',
+      faces.identities.slice(0, 6).map((i, k) => ({ name: i.name, photos: photos(k, i.embeddings) })),
+    );
+    // A first answer trains, stores the model and packs the embeddings for the next process.
+    const trained = await new CoreService(engine, gallery).matcher('global');
+
+    // A read's round: one more than the latest round that had finished when it was issued.
+    const reads: { namespace: string; round: number }[] = [];
+    let finished = 0;
+    const counting: typeof store = Object.create(store);
+    counting.namespace = <T>(name: string) => {
+      const ns = store.namespace<T>(name);
+      const track =
+        <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+        async (...args: A): Promise<R> => {
+          const round = finished + 1;
+          reads.push({ namespace: name, round });
+          const value = await read(...args);
+          finished = Math.max(finished, round);
+          return value;
+        };
+      return { ...ns, name: ns.name, get: track(ns.get.bind(ns)), getMany: track(ns.getMany.bind(ns)) };
+    };
+    const restored = await new CoreService(engine, new Gallery(counting, { embeddingDim: 1024 })).matcher(
+      'global',
+    );
+    assert.equal(restored.version, trained.version);
+    const face = faces.photos(2, 1)[0]!;
+    assert.deepEqual(restored.matcher.identify(face), trained.matcher.identify(face));
+    assert.deepEqual(
+      reads.map((r) => r.namespace).sort(),
+      ['embeddings', 'gallery', 'models'],
+      'the index, the packed embeddings (header and chunk together) and the model, once each',
+    );
+    assert.deepEqual(
+      reads.map((r) => r.round),
+      [1, 1, 1],
+    );
+    await store.close();
+  });
 });

@@ -307,7 +307,7 @@ describe('Gallery', () => {
       await gallery.rename('global', 'B', 'Bee');
       assert.equal(await gallery.getModel('global'), null, 'a rename invalidates the model');
       // A retrain may start from the last model, and a reader may ask for the version it snapshotted.
-      assert.deepEqual(await gallery.getModel('global', 'latest'), { labels: ['a', 'b'] });
+      assert.deepEqual(await gallery.storedModel('global'), { version: 2, model: { labels: ['a', 'b'] } });
       assert.deepEqual(await gallery.getModel('global', 2), { labels: ['a', 'b'] });
       assert.equal(await gallery.getModel('global', 3), null);
     });
