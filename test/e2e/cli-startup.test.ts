@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,5 +87,39 @@ describe('lookalike CLI start-up paths', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'onnx');
     assert.doesNotMatch(r.stderr, /LOADED/);
+  });
+});
+
+describe('the lookalike launcher (bin/lookalike.js, run through its #! line)', () => {
+  // A stand-in `node` first on PATH reports what the launcher handed it: the environment and the arguments.
+  const stubDir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-launcher-'));
+  after(() => rmSync(stubDir, { recursive: true, force: true }));
+  writeFileSync(
+    path.join(stubDir, 'node'),
+    '#!/bin/sh\nprintf "tunables=%s\\n" "$GLIBC_TUNABLES"\nprintf "arg=%s\\n" "$@"\n',
+    { mode: 0o755 },
+  );
+  const launcher = fileURLToPath(new URL('../../bin/lookalike.js', import.meta.url));
+  const launch = (env: Record<string, string>) => {
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'GLIBC_TUNABLES'));
+    const run = spawnSync(launcher, ['infer', 'one.jpg'], {
+      encoding: 'utf8',
+      env: { ...base, PATH: `${stubDir}${path.delimiter}${process.env.PATH}`, ...env },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    return run.stdout.trim().split('\n');
+  };
+
+  it('asks glibc for huge pages for malloc, keeps a tunable of the user’s own, and passes the arguments on', () => {
+    assert.deepEqual(launch({}), [
+      'tunables=glibc.malloc.hugetlb=1:',
+      `arg=${launcher}`,
+      'arg=infer',
+      'arg=one.jpg',
+    ]);
+    assert.equal(
+      launch({ GLIBC_TUNABLES: 'glibc.malloc.check=0' })[0],
+      'tunables=glibc.malloc.hugetlb=1:glibc.malloc.check=0',
+    );
   });
 });
