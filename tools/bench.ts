@@ -326,13 +326,20 @@ const cli = fileURLToPath(new URL('../bin/lookalike.js', import.meta.url));
 const held = people(path.join(data, 'celebs'))
   .flatMap((p) => p.files.slice(10))
   .slice(0, Number(args.whole));
+// Run as users run it: the launcher itself, through its #! line (which sets glibc's tunables), with this
+// bench's own Node first on PATH.
+const launched = (argv: string[], env: Record<string, string> = {}) => {
+  const PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`;
+  execFileSync(cli, argv, { stdio: 'ignore', env: { ...process.env, PATH, ...env } });
+};
 const timed = (argv: string[], env: Record<string, string> = {}) => {
   const start = performance.now();
-  execFileSync(process.execPath, argv, { stdio: 'ignore', env: { ...process.env, ...env } });
+  if (argv[0] === cli) launched(argv.slice(1), env);
+  else execFileSync(process.execPath, argv, { stdio: 'ignore', env: { ...process.env, ...env } });
   return (performance.now() - start) / 1000;
 };
-const ours = (precision: string, files: string[]) =>
-  timed([cli, 'infer', '--json', '--store', store(), ...files], { FACE_PRECISION: precision });
+const ours = (precision: string, files: string[], at = store()) =>
+  timed([cli, 'infer', '--json', '--store', at, ...files], { FACE_PRECISION: precision });
 // `--whole 0` skips this part (an `infer` of no photos is a usage error).
 if (held.length > 0) {
   const list = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'files.json');
@@ -350,18 +357,24 @@ if (held.length > 0) {
   );
 }
 
-// Start-up as a new user sees it: a fresh process answering `lookalike infer` for one photo.
+// Start-up as a new user sees it: a fresh process answering `lookalike infer` for one photo, with an empty
+// gallery and with the 20 celebrities enrolled (399 photos; the first answer after enrolling trains and
+// packs, so one untimed answer comes first).
 {
   const one = [single[0]?.f ?? ''];
-  const t = { int8: [] as number[], fp32: [] as number[], help: [] as number[] };
-  for (let i = 0; i < 3; i++) {
+  const celebs = store();
+  launched(['enroll', '--store', celebs, path.join(data, 'celebs')]);
+  launched(['infer', '--store', celebs, ...one]);
+  const t = { int8: [] as number[], fp32: [] as number[], gallery: [] as number[], help: [] as number[] };
+  for (let i = 0; i < 5; i++) {
     t.int8.push(ours('int8', one));
     t.fp32.push(ours('fp32', one));
+    t.gallery.push(ours('int8', one, celebs));
     t.help.push(timed([cli, '--help']));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]?.toFixed(2);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2]?.toFixed(2);
   console.log(
-    `lookalike infer one photo, fresh process, median of 3: int8 ${median(t.int8)} s, fp32 ${median(t.fp32)} s; lookalike --help ${median(t.help)} s (target 0.5 s)`,
+    `lookalike infer one photo, fresh process, median of 5: int8 ${median(t.int8)} s, fp32 ${median(t.fp32)} s, int8 with the celebrities enrolled ${median(t.gallery)} s; lookalike --help ${median(t.help)} s (target 0.5 s)`,
   );
 }
 

@@ -5,7 +5,8 @@
  *   npm run build && npm run profile:startup -- <photo> [--cli dist/src/cli/main.js] [--node <node>]
  *
  * The profiler samples wall time of the main thread (descheduled time included): read it on a quiet
- * machine. Node's own start before the profiler begins (~0.1 s, `node -e 0`) is not in it.
+ * machine. Node's own start before the profiler begins (~0.1 s, `node -e 0`) is not in it. A gallery:
+ * LOOKALIKE_STORE=sqlite://… in the environment.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -93,7 +94,15 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-profile-'));
 try {
   const cli = values.cli ?? 'dist/src/cli/main.js';
   const args = ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200', cli, 'infer', photo];
-  const run = spawnSync(values.node ?? process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The tunable bin/lookalike.js's #! line sets (it is read when the process starts, so not through the launcher here).
+  const env = {
+    ...process.env,
+    GLIBC_TUNABLES: `glibc.malloc.hugetlb=1:${process.env.GLIBC_TUNABLES ?? ''}`,
+  };
+  const run = spawnSync(values.node ?? process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env,
+  });
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (run.status !== 0 || !file) throw new Error(`the CLI exited with ${run.status} and no profile`);
   const { total, rows } = phases(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile);
