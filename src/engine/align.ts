@@ -2,6 +2,7 @@
  * Face alignment from 68 landmarks (iBUG 300-W order): the similarity transforms that cut each
  * descriptor's input out of the photo upright, and the warp that samples it.
  */
+import { warpPlanar } from './onnx/bilinear-kernel.ts';
 import type { PixelImage } from './onnx/tf-image.ts';
 
 /**
@@ -97,29 +98,31 @@ export function warp(
   return { data: out, width: side, height: side, channels: src.channels };
 }
 
-/** `warp` of an RGB image straight into a planar model input (the dlib chip): no interleaved chip, no copy. */
+/**
+ * `warp` of an RGB image straight into a planar model input (the dlib chip): no interleaved chip, no
+ * copy, and in WebAssembly (bilinear-kernel.ts: the same float32s as warp's loops, which a one-shot
+ * `lookalike infer` ran cold, 13 ms for one face).
+ */
 export function warpToPlanar(src: PixelImage, t: Similarity, side: number, sink: PlanarSink): void {
   if (src.channels !== 3) throw new Error('warpToPlanar: RGB images only');
-  warpInto(src, t, side, 1, undefined, sink);
+  const k = samplesPerSide(t);
+  warpPlanar(src, t, side, k, 1 / (k * k), sink);
 }
 
-function warpInto(
-  src: PixelImage,
-  t: Similarity,
-  side: number,
-  scale: number,
-  out?: Float32Array,
-  sink?: PlanarSink,
-): void {
-  const { data, width, height, channels: ch } = src;
+/** Sub-samples per side of an output pixel: k×k of them when the transform shrinks by more than 1.5×. */
+function samplesPerSide(t: Similarity): number {
   const shrink = Math.hypot(t.a, t.b);
-  const k = shrink > 1.5 ? Math.min(6, Math.ceil(shrink)) : 1;
+  return shrink > 1.5 ? Math.min(6, Math.ceil(shrink)) : 1;
+}
+
+function warpInto(src: PixelImage, t: Similarity, side: number, scale: number, out: Float32Array): void {
+  const { data, width, height, channels: ch } = src;
+  const k = samplesPerSide(t);
   const weight = scale / (k * k);
   // The sub-sample offsets, the same numbers for every pixel.
   const offsets = Float64Array.from({ length: k }, (_, s) => (s + 0.5) / k);
   // Three running sums (the photo's channels) as locals, or an array for other channel counts.
   const acc = new Float64Array(ch);
-  const plane = side * side;
   for (let v = 0; v < side; v++) {
     for (let u = 0; u < side; u++) {
       let c0 = 0;
@@ -148,22 +151,12 @@ function warpInto(
             for (let c = 0; c < ch; c++) acc[c] = addSample(acc[c] as number, data, p00 + c, dx, dy, fx, fy);
         }
       }
-      if (sink) {
-        // Rounded to float32 first, as the chip image stored it, then normalised as the copy did.
-        const { dest, mean, div } = sink;
-        const o = sink.offset + v * side + u;
-        dest[o] = (Math.fround(c0 * weight) - mean[0]) / div;
-        dest[o + plane] = (Math.fround(c1 * weight) - mean[1]) / div;
-        dest[o + 2 * plane] = (Math.fround(c2 * weight) - mean[2]) / div;
-        continue;
-      }
       const o = (v * side + u) * ch;
-      const img = out as Float32Array;
       if (ch === 3) {
-        img[o] = c0 * weight;
-        img[o + 1] = c1 * weight;
-        img[o + 2] = c2 * weight;
-      } else for (let c = 0; c < ch; c++) img[o + c] = (acc[c] as number) * weight;
+        out[o] = c0 * weight;
+        out[o + 1] = c1 * weight;
+        out[o + 2] = c2 * weight;
+      } else for (let c = 0; c < ch; c++) out[o + c] = (acc[c] as number) * weight;
     }
   }
 }

@@ -80,24 +80,62 @@ describe('alignment geometry', () => {
     assert.ok(Math.abs(centre - 200) < 1e-3);
   });
 
-  it('warpToPlanar writes exactly the numbers of warp, then the normalised planar copy', () => {
-    // Bytes, as the engine passes the decoded photo; transforms that shrink (k×k samples) and reach outside.
+  it('warpToPlanar (WebAssembly) writes exactly the numbers of warp (JavaScript), then the normalised planar copy', () => {
+    // Bytes, as the engine passes the decoded photo, and floats (explanations' face images); transforms
+    // that enlarge, shrink (up to 6×6 samples a pixel), turn, and reach past every edge.
     const w = 90;
     const h = 70;
-    const data = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 7919) % 251);
-    const img = { data, width: w, height: h, channels: 3 };
+    const bytes = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 7919) % 251);
+    const floats = Float32Array.from(bytes, (v, i) => v / 255 + (i % 7) * 1e-3);
     const mean = [122.782, 117.001, 104.298] as const;
-    for (const t of [around(45, 35, 40, 0.2, 24), around(40, 30, 150, -0.4, 24), around(5, 5, 30, 1, 24)]) {
-      const chip = warp(img, t, 24);
-      const plane = 24 * 24;
-      const want = new Float32Array(7 + 3 * plane);
-      for (let i = 0; i < plane; i++)
-        for (let c = 0; c < 3; c++)
-          want[7 + c * plane + i] = ((chip.data[i * 3 + c] as number) - (mean[c] as number)) / 255;
-      const got = new Float32Array(7 + 3 * plane);
-      warpToPlanar(img, t, 24, { dest: got, offset: 7, mean, div: 255 });
-      assert.deepEqual(got, want);
+    const transforms = (side: number) => [
+      around(45, 35, 40, 0.2, side),
+      around(40, 30, 150, -0.4, side),
+      around(5, 5, 30, 1, side),
+      around(45, 35, 200, 0.7, side),
+      around(-20, 80, 60, 2, side),
+      around(89.4, 69.6, 3, 0, side),
+    ];
+    // 24-pixel chips shrink up to 6×6 samples a pixel; dlib's 150-pixel chip has enough samples that
+    // rounding each sum to float32 before normalising shows.
+    for (const data of [bytes, floats]) {
+      const img = { data, width: w, height: h, channels: 3 };
+      for (const side of [24, 150]) {
+        for (const t of transforms(side)) {
+          const chip = warp(img, t, side);
+          const plane = side * side;
+          const want = new Float32Array(7 + 3 * plane + 5).fill(-1);
+          for (let i = 0; i < plane; i++)
+            for (let c = 0; c < 3; c++)
+              want[7 + c * plane + i] = ((chip.data[i * 3 + c] as number) - (mean[c] as number)) / 255;
+          const got = new Float32Array(7 + 3 * plane + 5).fill(-1);
+          warpToPlanar(img, t, side, { dest: got, offset: 7, mean, div: 255 });
+          assert.ok(
+            Buffer.from(got.buffer).equals(Buffer.from(want.buffer)),
+            `${data.constructor.name} ${side} ${JSON.stringify(t)}`,
+          );
+        }
+      }
     }
+    // Another photo of the same size is read afresh, not the last one the kernel copied in.
+    const other = { data: Uint8Array.from(bytes, (v) => 255 - v), width: w, height: h, channels: 3 };
+    const t = transforms(24)[0]!;
+    const a = new Float32Array(3 * 24 * 24);
+    const b = new Float32Array(3 * 24 * 24);
+    warpToPlanar({ data: bytes, width: w, height: h, channels: 3 }, t, 24, {
+      dest: a,
+      offset: 0,
+      mean,
+      div: 255,
+    });
+    warpToPlanar(other, t, 24, { dest: b, offset: 0, mean, div: 255 });
+    const chip = warp(other, t, 24);
+    assert.equal(b[0], Math.fround(((chip.data[0] as number) - mean[0]) / 255));
+    assert.notDeepEqual(a, b);
+    // A transform that is not a number gives NaN, as the loops did, instead of reading anywhere.
+    const nan = new Float32Array(3 * 24 * 24);
+    warpToPlanar(other, { ...t, tx: Number.NaN }, 24, { dest: nan, offset: 0, mean, div: 255 });
+    assert.ok(nan.every(Number.isNaN));
   });
 
   it('fuses descriptors so that cosines add with the weights', () => {

@@ -93,11 +93,128 @@ function kernel(sample: number[], step: number): number[] {
   ];
 }
 
+/**
+ * align.ts's warp of an RGB photo into a planar model input (the dlib chip), per output pixel: a k×k
+ * grid of bilinear samples through the similarity x = a·u − b·v + tx, y = b·u + a·v + ty, black
+ * outside, each channel's sum then written as `(fround(sum · weight) − mean[c]) / div`. Same order of
+ * operations as the JavaScript it replaced, so the same float32s.
+ */
+function warpKernel(sample: number[], size: number): number[] {
+  // Parameters 0–13, then i32 locals 14–25 and f64 locals 26–42.
+  const [srcW, srcH, side, k, a, b, tx, ty, weight, out, m0, m1, m2, div] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+  ];
+  const [u, v, sy, sx, p, dx, dy, o, x0, y0, plane, rowBytes] = [
+    14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+  ];
+  const [c0, c1, c2, vv, uu, x, y, fx, fy, xf, yf, top, tl, bl, kf, wMax, hMax] = [
+    26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+  ];
+  const [fDiv, fLt, fGt, floor, toF64, mul, or, ltS, select, truncSat, storeF32At] = [
+    0xa3,
+    0x63,
+    0x64,
+    0x9c,
+    0xb7,
+    0x6c,
+    0x72,
+    0x48,
+    0x1b,
+    [0xfc, 0x02],
+    (offset: number) => [0x38, 2, offset],
+  ];
+  const f64 = (value: number) => [0x44, ...new Uint8Array(Float64Array.of(value).buffer)];
+  const load = (at: number[], channel: number) => {
+    const [op, align] = sample;
+    return [...at, op!, align!, channel * size, ...sample.slice(3)];
+  };
+  // (i + (s + 0.5) / k) − 0.5: the sub-sample's position, as align.ts's offsets table gave it.
+  const position = (i: number, s: number, into: number) => [
+    ...get(i),
+    toF64,
+    ...get(s),
+    toF64,
+    ...f64(0.5),
+    fAdd,
+    ...get(kf),
+    fDiv,
+    fAdd,
+    ...f64(0.5),
+    fSub,
+    ...set(into),
+  ];
+  // biome-ignore format: an instruction listing
+  const channel = (c: number, acc: number) => [
+    ...load(get(p), c), ...set(tl),
+    ...load([...get(p), ...get(dy), ...add], c), ...set(bl),
+    ...get(tl), ...load([...get(p), ...get(dx), ...add], c), ...get(tl), fSub, ...get(fx), fMul, fAdd, ...set(top),
+    ...get(acc), ...get(top), fAdd,
+    ...get(bl), ...load([...get(p), ...get(dy), ...add, ...get(dx), ...add], c), ...get(bl), fSub, ...get(fx), fMul, fAdd,
+    ...get(top), fSub, ...get(fy), fMul, fAdd, ...set(acc),
+  ];
+  // biome-ignore format: an instruction listing
+  const subSample = [
+    0x02, 0x40,
+    ...position(u, sx, uu),
+    ...get(a), ...get(uu), fMul, ...get(b), ...get(vv), fMul, fSub, ...get(tx), fAdd, ...set(x),
+    ...get(b), ...get(uu), fMul, ...get(a), ...get(vv), fMul, fAdd, ...get(ty), fAdd, ...set(y),
+    // Outside the photo: this sub-sample adds nothing.
+    ...get(x), ...f64(0), fLt, ...get(y), ...f64(0), fLt, or, ...get(x), ...get(wMax), fGt, or,
+    ...get(y), ...get(hMax), fGt, or, 0x0d, 0,
+    ...get(x), ...get(x), floor, ...tee(xf), fSub, ...set(fx),
+    ...get(y), ...get(y), floor, ...tee(yf), fSub, ...set(fy),
+    ...get(xf), ...truncSat, ...set(x0), ...get(yf), ...truncSat, ...set(y0),
+    ...get(y0), ...get(srcW), mul, ...get(x0), ...add, ...i32(3 * size), mul, ...set(p),
+    ...i32(3 * size), ...i32(0), ...get(x0), ...i32(1), ...add, ...get(srcW), ltS, select, ...set(dx),
+    ...get(rowBytes), ...i32(0), ...get(y0), ...i32(1), ...add, ...get(srcH), ltS, select, ...set(dy),
+    ...channel(0, c0), ...channel(1, c1), ...channel(2, c2),
+    end,
+  ];
+  const write = (acc: number, mean: number, at: number[]) => [
+    ...at,
+    ...get(acc),
+    ...get(weight),
+    fMul,
+    demote,
+    promote,
+    ...get(mean),
+    fSub,
+    ...get(div),
+    fDiv,
+    demote,
+    ...storeF32At(0),
+  ];
+  // biome-ignore format: an instruction listing
+  const pixel = [
+    ...f64(0), ...set(c0), ...f64(0), ...set(c1), ...f64(0), ...set(c2),
+    ...i32(0), ...set(sy),
+    ...loop(sy, k, 1, [...position(v, sy, vv), ...i32(0), ...set(sx), ...loop(sx, k, 1, subSample)]),
+    ...get(out), ...get(v), ...get(side), mul, ...get(u), ...add, ...i32(4), mul, ...add, ...set(o),
+    ...write(c0, m0, get(o)),
+    ...write(c1, m1, [...get(o), ...get(plane), ...add]),
+    ...write(c2, m2, [...get(o), ...get(plane), ...add, ...get(plane), ...add]),
+  ];
+  // biome-ignore format: an instruction listing
+  return [
+    ...vec([[12, I32], [17, F64]]),
+    ...get(k), toF64, ...set(kf),
+    ...get(srcW), ...i32(1), 0x6b, toF64, ...set(wMax), ...get(srcH), ...i32(1), 0x6b, toF64, ...set(hMax),
+    ...get(srcW), ...i32(3 * size), mul, ...set(rowBytes),
+    ...get(side), ...get(side), mul, ...i32(4), mul, ...set(plane),
+    ...i32(0), ...set(v),
+    ...loop(v, side, 1, [...i32(0), ...set(u), ...loop(u, side, 1, pixel)]),
+    end,
+  ];
+}
+
 const params = [I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, F64, I32];
+const warpParams = [I32, I32, I32, I32, F64, F64, F64, F64, F64, I32, F64, F64, F64, F64];
 type Kernel = (...args: number[]) => void;
-const wasm = instantiate<{ bytes: Kernel; floats: Kernel }>([
+const wasm = instantiate<{ bytes: Kernel; floats: Kernel; warpBytes: Kernel; warpFloats: Kernel }>([
   { name: 'bytes', params, results: [], code: kernel(byteSample, 1) },
   { name: 'floats', params, results: [], code: kernel(floatSample, 4) },
+  { name: 'warpBytes', params: warpParams, results: [], code: warpKernel(byteSample, 1) },
+  { name: 'warpFloats', params: warpParams, results: [], code: warpKernel(floatSample, 4) },
 ]);
 
 /** Where each float of the output goes, in floats: per channel, per row and per column. */
@@ -110,9 +227,27 @@ export interface OutputLayout {
 /** Fills a table's 16-byte records; `first` -1 marks a skipped row or column. */
 export type TableFill = (set: (k: number, first: number, second: number, frac: number) => void) => void;
 
-// The last source copied in, so that the several cuts of one photo copy it once. Held weakly: a
-// source is never written after decoding, and one that was collected cannot come back.
+// The last source copied in, so that the several cuts of one photo (and its faces' chips) copy it once.
+// Held weakly: a source is never written after decoding, and one that was collected cannot come back.
 let loaded: WeakRef<Uint8Array | Float32Array> | undefined;
+
+/** A source's element size and the bytes it takes at the start of the memory (16-byte aligned). */
+function sourceLayout(src: Uint8Array | Float32Array) {
+  const floats = src instanceof Float32Array;
+  const size = floats ? 4 : 1;
+  return { floats, size, srcBytes: Math.ceil((src.length * size) / 16) * 16 };
+}
+
+/** The memory, at least `bytes` long, with `src` at its start (copied unless it is there already). */
+function memoryWithSource(src: Uint8Array | Float32Array, bytes: number): ArrayBuffer {
+  const memory = memoryOf(wasm.memory, bytes);
+  if (loaded?.deref() !== src) {
+    if (src instanceof Float32Array) new Float32Array(memory, 0, src.length).set(src);
+    else new Uint8Array(memory, 0, src.length).set(src);
+    loaded = new WeakRef(src);
+  }
+  return memory;
+}
 
 /**
  * Runs the kernel on `image` (`channels` interleaved) into width × height × channels floats of `dest`
@@ -129,19 +264,12 @@ export function bilinear(
   scale: { mul: number; add: number; round: boolean },
 ): void {
   const { data: src, channels } = image;
-  const floats = src instanceof Float32Array;
-  const size = floats ? 4 : 1;
-  const srcBytes = Math.ceil((src.length * size) / 16) * 16;
+  const { floats, size, srcBytes } = sourceLayout(src);
   const rowsAt = srcBytes;
   const colsAt = rowsAt + height * 16;
   const outAt = colsAt + width * 16;
   const count = width * height * channels;
-  const memory = memoryOf(wasm.memory, outAt + count * 4);
-  if (loaded?.deref() !== src) {
-    if (floats) new Float32Array(memory, 0, src.length).set(src);
-    else new Uint8Array(memory, 0, src.length).set(src);
-    loaded = new WeakRef(src);
-  }
+  const memory = memoryWithSource(src, outAt + count * 4);
   const ints = new Int32Array(memory);
   const fracs = new Float64Array(memory);
   // A skipped row or column leaves its samples as they are: zeroed first only where one is skipped.
@@ -174,4 +302,31 @@ export function bilinear(
     scale.round ? 1 : 0,
   );
   dest.set(output, offset);
+}
+
+/**
+ * Warps an RGB `image` (width × height, interleaved) through a similarity onto a side × side planar
+ * chip at `offset` of `dest`: k×k sub-samples per pixel, averaged by `weight` (align.ts's warpToPlanar).
+ * A transform that is not finite gives NaN everywhere, as the plain loops did.
+ */
+export function warpPlanar(
+  image: { data: Uint8Array | Float32Array; width: number; height: number },
+  t: { a: number; b: number; tx: number; ty: number },
+  side: number,
+  k: number,
+  weight: number,
+  sink: { dest: Float32Array; offset: number; mean: readonly [number, number, number]; div: number },
+): void {
+  const count = 3 * side * side;
+  if (![t.a, t.b, t.tx, t.ty].every(Number.isFinite)) {
+    sink.dest.fill(Number.NaN, sink.offset, sink.offset + count);
+    return;
+  }
+  const { data: src, width, height } = image;
+  const { floats, srcBytes } = sourceLayout(src);
+  const memory = memoryWithSource(src, srcBytes + count * 4);
+  const [m0, m1, m2] = sink.mean;
+  const run = floats ? wasm.warpFloats : wasm.warpBytes;
+  run(width, height, side, k, t.a, t.b, t.tx, t.ty, weight, srcBytes, m0, m1, m2, sink.div);
+  sink.dest.set(new Float32Array(memory, srcBytes, count), sink.offset);
 }
