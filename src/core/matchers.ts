@@ -33,13 +33,17 @@ export class MatcherCache {
    * A first build reads no version beforehand: its snapshot says which version it is.
    */
   async get(scope: Scope, force = false): Promise<{ matcher: Matcher; version: number }> {
-    const cached = this.#matchers.get(scope);
-    if (!force && cached) {
+    let cached = force ? undefined : this.#matchers.get(scope);
+    while (cached) {
       const [version, built] = await Promise.all([
         this.#sources.gallery.version(scope),
         cached.catch(() => null),
       ]);
       if (built?.version === version) return built;
+      // Stale. Another caller may have started the new build while this one waited: share it.
+      const latest = this.#matchers.get(scope);
+      if (latest === cached) break;
+      cached = latest;
     }
     const build = this.#build(scope, force);
     this.#matchers.set(scope, build);

@@ -81,6 +81,35 @@ describe('the service caches the trained classifier by gallery version', () => {
     await store.close();
   });
 
+  it('answers arriving together share one training, at the start and after a change', async () => {
+    const store = await openStore('memory://');
+    const gallery = new Gallery(store, { embeddingDim: 1024 });
+    const saves: number[] = [];
+    const setModel = gallery.setModel.bind(gallery);
+    gallery.setModel = async (scope, version, model) => {
+      saves.push(version);
+      return setModel(scope, version, model);
+    };
+    const { version } = await gallery.enrollMany(
+      'global',
+      faces.identities.slice(0, 6).map((i, k) => ({ name: i.name, photos: photos(k, i.embeddings) })),
+    );
+    const service = new CoreService(engine, gallery);
+    const together = () => Promise.all([1, 2, 3].map(() => service.matcher('global')));
+    const first = await together();
+    assert.equal(new Set(first.map((t) => t.matcher)).size, 1);
+    assert.deepEqual(saves, [version]);
+    await gallery.rename('global', faces.identities[0]!.name, 'Renamed');
+    const after = await together();
+    assert.equal(new Set(after.map((t) => t.matcher)).size, 1);
+    assert.deepEqual(
+      after.map((t) => t.version),
+      [version + 1, version + 1, version + 1],
+    );
+    assert.deepEqual(saves, [version, version + 1], 'one training per version');
+    await store.close();
+  });
+
   it("reads what a first answer needs in one round of reads: a one-shot `infer` waits out each round's turn", async () => {
     const store = await openStore('memory://');
     const gallery = new Gallery(store, { embeddingDim: 1024 });
