@@ -7,15 +7,13 @@
  * batches (float32, as embeddings are), so memory stays small whatever the gallery.
  */
 
-import { add, F64, get, I32, i32, instantiate, loop, memoryOf, set, tee, vec } from './wasm-asm.ts';
+import { add, F64, f64, get, I32, i32, instantiate, loop, memoryOf, mul, set, tee, vec } from './wasm-asm.ts';
 
-const mul = [0x6c];
 const load = [0x2b, 3, 0];
 const store = [0x39, 3, 0];
 /** A row's float32, as float64. */
 const loadRow = [0x2a, 2, 0, 0xbb];
 const [fadd, fsub, fmul, fdiv, fsqrt, fgt, select] = [[0xa0], [0xa1], [0xa2], [0xa3], [0x9f], [0x64], [0x1b]];
-const f64 = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
 /** `local += 8` (the next float64). */
 const next = (local: number) => [...get(local), ...i32(8), ...add, ...set(local)];
 /** `end = p + count * dim * 4`: the byte after `count` rows of `dim` float32s from p. */

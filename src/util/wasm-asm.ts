@@ -37,7 +37,10 @@ export const get = (i: number) => [0x20, i];
 export const set = (i: number) => [0x21, i];
 export const tee = (i: number) => [0x22, i];
 export const i32 = (v: number) => [0x41, ...sleb(v)];
+/** `f64.const`: the value's eight bytes, little-endian. */
+export const f64 = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
 export const add = [0x6a];
+export const mul = [0x6c];
 
 /** `loop { if (i >= end) break; body; i += step }` over locals i and end (unsigned compare). */
 export const loop = (i: number, end: number, step: number, body: number[]) => [

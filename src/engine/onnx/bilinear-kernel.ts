@@ -1,4 +1,17 @@
-import { add, F64, get, I32, i32, instantiate, loop, memoryOf, set, tee, vec } from '../../util/wasm-asm.ts';
+import {
+  add,
+  F64,
+  f64,
+  get,
+  I32,
+  i32,
+  instantiate,
+  loop,
+  memoryOf,
+  set,
+  tee,
+  vec,
+} from '../../util/wasm-asm.ts';
 
 /**
  * The inner loop of tf-image.ts's resizes and crops, in WebAssembly. In JavaScript the same loop
@@ -110,7 +123,7 @@ function warpKernel(sample: number[], size: number): number[] {
   const [c0, c1, c2, vv, uu, x, y, fx, fy, xf, yf, top, tl, bl, kf, wMax, hMax] = [
     26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
   ];
-  const [fDiv, fLt, fGt, floor, toF64, mul, or, ltS, select, truncSat, storeF32At] = [
+  const [fDiv, fLt, fGt, floor, toF64, iMul, or, ltS, select, truncSat, storeF32At] = [
     0xa3,
     0x63,
     0x64,
@@ -123,7 +136,6 @@ function warpKernel(sample: number[], size: number): number[] {
     [0xfc, 0x02],
     (offset: number) => [0x38, 2, offset],
   ];
-  const f64 = (value: number) => [0x44, ...new Uint8Array(Float64Array.of(value).buffer)];
   const load = (at: number[], channel: number) => {
     const [op, align] = sample;
     return [...at, op!, align!, channel * size, ...sample.slice(3)];
@@ -164,7 +176,7 @@ function warpKernel(sample: number[], size: number): number[] {
     ...get(x), ...get(x), floor, ...tee(xf), fSub, ...set(fx),
     ...get(y), ...get(y), floor, ...tee(yf), fSub, ...set(fy),
     ...get(xf), ...truncSat, ...set(x0), ...get(yf), ...truncSat, ...set(y0),
-    ...get(y0), ...get(srcW), mul, ...get(x0), ...add, ...i32(3 * size), mul, ...set(p),
+    ...get(y0), ...get(srcW), iMul, ...get(x0), ...add, ...i32(3 * size), iMul, ...set(p),
     ...i32(3 * size), ...i32(0), ...get(x0), ...i32(1), ...add, ...get(srcW), ltS, select, ...set(dx),
     ...get(rowBytes), ...i32(0), ...get(y0), ...i32(1), ...add, ...get(srcH), ltS, select, ...set(dy),
     ...channel(0, c0), ...channel(1, c1), ...channel(2, c2),
@@ -189,7 +201,7 @@ function warpKernel(sample: number[], size: number): number[] {
     ...f64(0), ...set(c0), ...f64(0), ...set(c1), ...f64(0), ...set(c2),
     ...i32(0), ...set(sy),
     ...loop(sy, k, 1, [...position(v, sy, vv), ...i32(0), ...set(sx), ...loop(sx, k, 1, subSample)]),
-    ...get(out), ...get(v), ...get(side), mul, ...get(u), ...add, ...i32(4), mul, ...add, ...set(o),
+    ...get(out), ...get(v), ...get(side), iMul, ...get(u), ...add, ...i32(4), iMul, ...add, ...set(o),
     ...write(c0, m0, get(o)),
     ...write(c1, m1, [...get(o), ...get(plane), ...add]),
     ...write(c2, m2, [...get(o), ...get(plane), ...add, ...get(plane), ...add]),
@@ -199,8 +211,8 @@ function warpKernel(sample: number[], size: number): number[] {
     ...vec([[12, I32], [17, F64]]),
     ...get(k), toF64, ...set(kf),
     ...get(srcW), ...i32(1), 0x6b, toF64, ...set(wMax), ...get(srcH), ...i32(1), 0x6b, toF64, ...set(hMax),
-    ...get(srcW), ...i32(3 * size), mul, ...set(rowBytes),
-    ...get(side), ...get(side), mul, ...i32(4), mul, ...set(plane),
+    ...get(srcW), ...i32(3 * size), iMul, ...set(rowBytes),
+    ...get(side), ...get(side), iMul, ...i32(4), iMul, ...set(plane),
     ...i32(0), ...set(v),
     ...loop(v, side, 1, [...i32(0), ...set(u), ...loop(u, side, 1, pixel)]),
     end,
