@@ -328,9 +328,12 @@ const held = people(path.join(data, 'celebs'))
   .slice(0, Number(args.whole));
 // Run as users run it: the launcher itself, through its #! line (which sets glibc's tunables), with this
 // bench's own Node first on PATH.
+const launcherEnv = {
+  ...process.env,
+  PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`,
+};
 const launched = (argv: string[], env: Record<string, string> = {}) => {
-  const PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`;
-  execFileSync(cli, argv, { stdio: 'ignore', env: { ...process.env, PATH, ...env } });
+  execFileSync(cli, argv, { stdio: 'ignore', env: { ...launcherEnv, ...env } });
 };
 const timed = (argv: string[], env: Record<string, string> = {}) => {
   const start = performance.now();
@@ -338,8 +341,8 @@ const timed = (argv: string[], env: Record<string, string> = {}) => {
   else execFileSync(process.execPath, argv, { stdio: 'ignore', env: { ...process.env, ...env } });
   return (performance.now() - start) / 1000;
 };
-const ours = (precision: string, files: string[], at = store()) =>
-  timed([cli, 'infer', '--json', '--store', at, ...files], { FACE_PRECISION: precision });
+const ours = (precision: string, files: string[]) =>
+  timed([cli, 'infer', '--json', '--store', store(), ...files], { FACE_PRECISION: precision });
 // `--whole 0` skips this part (an `infer` of no photos is a usage error).
 if (held.length > 0) {
   const list = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'files.json');
@@ -369,7 +372,6 @@ if (held.length > 0) {
   const celebs = store();
   launched(['enroll', '--store', celebs, path.join(data, 'celebs')]);
   launched(['infer', '--store', celebs, one]);
-  const PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`;
   const commands = [
     `FACE_PRECISION=int8 ${cli} infer --store ${empty} ${one}`,
     `FACE_PRECISION=fp32 ${cli} infer --store ${empty} ${one}`,
@@ -382,7 +384,7 @@ if (held.length > 0) {
     ['--import', 'tsx', tool, '--runs', '5', '--json', ...commands],
     {
       encoding: 'utf8',
-      env: { ...process.env, PATH },
+      env: launcherEnv,
     },
   );
   const [int8, fp32, gallery, help] = (JSON.parse(out.trim()) as { first: number; exit: number }[]).map(
