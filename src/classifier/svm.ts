@@ -372,15 +372,11 @@ export function unitMeans(
 }
 
 /** FNV-1a over the float32 bits of a class's photos, in order: a retrain finds what changed by it. */
-export function fingerprint(rows: readonly ArrayLike<number>[], own: Int32Array): number {
+export function fingerprint(rows: readonly Float32Array[], own: Int32Array): number {
   let h = 0x811c9dc5;
   for (const i of own) {
     const x = rows[i]!;
-    // The float32 bits read through a view when the row is float32 already (the worker's are).
-    const u =
-      x instanceof Float32Array
-        ? new Uint32Array(x.buffer, x.byteOffset, x.length)
-        : new Uint32Array(Float32Array.from(x).buffer);
+    const u = new Uint32Array(x.buffer, x.byteOffset, x.length);
     for (let j = 0; j < u.length; j++) h = Math.imul(h ^ u[j]!, 0x01000193) >>> 0;
   }
   return h;
