@@ -106,10 +106,18 @@ async function poolContender(
   size?: number,
   requested?: Partial<Tuning>,
   path: CallPath = 'answer',
+  inFlight?: number,
 ): Promise<Contender> {
   // Spelt out: the pool's own default is fp32, FACE_PRECISION's is auto.
   const tuning: Partial<Tuning> = { precision: 'fp32', ...requested };
-  const pool = new WorkerPool({ backend, workers: size, queueLimit: 10_000, tuning });
+  // One worker takes one photo at a time, so that its per-stage times below are a photo's own.
+  const pool = new WorkerPool({
+    backend,
+    workers: size,
+    queueLimit: 10_000,
+    tuning,
+    inFlight: inFlight ?? (size === 1 ? 1 : undefined),
+  });
   await pool.ready();
   const what =
     backend !== 'onnx'
@@ -121,11 +129,14 @@ async function poolContender(
           : ' fused';
   const precision = backend === 'onnx' ? ` ${tuning.precision}` : '';
   const infer = path === 'infer' ? ' infer' : '';
+  const serial = size !== 1 && pool.inFlight === 1 ? ', a photo at a time' : '';
   return {
-    name: `${backend}${what}${precision}${infer}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}`,
+    name: `${backend}${what}${precision}${infer}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}${serial}`,
     async run(images) {
       const options = { strict: true, thumbnails: path === 'answer' };
-      const analyses = await mapLimit(images, pool.size * 2, (img) => pool.analyze(img, options));
+      // One more request per worker than it holds, so a worker's next photo is always waiting.
+      const limit = pool.size * (pool.inFlight + 1);
+      const analyses = await mapLimit(images, limit, (img) => pool.analyze(img, options));
       return { analyses, embeddings: analyses.map((a) => a.faces[0]?.embedding) };
     },
     close: () => pool.close(),
@@ -141,6 +152,8 @@ const makers: Record<string, (path: CallPath) => Promise<Contender>> = {
   // The shipped configuration where the CPU has VNNI (FACE_PRECISION=auto).
   'onnx-int8-1': (p) => poolContender('onnx', 1, { precision: 'int8' }, p),
   'onnx-int8-pool': (p) => poolContender('onnx', workers, { precision: 'int8' }, p),
+  // The pool before each worker held two photos (PoolOptions.inFlight), for the gain of that.
+  'onnx-int8-pool-serial': (p) => poolContender('onnx', workers, { precision: 'int8' }, p, 1),
   // The previous pipeline, for the cost of landmarks and the second descriptor.
   'onnx-faceres-pool': (p) => poolContender('onnx', workers, { descriptor: 'faceres' }, p),
   // A point on the accuracy/speed curve (npm run eval has its accuracy): opt in with --contenders.

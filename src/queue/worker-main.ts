@@ -26,15 +26,15 @@ async function main(): Promise<void> {
     workers: config.workers,
     log,
   });
-  // As many photos at once as the pool has threads (an engine without a pool takes one at a time).
-  const threads = engine instanceof WorkerPool ? engine.size : 1;
+  // As many photos at once as the pool's workers hold (an engine without a pool takes one at a time).
+  const atOnce = engine instanceof WorkerPool ? engine.size * engine.inFlight : 1;
   let worker: InferenceWorker;
   try {
     // No more than that, so photos wait in Redis, where any worker can take them.
     worker = await InferenceWorker.start({
       url: config.queue.url,
       engine,
-      concurrency: threads,
+      concurrency: atOnce,
       lockMs: config.queue.lockMs,
       log: (line, fields) => logger.warn(line, fields),
     });
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     throw err;
   }
   // The scale test and scripts wait for this line before they send photos.
-  log(`inference worker ready on ${redactUrl(config.queue.url)}, ${threads} photo(s) at a time`);
+  log(`inference worker ready on ${redactUrl(config.queue.url)}, ${atOnce} photo(s) at a time`);
 
   let stopping = false;
   const shutdown = (signal: string) => {

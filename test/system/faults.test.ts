@@ -48,6 +48,18 @@ describe('fault: an inference worker dies in the middle of a photo', { timeout: 
     assert.equal(pool!.size, 1);
   });
 
+  it('fails both photos a dying worker held, and serves the next from its replacement', async () => {
+    const image = readData('bbt', 'penny', 'penny1.png');
+    assert.equal(pool!.inFlight, 2);
+    await pool!.ready();
+    const held = [pool!.analyze(image), pool!.analyze(image)];
+    const queued = pool!.analyze(image);
+    assert.equal(pool!.load().ahead, 3, 'two in the worker, one queued');
+    await pool!.crashWorker(0);
+    for (const photo of held) await assert.rejects(photo, /inference worker exited/);
+    assert.equal((await queued).faces.length, 1, 'the queued photo went to the replacement');
+  });
+
   it('answers running, queued and late photos with busy when it closes (a restart), never leaves one hanging', async () => {
     const image = readData('bbt', 'penny', 'penny1.png');
     const closing = await createFaceEngine({ workers: 1, log: () => {} });
@@ -58,7 +70,7 @@ describe('fault: an inference worker dies in the middle of a photo', { timeout: 
       closing.analyze(image),
       closing.analyze(image),
     ]);
-    assert.equal(closing.load().ahead, 3, 'one running, two queued');
+    assert.equal(closing.load().ahead, 3, 'two in the worker, one queued');
     await closing.close();
     const late = await Promise.allSettled([closing.analyze(image)]);
     for (const settled of [...(await unfinished), ...late]) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Analysis } from '../../src/domain/face.ts';
 import { resolveTuning } from '../../src/domain/tuning.ts';
 import { HumanEngine } from '../../src/engine/human-engine.ts';
 import { OnnxEngine } from '../../src/engine/onnx/onnx-engine.ts';
@@ -107,6 +108,50 @@ describe('worker pool on ONNX Runtime', () => {
         `worker memory grew by ${(grown / 1048576).toFixed(1)} MiB over 200 photos`,
       );
       assert.equal(after.tensors, 0);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('a worker holding two photos at once', () => {
+  it('answers each exactly as it does alone, and counts its time per photo once', async () => {
+    const pool = new WorkerPool({ backend: 'onnx', workers: 1 });
+    try {
+      assert.equal(pool.inFlight, 2, 'ONNX Runtime workers hold two photos by default');
+      // Two portraits of one size (the resampler keeps its copy of the last photo it read), a group
+      // photo, a crop and a blank: each pair in the worker interleaves at sharp's decode and encodes.
+      const inputs = [
+        readData('bbt', 'amy', 'amy1.png'),
+        readData('bbt', 'sheldon', 'sheldon2.png'),
+        readData('bbt', 'group', 'bbt1.jpg'),
+        readData('celebs', 'barack_obama', '3.png'),
+        readData('misc', 'no-face-white.png'),
+      ];
+      const alone: Analysis[] = [];
+      for (const x of inputs) alone.push(await pool.analyze(x));
+      const shape = (a: Analysis) =>
+        a.faces.map((f) => ({
+          box: f.box,
+          embedding: Buffer.from(f.embedding.buffer).toString('base64'),
+          thumbnail: Buffer.from(f.thumbnail).toString('base64'),
+          landmarks: f.landmarks && Buffer.from(f.landmarks.buffer).toString('base64'),
+        }));
+      const order = [0, 1, 2, 3, 4, 1, 0, 3, 2, 4, 0, 1];
+      const together = await Promise.all(order.map((i) => pool.analyze(inputs[i] as Uint8Array)));
+      together.forEach((a, k) => {
+        assert.deepEqual(shape(a), shape(alone[order[k] as number] as Analysis), `photo ${k}`);
+      });
+      // The smoothed cost of a photo must be the worker's time for it, not its time inside the worker
+      // beside another one (twice as long): else the pool refuses bursts it can serve.
+      const started = performance.now();
+      await Promise.all(Array.from({ length: 16 }, () => pool.analyze(inputs[0] as Uint8Array)));
+      const perPhoto = (performance.now() - started) / 16;
+      const serviceMs = pool.load(10).expectedWaitMs / 10;
+      assert.ok(
+        serviceMs < 1.5 * perPhoto,
+        `${serviceMs.toFixed(1)} ms counted, ${perPhoto.toFixed(1)} ms a photo`,
+      );
     } finally {
       await pool.close();
     }
