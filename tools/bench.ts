@@ -106,7 +106,7 @@ async function poolContender(
   size?: number,
   requested?: Partial<Tuning>,
   path: CallPath = 'answer',
-  inFlight?: number,
+  pooling: { inFlight?: number; workerOldSpaceMb?: number } = {},
 ): Promise<Contender> {
   // Spelt out: the pool's own default is fp32, FACE_PRECISION's is auto.
   const tuning: Partial<Tuning> = { precision: 'fp32', ...requested };
@@ -116,7 +116,8 @@ async function poolContender(
     workers: size,
     queueLimit: 10_000,
     tuning,
-    inFlight: inFlight ?? (size === 1 ? 1 : undefined),
+    inFlight: pooling.inFlight ?? (size === 1 ? 1 : undefined),
+    workerOldSpaceMb: pooling.workerOldSpaceMb,
   });
   await pool.ready();
   const what =
@@ -130,8 +131,9 @@ async function poolContender(
   const precision = backend === 'onnx' ? ` ${tuning.precision}` : '';
   const infer = path === 'infer' ? ' infer' : '';
   const serial = size !== 1 && pool.inFlight === 1 ? ', a photo at a time' : '';
+  const heap = pooling.workerOldSpaceMb === 0 ? ", V8's heap sizing" : '';
   return {
-    name: `${backend}${what}${precision}${infer}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}${serial}`,
+    name: `${backend}${what}${precision}${infer}, ${size === 1 ? '1 worker' : `pool of ${pool.size}`}${serial}${heap}`,
     async run(images) {
       const options = { strict: true, thumbnails: path === 'answer' };
       // One more request per worker than it holds, so a worker's next photo is always waiting.
@@ -152,8 +154,11 @@ const makers: Record<string, (path: CallPath) => Promise<Contender>> = {
   // The shipped configuration where the CPU has VNNI (FACE_PRECISION=auto).
   'onnx-int8-1': (p) => poolContender('onnx', 1, { precision: 'int8' }, p),
   'onnx-int8-pool': (p) => poolContender('onnx', workers, { precision: 'int8' }, p),
-  // The pool before each worker held two photos (PoolOptions.inFlight), for the gain of that.
-  'onnx-int8-pool-serial': (p) => poolContender('onnx', workers, { precision: 'int8' }, p, 1),
+  // The pool before each worker held two photos (PoolOptions.inFlight), and before its workers' heaps
+  // started larger (PoolOptions.workerOldSpaceMb), for the gain of each.
+  'onnx-int8-pool-serial': (p) => poolContender('onnx', workers, { precision: 'int8' }, p, { inFlight: 1 }),
+  'onnx-int8-pool-v8heap': (p) =>
+    poolContender('onnx', workers, { precision: 'int8' }, p, { workerOldSpaceMb: 0 }),
   // The previous pipeline, for the cost of landmarks and the second descriptor.
   'onnx-faceres-pool': (p) => poolContender('onnx', workers, { descriptor: 'faceres' }, p),
   // A point on the accuracy/speed curve (npm run eval has its accuracy): opt in with --contenders.

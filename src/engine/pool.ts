@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type {
   Analysis,
@@ -21,6 +22,8 @@ export interface WorkerStats {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** Full (mark-compact) collections so far, not counting those `workerStats` itself runs. */
+  majorGcs: number;
 }
 
 /** Options of the inference pool. */
@@ -47,6 +50,12 @@ export interface PoolOptions {
    * between frames, so it gets one at a time.
    */
   inFlight?: number;
+  /**
+   * The old generation each worker's heap starts with, in MB (default WORKER_INITIAL_OLD_SPACE_MB; 0 is
+   * V8's own sizing). It is a V8 flag, read as each worker's isolate is made: pools made one after
+   * another, each ready before the next, may differ (the bench's side-by-side does).
+   */
+  workerOldSpaceMb?: number;
   tuning?: Partial<Tuning>;
   modelsDir?: string;
   /** Each worker warms its models up before it reports ready (default true; see EngineOptions.warmup). */
@@ -90,6 +99,17 @@ const WORKER_FILE = new URL('./worker-entry.mjs', import.meta.url);
  * pages a thread touches are committed, so the reservation costs address space, not memory.
  */
 const WORKER_STACK_MB = 32;
+
+/**
+ * The old generation a worker's heap starts with, in MB. A worker keeps about 9 MB of live objects, and
+ * V8 sets a heap that small a limit that each photo's promoted objects pass every few photos: an int8
+ * worker ran a full mark-compact every 4 to 5 single-face photos (37 in 180, Node 20; 46 on Node 24),
+ * about a seventh of the pool's CPU with its concurrent marking. From 64 MB it ran none in those 180
+ * photos (docs/engine-speed.md). Worker's `execArgv` refuses V8 flags, and V8 reads this one when it
+ * creates an isolate: set here, it applies to the isolates made after it (the workers, and the
+ * classifier's training worker), not to the main thread's heap, which is already made.
+ */
+const WORKER_INITIAL_OLD_SPACE_MB = 64;
 
 function fromWire(err: WireError): Error {
   if (err.name === 'UserError' && err.code) return userErrorFrom(err.code, err.context);
@@ -141,6 +161,8 @@ export class WorkerPool implements FaceEngine {
     };
     // Workers get a copy of the environment, which libtensorflow never sees: its settings go in here.
     if (options.backend === 'tensorflow') applyTensorflowDefaults();
+    const oldSpaceMb = Math.max(0, Math.round(options.workerOldSpaceMb ?? WORKER_INITIAL_OLD_SPACE_MB));
+    setFlagsFromString(`--initial-old-space-size=${oldSpaceMb}`);
     const starts: Promise<void>[] = [];
     for (let i = 0; i < this.size; i++) starts.push(this.spawn(i));
     this.readyPromise = Promise.all(starts).then(() => undefined);
@@ -289,8 +311,8 @@ export class WorkerPool implements FaceEngine {
             const onMessage = (msg: WorkerResponse) => {
               if (msg.type === 'stats' && msg.id === id) {
                 slot.worker.off('message', onMessage);
-                const { tensors, heapUsed, external, arrayBuffers } = msg;
-                resolve({ tensors, heapUsed, external, arrayBuffers });
+                const { tensors, heapUsed, external, arrayBuffers, majorGcs } = msg;
+                resolve({ tensors, heapUsed, external, arrayBuffers, majorGcs });
               }
             };
             slot.worker.on('message', onMessage);

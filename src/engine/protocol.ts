@@ -35,5 +35,14 @@ export type WorkerResponse =
   /** Faces carry their thumbnail unless the request's options said `thumbnails: false`. */
   | { id: number; type: 'result'; analysis: Analysis<BareFace> }
   | { id: number; type: 'embeddings'; embeddings: Float32Array[] }
-  | { id: number; type: 'stats'; tensors: number; heapUsed: number; external: number; arrayBuffers: number }
+  | {
+      id: number;
+      type: 'stats';
+      tensors: number;
+      heapUsed: number;
+      external: number;
+      arrayBuffers: number;
+      /** Full collections the worker has run, less the ones its stats asked for. */
+      majorGcs: number;
+    }
   | { id: number; type: 'error'; error: WireError };

@@ -1,4 +1,5 @@
 import { setPriority } from 'node:os';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -33,6 +34,16 @@ if (process.platform === 'linux') {
 sharp.concurrency(1);
 sharp.cache(false);
 
+// Full collections, for `stats`: a test holds the pool's heap sizing (pool.ts) to running few of them.
+let majorGcs = 0;
+let forcedGcs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+  }
+}).observe({ entryTypes: ['gc'] });
+
 /**
  * A full collection before the memory figures of `stats` (a diagnostic only tests ask for): without it
  * heapUsed + external swing by 50 MiB with the collector's timing over a few hundred photos, with no
@@ -49,6 +60,7 @@ async function collectGarbage(): Promise<void> {
     return;
   }
   // Twice, a turn of the event loop apart: native buffers are freed by finalizers the first one queues.
+  forcedGcs += 2;
   gc();
   await new Promise((resolve) => setImmediate(resolve));
   gc();
@@ -61,9 +73,12 @@ try {
   port.on('message', async (req: WorkerRequest) => {
     try {
       if (req.type === 'stats') {
+        // Counted before this request's own collections: earlier requests' have been observed by now.
+        const counted = majorGcs - forcedGcs;
         await collectGarbage();
         const { heapUsed, external, arrayBuffers } = process.memoryUsage();
-        send({ id: req.id, type: 'stats', tensors: engine.tensorCount(), heapUsed, external, arrayBuffers });
+        const tensors = engine.tensorCount();
+        send({ id: req.id, type: 'stats', tensors, heapUsed, external, arrayBuffers, majorGcs: counted });
         return;
       }
       if (req.type === 'embed') {
