@@ -1,11 +1,12 @@
-// `npm test`'s pretest step: the tests use two programs from Debian's packages, so a fresh machine gets
-// them here (when it can install them) or a stop at once with the one command to run, instead of a
-// redis or browser test failing minutes later.
+// `npm test`'s pretest step: the tests use two programs and sklearn from Debian's packages, so a fresh
+// machine gets them here (when it can install them) or a stop at once with the one command to run,
+// instead of a redis, browser or classifier reference test failing minutes later.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { SKLEARN_PACKAGE } from './lib/sklearn.ts';
 
-/** A program the tests need, where they look for it, and the Debian package that provides it. */
+/** A program or module the tests need, where they look for it, and the Debian package that provides it. */
 export interface Requirement {
   path: string;
   pkg: string;
@@ -21,6 +22,8 @@ export function requirements(env: NodeJS.ProcessEnv = process.env): Requirement[
       pkg: 'chromium',
       why: "the playground's browser tests",
     },
+    // Debian's own interpreter imports it (tools/lib/sklearn.ts), whatever python3 is first on PATH.
+    { path: SKLEARN_PACKAGE, pkg: 'python3-sklearn', why: "the classifier's sklearn reference tests" },
   ];
 }
 

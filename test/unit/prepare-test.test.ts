@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SKLEARN_PACKAGE } from '../../tools/lib/sklearn.ts';
 import { installCommand, prepare, requirements } from '../../tools/prepare-test.ts';
 
 // An apt-get stand-in that records its arguments and succeeds.
@@ -12,7 +13,7 @@ function recorder(calls: string[][]) {
 
 const env = { REDIS_SERVER: '/opt/redis-server', CHROMIUM_PATH: '/opt/chromium' };
 
-test('nothing to do when both programs are there', () => {
+test('nothing to do when every program and module is there', () => {
   const calls: string[][] = [];
   const code = prepare({ env, exists: () => true, root: true, apt: recorder(calls) });
   assert.equal(code, 0);
@@ -20,7 +21,7 @@ test('nothing to do when both programs are there', () => {
 });
 
 test('as root with apt-get, installs exactly the missing packages', () => {
-  const present = new Set(['/opt/redis-server']);
+  const present = new Set(['/opt/redis-server', SKLEARN_PACKAGE]);
   const calls: string[][] = [];
   const code = prepare({
     env,
@@ -51,7 +52,7 @@ test('without root, stops at once with the one command to run', () => {
   });
   assert.equal(code, 1);
   assert.deepEqual(calls, []);
-  assert.match(text, /sudo apt-get update && sudo apt-get install -y redis-server chromium/);
+  assert.match(text, /sudo apt-get update && sudo apt-get install -y redis-server chromium python3-sklearn/);
 });
 
 test('a failed apt-get says so and names the command', () => {
@@ -66,13 +67,13 @@ test('a failed apt-get says so and names the command', () => {
     },
   });
   assert.equal(code, 1);
-  assert.match(text, /apt-get failed[\s\S]*apt-get install -y redis-server chromium/);
+  assert.match(text, /apt-get failed[\s\S]*apt-get install -y redis-server chromium python3-sklearn/);
 });
 
 test('paths follow the same overrides as the tests', () => {
   assert.deepEqual(
     requirements(env).map((r) => r.path),
-    ['/opt/redis-server', '/opt/chromium'],
+    ['/opt/redis-server', '/opt/chromium', SKLEARN_PACKAGE],
   );
   assert.equal(requirements({})[0]?.path, '/usr/bin/redis-server');
   assert.equal(installCommand(['chromium'], true), 'apt-get update && apt-get install -y chromium');

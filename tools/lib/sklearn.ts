@@ -22,6 +22,8 @@ export interface LinearSvcReference {
 
 /** Debian's interpreter, which has python3-sklearn (the `python3` on PATH may not). */
 const PYTHON = '/usr/bin/python3';
+/** Where Debian's python3-sklearn puts the package that interpreter imports (npm test's pretest checks it). */
+export const SKLEARN_PACKAGE = '/usr/lib/python3/dist-packages/sklearn/__init__.py';
 
 /**
  * Runs one of the sklearn reference scripts on labelled embeddings; throws with the script's last
