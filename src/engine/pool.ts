@@ -105,7 +105,8 @@ const WORKER_STACK_MB = 32;
  * V8 sets a heap that small a limit that each photo's promoted objects pass every few photos: an int8
  * worker ran a full mark-compact every 4 to 5 single-face photos (37 in 180, Node 20; 46 on Node 24),
  * about a seventh of the pool's CPU with its concurrent marking. From 64 MB it ran none in those 180
- * photos (docs/engine-speed.md). Worker's `execArgv` refuses V8 flags, and V8 reads this one when it
+ * photos on Node 20, and about one in 24 photos on Node 24, whose V8 also collects on other grounds
+ * (docs/engine-speed.md). Worker's `execArgv` refuses V8 flags, and V8 reads this one when it
  * creates an isolate: set here, it applies to the isolates made after it (the workers, and the
  * classifier's training worker), not to the main thread's heap, which is already made.
  */
