@@ -10,6 +10,7 @@ import type {
   ThumbnailOptions,
 } from '../domain/face.ts';
 import { resolveTuning, type Tuning } from '../domain/tuning.ts';
+import { encodePng } from '../image/png.ts';
 import { humanBuildFile, type TfjsBackend, wasmBinariesDir } from './backend.ts';
 import { FaceApiTfjs } from './face-api-tfjs.ts';
 import { type GateCandidate, gateFrame, judgeFace, realFaces } from './face-gate.ts';
@@ -23,7 +24,6 @@ import {
   MAX_FACES,
   normalised,
   type PreparedPhoto,
-  pngFromRgb,
   preparePhoto,
   toOriginalPoints,
   tooManyFaces,
@@ -271,7 +271,7 @@ export class HumanEngine {
           );
           const px = await one.data();
           t.dispose(one);
-          return pngFromRgb(Uint8Array.from(px), 112, 112);
+          return encodePng(Uint8Array.from(px), 112, 112);
         }),
       );
     } finally {

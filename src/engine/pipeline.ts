@@ -2,7 +2,6 @@ import type { Analysis, BareFace, Box, StageTimings } from '../domain/face.ts';
 import type { Tuning } from '../domain/tuning.ts';
 import { UserError } from '../errors.ts';
 import { type DecodedImage, decodeImage } from '../image/decode.ts';
-import { sharp } from '../image/sharp.ts';
 
 /** Most faces analysed in one photo; more are reported as `too_many_faces`. */
 export const MAX_FACES = 10;
@@ -58,19 +57,6 @@ export function toOriginal(box: Box, photo: PreparedPhoto): Box {
     Math.round(Math.max(1, right - x)),
     Math.round(Math.max(1, bottom - y)),
   ];
-}
-
-/**
- * Encodes an RGB buffer as PNG, in a buffer the worker can transfer. Row filters at zlib level 3:
- * on 112-px face thumbnails 11.3 KB instead of sharp's default 18.4 KB (no filters, level 6), for
- * slightly less CPU (1.7 against 1.8 ms); every gallery photo stores one (docs/engine-speed.md).
- */
-export async function pngFromRgb(rgb: Uint8Array, width: number, height: number): Promise<Uint8Array> {
-  const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
-    .png({ compressionLevel: 3, adaptiveFiltering: true })
-    .toBuffer();
-  // A copy owns its buffer, so the worker can transfer it without touching a shared pool.
-  return new Uint8Array(png);
 }
 
 /** L2-normalises one vector. */

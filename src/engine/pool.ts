@@ -42,12 +42,11 @@ export interface PoolOptions {
   maxQueuedBytes?: number;
   /**
    * Requests each worker holds at once (default: 2 on ONNX Runtime, 1 on the tfjs backends). With one,
-   * a worker idles while sharp decodes its photo or encodes its thumbnails on libuv's threads, and
-   * between its answer and its next photo; with two, its next photo fills those gaps: a 2-worker int8
-   * pool on 2 cores answered single-face photos 9–26 % faster, group photos the same
-   * (docs/engine-speed.md). The ONNX engine's steps may interleave (its one shared buffer, the
-   * resampler's copy of the photo, is checked by identity on every use); Human keeps per-instance state
-   * between frames, so it gets one at a time.
+   * a worker idles while sharp decodes its photo on libuv's threads, and between its answer and its
+   * next photo; with two, its next photo fills those gaps: a 2-worker int8 pool on 2 cores answered
+   * single-face photos 9–26 % faster, group photos the same (docs/engine-speed.md). The ONNX engine's
+   * steps may interleave (its one shared buffer, the resampler's copy of the photo, is checked by
+   * identity on every use); Human keeps per-instance state between frames, so it gets one at a time.
    */
   inFlight?: number;
   /**

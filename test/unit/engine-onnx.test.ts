@@ -121,7 +121,7 @@ describe('a worker holding two photos at once', () => {
     try {
       assert.equal(pool.inFlight, 2, 'ONNX Runtime workers hold two photos by default');
       // Two portraits of one size (the resampler keeps its copy of the last photo it read), a group
-      // photo, a crop and a blank: each pair in the worker interleaves at sharp's decode and encodes.
+      // photo, a crop and a blank: each pair in the worker interleaves at sharp's decode.
       const inputs = [
         readData('bbt', 'amy', 'amy1.png'),
         readData('bbt', 'sheldon', 'sheldon2.png'),

@@ -3,7 +3,13 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { anchors, nonMaxSuppression } from '../../src/engine/onnx/blazeface.ts';
-import { cropAndResize, resizeBilinear, resizeToPlanar, toPlanar } from '../../src/engine/onnx/tf-image.ts';
+import {
+  cropAndResize,
+  resizeBilinear,
+  resizeToBytes,
+  resizeToPlanar,
+  toPlanar,
+} from '../../src/engine/onnx/tf-image.ts';
 import { referenceCrop, referenceResize } from '../support/tf-image-reference.ts';
 
 // Deterministic pseudo-random bytes, so a failure reproduces.
@@ -126,6 +132,32 @@ describe('the WebAssembly resampler gives the JavaScript loops bit for bit', () 
       }
     });
   }
+
+  it("resizeToBytes gives a thumbnail's pixels: the resize × 255, truncated as tfjs casts to int32", () => {
+    const photo = { data: bytes(150 * 150 * 3, 3), width: 150, height: 150, channels: 3 };
+    const crops = [
+      cropAndResize(photo, [20, 10, 130, 140], 256, 256, 1 / 255),
+      cropAndResize(photo, [-30, -30, 170, 170], 256, 256, 1 / 255),
+    ];
+    const thumbs = crops.map((crop) => resizeToBytes(crop, 112, 112));
+    crops.forEach((crop, i) => {
+      const floats = new Float32Array(3 * 112 * 112);
+      referenceResize(crop, 112, 112, floats, 0, 0, 1, 0);
+      const want = Uint8Array.from(floats, (v) => Math.trunc(v * 255));
+      // Each call owns its bytes: the second crop's resize leaves the first thumbnail as it was.
+      assert.deepEqual(thumbs[i], want, `crop ${i}`);
+      // What the tfjs engine makes of the same crop (human-engine.ts's thumbnails).
+      const tfjs = tf.tidy(() =>
+        tf
+          .cast(
+            tf.mul(tf.image.resizeBilinear(tf.tensor4d(crop.data, [1, 256, 256, 3]), [112, 112]), 255),
+            'int32',
+          )
+          .dataSync(),
+      );
+      assert.deepEqual(thumbs[i], Uint8Array.from(tfjs), `crop ${i} against tfjs`);
+    });
+  });
 
   it('never answers from the previous photo when the next has the same size', () => {
     const a = { data: bytes(64 * 48 * 3, 1), width: 64, height: 48, channels: 3 };

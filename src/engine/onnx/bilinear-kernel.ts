@@ -262,8 +262,9 @@ function memoryWithSource(src: Uint8Array | Float32Array, bytes: number): ArrayB
 }
 
 /**
- * Runs the kernel on `image` (`channels` interleaved) into width × height × channels floats of `dest`
- * at `offset`. Table offsets are in source elements, counted from the start of `image.data`.
+ * Runs the kernel on `image` (`channels` interleaved) into width × height × channels floats, and
+ * returns them as a view of the kernel's memory: read or copy it before the next call, which
+ * overwrites it. Table offsets are in source elements, counted from the start of `image.data`.
  */
 export function bilinear(
   image: { data: Uint8Array | Float32Array; channels: number },
@@ -271,10 +272,8 @@ export function bilinear(
   fillRows: TableFill,
   fillCols: TableFill,
   layout: OutputLayout,
-  dest: Float32Array,
-  offset: number,
   scale: { mul: number; add: number; round: boolean },
-): void {
+): Float32Array {
   const { data: src, channels } = image;
   const { floats, size, srcBytes } = sourceLayout(src);
   const rowsAt = srcBytes;
@@ -313,7 +312,7 @@ export function bilinear(
     scale.add,
     scale.round ? 1 : 0,
   );
-  dest.set(output, offset);
+  return output;
 }
 
 /**

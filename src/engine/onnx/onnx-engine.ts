@@ -8,6 +8,7 @@ import type {
   ThumbnailOptions,
 } from '../../domain/face.ts';
 import { type Precision, resolveTuning, type Tuning } from '../../domain/tuning.ts';
+import { encodePng } from '../../image/png.ts';
 import { embedFaceImages } from '../embed-chips.ts';
 import { gateFrame, judgeFace, realFaces } from '../face-gate.ts';
 import { MODELS_DIR, type ModelManifest, readManifest } from '../model-files.ts';
@@ -17,7 +18,6 @@ import {
   fuse,
   MAX_FACES,
   normalised,
-  pngFromRgb,
   preparePhoto,
   toOriginalPoints,
   tooManyFaces,
@@ -28,7 +28,7 @@ import { FaceApiNets } from './face-api-nets.ts';
 import { type InputTap, type OnnxModel, type StageHook, timed, timedAsync } from './models.ts';
 import { loadOrt } from './runtime.ts';
 import { createCachedSession, defaultCacheDirs } from './session-cache.ts';
-import { cropAndResize, type PixelImage, resizeBilinear, resizeToPlanar } from './tf-image.ts';
+import { cropAndResize, type PixelImage, resizeToBytes, resizeToPlanar } from './tf-image.ts';
 
 export type { InputTap, OnnxModel, StageHook } from './models.ts';
 export { loadOrt, onnxAvailable } from './runtime.ts';
@@ -262,15 +262,9 @@ export class OnnxEngine {
     const thumbs =
       options.thumbnails === false
         ? undefined
-        : await timedAsync(this.stage, 'thumbnails', () =>
-            Promise.all(
-              crops.map((crop) => {
-                const t = resizeBilinear(crop, THUMB_SIZE, THUMB_SIZE);
-                const px = new Uint8Array(t.data.length);
-                // tfjs casts to int32 by truncation; so does this, so both engines' thumbnails match.
-                for (let i = 0; i < px.length; i++) px[i] = Math.trunc((t.data[i] as number) * 255);
-                return pngFromRgb(px, THUMB_SIZE, THUMB_SIZE);
-              }),
+        : timed(this.stage, 'thumbnails', () =>
+            crops.map((crop) =>
+              encodePng(resizeToBytes(crop, THUMB_SIZE, THUMB_SIZE), THUMB_SIZE, THUMB_SIZE),
             ),
           );
     timings.align = ms(start);

@@ -24,9 +24,18 @@ export function resizeBilinear(
   width: number,
   height: number,
 ): PixelImage & { data: Float32Array } {
-  const out = new Float32Array(width * height * src.channels);
-  resizeInto(src, width, height, out, 0, 0, 1, 0);
-  return { data: out, width, height, channels: src.channels };
+  return { data: resizeInto(src, width, height, 0, 1, 0).slice(), width, height, channels: src.channels };
+}
+
+/**
+ * `resizeBilinear` then each value × 255 truncated, as tfjs's cast to int32 does (the thumbnail's
+ * pixels from a crop in [0, 1]), read straight from the resampler's memory: no float image is made.
+ */
+export function resizeToBytes(src: PixelImage, width: number, height: number): Uint8Array {
+  const floats = resizeInto(src, width, height, 0, 1, 0);
+  const out = new Uint8Array(floats.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.trunc((floats[i] as number) * 255);
+  return out;
 }
 
 /**
@@ -43,27 +52,28 @@ export function resizeToPlanar(
   mul = 1,
   add = 0,
 ): void {
-  resizeInto(src, width, height, dest, offset, width * height, mul, add);
+  dest.set(resizeInto(src, width, height, width * height, mul, add), offset);
 }
 
-/** The resize behind both: interleaved output when `plane` is 0, else planar planes of `plane` values. */
+/**
+ * The resize behind all three: interleaved output when `plane` is 0, else planar planes of `plane`
+ * values; a view of the resampler's memory, valid until its next call.
+ */
 function resizeInto(
   src: PixelImage,
   width: number,
   height: number,
-  out: Float32Array,
-  offset: number,
   plane: number,
   mul: number,
   add: number,
-): void {
+): Float32Array {
   const ch = src.channels;
   const rowRatio = src.height / height;
   const colRatio = src.width / width;
   const rowStride = src.width * ch;
   const layout =
     plane === 0 ? { channel: 1, row: width * ch, column: ch } : { channel: plane, row: width, column: 1 };
-  bilinear(
+  return bilinear(
     src,
     [width, height],
     (row) => {
@@ -82,8 +92,6 @@ function resizeInto(
       }
     },
     layout,
-    out,
-    offset,
     { mul, add, round: plane !== 0 },
   );
 }
@@ -100,7 +108,6 @@ export function cropAndResize(
   scale = 1,
 ): PixelImage & { data: Float32Array } {
   const ch = src.channels;
-  const out = new Float32Array(width * height * ch);
   // TF.js holds the normalised box in a float32 tensor; rounding the same way keeps the samples identical.
   const [x1, y1, x2, y2] = [
     box[0] / src.width,
@@ -113,7 +120,7 @@ export function cropAndResize(
   const hScale = height > 1 ? ((y2 - y1) * ih) / (height - 1) : 0;
   const wScale = width > 1 ? ((x2 - x1) * iw) / (width - 1) : 0;
   const rowStride = src.width * ch;
-  bilinear(
+  const out = bilinear(
     src,
     [width, height],
     (row) => {
@@ -131,11 +138,9 @@ export function cropAndResize(
       }
     },
     { channel: 1, row: width * ch, column: ch },
-    out,
-    0,
     { mul: scale, add: 0, round: false },
   );
-  return { data: out, width, height, channels: ch };
+  return { data: out.slice(), width, height, channels: ch };
 }
 
 /** Copies an HWC image into planar CHW at `offset` of `dest`, as `value * mul + add`. */
