@@ -24,8 +24,9 @@ function writeChunk(out: Buffer, at: number, type: string, body: Uint8Array): nu
  * Encodes 8-bit RGB pixels (width × height, interleaved) as a PNG, on this thread. The engines make
  * one for every face they answer with: sharp's encoder cost 1.4–1.6 ms of CPU for a 112-px face,
  * most of it the pipeline and its hop to libuv's threads, where this takes about 0.6 ms and a
- * pool's worker waits on no other thread for it. Lossless either way: the same pixels decode back. One filter for every row (Paeth, which suits photos) instead of trying all
- * five per row: the rows' choice cost more than it saved here.
+ * pool's worker waits on no other thread for it. Lossless either way: the same pixels decode back.
+ * One filter for every row (Paeth, which suits photos) instead of trying all five per row: in
+ * JavaScript the rows' choice cost more than it saved.
  */
 export function encodePng(rgb: Uint8Array, width: number, height: number): Uint8Array {
   const stride = width * 3;
