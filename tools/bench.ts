@@ -233,6 +233,8 @@ for (const k of keys) contenders.push(await maker(k)());
 const best = new Map<string, Record<SetName, number>>();
 const lastRun = new Map<string, Record<SetName, Awaited<ReturnType<Contender['run']>>>>();
 let groupFaces = 0;
+/** Minor page faults per photo in each contender's last round, the whole process's (a pool's workers included). */
+const faults = new Map<string, number>();
 
 console.log(
   `${sets.single.length} single-face photos (${portraits.length} portraits, then celebrity crops) and ${sets.group.length} group photos, ${rounds} rounds, interleaved`,
@@ -246,8 +248,10 @@ for (let r = 0; r < rounds; r++) {
       const maxFaces = set === 'group' ? 10 : 1;
       await c.run(images.slice(0, 1), maxFaces); // a warm first photo for every contender
       const start = performance.now();
+      const faultsBefore = process.resourceUsage().minorPageFault;
       const result = await c.run(images, maxFaces);
       const ips = images.length / ((performance.now() - start) / 1000);
+      faults.set(`${c.name}/${set}`, (process.resourceUsage().minorPageFault - faultsBefore) / images.length);
       const b = best.get(c.name) ?? { single: 0, group: 0 };
       b[set] = Math.max(b[set], ips);
       best.set(c.name, b);
@@ -273,6 +277,13 @@ for (const c of contenders) {
   );
 }
 console.log(`  (group photos hold ${(groupFaces / sets.group.length).toFixed(1)} faces each on average)`);
+// Each fault costs microseconds on a virtual machine; a pool whose runtime hands memory back to the
+// kernel after every run pays it on every photo (docs/engine-speed.md, "The arena back").
+console.log('\nminor page faults per photo, last round (single-face, group):');
+for (const c of contenders) {
+  const f = (set: SetName) => (faults.get(`${c.name}/${set}`) ?? 0).toFixed(0).padStart(6);
+  console.log(`  ${c.name.padEnd(24)}  ${f('single')}  ${f('group')}`);
+}
 
 console.log('\nper-stage time per photo, ms (mean, measured inside the worker, 1-worker runs):');
 for (const c of contenders.filter((x) => x.name.endsWith('1 worker'))) {

@@ -24,6 +24,8 @@ export interface WorkerStats {
   arrayBuffers: number;
   /** Full (mark-compact) collections so far, not counting those `workerStats` itself runs. */
   majorGcs: number;
+  /** Minor page faults of the worker's thread so far, where the ONNX sessions run (-1: unknown). */
+  minorFaults: number;
 }
 
 /** Options of the inference pool. */
@@ -311,8 +313,8 @@ export class WorkerPool implements FaceEngine {
             const onMessage = (msg: WorkerResponse) => {
               if (msg.type === 'stats' && msg.id === id) {
                 slot.worker.off('message', onMessage);
-                const { tensors, heapUsed, external, arrayBuffers, majorGcs } = msg;
-                resolve({ tensors, heapUsed, external, arrayBuffers, majorGcs });
+                const { tensors, heapUsed, external, arrayBuffers, majorGcs, minorFaults } = msg;
+                resolve({ tensors, heapUsed, external, arrayBuffers, majorGcs, minorFaults });
               }
             };
             slot.worker.on('message', onMessage);

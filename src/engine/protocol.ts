@@ -44,5 +44,7 @@ export type WorkerResponse =
       arrayBuffers: number;
       /** Full collections the worker has run, less the ones its stats asked for. */
       majorGcs: number;
+      /** Minor page faults of the worker's own thread so far (-1 where the system does not say). */
+      minorFaults: number;
     }
   | { id: number; type: 'error'; error: WireError };

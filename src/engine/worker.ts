@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -45,6 +46,20 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 /**
+ * Minor page faults this thread has taken (Linux: `minflt`, the tenth field of /proc/thread-self/stat),
+ * or -1 where that file is absent. For `stats`: a test holds the sessions' memory settings
+ * (onnx-engine.ts) to few faults a photo; process.resourceUsage() would add every other thread's.
+ */
+function threadFaults(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return -1;
+  }
+}
+
+/**
  * A full collection before the memory figures of `stats` (a diagnostic only tests ask for): without it
  * heapUsed + external swing by 50 MiB with the collector's timing over a few hundred photos, with no
  * trend, and a leak check read a swing as growth. `--expose-gc` set at run time shows `gc` only to
@@ -75,10 +90,20 @@ try {
       if (req.type === 'stats') {
         // Counted before this request's own collections: earlier requests' have been observed by now.
         const counted = majorGcs - forcedGcs;
+        const minorFaults = threadFaults();
         await collectGarbage();
         const { heapUsed, external, arrayBuffers } = process.memoryUsage();
         const tensors = engine.tensorCount();
-        send({ id: req.id, type: 'stats', tensors, heapUsed, external, arrayBuffers, majorGcs: counted });
+        send({
+          id: req.id,
+          type: 'stats',
+          tensors,
+          heapUsed,
+          external,
+          arrayBuffers,
+          majorGcs: counted,
+          minorFaults,
+        });
         return;
       }
       if (req.type === 'embed') {

@@ -118,9 +118,13 @@ export class OnnxEngine {
       // 'all' fuses and pre-packs the convolutions: about twice as fast as 'basic' here.
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
-      // The arena keeps each session's largest activations (a 10-face faceres batch) for good: off, a
-      // 2-worker pool peaks about 50 MiB lower, at no measurable cost per photo (docs/engine-speed.md).
-      enableCpuMemArena: false,
+      // Without the arena each run's activations came from malloc, which handed them back to the kernel:
+      // about 120 page faults a photo, each dear on a virtual machine, and 3–8 % of a pool's speed. The
+      // memory pattern, though, makes one block sized for the largest batch seen (a 10-face group photo)
+      // that the arena then keeps: off, the arena holds single tensors and a pool peaks no higher than
+      // with no arena (docs/engine-speed.md, "The arena back, without the memory pattern").
+      enableCpuMemArena: true,
+      enableMemPattern: false,
     };
     const cacheDirs = options.sessionCache === false ? [] : (options.sessionCache ?? defaultCacheDirs());
     const open = (model: OnnxModel) =>
