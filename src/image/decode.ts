@@ -1,7 +1,6 @@
 import type { Metadata, OutputInfo } from 'sharp';
-import type { Box } from '../domain/face.ts';
 import { UserError } from '../errors.ts';
-import { assertRgb, type RgbImage, squareAround } from './geometry.ts';
+import { assertRgb, type RgbImage } from './geometry.ts';
 import { sharp } from './sharp.ts';
 import { type ImageFormat, isAcceptedKind, sniffKind } from './sniff.ts';
 
@@ -236,27 +235,4 @@ export async function padImage(
     height: info.height,
     offset: { x, y },
   };
-}
-
-/**
- * Encodes a square PNG thumbnail (size x size) of the face in `box` (pixels of this raw RGB image),
- * with a little margin around the face and the square kept inside the image.
- */
-export async function encodeThumbnail(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  box: Box,
-  size = 112,
-): Promise<Uint8Array> {
-  assertRgb(rgb, width, height);
-  if (!Number.isInteger(size) || size < 1)
-    throw new RangeError(`size must be a positive integer, got ${size}`);
-  const [left, top, side] = squareAround(box, width, height);
-  const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
-    .extract({ left, top, width: side, height: side })
-    .resize(size, size, { fit: 'fill' })
-    .png()
-    .toBuffer();
-  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp, { type Sharp } from 'sharp';
-import {
-  acceptedFormat,
-  decodeImage,
-  encodeThumbnail,
-  FLAT_SPREAD,
-  isFlat,
-  padImage,
-} from '../../src/image/decode.ts';
+import { acceptedFormat, decodeImage, FLAT_SPREAD, isFlat, padImage } from '../../src/image/decode.ts';
 import { pngWithHeader } from '../fixtures/bad-inputs.ts';
 import { readData } from '../fixtures/data.ts';
 import { rejectsWith } from '../support/user-errors.ts';
@@ -299,39 +292,5 @@ describe('padImage', () => {
     const same = await padImage(img, 0);
     assert.deepEqual(same.data, img.data);
     await assert.rejects(padImage(img, -1), RangeError);
-  });
-});
-
-describe('encodeThumbnail', () => {
-  it('makes a 112x112 PNG of a real portrait', async () => {
-    const img = await decodeImage(readData('bbt', 'sheldon', 'sheldon1.png'));
-    const png = await encodeThumbnail(img.data, img.width, img.height, [35, 30, 80, 90]);
-    const { info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-    assert.equal((await sharp(png).metadata()).format, 'png');
-    assert.deepEqual([info.width, info.height], [112, 112]);
-  });
-
-  it('centres the crop on the box with a small margin', async () => {
-    // Grey 200x200 image with a red 60x60 square at (100, 40).
-    const w = 200;
-    const h = 200;
-    const rgb = new Uint8Array(w * h * 3).fill(100);
-    for (let y = 40; y < 100; y++) for (let x = 100; x < 160; x++) rgb.set([255, 0, 0], (y * w + x) * 3);
-    const png = await encodeThumbnail(rgb, w, h, [100, 40, 60, 60], 64);
-    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-    assert.deepEqual([info.width, info.height, info.channels], [64, 64, 3]);
-    const at = (x: number, y: number) => [...data.subarray((y * 64 + x) * 3, (y * 64 + x) * 3 + 3)];
-    assertNear(at(32, 32), [255, 0, 0], 5, 'centre is the face');
-    assertNear(at(1, 1), [100, 100, 100], 5, 'corner is margin');
-    assertNear(at(62, 62), [100, 100, 100], 5, 'opposite corner is margin');
-    assertNear(at(8, 32), [255, 0, 0], 5, 'the face fills most of the square');
-  });
-
-  it('keeps the square inside the image for a face at the edge', async () => {
-    const rgb = new Uint8Array(100 * 80 * 3).fill(50);
-    const png = await encodeThumbnail(rgb, 100, 80, [-20, 50, 70, 70]);
-    const { info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-    assert.deepEqual([info.width, info.height], [112, 112]);
-    await assert.rejects(encodeThumbnail(rgb, 100, 81, [0, 0, 10, 10]), RangeError);
   });
 });
