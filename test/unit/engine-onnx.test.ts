@@ -213,8 +213,8 @@ describe("the sessions' memory", () => {
         );
         const perPhoto = (after.minorFaults - before.minorFaults) / batch.length;
         console.log(`${precision}: ${perPhoto.toFixed(1)} minor page faults a photo in the worker`);
-        // With ONNX Runtime's arena off the fp32 worker took about 210 a photo here (int8 about 2);
-        // with the arena and the memory pattern both on, about 125; with the arena alone, 1-26.
+        // With ONNX Runtime's arena off the fp32 worker took about 210 a photo here (int8 1-23);
+        // with the arena and the memory pattern both on, about 125; shipped (the pattern off), 0.5-26.
         assert.ok(perPhoto < 60, `${perPhoto.toFixed(1)} page faults a photo`);
       } finally {
         await pool.close();
