@@ -1,6 +1,7 @@
 import type { Metadata, OutputInfo } from 'sharp';
 import { UserError } from '../errors.ts';
 import { assertRgb, type RgbImage } from './geometry.ts';
+import { decodePng, readPng } from './png.ts';
 import { sharp } from './sharp.ts';
 import { type ImageFormat, isAcceptedKind, sniffKind } from './sniff.ts';
 
@@ -108,6 +109,21 @@ function positiveOption(name: string, value: number | undefined, fallback: numbe
   return v;
 }
 
+/** What the decode needs of a file's header. */
+type Header = Pick<Metadata, 'format' | 'width' | 'height'> &
+  Partial<Pick<Metadata, 'compression' | 'orientation' | 'autoOrient'>>;
+
+/** The header as sharp reads it: format, size and orientation, before any pixel is decoded. */
+async function readMetadata(input: Uint8Array): Promise<Metadata> {
+  // Without `limitInputPixels: false` sharp refuses a header over its own limit with an error that hides the size.
+  try {
+    return await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    // The bytes start like an image, so a header sharp cannot read is damage, not the wrong kind of file.
+    throw new UserError('corrupt_image', {}, { cause: err });
+  }
+}
+
 /**
  * Decodes an untrusted image file into an upright, sRGB, 3-channel raw image no larger than `maxSide`.
  * Throws `UserError` (`file_too_large`, `empty_file`, `not_image`, `too_many_pixels`, `corrupt_image`, `timeout`)
@@ -133,15 +149,13 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
   const kind = sniffKind(input);
   if (!isAcceptedKind(kind)) throw new UserError('not_image', { kind });
 
-  // metadata() reads only the header, so format and size are known before any pixel is decoded. Without
-  // `limitInputPixels: false` sharp refuses a header over its own limit with an error that hides the size.
-  let meta: Metadata;
-  try {
-    meta = await sharp(input, { limitInputPixels: false }).metadata();
-  } catch (err) {
-    // The bytes start like an image, so a header sharp cannot read is damage, not the wrong kind of file.
-    throw new UserError('corrupt_image', {}, { cause: err });
-  }
+  // A plain PNG's header is read here, and its pixels too when no resize is needed (decodePng: the
+  // same pixels as sharp's, for a third of the CPU). Every other file, and any PNG outside that
+  // subset or damaged, goes to sharp.
+  const png = kind === 'png' ? readPng(input) : undefined;
+  const meta: Header = png
+    ? { format: 'png', width: png.width, height: png.height }
+    : await readMetadata(input);
   const format = acceptedFormat(meta);
   if (!format) throw new UserError('not_image');
   if (!meta.width || !meta.height) throw new UserError('corrupt_image');
@@ -163,6 +177,9 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     throw new UserError('flat_image', { width: meta.width, height: meta.height });
   }
   const scale = Math.min(1, maxSide / Math.max(originalWidth, originalHeight));
+
+  const plain = png && scale === 1 ? decodePng(png) : undefined;
+  if (plain) return { ...plain, originalWidth, originalHeight, scale, format, flat: isFlat(plain.data) };
 
   // The pipeline limit backs up the header check in case a decoder disagrees with metadata().
   let pipeline = sharp(input, { failOn: 'truncated', limitInputPixels: maxPixels, pages: 1 }).timeout({
