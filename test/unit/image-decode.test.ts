@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import sharp, { type Sharp } from 'sharp';
 import { acceptedFormat, decodeImage, FLAT_SPREAD, isFlat, padImage } from '../../src/image/decode.ts';
 import { pngWithHeader } from '../fixtures/bad-inputs.ts';
@@ -292,5 +297,34 @@ describe('padImage', () => {
     const same = await padImage(img, 0);
     assert.deepEqual(same.data, img.data);
     await assert.rejects(padImage(img, -1), RangeError);
+  });
+});
+
+describe('sharp, loaded on first use', () => {
+  it('is not loaded to decode a plain PNG, and is for a JPEG', async () => {
+    // In a fresh process: this one loaded sharp long ago. A one-shot `lookalike infer` of a PNG saves its 60-70 ms.
+    const dir = mkdtempSync(path.join(tmpdir(), 'lookalike-lazy-'));
+    writeFileSync(path.join(dir, 'one.jpg'), await halves().jpeg().toBuffer());
+    writeFileSync(path.join(dir, 'one.png'), await halves().png().toBuffer());
+    const decode = fileURLToPath(new URL('../../src/image/decode.ts', import.meta.url));
+    const script = `
+      import { createRequire } from 'node:module';
+      import { readFileSync } from 'node:fs';
+      import { decodeImage } from ${JSON.stringify(decode)};
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/sharp/'));
+      const seen = [loaded()];
+      for (const name of ['one.png', 'one.jpg']) {
+        await decodeImage(readFileSync(${JSON.stringify(dir)} + '/' + name));
+        seen.push(loaded());
+      }
+      console.log(JSON.stringify(seen));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    assert.deepEqual(
+      JSON.parse(out),
+      [false, false, true],
+      'sharp loaded: at import, after the PNG, after the JPEG',
+    );
   });
 });
