@@ -17,7 +17,7 @@
  * real faces lost, with the gate off and on; `--false-faces` prints only that section, with the
  * 400 celebrity crops too.
  *
- * Usage: npm run bench [-- --rounds 2 --images 60 --whole 150 --workers N --contenders plain,onnx-pool,onnx-pool-infer,… --false-faces]
+ * Usage: npm run bench [-- --rounds 2 --images 60 --whole 150 --workers N --contenders plain,onnx-pool,onnx-pool-infer,… --false-faces --jpeg]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -51,6 +51,8 @@ const { values: args } = parseArgs({
     // Internal: a whole process of the plain configuration over the photos listed in this JSON file.
     'plain-files': { type: 'string' },
     'false-faces': { type: 'boolean', default: false },
+    // The single-face photos (PNG files) re-encoded as JPEG, quality 90, as phones send them.
+    jpeg: { type: 'boolean', default: false },
   },
 });
 const rounds = Number(args.rounds);
@@ -70,7 +72,11 @@ const groupFiles = readdirSync(groupDir)
   .sort()
   .map((f) => path.join(groupDir, f));
 const sets = {
-  single: single.map((p) => readFileSync(p.f)),
+  single: await Promise.all(
+    single.map(async (p) =>
+      args.jpeg ? await sharp(p.f).jpeg({ quality: 90 }).toBuffer() : readFileSync(p.f),
+    ),
+  ),
   // Each group photo four times, so that the set takes long enough to time.
   group: Array.from({ length: 4 }, () => groupFiles.map((f) => readFileSync(f))).flat(),
 };
@@ -237,7 +243,7 @@ let groupFaces = 0;
 const faults = new Map<string, number>();
 
 console.log(
-  `${sets.single.length} single-face photos (${portraits.length} portraits, then celebrity crops) and ${sets.group.length} group photos, ${rounds} rounds, interleaved`,
+  `${sets.single.length} single-face photos (${portraits.length} portraits, then celebrity crops${args.jpeg ? ', as JPEG' : ''}) and ${sets.group.length} group photos, ${rounds} rounds, interleaved`,
 );
 for (let r = 0; r < rounds; r++) {
   const line: string[] = [];
@@ -313,7 +319,11 @@ console.log('\npeak RSS, each contender alone in a child process (both sets once
 for (const k of keys) {
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', me, '--only', k, ...(workers ? ['--workers', String(workers)] : [])],
+    [
+      ...['--import', 'tsx', me, '--only', k],
+      ...(workers ? ['--workers', String(workers)] : []),
+      ...(args.jpeg ? ['--jpeg'] : []),
+    ],
     {
       encoding: 'utf8',
     },
