@@ -13,6 +13,15 @@ const PAETH = 4;
  */
 const LEVEL = 1;
 
+/** PNG's Paeth predictor (spec 9.4) from the left, upper and upper-left samples. */
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
 function writeChunk(out: Buffer, at: number, type: string, body: Uint8Array): number {
   out.writeUInt32BE(body.length, at);
   out.write(type, at + 4, 'latin1');
@@ -43,12 +52,7 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Uint8
       const a = x >= 3 ? (rgb[cur + x - 3] as number) : 0;
       const b = y > 0 ? (rgb[prev + x] as number) : 0;
       const c = x >= 3 && y > 0 ? (rgb[prev + x - 3] as number) : 0;
-      const p = a + b - c;
-      const pa = Math.abs(p - a);
-      const pb = Math.abs(p - b);
-      const pc = Math.abs(p - c);
-      const predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      rows[at + 1 + x] = ((rgb[cur + x] as number) - predicted) & 255;
+      rows[at + 1 + x] = ((rgb[cur + x] as number) - paeth(a, b, c)) & 255;
     }
   }
   const idat = deflateSync(rows, { level: LEVEL });
@@ -177,11 +181,7 @@ function unfilter(rows: Uint8Array, stride: number, height: number, bpp: number)
         const a = x >= bpp ? (rows[cur + x - bpp] as number) : 0;
         const b = y > 0 ? (rows[prev + x] as number) : 0;
         const c = x >= bpp && y > 0 ? (rows[prev + x - bpp] as number) : 0;
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
-        rows[cur + x] = (rows[cur + x] as number) + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+        rows[cur + x] = (rows[cur + x] as number) + paeth(a, b, c);
       }
     } else {
       return false;
@@ -193,6 +193,21 @@ function unfilter(rows: Uint8Array, stride: number, height: number, bpp: number)
 /** A colour sample over white at `alpha`, as libvips' flatten rounds it (down). */
 function overWhite(sample: number, alpha: number): number {
   return Math.floor((sample * alpha + 255 * (255 - alpha)) / 255);
+}
+
+/**
+ * The one fully transparent colour a grey or RGB PNG's tRNS names, as 8-bit samples: tRNS gives it in
+ * 16 bits, and an 8-bit sample matches its low byte when its high byte is 0. Undefined for none.
+ */
+function transparentKey(colourType: number, trns: Uint8Array | undefined): number[] | undefined {
+  const samples = colourType === 0 ? 1 : colourType === 2 ? 3 : 0;
+  if (!trns || samples === 0 || trns.length !== 2 * samples) return undefined;
+  const key: number[] = [];
+  for (let k = 0; k < samples; k++) {
+    if (trns[2 * k]) return undefined;
+    key.push(trns[2 * k + 1] as number);
+  }
+  return key;
 }
 
 /** Expands unfiltered rows to RGB; false for a palette index past the palette's end. */
@@ -217,6 +232,7 @@ function toRgb(png: PngFile, rows: Uint8Array, out: Uint8Array): boolean {
     }
     return true;
   }
+  const key = transparentKey(colourType, trns);
   let o = 0;
   for (let y = 0; y < height; y++) {
     const row = y * (stride + 1) + 1;
@@ -226,26 +242,13 @@ function toRgb(png: PngFile, rows: Uint8Array, out: Uint8Array): boolean {
         const r = rows[i] as number;
         const g = rows[i + 1] as number;
         const b = rows[i + 2] as number;
-        // tRNS names one 16-bit colour as fully transparent; 8-bit samples match its low bytes.
-        const clear =
-          trns?.length === 6 &&
-          !trns[0] &&
-          !trns[2] &&
-          !trns[4] &&
-          r === trns[1] &&
-          g === trns[3] &&
-          b === trns[5];
+        const clear = key !== undefined && r === key[0] && g === key[1] && b === key[2];
         out[o] = clear ? 255 : r;
         out[o + 1] = clear ? 255 : g;
         out[o + 2] = clear ? 255 : b;
       } else if (colourType === 0 || colourType === 4) {
         const v = rows[row + (colourType === 4 ? 2 * x : x)] as number;
-        const alpha =
-          colourType === 4
-            ? (rows[row + 2 * x + 1] as number)
-            : trns?.length === 2 && !trns[0] && v === trns[1]
-              ? 0
-              : 255;
+        const alpha = colourType === 4 ? (rows[row + 2 * x + 1] as number) : v === key?.[0] ? 0 : 255;
         out[o] = out[o + 1] = out[o + 2] = alpha === 255 ? v : overWhite(v, alpha);
       } else if (colourType === 6) {
         const i = row + 4 * x;
