@@ -71,12 +71,10 @@ const groupDir = path.join(data, 'bbt', 'group');
 const groupFiles = readdirSync(groupDir)
   .sort()
   .map((f) => path.join(groupDir, f));
+/** A photo file re-encoded as JPEG at quality 90, as phones send them (`--jpeg`, and the start-up's JPEG). */
+const asJpeg = (file: string) => sharp(file).jpeg({ quality: 90 }).toBuffer();
 const sets = {
-  single: await Promise.all(
-    single.map(async (p) =>
-      args.jpeg ? await sharp(p.f).jpeg({ quality: 90 }).toBuffer() : readFileSync(p.f),
-    ),
-  ),
+  single: await Promise.all(single.map(async (p) => (args.jpeg ? await asJpeg(p.f) : readFileSync(p.f)))),
   // Each group photo four times, so that the set takes long enough to time.
   group: Array.from({ length: 4 }, () => groupFiles.map((f) => readFileSync(f))).flat(),
 };
@@ -413,7 +411,7 @@ if (held.length > 0) {
   launched(['infer', '--store', celebs, one]);
   // The issue's own case is a JPEG, which sharp decodes (and which so loads it): the same portrait, re-encoded.
   const jpeg = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'one.jpg');
-  writeFileSync(jpeg, await sharp(one).jpeg({ quality: 90 }).toBuffer());
+  writeFileSync(jpeg, await asJpeg(one));
   const commands = [
     `FACE_PRECISION=int8 ${cli} infer --store ${empty} ${one}`,
     `FACE_PRECISION=int8 ${cli} infer --store ${empty} ${jpeg}`,
