@@ -1,8 +1,8 @@
 import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from '../util/vectors.ts';
-import type { SvmModel } from './svm.ts';
+import { type SvmModel, type SvmSettings, settingsOf } from './svm.ts';
 
 /** The stored form of an `SvmModel`: weights as float16 (2 bytes each), other arrays as base64. */
-export interface SvmJSON {
+export interface SvmJSON extends SvmSettings {
   kind: 'linear-svm';
   /**
    * 3: the anchor. Older models retrain on load (2 had no anchor, 1 weighed class weights on the
@@ -10,12 +10,6 @@ export interface SvmJSON {
    */
   version: 3;
   dim: number;
-  C: number;
-  loss: SvmModel['loss'];
-  classWeight: SvmModel['classWeight'];
-  anchor: number;
-  k: number;
-  full: boolean;
   temperature: number;
   /** Null for -Infinity (no strangers were held out). */
   none: number | null;
@@ -47,24 +41,17 @@ export function knownModel(value: SvmJSON, labels: readonly string[]): SvmModel 
 
 /** The stored form of a model. */
 export function svmToJSON(m: SvmModel): SvmJSON {
-  const { dim, C, loss, classWeight, anchor, k, full, temperature } = m;
+  const { labels: _, none, weights, bias, candidates, fingerprints, supportVectors, ...plain } = m;
   const json: SvmJSON = {
     kind: 'linear-svm',
     version: 3,
-    dim,
-    C,
-    loss,
-    classWeight,
-    anchor,
-    k,
-    full,
-    temperature,
-    none: Number.isFinite(m.none) ? m.none : null,
-    weights: encodeFloat16(m.weights),
-    bias: encodeFloat32([m.bias]),
-    candidates: bytes(m.candidates),
-    fingerprints: bytes(m.fingerprints),
-    supportVectors: bytes(m.supportVectors),
+    ...plain,
+    none: Number.isFinite(none) ? none : null,
+    weights: encodeFloat16(weights),
+    bias: encodeFloat32([bias]),
+    candidates: bytes(candidates),
+    fingerprints: bytes(fingerprints),
+    supportVectors: bytes(supportVectors),
   };
   last = { json, model: m };
   return json;
@@ -83,20 +70,16 @@ export function svmFromJSON(value: unknown, labels: string[], dim?: number): Svm
   if (typeof m !== 'object' || m === null) return fail('not an object');
   if (m.kind !== 'linear-svm' || m.version !== 3) return fail(`unknown kind ${m.kind}/${m.version}`);
   const n = labels.length;
-  const int = (v: unknown, lo: number, hi: number) =>
-    Number.isInteger(v) && lo <= Number(v) && Number(v) <= hi;
-  const positive = (v: unknown) => typeof v === 'number' && v > 0 && Number.isFinite(v);
+  if (n < 2) return fail('a classifier needs at least 2 identities');
+  const settings = settingsOf(m, n);
+  if (typeof settings === 'string') return fail(settings);
   const checks: [boolean, string][] = [
-    [int(m.dim, 1, Number.MAX_SAFE_INTEGER) && (dim === undefined || m.dim === dim), 'bad dim'],
-    [n >= 2, 'a classifier needs at least 2 identities'],
-    [int(m.k, 1, n), 'bad k'],
-    [positive(m.C), 'bad C'],
-    [typeof m.anchor === 'number' && m.anchor >= 0 && Number.isFinite(m.anchor), 'bad anchor'],
-    [positive(m.temperature), 'bad temperature'],
+    [Number.isInteger(m.dim) && Number(m.dim) >= 1 && (dim === undefined || m.dim === dim), 'bad dim'],
+    [
+      typeof m.temperature === 'number' && m.temperature > 0 && Number.isFinite(m.temperature),
+      'bad temperature',
+    ],
     [m.none === null || (typeof m.none === 'number' && m.none < Number.POSITIVE_INFINITY), 'bad none'],
-    [m.loss === 'hinge' || m.loss === 'squared-hinge', 'bad loss'],
-    [m.classWeight === 'balanced' || m.classWeight === 'none', 'bad classWeight'],
-    [typeof m.full === 'boolean', 'bad full'],
     [
       [m.weights, m.bias, m.candidates, m.fingerprints, m.supportVectors].every((s) => typeof s === 'string'),
       'missing arrays',
@@ -112,17 +95,11 @@ export function svmFromJSON(value: unknown, labels: string[], dim?: number): Svm
     const weights = decodeFloat16(j.weights, n * j.dim);
     const bias = Float64Array.from(decodeFloat32(j.bias, n, 1)[0]!);
     if (!weights.every(Number.isFinite) || !bias.every(Number.isFinite)) return fail('non-finite weights');
-    const { dim: d, C, loss, classWeight, anchor, k, full, temperature } = j;
     const model: SvmModel = {
-      dim: d,
+      dim: j.dim,
       labels,
-      C,
-      loss,
-      classWeight,
-      anchor,
-      k,
-      full,
-      temperature,
+      ...settings,
+      temperature: j.temperature,
       none: j.none ?? Number.NEGATIVE_INFINITY,
       weights,
       bias,

@@ -15,29 +15,55 @@ import { membersOf, nearestClasses, symmetric } from './shortlist.ts';
 import { warmStart } from './warm.ts';
 
 /**
- * Options of `trainSvm`. `{ C: 1, anchor: 0 }` is sklearn's LinearSVC (class weights aside, see
- * `trainSvm`); the defaults are measured in docs/classifier.md ("The anchor").
+ * What a model was trained with: a warm retrain needs the previous model's to be equal, and the
+ * stored form keeps them. `{ C: 1, anchor: 0 }` is sklearn's LinearSVC (class weights aside, see
+ * `trainSvm`); the defaults are measured in docs/classifier.md.
  */
-export interface TrainSvmOptions {
+export interface SvmSettings {
   /** Inverse regularisation strength (default `DEFAULT_C`). */
-  C?: number;
+  C: number;
   /** Default 'squared-hinge' (hinge is measured against it in docs/classifier.md). */
-  loss?: Loss;
+  loss: Loss;
   /**
    * 'balanced' (default): class c's photos weigh n / (classes · n_c) in every problem, as positives
    * and as negatives, so a one-photo identity beside packs of twenty is neither outvoted in its own
    * problem nor pushed aside in the others (see `trainSvm`).
    */
-  classWeight?: 'balanced' | 'none';
+  classWeight: 'balanced' | 'none';
   /**
    * λ: each class's w is regularised towards λ times its centred centroid direction, ½|w − λ·d_c|²,
    * not towards 0 (default `ANCHOR`; 0 is sklearn's LinearSVC). See `ANCHOR`.
    */
-  anchor?: number;
+  anchor: number;
+  /** Candidate classes per class, itself first (default 32): each problem's hard negatives. */
+  k: number;
+  /** True when every class trained against every photo, and answers weigh every class. */
+  full: boolean;
+}
+
+const SETTINGS = ['C', 'loss', 'classWeight', 'anchor', 'k', 'full'] as const;
+
+/** The settings of `value` (a model or its stored form), or why they are not valid for `classes` classes. */
+export function settingsOf(value: Partial<SvmSettings>, classes: number): SvmSettings | string {
+  const { C, loss, classWeight, anchor, k, full } = value;
+  if (!(typeof C === 'number' && C > 0 && Number.isFinite(C))) return `C must be a positive number, got ${C}`;
+  if (!(typeof anchor === 'number' && anchor >= 0 && Number.isFinite(anchor)))
+    return `anchor must be ≥ 0, got ${anchor}`;
+  if (loss !== 'hinge' && loss !== 'squared-hinge') return `bad loss ${loss}`;
+  if (classWeight !== 'balanced' && classWeight !== 'none') return `bad classWeight ${classWeight}`;
+  if (!(Number.isInteger(k) && Number(k) >= 1 && Number(k) <= classes)) return `bad k ${k}`;
+  if (typeof full !== 'boolean') return 'bad full';
+  return { C, loss, classWeight, anchor, k: Number(k), full };
+}
+
+/** Whether two models were trained with the same settings. */
+export const sameSettings = (a: SvmSettings, b: SvmSettings): boolean =>
+  SETTINGS.every((key) => a[key] === b[key]);
+
+/** Options of `trainSvm`: the settings (defaults in `SvmSettings`) and what shapes one training. */
+export interface TrainSvmOptions extends Partial<Omit<SvmSettings, 'full'>> {
   /** Weight of the measured prior in the confidence's fit (default `PRIOR_WEIGHT`; 0: the gallery alone). */
   priorWeight?: number;
-  /** Candidate classes per class, itself included (default 32): each problem's hard negatives. */
-  k?: number;
   /** Subtracted before finding each class's nearest classes (the prior mean face); default the gallery mean. */
   offset?: ArrayLike<number> | null;
   /** Up to this many classes every problem trains against every photo (default `FULL_CLASSES`). */
@@ -63,18 +89,10 @@ export interface SvmStats {
 }
 
 /** A trained one-vs-rest linear SVM with its confidence's temperature, in memory. */
-export interface SvmModel {
+export interface SvmModel extends SvmSettings {
   dim: number;
   /** Identity slugs, in gallery order. */
   labels: string[];
-  C: number;
-  loss: Loss;
-  classWeight: 'balanced' | 'none';
-  anchor: number;
-  /** Candidates per class (directed lists, itself first). */
-  k: number;
-  /** True when every class trained against every photo, and answers weigh every class. */
-  full: boolean;
   /** Confidence of c = exp(z_c / T) / (Σ exp(z_j / T) + exp(none / T)). */
   temperature: number;
   /** The decision value of "none of them" (-Infinity: not fitted, the confidences sum to 1). */
@@ -140,21 +158,23 @@ export function trainSvm(
   const classes = labels.length;
   const dim = rows[0]?.length ?? 0;
   if (classes < 2) throw new Error(`an SVM needs at least 2 classes, got ${classes}`);
-  const {
-    C = DEFAULT_C,
-    loss = 'squared-hinge',
-    classWeight = 'balanced',
-    anchor = ANCHOR,
-    priorWeight = PRIOR_WEIGHT,
-    previous: prev,
-  } = options;
-  if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C must be a positive number, got ${C}`);
-  if (!(anchor >= 0) || !Number.isFinite(anchor)) throw new Error(`anchor must be ≥ 0, got ${anchor}`);
-  const k = Math.min(options.k ?? 32, classes);
-  const full = classes <= (options.fullClasses ?? FULL_CLASSES);
+  const { priorWeight = PRIOR_WEIGHT, previous: prev } = options;
+  const settings = settingsOf(
+    {
+      C: options.C ?? DEFAULT_C,
+      loss: options.loss ?? 'squared-hinge',
+      classWeight: options.classWeight ?? 'balanced',
+      anchor: options.anchor ?? ANCHOR,
+      k: Math.min(options.k ?? 32, classes),
+      full: classes <= (options.fullClasses ?? FULL_CLASSES),
+    },
+    classes,
+  );
+  if (typeof settings === 'string') throw new Error(settings);
+  const { C, classWeight, anchor, k, full } = settings;
   const rng = new Rng(1);
-  const settings = {
-    loss,
+  const solver = {
+    loss: settings.loss,
     eps: options.eps ?? (full ? SMALL_GALLERY_EPS : 0.1),
     maxIter: options.maxIter ?? 1000,
     bias: 1,
@@ -164,14 +184,7 @@ export function trainSvm(
   const fingerprints = Uint32Array.from(members, (own) => fingerprint(rows, own));
   const offset = options.offset ?? shrunkMean(rows, null);
   const dirs = unitMeans(rows, members, dim, offset);
-  const fits =
-    prev &&
-    !full &&
-    !prev.full &&
-    prev.C === C &&
-    prev.loss === loss &&
-    prev.classWeight === classWeight &&
-    prev.anchor === anchor;
+  const fits = prev && !full && !prev.full && sameSettings(prev, settings);
   const warm = fits ? warmStart(prev, labels, fingerprints, dim, k, dirs) : null;
   const candidates = warm?.candidates ?? nearestClasses(dirs, classes, dim, k);
   const { offsets, lists } = symmetric(candidates, classes, k);
@@ -212,7 +225,7 @@ export function trainSvm(
       const idx = Int32Array.from(picked);
       const y = Int8Array.from(idx, (i) => (classOf[i] === c ? 1 : -1));
       const cost = Float64Array.from(idx, (i) => C * weightOf[classOf[i]!]!);
-      const s = solveBinary({ x: rows, dim, rows: idx, y, cost, anchor: anchorOf(at, c) }, settings);
+      const s = solveBinary({ x: rows, dim, rows: idx, y, cost, anchor: anchorOf(at, c) }, solver);
       outW.set(s.w, c * dim);
       outB[c] = s.b;
       supportVectors[c] = s.supportVectors;
@@ -232,18 +245,12 @@ export function trainSvm(
     for (let c = 0; c < classes; c++) if (!block || block[c]) sv += supportVectors[c]!;
     const changedClasses = warm?.changes ?? classes;
     options.onStats?.({ warm: block !== null, trainedClasses, changedClasses, heldOut, supportVectors: sv });
-    const { temperature, none } = fit;
     return {
       dim,
       labels: [...labels],
-      C,
-      loss,
-      classWeight,
-      anchor,
-      k,
-      full,
-      temperature,
-      none,
+      ...settings,
+      temperature: fit.temperature,
+      none: fit.none,
       weights: roundFloat16(weights),
       bias: Float64Array.from(Float32Array.from(bias)),
       candidates,

@@ -252,6 +252,10 @@ describe('trainSvm', () => {
     assert.throws(() => svmFromJSON({ ...json, kind: 'linear-softmax' }, d.labels), /unknown kind/);
     assert.throws(() => svmFromJSON({ ...json, temperature: 0 }, d.labels), /bad temperature/);
     assert.throws(() => svmFromJSON({ ...json, loss: 'log' }, d.labels), /bad loss/);
+    assert.throws(() => svmFromJSON({ ...json, C: -1 }, d.labels), /C must be a positive number/);
+    assert.throws(() => svmFromJSON({ ...json, anchor: Number.NaN }, d.labels), /anchor must be ≥ 0/);
+    assert.throws(() => svmFromJSON({ ...json, k: 7 }, d.labels), /bad k/);
+    assert.throws(() => svmFromJSON({ ...json, full: 'yes' }, d.labels), /bad full/);
     assert.throws(() => svmFromJSON({ ...json, candidates: json.fingerprints }, d.labels), /int32s/);
     assert.throws(
       () => svmFromJSON({ ...json, weights: encodeFloat16(new Float32Array(6 * 96).fill(1e6)) }, d.labels),
@@ -277,6 +281,8 @@ describe('trainSvm', () => {
     const d = data(2, 3, 16, 0.5);
     assert.throws(() => trainSvm(d.rows.slice(0, 3), d.classOf.slice(0, 3), ['only']), /at least 2 classes/);
     assert.throws(() => trainSvm(d.rows, d.classOf, d.labels, { C: 0 }), /C must be a positive number/);
+    assert.throws(() => trainSvm(d.rows, d.classOf, d.labels, { anchor: -1 }), /anchor must be ≥ 0/);
+    assert.throws(() => trainSvm(d.rows, d.classOf, d.labels, { k: 0 }), /bad k/);
   });
 });
 
