@@ -1,10 +1,11 @@
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, type Worker } from 'node:worker_threads';
+import { startWorker, workerInput } from '../util/workers.ts';
 import { type GalleryIdentity, Matcher, type MatcherOptions, trainModel } from './matcher.ts';
 import type { SvmModel, SvmStats } from './svm.ts';
 import { knownModel } from './svm-codec.ts';
 
-/** train-worker-entry.mjs loads this module in the worker, which `workerData` tells apart. */
-const ENTRY = new URL('./train-worker-entry.mjs', import.meta.url);
+/** The worker runs this very module, which its input tells apart from the side that starts it. */
+const MODULE = new URL('./train-off-thread', import.meta.url);
 const WORKER = 'lookalike-train';
 
 /** A training job sent to the worker: identities with their photo counts, embeddings packed in order. */
@@ -72,7 +73,7 @@ export async function trainOffThread(
   };
   let worker: Worker | null = null;
   try {
-    worker = new Worker(ENTRY, { workerData: WORKER });
+    worker = startWorker(MODULE, WORKER);
     const w = worker;
     const trained = new Promise<SvmModel | null>((resolve, reject) => {
       w.once('message', (msg: TrainReply) => {
@@ -108,7 +109,7 @@ function packBuffer(floats: number): Float32Array {
   return shared.subarray(0, floats);
 }
 
-if (!isMainThread && workerData === WORKER) {
+if (!isMainThread && workerInput() === WORKER) {
   const port = parentPort!;
   port.on('message', (job: TrainJob) => {
     try {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type {
   Analysis,
   AnalyzeOptions,
@@ -12,6 +12,7 @@ import type {
 } from '../domain/face.ts';
 import { resolveTuning, type Tuning } from '../domain/tuning.ts';
 import { UserError, userErrorFrom } from '../errors.ts';
+import { startWorker } from '../util/workers.ts';
 import type { Backend } from './backend.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
 import { applyTensorflowDefaults } from './tfjs-node.ts';
@@ -89,7 +90,7 @@ interface Slot {
  */
 const SUBMIT_SLACK = 2;
 
-const WORKER_FILE = new URL('./worker-entry.mjs', import.meta.url);
+const WORKER_MODULE = new URL('./worker', import.meta.url);
 
 /**
  * Each worker's stack, in MB (Node's default is 4). The entry points turn ONNX Runtime's telemetry off
@@ -184,8 +185,7 @@ export class WorkerPool implements FaceEngine {
 
   private spawn(index: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(WORKER_FILE, {
-        workerData: this.init,
+      const worker = startWorker(WORKER_MODULE, this.init, {
         resourceLimits: { stackSizeMb: WORKER_STACK_MB },
       });
       const slot: Slot = { worker, ready: false, tasks: [], lastAnswer: 0 };

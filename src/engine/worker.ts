@@ -3,9 +3,10 @@ import { setPriority } from 'node:os';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { UserError } from '../errors.ts';
 import { sharp } from '../image/sharp.ts';
+import { workerInput } from '../util/workers.ts';
 import { createLocalEngine } from './local-engine.ts';
 import type { WireError, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.ts';
 
@@ -84,7 +85,7 @@ async function collectGarbage(): Promise<void> {
 const send = (msg: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
 
 try {
-  const engine = await createLocalEngine(workerData as WorkerInit);
+  const engine = await createLocalEngine(workerInput() as WorkerInit);
   port.on('message', async (req: WorkerRequest) => {
     try {
       if (req.type === 'stats') {
